@@ -1,0 +1,131 @@
+"""The console front-end: the whole bot in a terminal, no tokens needed.
+
+Interactive (with line editing and history) when stdin is a terminal; otherwise one command
+per line, each reply printed, so a script can drive it. DMs and channel posts that other
+members would receive are printed too, marked as such.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import App
+from bot.delivery import Worker
+from bot.i18n import Translator
+from bot.markup import paragraphs, render
+from bot.types import Identity, Message, Reply
+
+
+def to_text(message: Message, tr: Translator, files_dir: Path) -> str:
+    """A message as readable text: times in the campaign timezone, buttons as the command to type."""
+    text = "\n\n".join(render(p, escape=str, time=tr.when, strong=str) for p in paragraphs(message.text))
+    lines = [text] if text else []
+    for button in message.buttons:
+        lines.append(f"  [{button.label}]  →  {button.command}")
+    for attachment in message.attachments:
+        files_dir.mkdir(parents=True, exist_ok=True)
+        path = files_dir / attachment.filename
+        path.write_bytes(attachment.data)
+        lines.append(f"  📎 {attachment.title or attachment.filename}: {path}")
+    return "\n".join(lines)
+
+
+class ConsoleSender:
+    """Shows what the bot would send to other people, marked, in the same terminal."""
+
+    platform = "console"
+
+    def __init__(self, out: TextIO, tr: Translator, files_dir: Path) -> None:
+        self.out, self.tr, self.files_dir = out, tr, files_dir
+        self._posts = 0
+
+    def _show(self, heading: str, message: Message) -> None:
+        body = to_text(message, self.tr, self.files_dir).replace("\n", "\n│ ")
+        print(f"┌ {heading}\n│ {body}", file=self.out, flush=True)
+
+    async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None:
+        self._show(f"DM to {user_id}", message)
+        return None
+
+    async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
+        self._posts += 1
+        self._show(f"posted in {channel_id}", message)
+        return f"console-{self._posts}"
+
+    async def edit(self, channel_id: str, message_id: str, message: Message) -> None:
+        self._show(f"updated post in {channel_id}", message)
+
+
+class Console:
+    def __init__(self, app: App, user: str, role: str, site: str | None, *, out: TextIO = sys.stdout,
+                 files_dir: Path = Path("organizer-files")) -> None:
+        self.app = app
+        self.out = out
+        self.files_dir = files_dir
+        self.identity = Identity("console", user, user)
+        self.claims = frozenset({f"role:{role}", *([f"site:{site}"] if site else [])})
+        self.site = site
+        self.worker = Worker(app, {"console": ConsoleSender(out, app.translator(None), files_dir)})
+
+    async def run_line(self, line: str) -> Reply:
+        reply = await self.app.run_line(self.identity, line, claims=self.claims)
+        self.show(reply)
+        await self.worker.drain()
+        return reply
+
+    def show(self, reply: Reply) -> None:
+        if reply.message is not None:
+            prefix = "✗ " if reply.error else ""
+            text = to_text(reply.message, self.app.translator(reply.lang), self.files_dir)
+            print(prefix + text, file=self.out, flush=True)
+
+    async def run(self, stdin: TextIO) -> None:
+        if self.site:
+            reply = await self.app.run_line(self.identity, f'/member site "{self.site}"', claims=self.claims)
+            if reply.error:
+                self.show(reply)
+        interactive = stdin.isatty()
+        if interactive:
+            _enable_history()
+            print(f"{self.app.config.campaign.name} — organizer-bot console as {self.identity.user_id}. "
+                  "Type /help, or quit.", file=self.out)
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "> ") if interactive else stdin.readline()
+            except (EOFError, KeyboardInterrupt):
+                break
+            if not interactive and line == "":
+                break
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line in ("quit", "exit", "/quit", "/exit"):
+                break
+            if not interactive:
+                print(f"> {line}", file=self.out, flush=True)
+            await self.run_line(line)
+
+
+def _enable_history() -> None:
+    try:
+        import readline
+    except ImportError:
+        return
+    history = Path.home() / ".organizer_bot_history"
+    try:
+        readline.read_history_file(history)
+    except OSError:
+        pass
+    import atexit
+
+    atexit.register(lambda: _save_history(readline, history))
+
+
+def _save_history(readline, history: Path) -> None:
+    try:
+        readline.write_history_file(history)
+    except OSError:
+        pass

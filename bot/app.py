@@ -1,0 +1,162 @@
+"""The app object, built once and passed to every front-end: config, database, commands, catalogs.
+
+:meth:`App.run` is the single path from an invocation to a reply. It resolves the member and
+their role, checks permissions, runs the handler in a (group-committed) transaction, stores the
+handler's effects in that same transaction, and turns every failure into a reply a member can
+act on.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot import effects
+from bot.config import Config
+from bot.context import Context
+from bot.errors import UserError
+from bot.i18n import Catalogs, N_, Translator
+from bot.permissions import Actor, resolve_role
+from bot.registry import Command, Registry
+from bot.types import Form, FormField, Identity, Invocation, Message, Reply, Role
+from storage import migrate
+from storage.db import Database, DatabaseUnavailable
+from storage.members import find_member, member_for
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class App:
+    def __init__(self, config: Config, *, registry: Registry | None = None, db: Database | None = None,
+                 platforms: Iterable[str] = ("console",), clock: Callable[[], datetime] = utcnow) -> None:
+        from commands import build_registry
+
+        self.config = config
+        self.registry = registry or build_registry()
+        self.db = db or Database(config.database.url)
+        self.catalogs = Catalogs(config.campaign.default_lang, config.campaign.tz)
+        self.platforms = tuple(platforms)
+        self.clock = clock
+
+    @property
+    def edit_interval(self) -> timedelta:
+        return timedelta(seconds=self.config.delivery.live_edit_interval_seconds)
+
+    async def start(self) -> None:
+        """Bring the database schema up to date; safe to run from every process at once."""
+        await migrate.upgrade(self.db)
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    def translator(self, lang: str | None) -> Translator:
+        return self.catalogs.get(lang)
+
+    async def run_line(self, identity: Identity, line: str, *, channel: str | None = None,
+                       claims: Iterable[str] = (), locale: str | None = None, can_open_forms: bool = False) -> Reply:
+        """Parse a command line as typed (console, Slack, a button) and run it."""
+        inv = Invocation(identity, "", "", {}, channel, frozenset(claims), locale, can_open_forms)
+        try:
+            command, values = self.registry.parse_line(line)
+        except UserError as exc:
+            return self.error_reply(exc, await self._translator_for(inv))
+        return await self.run(replace(inv, group=command.group, sub=command.name, args=values))
+
+    async def run(self, inv: Invocation) -> Reply:
+        tr = None
+        try:
+            command = self.registry.find(inv.group, inv.sub)
+            if command.form and not inv.args and inv.can_open_forms:
+                tr = await self._translator_for(inv)
+                return Reply(form=self.form_for(command, tr), lang=tr.lang)
+            try:
+                args = command.bind(inv.args)
+            except UserError as exc:
+                raise exc.with_usage(command.usage()) from None
+            reply, tr = await self._execute(command, inv, args)
+            return replace(reply, lang=tr.lang)
+        except UserError as exc:
+            return self.error_reply(exc, tr or await self._translator_for(inv))
+        except _Refused as refused:
+            return self.error_reply(refused.error, refused.tr)
+        except DatabaseUnavailable:
+            log.warning("database unavailable during /%s %s", inv.group, inv.sub)
+            return self._failure(N_("The database isn’t answering right now, so nothing was changed. "
+                                    "Please try again in a minute."), tr)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a reply
+            ref = secrets.token_hex(3)
+            log.error("/%s %s failed with %s (ref %s)", inv.group, inv.sub, type(exc).__name__, ref)
+            log.debug("traceback for ref %s", ref, exc_info=True)
+            return self._failure(N_("Something broke on our side (ref {ref}) and nothing was changed. "
+                                    "Please try again; if it keeps happening, tell an organizer the ref."), tr, ref=ref)
+
+    async def _execute(self, command: Command, inv: Invocation, args: dict[str, Any]) -> tuple[Reply, Translator]:
+        role, sites = resolve_role(self.config.roles, inv)
+        now = self.clock()
+
+        async def work(session) -> tuple[Reply, Translator]:
+            ident = inv.identity
+            if command.writes:
+                member = await member_for(session, ident.platform, ident.user_id, ident.display_name)
+            else:
+                member = await find_member(session, ident.platform, ident.user_id)
+            tr = self.catalogs.get((member.lang if member else None) or inv.locale)
+            actor = Actor(member.id if member else None, member.name if member else ident.display_name, role, sites)
+            ctx = Context(self, session, actor, tr, now, inv)
+            try:
+                ctx.require(command.role)
+                reply = await command.handler(ctx, **args)
+            except UserError as exc:
+                raise _Refused(exc, tr) from None
+            await effects.store(self, session, reply.effects)
+            return reply, tr
+
+        if command.writes:
+            return await self.db.write(work)
+        return await self.db.read(work)
+
+    async def run_job(self, name: str, args: dict[str, Any], session) -> None:
+        """Run a scheduled job inside the caller's transaction, storing the effects it returns."""
+        handler = self.registry.jobs[name]
+        tr = self.catalogs.get(None)
+        ctx = Context(self, session, Actor(None, "organizer-bot", Role.leader), tr, self.clock())
+        await effects.store(self, session, tuple(await handler(ctx, **args)))
+
+    def form_for(self, command: Command, tr: Translator) -> Form:
+        fields = tuple(
+            FormField(p.name, tr._(p.help), p.required, p.multiline, p.max_length, p.choices) for p in command.params
+        )
+        return Form(tr._(command.help), command.group, command.name, fields, tr._("Submit"))
+
+    def error_reply(self, error: UserError, tr: Translator) -> Reply:
+        text = tr._(error.msgid, **error.params)
+        if error.usage:
+            text += "\n" + tr._("Usage: {usage}", usage=error.usage)
+        return Reply(Message(text), error=True, lang=tr.lang)
+
+    def _failure(self, msgid: str, tr: Translator | None, **params: object) -> Reply:
+        tr = tr or self.catalogs.get(None)
+        return Reply(Message(tr._(msgid, **params)), error=True, lang=tr.lang)
+
+    async def _translator_for(self, inv: Invocation) -> Translator:
+        async def lang(session):
+            member = await find_member(session, inv.identity.platform, inv.identity.user_id)
+            return member.lang if member else None
+
+        try:
+            return self.catalogs.get(await self.db.read(lang) or inv.locale)
+        except DatabaseUnavailable:
+            return self.catalogs.get(inv.locale)
+
+
+class _Refused(Exception):
+    """A UserError raised inside the transaction, carrying the member's translator out of it."""
+
+    def __init__(self, error: UserError, tr: Translator) -> None:
+        super().__init__(error.msgid)
+        self.error, self.tr = error, tr

@@ -1,0 +1,172 @@
+"""``organizer-bot``: run the bot, the console, migrations and roster files. ``--db`` and ``--config``
+work on every subcommand. Front-ends are imported only when chosen, so the console starts fast."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bot.config import ConfigError, load_config
+
+
+def common(fn):
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                  help="Config file (default: $ORGANIZER_CONFIG or ./organizer.toml if present).")
+    @click.option("--db", default=None, metavar="PATH_OR_URL",
+                  help="Database: a SQLite file path or an SQLAlchemy URL (overrides the config).")
+    @functools.wraps(fn)
+    def wrapper(config_path, db, **kwargs):
+        try:
+            config = load_config(config_path, db=db)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        return fn(config, **kwargs)
+
+    return wrapper
+
+
+def _app(config, platforms=("console",)):
+    from bot.app import App
+
+    return App(config, platforms=platforms)
+
+
+async def _started(app):
+    try:
+        await app.start()
+    except Exception as exc:
+        await app.close()
+        raise click.ClickException(f"cannot open the database {app.db.url.split('@')[-1]}: {exc}") from None
+    return app
+
+
+@click.group()
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """The organizing bot: sign-ups, chant sheets, bargaining updates and readiness polls
+    on Slack, Discord and the console."""
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--user", default="you", show_default=True, help="Your name in this session.")
+@click.option("--role", type=click.Choice(["member", "rep", "leader"]), default="member", show_default=True)
+@click.option("--site", default=None, metavar="WORKSITE", help="Your worksite (and, for a rep, the one you cover).")
+@common
+def console(config, user: str, role: str, site: str | None) -> None:
+    """Talk to the bot in this terminal (no tokens needed)."""
+    _run_console(config, user, role, site)
+
+
+@main.command()
+@common
+def run(config) -> None:
+    """Start every configured platform (Slack, Discord), or the console when none is configured."""
+    platforms = [name for name, on in (("slack", config.slack_enabled), ("discord", config.discord_enabled)) if on]
+    if not platforms:
+        click.echo("No Slack or Discord token in the environment: starting the console. "
+                   "See README.md to connect a platform.", err=True)
+        _run_console(config, "you", "member", None)
+        return
+    from bot.runner import run_platforms
+
+    asyncio.run(run_platforms(config, platforms))
+
+
+def _run_console(config, user: str, role: str, site: str | None) -> None:
+    from bot.adapters.console import Console
+
+    async def go():
+        app = await _started(_app(config))
+        try:
+            await Console(app, user, role, site).run(sys.stdin)
+        finally:
+            await app.close()
+
+    asyncio.run(go())
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@common
+def db_upgrade(config) -> None:
+    """Bring the database schema up to date (the bot also does this when it starts)."""
+    from storage import migrate
+
+    async def go():
+        app = await _started(_app(config))
+        click.echo(f"database is at revision {await migrate.current(app.db)}")
+        await app.close()
+
+    asyncio.run(go())
+
+
+@main.group()
+def roster() -> None:
+    """The union's membership roster."""
+
+
+@roster.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@common
+def roster_import(config, file: Path) -> None:
+    """Load members from a CSV file with columns name, worksite and optionally email, member id, slack id, discord id."""
+    from storage.roster import read_csv
+
+    try:
+        rows, problems = read_csv(file.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file} is not UTF-8 text; export it from the spreadsheet as CSV UTF-8") from None
+    if problems and not rows:
+        for line, reason in problems:
+            click.echo(f"line {line}: {reason}", err=True)
+        raise click.ClickException("nothing imported")
+
+    async def go():
+        from storage.roster import import_rows
+
+        app = await _started(_app(config))
+        try:
+            with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
+                return await app.db.write(lambda s: import_rows(s, rows, bar.update))
+        finally:
+            await app.close()
+
+    report = asyncio.run(go())
+    for line, reason in report.problems:
+        click.echo(f"line {line}: {reason}", err=True)
+    click.echo(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+               f"{len(report.problems)} rows skipped")
+
+
+@roster.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@common
+def roster_export(config, file: Path | None) -> None:
+    """Write the roster as CSV to FILE (or standard output)."""
+    from bot.csvfile import to_csv
+    from storage.roster import EXPORT_COLUMNS, export_rows
+
+    async def go():
+        app = await _started(_app(config))
+        try:
+            return await app.db.read(export_rows)
+        finally:
+            await app.close()
+
+    data = to_csv(EXPORT_COLUMNS, asyncio.run(go()))
+    if file:
+        file.write_bytes(data)
+        click.echo(f"wrote {file}", err=True)
+    else:
+        sys.stdout.write(data.decode("utf-8").lstrip("\ufeff"))

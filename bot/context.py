@@ -1,0 +1,54 @@
+"""What a handler receives: the session of its transaction, who is asking, and how to speak to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import permissions
+from bot.i18n import Translator
+from bot.permissions import Actor
+from bot.types import Attachment, Button, Effect, Message, Reply, Role
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.config import Config
+    from bot.types import Invocation
+
+
+@dataclass
+class Context:
+    app: App
+    session: AsyncSession
+    actor: Actor
+    tr: Translator
+    now: datetime
+    inv: Invocation | None = None
+
+    @property
+    def config(self) -> Config:
+        return self.app.config
+
+    def _(self, msgid: str, /, **params: object) -> str:
+        return self.tr._(msgid, **params)
+
+    def n_(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        return self.tr.n_(singular, plural, n, **params)
+
+    def require(self, role: Role) -> None:
+        permissions.require(self.actor, role)
+
+    def require_site(self, site_name: str | None) -> None:
+        permissions.require_site(self.actor, site_name)
+
+    @property
+    def member_id(self) -> int:
+        assert self.actor.member_id is not None, "read-only commands have no member row for a first-time user"
+        return self.actor.member_id
+
+    def reply(self, text: str, *, public: bool = False, buttons: tuple[Button, ...] = (),
+              attachments: tuple[Attachment, ...] = (), effects: tuple[Effect, ...] = ()) -> Reply:
+        return Reply(Message(text, buttons, attachments), public=public, effects=effects)

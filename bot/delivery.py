@@ -1,0 +1,163 @@
+"""Background work, claimed through the database so any number of processes share it safely:
+the outbox (DMs, posts, edits) and scheduled jobs (reminders, poll closing).
+
+A front-end supplies a :class:`Sender` per platform; it translates a message into the platform's
+call and raises :class:`RateLimited` or :class:`Undeliverable`. Everything else — leases,
+retries, pacing, exactly-once marking — is here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from datetime import timedelta
+from typing import Protocol
+
+from bot.effects import from_payload
+from bot.types import Message
+from storage import jobs, outbox
+
+log = logging.getLogger(__name__)
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after:.1f}s")
+        self.retry_after = retry_after
+
+
+class Undeliverable(Exception):
+    """The platform refused for good (DMs closed, channel gone): retrying would not help."""
+
+
+class Sender(Protocol):
+    platform: str
+
+    async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None: ...
+
+    async def post(self, channel_id: str, message: Message, dedupe: str) -> str: ...
+
+    async def edit(self, channel_id: str, message_id: str, message: Message) -> None: ...
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+class Worker:
+    """Drains the outbox through the senders and runs due jobs, until stopped."""
+
+    def __init__(self, app, senders: dict[str, Sender], *, concurrency: int = 8) -> None:
+        self.app = app
+        self.senders = senders
+        self.id = worker_id()
+        self.concurrency = concurrency
+        self._paused_until: dict[str, float] = {}
+        self._wake = asyncio.Event()
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.app.config.delivery.lease_seconds)
+
+    def wake(self) -> None:
+        """Called after a command stored effects, so they go out now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                busy = await self.run_jobs() + await self.deliver()
+            except Exception as exc:  # noqa: BLE001 - a database hiccup must not stop delivery for good
+                log.warning("background work failed: %s; retrying", type(exc).__name__)
+                busy = 0
+            if not busy:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.app.config.delivery.poll_seconds)
+                except TimeoutError:
+                    pass
+
+    async def drain(self) -> None:
+        """Run until nothing is due now (the console calls this after each command)."""
+        while await self.run_jobs() + await self.deliver():
+            pass
+
+    async def run_jobs(self, limit: int = 50) -> int:
+        now = self.app.clock()
+        claimed = await self.app.db.write(lambda s: jobs.claim(s, self.id, now, self.lease, limit))
+        for job in claimed:
+            async def work(session, job=job):
+                await self.app.run_job(job.name, job.args, session)
+                if not await jobs.finish(session, job.id, self.id, self.app.clock()):
+                    raise _LeaseLost
+            try:
+                await self.app.db.write(work)
+            except _LeaseLost:
+                log.info("job %s was taken over by another worker", job.id)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("job %s (%s) failed: %s", job.id, job.name, type(exc).__name__)
+                retry = self.app.clock() + timedelta(seconds=30)
+                await self.app.db.write(
+                    lambda s, job=job: jobs.finish(s, job.id, self.id, self.app.clock(), type(exc).__name__,
+                                                   retry_at=retry))
+        return len(claimed)
+
+    async def deliver(self, limit: int = 200) -> int:
+        platforms = [p for p in self.senders if self._paused_until.get(p, 0) <= asyncio.get_running_loop().time()]
+        if not platforms:
+            return 0
+        now = self.app.clock()
+        items = await self.app.db.write(lambda s: outbox.claim(s, platforms, self.id, now, self.lease, limit))
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(item: outbox.OutboxItem) -> None:
+            async with gate:
+                await self._send(item)
+
+        await asyncio.gather(*(one(item) for item in items))
+        return len(items)
+
+    async def _send(self, item: outbox.OutboxItem) -> None:
+        sender = self.senders[item.platform]
+        loop = asyncio.get_running_loop()
+        wait = self._paused_until.get(item.platform, 0) - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        message = from_payload(item.payload)
+        dedupe = f"ob{item.id}"
+        try:
+            if item.kind == "dm":
+                message_id = await sender.send_dm(item.target, message, dedupe)
+            elif item.kind == "post":
+                message_id = await sender.post(item.target, message, dedupe)
+            else:
+                await sender.edit(item.target, item.message_id or "", message)
+                message_id = item.message_id
+        except RateLimited as limited:
+            self._paused_until[item.platform] = loop.time() + limited.retry_after
+            due = self.app.clock() + timedelta(seconds=limited.retry_after)
+            await self.app.db.write(lambda s: outbox.release(s, item.id, due, None, give_up=False))
+            return
+        except Undeliverable as exc:
+            await self.app.db.write(lambda s: outbox.release(s, item.id, self.app.clock(), str(exc), give_up=True))
+            return
+        except Exception as exc:  # noqa: BLE001 - transient: back off and retry
+            give_up = item.attempts + 1 >= self.app.config.delivery.max_attempts
+            due = self.app.clock() + timedelta(seconds=min(300, 2 ** item.attempts))
+            log.warning("%s %s to %s failed (%s)", item.platform, item.kind, "a member" if item.kind == "dm" else
+                        item.target, type(exc).__name__)
+            await self.app.db.write(lambda s: outbox.release(s, item.id, due, type(exc).__name__, give_up=give_up))
+            return
+
+        async def done(session):
+            if await outbox.mark_sent(session, item.id, self.id, self.app.clock(), message_id):
+                await outbox.record_post(session, item, message_id or "", self.app.clock())
+
+        await self.app.db.write(done)
+
+
+class _LeaseLost(Exception):
+    pass

@@ -1,0 +1,115 @@
+"""Effects become outbox rows and jobs inside the handler's own transaction: a DM or a post exists
+exactly when the change it announces was committed."""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.types import Attachment, Button, Edit, Effect, Message, Notify, Post, Render, Schedule, Unschedule
+from storage import jobs, outbox
+from storage.members import Member, MemberIdentity
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+def to_payload(message: Message) -> dict[str, Any]:
+    return {
+        "text": message.text,
+        "buttons": [{"label": b.label, "command": b.command, "style": b.style} for b in message.buttons],
+        "attachments": [
+            {"filename": a.filename, "mime": a.mime, "title": a.title, "data": base64.b64encode(a.data).decode()}
+            for a in message.attachments
+        ],
+    }
+
+
+def from_payload(payload: dict[str, Any]) -> Message:
+    return Message(
+        payload["text"],
+        tuple(Button(**b) for b in payload.get("buttons", ())),
+        tuple(Attachment(a["filename"], base64.b64decode(a["data"]), a["mime"], a.get("title", ""))
+              for a in payload.get("attachments", ())),
+    )
+
+
+async def store(app: App, session: AsyncSession, effects: tuple[Effect, ...]) -> None:
+    for effect in effects:
+        match effect:
+            case Notify():
+                await _notify(app, session, effect)
+            case Post():
+                await _post(app, session, effect)
+            case Edit():
+                lang = app.config.campaign.default_lang
+                await outbox.queue_edit(session, effect.ref, to_payload(effect.render(app.catalogs.get(lang))),
+                                        app.clock(), app.edit_interval)
+            case Schedule():
+                await jobs.schedule(session, effect.key, effect.job, effect.due, dict(effect.args))
+            case Unschedule():
+                await jobs.unschedule(session, effect.key)
+
+
+async def _notify(app: App, session: AsyncSession, effect: Notify) -> None:
+    """One row per recipient, rendered in their language, on the platform they used last."""
+    if not effect.member_ids:
+        return
+    targets: dict[int, tuple[str, str, str | None]] = {}
+    for chunk in _chunks(list(dict.fromkeys(effect.member_ids)), 5000):
+        if "console" in app.platforms:
+            rows = await session.exec(select(Member.id, Member.name, Member.lang).where(Member.id.in_(chunk)))
+            for member_id, name, lang in rows.all():
+                targets[member_id] = ("console", name, lang)
+        others = [p for p in app.platforms if p != "console"]
+        if others:
+            rows = await session.exec(
+                select(MemberIdentity.member_id, MemberIdentity.platform, MemberIdentity.user_id, Member.lang)
+                .join(Member, Member.id == MemberIdentity.member_id)
+                .where(MemberIdentity.member_id.in_(chunk), MemberIdentity.platform.in_(others))
+                .order_by(MemberIdentity.last_seen)
+            )
+            for member_id, platform, user_id, lang in rows.all():
+                targets[member_id] = (platform, user_id, lang)  # the account seen last wins
+    rendered = _per_language(app, effect.render, {lang for _p, _u, lang in targets.values()})
+    due = effect.due or app.clock()
+    rows = [
+        {"kind": "dm", "platform": platform, "target": user_id, "member_id": member_id,
+         "payload": rendered[lang], "batch": effect.batch, "due_at": due, "status": outbox.PENDING,
+         "dedupe": f"{effect.key}:{member_id}" if effect.key else None, "attempts": 0}
+        for member_id, (platform, user_id, lang) in targets.items()
+    ]
+    for chunk in _chunks(rows, 2000):
+        await outbox.add(session, chunk)
+
+
+async def _post(app: App, session: AsyncSession, effect: Post) -> None:
+    channel = app.config.channels.get(effect.channel)
+    lang = channel.lang if channel else app.config.campaign.default_lang
+    payload = to_payload(effect.render(app.catalogs.get(lang)))
+    rows = []
+    for platform in app.platforms:
+        target = f"#{effect.channel}" if platform == "console" else getattr(channel, platform, None)
+        if target:
+            rows.append({"kind": "post", "platform": platform, "target": target, "ref": effect.ref, "payload": payload,
+                         "due_at": app.clock(), "status": outbox.PENDING, "attempts": 0, "dedupe": None})
+    await outbox.add(session, rows)
+
+
+def _per_language(app: App, render: Render, langs: set[str | None]) -> dict[str | None, dict[str, Any]]:
+    by_catalog: dict[str, dict[str, Any]] = {}
+    out: dict[str | None, dict[str, Any]] = defaultdict(dict)
+    for lang in langs:
+        tr = app.catalogs.get(lang)
+        if tr.lang not in by_catalog:
+            by_catalog[tr.lang] = to_payload(render(tr))
+        out[lang] = by_catalog[tr.lang]
+    return out
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]

@@ -1,0 +1,121 @@
+"""Every user-facing string goes through a :class:`Translator`: gettext catalogs read with Babel.
+
+Messages are English msgids with ``{named}`` placeholders. Catalogs live in
+``bot/locale/<lang>/LC_MESSAGES/messages.po`` and are compiled in memory at start, so the
+repository holds no binary files. Extract new strings with
+``pybabel extract -F babel.cfg -k _ -k n_:1,2 -k N_ -k L_ -o messages.pot .``.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import logging
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime, format_skeleton, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+log = logging.getLogger(__name__)
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+def N_(msgid: str) -> str:
+    """Mark a string for extraction where it is declared; it is translated where it is shown."""
+    return msgid
+
+
+class Lazy(str):
+    """A msgid used as a placeholder value (a role's name in an error): translated when the message is."""
+
+
+def L_(msgid: str) -> Lazy:
+    return Lazy(msgid)
+
+
+class Translator:
+    def __init__(self, lang: str, translations: gettext.NullTranslations, tz: ZoneInfo) -> None:
+        self.lang = lang
+        self.tz = tz
+        self._t = translations
+
+    def _(self, msgid: str, /, **params: object) -> str:
+        return self._format(self._t.gettext(msgid), msgid, params)
+
+    def n_(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        """Plural forms come from the catalog's own rules, never from string concatenation."""
+        params = {"n": n, **params}
+        return self._format(self._t.ngettext(singular, plural, n), singular if n == 1 else plural, params)
+
+    def _format(self, text: str, fallback: str, params: dict[str, object]) -> str:
+        if not params:
+            return text
+        params = {k: self._t.gettext(v) if isinstance(v, Lazy) else v for k, v in params.items()}
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            log.error("translation of %r has placeholders that do not match; using English", fallback)
+            return fallback.format(**params)
+
+    @cached_property
+    def locale(self) -> Locale:
+        return Locale.parse(self.lang)
+
+    def when(self, moment: datetime) -> str:
+        """A date and time in the campaign timezone, in this language, with the zone's abbreviation."""
+        day = format_skeleton("MMMEd", moment, tzinfo=self.tz, locale=self.locale)
+        clock = format_time(moment, "short", tzinfo=self.tz, locale=self.locale)
+        zone = format_datetime(moment, "zzz", tzinfo=self.tz, locale=self.locale)
+        return f"{day}, {clock} {zone}"
+
+    def day(self, moment: datetime) -> str:
+        return format_skeleton("yMMMd", moment, tzinfo=self.tz, locale=self.locale)
+
+
+class Catalogs:
+    """All catalogs, loaded once; ``get`` hands out translators for a language code."""
+
+    def __init__(self, default_lang: str, tz: ZoneInfo, locale_dir: Path = LOCALE_DIR) -> None:
+        self.default = default_lang
+        self.tz = tz
+        self._translations: dict[str, gettext.NullTranslations] = {"en": gettext.NullTranslations()}
+        for po in sorted(locale_dir.glob("*/LC_MESSAGES/messages.po")):
+            with po.open("rb") as fp:
+                catalog = read_po(fp)
+            buffer = io.BytesIO()
+            write_mo(buffer, catalog)
+            buffer.seek(0)
+            self._translations[po.parent.parent.name] = Translations(buffer)
+        self._cache: dict[str, Translator] = {}
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(self._translations)
+
+    def match(self, code: str | None) -> str | None:
+        """The catalog for a code such as ``es``, ``es-419``, ``es_MX`` or ``Spanish``; None if there is none."""
+        if not code:
+            return None
+        code = code.strip().replace("-", "_")
+        if code.split("_")[0].lower() in self._translations:
+            return code.split("_")[0].lower()
+        for lang in self._translations:
+            try:
+                names = {Locale.parse(lang).get_display_name(lang).casefold(), Locale.parse(lang).get_display_name("en").casefold()}
+            except UnknownLocaleError:
+                continue
+            if code.casefold() in names:
+                return lang
+        return None
+
+    def get(self, lang: str | None) -> Translator:
+        chosen = self.match(lang) or self.match(self.default) or "en"
+        if chosen not in self._cache:
+            self._cache[chosen] = Translator(chosen, self._translations[chosen], self.tz)
+        return self._cache[chosen]

@@ -1,0 +1,111 @@
+"""The core's tiny markup, and the one place text is escaped and split for each platform.
+
+Handlers write plain text. Two things need the platform's help: a time (each reader sees it
+in their own timezone on Slack and Discord) and emphasis. They are marked with Unicode
+private-use characters, which :func:`clean` strips from anything a member types, so member
+text can never forge them. Everything else a member typed is escaped here before it leaves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+_T0, _T1, _B0, _B1 = "\ue000", "\ue001", "\ue002", "\ue003"
+_MARKERS = re.compile(f"[{_T0}{_T1}{_B0}{_B1}\x00]")
+_TOKEN = re.compile(f"{_T0}(\\d+){_T1}|{_B0}(.*?){_B1}", re.S)
+
+
+def when(moment: datetime) -> str:
+    """A moment each front-end shows in the reader's timezone where it can."""
+    return f"{_T0}{int(moment.timestamp())}{_T1}"
+
+
+def bold(text: str) -> str:
+    return f"{_B0}{text}{_B1}"
+
+
+def clean(text: str) -> str:
+    """Member input: drop the markup characters (and NUL, which no database keeps); keep all else as typed."""
+    return _MARKERS.sub("", text)
+
+
+def render(text: str, *, escape: Callable[[str], str], time: Callable[[datetime], str],
+           strong: Callable[[str], str]) -> str:
+    out, pos = [], 0
+    for match in _TOKEN.finditer(text):
+        out.append(escape(text[pos:match.start()]))
+        if match.group(1) is not None:
+            out.append(time(datetime.fromtimestamp(int(match.group(1)), UTC)))
+        else:
+            out.append(strong(escape(match.group(2))))
+        pos = match.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def plain(text: str) -> str:
+    """Text without markup, for places that show none (notification previews, CSV)."""
+    return _TOKEN.sub(lambda m: m.group(2) or "", text)
+
+
+def slack_escape(text: str) -> str:
+    """Slack's three control characters; with them escaped no ``<!channel>``, ``<!here>``, ``<@U…>`` or
+    ``<!subteam^…>`` typed by a member is a mention. (The bot never sets ``link_names``, so a bare
+    ``@channel`` stays text.)"""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_DISCORD_MASS = re.compile(r"@(everyone|here)")
+
+
+def discord_escape(text: str) -> str:
+    """Belt and braces beside ``AllowedMentions.none()``: a zero-width space keeps ``@everyone``
+    and ``@here`` from even looking like a ping."""
+    return _DISCORD_MASS.sub("@\u200b\\1", text)
+
+
+def split(paragraphs: list[str], limit: int) -> list[str]:
+    """Pack rendered paragraphs into chunks of at most ``limit`` characters.
+
+    A paragraph is never cut while it fits in a chunk of its own; one that does not is split at
+    line ends, then at spaces, and only a single word longer than ``limit`` is cut."""
+    chunks: list[str] = []
+    current = ""
+    for para in paragraphs:
+        for piece in _fit(para, limit):
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                chunks.append(current)
+                current = piece
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
+def _fit(text: str, limit: int) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    for sep in ("\n", " "):
+        parts = text.split(sep)
+        if len(parts) > 1:
+            out: list[str] = []
+            current = ""
+            for part in parts:
+                for piece in _fit(part, limit):
+                    candidate = f"{current}{sep}{piece}" if current else piece
+                    if len(candidate) <= limit:
+                        current = candidate
+                    else:
+                        out.append(current)
+                        current = piece
+            out.append(current)
+            return [o for o in out if o]
+    return [text[i:i + limit] for i in range(0, len(text), limit)]
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in text.split("\n\n") if p.strip()]

@@ -1,0 +1,65 @@
+"""All permission checks live here: who holds which role, which worksites a rep covers, and what a
+viewer may see. Handlers ask; they never compare roles themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Roles
+from bot.errors import UserError
+from bot.i18n import L_, N_
+from bot.types import Invocation, Role
+from storage.members import site_key
+
+ROLE_NAMES = {Role.member: L_("member"), Role.rep: L_("site rep"), Role.leader: L_("leader")}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The member behind an invocation, with the role and worksites config gives them."""
+
+    member_id: int | None
+    name: str
+    role: Role
+    sites: frozenset[str] = frozenset()  # site keys a rep covers
+
+    def covers(self, site_name: str | None) -> bool:
+        """A leader covers every site; a rep covers the sites config names for them."""
+        if self.role >= Role.leader:
+            return True
+        return self.role >= Role.rep and site_name is not None and site_key(site_name) in self.sites
+
+
+def claims_of(inv: Invocation) -> set[str]:
+    """What the platform vouches for: the account itself plus its groups or roles."""
+    return {f"{inv.identity.platform}:{inv.identity.user_id}", *inv.claims}
+
+
+def resolve_role(roles: Roles, inv: Invocation) -> tuple[Role, frozenset[str]]:
+    """The highest role any rule grants. The console is run by whoever owns the machine, so it may
+    claim a role outright (``--role``); no other platform can."""
+    claims = claims_of(inv)
+    if inv.identity.platform == "console":
+        for role in (Role.leader, Role.rep):
+            if f"role:{role.name}" in claims:
+                sites = {c.removeprefix("site:") for c in claims if c.startswith("site:")}
+                return role, frozenset(site_key(s) for s in sites)
+    if any(claims & set(rule.match) for rule in roles.leaders):
+        return Role.leader, frozenset()
+    sites = {site_key(s) for rule in roles.reps if claims & set(rule.match) for s in rule.sites}
+    if any(claims & set(rule.match) for rule in roles.reps):
+        return Role.rep, frozenset(sites)
+    return Role.member, frozenset()
+
+
+def require(actor: Actor, role: Role) -> None:
+    if actor.role < role:
+        raise UserError(N_("Only a {role} can do that. Ask your site rep or an organizer."), role=ROLE_NAMES[role])
+
+
+def require_site(actor: Actor, site_name: str | None) -> None:
+    """A rep acts only for their own worksites; a leader for all."""
+    if not actor.covers(site_name):
+        if actor.role >= Role.rep:
+            raise UserError(N_("You are a rep for other worksites, not {site}."), site=site_name or "?")
+        require(actor, Role.rep)

@@ -1,0 +1,294 @@
+"""Commands are declared once, here, and everything else is derived from the declaration:
+the text parser (console and Slack), ``/organizer help``, Discord's slash-command schema and
+the forms opened when a command is run with no arguments.
+
+Text form: ``/<group> <subcommand> <positional…> [name:value …]`` with ``"double quotes"``
+around values that hold spaces (apostrophes are just text: ``O'Brien Elementary``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.markup import clean
+from bot.types import Role
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.types import Effect, Reply
+
+Handler = Callable[..., Awaitable["Reply"]]
+JobHandler = Callable[..., Awaitable[tuple["Effect", ...]]]
+ProfileSection = Callable[["Context"], Awaitable[list[str]]]
+
+_TRUE = {"yes", "y", "true", "on", "1", "si", "sí"}
+_FALSE = {"no", "n", "false", "off", "0"}
+_TOKEN = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^\s"])+|"')
+_NAMED = re.compile(r"^([a-z][a-z0-9_-]*):(.*)$", re.S)
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'})
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument. Required parameters are positional and optional ones ``name:value``, unless
+    ``positional`` says otherwise (``/chant list [tag]``).
+
+    ``greedy`` (last positional only) takes the rest of the line as typed, so
+    ``/member site Escalante Elementary`` needs no quotes.
+    """
+
+    name: str
+    help: str
+    type: type = str
+    required: bool = True
+    positional: bool | None = None
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    greedy: bool = False
+    max_length: int = 200
+    min_value: int | None = None
+    max_value: int | None = None
+    multiline: bool = False
+
+    @property
+    def in_order(self) -> bool:
+        return self.required if self.positional is None else self.positional
+
+    def usage(self) -> str:
+        shown = "|".join(self.choices) if self.choices else "…"
+        if self.in_order:
+            return f"<{self.name}>" if self.required else f"[{self.name}]"
+        return f"[{self.name}:{shown}]"
+
+    def convert(self, raw: Any) -> Any:
+        """Check and convert a value typed as text (or already typed, from Discord or a form)."""
+        if self.type is bool:
+            if isinstance(raw, bool):
+                return raw
+            word = str(raw).strip().casefold()
+            if word in _TRUE:
+                return True
+            if word in _FALSE:
+                return False
+            raise UserError(N_("{name} must be yes or no."), name=self.name)
+        if self.type is int:
+            try:
+                value = int(str(raw).strip())
+            except ValueError:
+                raise UserError(N_("{name} must be a whole number, not “{value}”."), name=self.name,
+                                value=str(raw)[:40]) from None
+            if self.min_value is not None and value < self.min_value:
+                raise UserError(N_("{name} must be at least {min}."), name=self.name, min=self.min_value)
+            if self.max_value is not None and value > self.max_value:
+                raise UserError(N_("{name} must be at most {max}."), name=self.name, max=self.max_value)
+            return value
+        text = clean(str(raw)).strip()
+        if not text:
+            raise UserError(N_("{name} can’t be empty."), name=self.name)
+        if len(text) > self.max_length:
+            raise UserError(N_("{name} is too long: {length} characters, the limit is {limit}."),
+                            name=self.name, length=len(text), limit=self.max_length)
+        if self.choices:
+            for choice in self.choices:
+                if choice.casefold() == text.casefold():
+                    return choice
+            raise UserError(N_("{name} must be one of: {choices}."), name=self.name, choices=", ".join(self.choices))
+        return text
+
+
+@dataclass(frozen=True)
+class Command:
+    group: str
+    name: str
+    help: str
+    params: tuple[Param, ...]
+    role: Role
+    handler: Handler
+    writes: bool = True
+    form: bool = False
+
+    @property
+    def path(self) -> str:
+        return f"{self.group} {self.name}"
+
+    def usage(self) -> str:
+        return " ".join([f"/{self.group} {self.name}", *(p.usage() for p in self.params)])
+
+    def bind(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate and convert named values (from the parser, a Discord interaction or a form)."""
+        known = {p.name: p for p in self.params}
+        for name in values:
+            if name not in known:
+                raise UserError(N_("Unknown option “{name}”."), name=name)
+        args: dict[str, Any] = {}
+        for param in self.params:
+            raw = values.get(param.name)
+            if raw is None or (isinstance(raw, str) and raw.strip() == "" and not param.required):
+                if param.required:
+                    raise UserError(N_("Missing {name}."), name=param.name)
+                args[param.name] = param.default
+            else:
+                args[param.name] = param.convert(raw)
+        return args
+
+    def parse(self, rest: str) -> dict[str, Any]:
+        """Split the text after ``/<group> <sub>`` into values for :meth:`bind`.
+
+        Any parameter may be given as ``name:value``; the loose words fill the positional ones
+        that were not named, in order."""
+        known = {p.name for p in self.params}
+        values: dict[str, Any] = {}
+        loose: list[tuple[str, int]] = []
+        for token, start in _tokens(rest):
+            match = _NAMED.match(token)
+            if match and match.group(1) in known:
+                values[match.group(1)] = _unquote(match.group(2))
+            elif match and match.group(2) and not match.group(2).startswith("//"):
+                raise UserError(N_("Unknown option “{name}”."), name=match.group(1))
+            else:
+                loose.append((token, start))
+        positional = [p for p in self.params if p.in_order and p.name not in values]
+        for index, param in enumerate(positional):
+            if index >= len(loose):
+                break
+            if param.greedy and index == len(positional) - 1 and len(loose) > index + 1:
+                values[param.name] = _as_typed(rest, loose[index:])
+                loose = loose[:index + 1]
+            else:
+                values[param.name] = _unquote(loose[index][0])
+        if len(loose) > len(positional):
+            raise UserError(N_("Too many values: “{extra}” is not expected here. Put quotes around text with spaces."),
+                            extra=_unquote(loose[len(positional)][0])[:60])
+        return values
+
+
+def _as_typed(text: str, tokens: list[tuple[str, int]]) -> str:
+    """Loose words as the member typed them, spacing and newlines kept, named options left out."""
+    out = tokens[0][0]
+    for (prev, prev_start), (token, start) in zip(tokens, tokens[1:], strict=False):
+        gap = text[prev_start + len(prev):start]
+        out += (gap if not gap.strip() else " ") + token
+    return out
+
+
+def _tokens(text: str) -> Iterator[tuple[str, int]]:
+    text = text.translate(_QUOTES)
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        if token == '"' or _open_quote(token):
+            raise UserError(N_("A quote is not closed: add the closing \" and try again."))
+        yield token, match.start()
+
+
+def _open_quote(token: str) -> bool:
+    count, escaped = 0, False
+    for char in token:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            count += 1
+    return count % 2 == 1
+
+
+def _unquote(token: str) -> str:
+    out, quoted, escaped = [], False, False
+    for char in token:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@dataclass
+class Group:
+    """A slash command (``/action``) and its subcommands; ``default`` runs when none is given."""
+
+    name: str
+    help: str
+    commands: dict[str, Command] = field(default_factory=dict)
+    default: str | None = None
+
+    def command(self, name: str, *, help: str, params: tuple[Param, ...] | list[Param] = (),
+                role: Role = Role.member, writes: bool = True, form: bool = False) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            if name in self.commands:
+                raise ValueError(f"/{self.name} {name} is declared twice")
+            self.commands[name] = Command(self.name, name, help, tuple(params), role, handler, writes, form)
+            return handler
+
+        return register
+
+
+@dataclass
+class Registry:
+    groups: dict[str, Group] = field(default_factory=dict)
+    jobs: dict[str, JobHandler] = field(default_factory=dict)
+    profile: list[ProfileSection] = field(default_factory=list)
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def add(self, group: Group) -> None:
+        if group.name in self.groups:
+            raise ValueError(f"/{group.name} is declared twice")
+        self.groups[group.name] = group
+
+    def add_job(self, name: str, handler: JobHandler) -> None:
+        if name in self.jobs:
+            raise ValueError(f"job {name} is declared twice")
+        self.jobs[name] = handler
+
+    def commands(self) -> Iterator[Command]:
+        for group in self.groups.values():
+            yield from group.commands.values()
+
+    def find(self, group: str, sub: str | None) -> Command:
+        found = self.groups.get(group)
+        if found is None:
+            raise UserError(N_("There is no /{group} command. Try /organizer help."), group=group)
+        sub = sub or found.default
+        if not sub:
+            raise UserError(N_("/{group} needs a subcommand: {choices}."), group=group,
+                            choices=", ".join(found.commands))
+        command = found.commands.get(sub)
+        if command is None:
+            raise UserError(N_("/{group} has no “{sub}”. It has: {choices}."), group=group, sub=sub[:40],
+                            choices=", ".join(found.commands))
+        return command
+
+    def parse_line(self, line: str) -> tuple[Command, dict[str, Any]]:
+        """``/action join 12`` → the command and its raw values (call ``Command.bind`` to convert)."""
+        line = line.strip()
+        if len(line) > MAX_TEXT * 3:
+            raise UserError(N_("That message is too long for a command ({length} characters)."), length=len(line))
+        head, _, rest = line.lstrip("/").partition(" ")
+        head = head.strip().casefold()
+        if head in self.aliases:
+            group, sub = self.aliases[head]
+            return self.find(group, sub), self._parse_rest(self.find(group, sub), rest)
+        sub, _, rest = rest.strip().partition(" ")
+        found = self.groups.get(head)
+        if found is not None and sub and sub.casefold() not in found.commands and found.default:
+            command = self.find(head, found.default)
+            return command, self._parse_rest(command, f"{sub} {rest}")
+        command = self.find(head, sub.casefold() or None)
+        return command, self._parse_rest(command, rest)
+
+    @staticmethod
+    def _parse_rest(command: Command, rest: str) -> dict[str, Any]:
+        try:
+            return command.parse(rest)
+        except UserError as exc:
+            raise exc.with_usage(command.usage()) from None

@@ -1,0 +1,33 @@
+"""``organizer-bot run`` with platforms configured: each front-end and the delivery worker in one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from importlib import import_module
+
+from bot.app import App
+from bot.config import Config
+from bot.delivery import Worker
+
+log = logging.getLogger(__name__)
+
+
+async def run_platforms(config: Config, platforms: list[str]) -> None:
+    """Each front-end module exposes ``start(app) -> (sender, task)``: its outgoing half and its listener."""
+    app = App(config, platforms=platforms)
+    await app.start()
+    senders, tasks = {}, []
+    try:
+        for platform in platforms:
+            module = import_module(f"bot.adapters.{platform}")
+            sender, task = await module.start(app)
+            senders[platform] = sender
+            tasks.append(task)
+        tasks.append(asyncio.create_task(Worker(app, senders).run()))
+        log.info("running %s", ", ".join(platforms))
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await app.close()

@@ -1,0 +1,170 @@
+"""Typed, platform-neutral objects that cross the boundary between adapters and the core.
+
+Adapters build an :class:`Invocation`; the core answers with a :class:`Reply`. Neither side
+sees the other's types, so a handler can be tested without any platform at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
+
+
+class Role(IntEnum):
+    """Roles are ordered: a leader can do everything a rep can, a rep everything a member can."""
+
+    member = 1
+    rep = 2
+    leader = 3
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One account on one platform ("slack", "discord" or "console")."""
+
+    platform: str
+    user_id: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """Who asked for what, where: everything the core needs and nothing platform-specific.
+
+    ``claims`` are the facts the platform vouches for that config maps to roles
+    (``slack-group:S123``, ``discord-role:Site Reps``); ``locale`` is the platform's hint of
+    the member's language, used until the member picks one with ``/member lang``.
+    """
+
+    identity: Identity
+    group: str
+    sub: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+    channel: str | None = None
+    claims: frozenset[str] = frozenset()
+    locale: str | None = None
+    can_open_forms: bool = False
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button runs a command line as the member who clicks it."""
+
+    label: str
+    command: str
+    style: Literal["primary", "danger", "default"] = "default"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    mime: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """Plain text with core markup (see :mod:`bot.markup`), buttons and files.
+
+    Paragraphs (separated by a blank line) are the units a front-end may split a long
+    message at, so a chant or a demand is never cut in two.
+    """
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    required: bool
+    multiline: bool = False
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Form:
+    """A modal form for a command opened with no arguments; submitting it runs the command."""
+
+    title: str
+    group: str
+    sub: str
+    fields: tuple[FormField, ...]
+    submit: str
+
+
+Render = Callable[["Translator"], Message]
+"""A message rendered once per language: DMs follow each recipient's language."""
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Direct-message members, durably: written to the outbox in the handler's transaction.
+
+    ``key`` makes the notice idempotent per member (a reminder is never sent twice);
+    ``due`` delays it; ``batch`` groups a fan-out for delivery reports.
+    """
+
+    member_ids: tuple[int, ...]
+    render: Render
+    key: str | None = None
+    due: datetime | None = None
+    batch: str | None = None
+
+
+@dataclass(frozen=True)
+class Post:
+    """Post to a channel named in config (``actions``, ``announcements``…); ``ref`` lets later edits find it."""
+
+    channel: str
+    render: Render
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace an earlier post; edits to the same post are coalesced and rate-limited."""
+
+    ref: str
+    render: Render
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Run a registered job at ``due``; the same ``key`` replaces an earlier schedule."""
+
+    job: str
+    key: str
+    due: datetime
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Unschedule:
+    key: str
+
+
+Effect = Notify | Post | Edit | Schedule | Unschedule
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a handler returns: a message to the invoker (private unless ``public``),
+    or a form to open, plus effects stored in the same transaction as the handler's writes."""
+
+    message: Message | None = None
+    public: bool = False
+    form: Form | None = None
+    effects: tuple[Effect, ...] = ()
+    error: bool = False
+    lang: str | None = None

@@ -1,0 +1,22 @@
+"""One module per feature. Each exposes ``group`` (its slash command) and may expose ``JOBS``
+(scheduled work by name) and ``PROFILE`` (what ``/member me`` shows of that feature)."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from bot.registry import Registry
+
+FEATURES = ("help", "members")
+
+
+def build_registry() -> Registry:
+    registry = Registry()
+    for name in FEATURES:
+        module = import_module(f"commands.{name}")
+        registry.add(module.group)
+        for job, handler in getattr(module, "JOBS", {}).items():
+            registry.add_job(job, handler)
+        registry.profile.extend(getattr(module, "PROFILE", ()))
+    registry.aliases["help"] = ("organizer", "help")
+    return registry

@@ -1,0 +1,151 @@
+"""The one session pattern: ``await db.write(fn)`` and ``await db.read(fn)``.
+
+``fn`` receives an ``AsyncSession`` inside a transaction. Writes are *group-committed*: calls
+that arrive while a transaction is running are queued and run together in the next one, each
+inside its own SAVEPOINT, so one failing call rolls back alone while the others commit. A
+write's result is only returned after its transaction has committed — which is what lets a
+handler tell a member "you're in" and mean it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Work = Callable[[AsyncSession], Awaitable[T]]
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached; the command had no effect and can be retried."""
+
+
+def normalize_url(url_or_path: str) -> str:
+    """Accept a bare file path or any SQLAlchemy URL; pick the async driver for the common ones."""
+    if "://" not in url_or_path:
+        return f"sqlite+aiosqlite:///{Path(url_or_path).expanduser()}"
+    url = make_url(url_or_path)
+    drivers = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+    if url.drivername in drivers:
+        url = url.set(drivername=drivers[url.drivername])
+    return url.render_as_string(hide_password=False)
+
+
+class Database:
+    def __init__(self, url: str, *, max_batch: int = 256) -> None:
+        self.url = normalize_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        self.max_batch = max_batch
+        self.engine: AsyncEngine = self._create_engine(writer=False)
+        self._write_engine = self._create_engine(writer=True) if self.is_sqlite else self.engine
+        self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._write_sessions = async_sessionmaker(self._write_engine, class_=AsyncSession, expire_on_commit=False)
+        self._queue: asyncio.Queue[tuple[Work[Any], asyncio.Future[Any]]] | None = None
+        self._writers: list[asyncio.Task[None]] = []
+
+    def _create_engine(self, *, writer: bool) -> AsyncEngine:
+        if not self.is_sqlite:
+            return create_async_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        path = make_url(self.url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(self.url, connect_args={"timeout": 30}, pool_size=1 if writer else 5)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            # Let SQLAlchemy, not the driver, issue BEGIN, so SAVEPOINTs work (SQLAlchemy's documented recipe).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(conn):
+            # The writer takes SQLite's write lock up front, so a second process waits instead of failing.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+        return engine
+
+    async def write(self, fn: Work[T]) -> T:
+        """Run ``fn`` in a write transaction shared with other concurrent writes; return after commit."""
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+            lanes = 1 if self.is_sqlite else 4
+            self._writers = [asyncio.create_task(self._writer()) for _ in range(lanes)]
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((fn, future))
+        return await future
+
+    async def read(self, fn: Work[T]) -> T:
+        """Run ``fn`` in its own read-only transaction (WAL lets reads proceed beside the writer)."""
+        try:
+            async with self._sessions() as session, session.begin():
+                return await fn(session)
+        except (OperationalError, DBAPIError, OSError) as exc:
+            if _is_unavailable(exc):
+                raise DatabaseUnavailable(str(exc)) from exc
+            raise
+
+    async def _writer(self) -> None:
+        assert self._queue is not None
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._run_batch(batch)
+
+    async def _run_batch(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        try:
+            async with self._write_sessions() as session, session.begin():
+                for fn, future in batch:
+                    if future.cancelled():
+                        continue
+                    try:
+                        async with session.begin_nested():
+                            result = await fn(session)
+                        outcomes.append((future, result, None))
+                    except Exception as exc:  # noqa: BLE001 - handed to the caller
+                        outcomes.append((future, None, exc))
+        except Exception as exc:  # the commit itself failed: nothing in the batch happened
+            error: BaseException = DatabaseUnavailable(str(exc)) if _is_unavailable(exc) else exc
+            log.warning("write batch of %d failed: %s", len(batch), type(exc).__name__)
+            for _fn, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        for future, result, exc in outcomes:
+            if future.done():
+                continue
+            if exc is None:
+                future.set_result(result)
+            else:
+                future.set_exception(exc)
+
+    async def close(self) -> None:
+        for task in self._writers:
+            task.cancel()
+        await asyncio.gather(*self._writers, return_exceptions=True)
+        self._writers, self._queue = [], None
+        await self.engine.dispose()
+        if self._write_engine is not self.engine:
+            await self._write_engine.dispose()
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, (OSError, ConnectionError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated) or isinstance(exc, OperationalError) and "locked" not in str(exc)
+    return False

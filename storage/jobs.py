@@ -1,0 +1,89 @@
+"""Scheduled jobs (reminders, poll closing): rows claimed with a lease, so each runs exactly once
+across any number of bot processes, and a job held by a dead process is taken over after its lease."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, Index, delete, func, or_, select, update
+from sqlmodel import Column, Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.sql import locked, upsert
+from storage.types import UTCDateTime, utcnow
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+
+
+class Job(SQLModel, table=True):
+    __table_args__ = (Index("ix_job_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=64)
+    args: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default=PENDING, max_length=8)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claim_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=500)
+
+
+async def schedule(session: AsyncSession, key: str, name: str, due: datetime, args: dict[str, Any]) -> None:
+    """Schedule or move a job; moving one that already ran makes it pending again (an action moved later)."""
+    row = {"key": key, "name": name, "due_at": due, "args": args, "status": PENDING, "attempts": 0,
+           "claimed_by": None, "claim_until": None, "done_at": None, "error": None}
+    await upsert(session, Job.__table__, row, ["key"], [c for c in row if c != "key"])
+
+
+async def unschedule(session: AsyncSession, key: str) -> None:
+    """Drop pending jobs with this key or under it (``action:7`` also drops ``action:7:remind:24h``)."""
+    await session.exec(
+        delete(Job).where(Job.status == PENDING, or_(Job.key == key, Job.key.startswith(f"{key}:", autoescape=True)))
+    )
+
+
+async def claim(session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Job]:
+    ids = (
+        await session.exec(
+            locked(
+                select(Job.id)
+                .where(Job.status == PENDING, Job.due_at <= now,
+                       or_(Job.claimed_by.is_(None), Job.claim_until < now))
+                .order_by(Job.due_at, Job.id)
+                .limit(limit),
+                skip_locked=True,
+            )
+        )
+    ).scalars().all()
+    if not ids:
+        return []
+    await session.exec(update(Job).where(Job.id.in_(ids)).values(claimed_by=worker, claim_until=now + lease))
+    return list((await session.exec(select(Job).where(Job.id.in_(ids)).order_by(Job.due_at, Job.id))).scalars())
+
+
+async def finish(session: AsyncSession, job_id: int, worker: str, now: datetime, error: str | None = None,
+                 *, retry_at: datetime | None = None, max_attempts: int = 5) -> bool:
+    """Mark done (or failed, or due again) — only if ``worker`` still holds the lease."""
+    job = (await session.exec(locked(select(Job).where(Job.id == job_id)))).scalar_one_or_none()
+    if job is None or job.claimed_by != worker or job.status != PENDING:
+        return False
+    job.attempts += 1
+    job.claimed_by, job.claim_until = None, None
+    if error is None:
+        job.status, job.done_at = DONE, now
+    else:
+        job.error = error[:500]
+        if retry_at is not None and job.attempts < max_attempts:
+            job.due_at = retry_at
+        else:
+            job.status = FAILED
+    await session.flush()
+    return True
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    return (await session.exec(select(func.min(Job.due_at)).where(Job.status == PENDING))).scalar_one_or_none()

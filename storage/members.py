@@ -1,0 +1,179 @@
+"""Members, their platform identities and worksites: one person however many accounts they use."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import ForeignKey, Integer, UniqueConstraint, delete, func, select, update
+from sqlmodel import Column, Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.types import UTCDateTime, utcnow
+
+
+def site_key(name: str) -> str:
+    """Worksite names match case- and space-insensitively ("escalante  elementary")."""
+    return " ".join(name.split()).casefold()
+
+
+class Worksite(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    key: str = Field(max_length=200, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Member(SQLModel, table=True):
+    """A person. ``on_roster`` marks the union's membership list, the denominator of every structure test."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    worksite_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("worksite.id", ondelete="SET NULL"), index=True)
+    )
+    email: str | None = Field(default=None, max_length=320, index=True)
+    member_no: str | None = Field(default=None, max_length=64, unique=True)
+    on_roster: bool = Field(default=False, index=True)
+    lang: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MemberIdentity(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), index=True))
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    display_name: str = Field(default="", max_length=200)
+    last_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LinkCode(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=16)
+    member_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), index=True))
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+async def member_for(session: AsyncSession, platform: str, user_id: str, display_name: str) -> Member:
+    """The member behind an account, registering a new one on first contact."""
+    row = (
+        await session.exec(
+            select(Member, MemberIdentity)
+            .join(MemberIdentity, MemberIdentity.member_id == Member.id)
+            .where(MemberIdentity.platform == platform, MemberIdentity.user_id == user_id)
+        )
+    ).first()
+    if row is not None:
+        member, identity = row
+        if display_name and identity.display_name != display_name:
+            identity.display_name = display_name
+        return member
+    member = Member(name=display_name or user_id)
+    session.add(member)
+    await session.flush()
+    session.add(MemberIdentity(member_id=member.id, platform=platform, user_id=user_id, display_name=display_name))
+    await session.flush()
+    return member
+
+
+async def find_member(session: AsyncSession, platform: str, user_id: str) -> Member | None:
+    return (
+        await session.exec(
+            select(Member)
+            .join(MemberIdentity, MemberIdentity.member_id == Member.id)
+            .where(MemberIdentity.platform == platform, MemberIdentity.user_id == user_id)
+        )
+    ).scalar_one_or_none()
+
+
+async def identities_of(session: AsyncSession, member_id: int) -> list[MemberIdentity]:
+    rows = await session.exec(
+        select(MemberIdentity).where(MemberIdentity.member_id == member_id).order_by(MemberIdentity.platform)
+    )
+    return list(rows.scalars())
+
+
+async def worksite_by_name(session: AsyncSession, name: str) -> Worksite | None:
+    return (await session.exec(select(Worksite).where(Worksite.key == site_key(name)))).scalar_one_or_none()
+
+
+async def worksite_names(session: AsyncSession) -> list[str]:
+    return list((await session.exec(select(Worksite.name).order_by(Worksite.name))).scalars())
+
+
+async def ensure_worksite(session: AsyncSession, name: str) -> Worksite:
+    site = await worksite_by_name(session, name)
+    if site is None:
+        site = Worksite(name=" ".join(name.split()), key=site_key(name))
+        session.add(site)
+        await session.flush()
+    return site
+
+
+async def worksite_name(session: AsyncSession, worksite_id: int | None) -> str | None:
+    if worksite_id is None:
+        return None
+    return (await session.exec(select(Worksite.name).where(Worksite.id == worksite_id))).scalar_one_or_none()
+
+
+async def count_worksites(session: AsyncSession) -> int:
+    return (await session.exec(select(func.count()).select_from(Worksite))).scalar_one()
+
+
+async def new_link_code(session: AsyncSession, member_id: int, now: datetime, ttl: timedelta) -> LinkCode:
+    await session.exec(delete(LinkCode).where(LinkCode.member_id == member_id))
+    link = LinkCode(code=f"{secrets.randbelow(10**8):08d}", member_id=member_id, expires_at=now + ttl)
+    session.add(link)
+    await session.flush()
+    return link
+
+
+async def redeem_link_code(session: AsyncSession, code: str, now: datetime) -> LinkCode | None:
+    link = await session.get(LinkCode, code)
+    if link is None or link.expires_at < now:
+        return None
+    await session.delete(link)
+    return link
+
+
+async def merge_members(session: AsyncSession, keep_id: int, drop_id: int) -> None:
+    """Fold ``drop`` into ``keep``: every row pointing at ``drop`` is moved, unless ``keep`` already has
+    its twin (the same signup, the same answer), and ``drop`` is deleted.
+
+    Feature tables are found through their foreign keys to ``member.id``, so a new feature needs
+    nothing here."""
+    keep, drop = await session.get(Member, keep_id), await session.get(Member, drop_id)
+    assert keep is not None and drop is not None
+    for attr in ("worksite_id", "email", "member_no", "lang"):
+        if getattr(keep, attr) is None and getattr(drop, attr) is not None:
+            value = getattr(drop, attr)
+            if attr == "member_no":
+                drop.member_no = None
+                await session.flush()
+            setattr(keep, attr, value)
+    keep.on_roster = keep.on_roster or drop.on_roster
+    if keep.name == "" or (not keep.on_roster and drop.on_roster):
+        keep.name = drop.name
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            if not any(fk.column.table.name == "member" and fk.column.name == "id" for fk in column.foreign_keys):
+                continue
+            for unique_cols in _unique_column_sets(table):
+                if column.name not in unique_cols:
+                    continue
+                twin = table.alias()
+                same = [twin.c[name] == table.c[name] for name in unique_cols if name != column.name]
+                has_twin = select(1).select_from(twin).where(twin.c[column.name] == keep_id, *same).exists()
+                await session.exec(delete(table).where(column == drop_id, has_twin))
+            await session.exec(update(table).where(column == drop_id).values({column.name: keep_id}))
+    await session.flush()
+    await session.delete(drop)
+    await session.flush()
+
+
+def _unique_column_sets(table) -> list[set[str]]:
+    sets = [{c.name for c in con.columns} for con in table.constraints if isinstance(con, UniqueConstraint)]
+    sets += [{c.name for c in index.columns} for index in table.indexes if index.unique]
+    return sets

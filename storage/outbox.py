@@ -1,0 +1,166 @@
+"""The durable outbox: every DM, channel post and post edit is a row first, a platform call second.
+
+Rows are written in the same transaction as the change they announce, claimed by a delivery
+worker with a lease (``SKIP LOCKED`` on PostgreSQL), and marked sent one by one, so a process
+killed halfway leaves only the unsent rows for the next worker.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, func, or_, select, update
+from sqlmodel import Column, Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.sql import insert_ignoring_duplicates, locked
+from storage.types import UTCDateTime, utcnow
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+class OutboxItem(SQLModel, table=True):
+    __table_args__ = (Index("ix_outbox_due", "status", "platform", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=8)  # dm | post | edit
+    platform: str = Field(max_length=16)
+    target: str = Field(max_length=64)  # user id for a DM, channel id for a post
+    ref: str | None = Field(default=None, max_length=100, index=True)
+    member_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    )
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    dedupe: str | None = Field(default=None, sa_column=Column(String(200), unique=True))
+    batch: str | None = Field(default=None, max_length=100, index=True)
+    status: str = Field(default=PENDING, max_length=8)
+    due_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claim_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_id: str | None = Field(default=None, max_length=64)
+    error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PostedMessage(SQLModel, table=True):
+    """Where a post with a ``ref`` landed, so edits (the live signup count) can find it."""
+
+    __table_args__ = (UniqueConstraint("ref", "platform", "channel_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=100, index=True)
+    platform: str = Field(max_length=16)
+    channel_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=64)
+    last_edit_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+async def add(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Queue rows; a row whose ``dedupe`` key was queued before is skipped (never sent twice)."""
+    return await insert_ignoring_duplicates(session, OutboxItem.__table__, rows, ["dedupe"])
+
+
+async def queue_edit(session: AsyncSession, ref: str, payload: dict[str, Any], now: datetime, interval: timedelta) -> None:
+    """Coalesce: a pending edit (or a post not yet sent) of the same ref takes the new content instead of
+    queueing another call; a new edit waits ``interval`` after the last one sent to that post."""
+    pending = await session.exec(
+        update(OutboxItem)
+        .where(
+            OutboxItem.ref == ref,
+            OutboxItem.status == PENDING,
+            OutboxItem.kind.in_(("post", "edit")),
+            or_(OutboxItem.claimed_by.is_(None), OutboxItem.claim_until < now),
+        )
+        .values(payload=payload)
+    )
+    if pending.rowcount:
+        return
+    posts = (await session.exec(select(PostedMessage).where(PostedMessage.ref == ref))).scalars().all()
+    for post in posts:
+        last = post.last_edit_at
+        due = max(now, last + interval) if last else now
+        session.add(
+            OutboxItem(kind="edit", platform=post.platform, target=post.channel_id, ref=ref, payload=payload,
+                       due_at=due, message_id=post.message_id)
+        )
+    await session.flush()
+
+
+async def claim(
+    session: AsyncSession, platforms: list[str], worker: str, now: datetime, lease: timedelta, limit: int
+) -> list[OutboxItem]:
+    """Lease due rows to ``worker``; a lease that ran out (its worker died) can be claimed again."""
+    ids = (
+        await session.exec(
+            locked(
+                select(OutboxItem.id)
+                .where(
+                    OutboxItem.status == PENDING,
+                    OutboxItem.platform.in_(platforms),
+                    OutboxItem.due_at <= now,
+                    or_(OutboxItem.claimed_by.is_(None), OutboxItem.claim_until < now),
+                )
+                .order_by(OutboxItem.due_at, OutboxItem.id)
+                .limit(limit),
+                skip_locked=True,
+            )
+        )
+    ).scalars().all()
+    if not ids:
+        return []
+    await session.exec(
+        update(OutboxItem).where(OutboxItem.id.in_(ids)).values(claimed_by=worker, claim_until=now + lease)
+    )
+    rows = await session.exec(select(OutboxItem).where(OutboxItem.id.in_(ids)).order_by(OutboxItem.due_at, OutboxItem.id))
+    return list(rows.scalars())
+
+
+async def mark_sent(session: AsyncSession, item_id: int, worker: str, now: datetime, message_id: str | None) -> bool:
+    """Record a delivery; False when the lease was lost (another worker owns the row now)."""
+    result = await session.exec(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id, OutboxItem.claimed_by == worker, OutboxItem.status == PENDING)
+        .values(status=SENT, sent_at=now, message_id=message_id, claimed_by=None, claim_until=None,
+                attempts=OutboxItem.attempts + 1)
+    )
+    return bool(result.rowcount)
+
+
+async def record_post(session: AsyncSession, item: OutboxItem, message_id: str, now: datetime) -> None:
+    if item.ref and item.kind == "post":
+        session.add(PostedMessage(ref=item.ref, platform=item.platform, channel_id=item.target, message_id=message_id))
+    elif item.ref and item.kind == "edit":
+        await session.exec(
+            update(PostedMessage)
+            .where(PostedMessage.ref == item.ref, PostedMessage.platform == item.platform,
+                   PostedMessage.channel_id == item.target)
+            .values(last_edit_at=now)
+        )
+
+
+async def release(session: AsyncSession, item_id: int, due: datetime, error: str | None, *, give_up: bool) -> None:
+    """Put a row back for a later try (rate limit, transient error) or mark it failed."""
+    await session.exec(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id, OutboxItem.status == PENDING)
+        .values(status=FAILED if give_up else PENDING, due_at=due, error=(error or "")[:500] or None,
+                claimed_by=None, claim_until=None, attempts=OutboxItem.attempts + 1)
+    )
+
+
+async def batch_counts(session: AsyncSession, batch: str) -> dict[str, int]:
+    rows = await session.exec(
+        select(OutboxItem.status, func.count()).where(OutboxItem.batch == batch).group_by(OutboxItem.status)
+    )
+    return {status: count for status, count in rows.all()}
+
+
+async def next_due(session: AsyncSession, platforms: list[str]) -> datetime | None:
+    return (
+        await session.exec(
+            select(func.min(OutboxItem.due_at)).where(OutboxItem.status == PENDING, OutboxItem.platform.in_(platforms))
+        )
+    ).scalar_one_or_none()

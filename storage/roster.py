@@ -1,0 +1,166 @@
+"""The union's roster: import from the spreadsheet (idempotent, bad rows reported by line) and export.
+
+A row is matched to an existing member by member id, then email, then Slack or Discord id,
+then by name when exactly one roster member has it — so re-importing a file changes nothing and a
+member who moved schools is updated, not duplicated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.members import Member, MemberIdentity, Worksite, merge_members, site_key
+
+HEADERS = {
+    "name": "name", "full name": "name", "worksite": "worksite", "site": "worksite", "school": "worksite",
+    "email": "email", "e-mail": "email", "member id": "member_no", "member_id": "member_no", "member no": "member_no",
+    "member number": "member_no", "slack id": "slack", "slack_id": "slack", "slack": "slack",
+    "discord id": "discord", "discord_id": "discord", "discord": "discord",
+}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+DISCORD_ID = re.compile(r"^\d{15,21}$")
+EXPORT_COLUMNS = ["name", "worksite", "email", "member id", "slack id", "discord id"]
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def read_csv(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
+    """Rows keyed by canonical column, each with its line number in the file; or header problems."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [(1, "the file is empty")]
+    columns = [HEADERS.get(h.strip().casefold()) for h in header]
+    missing = {"name", "worksite"} - set(columns)
+    if missing:
+        return [], [(1, f"missing column(s): {', '.join(sorted(missing))} (found: {', '.join(header)})")]
+    rows = []
+    for record in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        rows.append((line, {col: cell.strip() for col, cell in zip(columns, record, strict=False) if col}))
+    return rows, []
+
+
+def _problem(row: dict[str, str]) -> str | None:
+    if not row.get("name"):
+        return "name is empty"
+    if not row.get("worksite"):
+        return "worksite is empty"
+    if len(row["name"]) > 200 or len(row["worksite"]) > 200:
+        return "name or worksite is longer than 200 characters"
+    if row.get("email") and not EMAIL.match(row["email"]):
+        return f"email “{row['email'][:60]}” is not an email address"
+    if row.get("member_no") and len(row["member_no"]) > 64:
+        return "member id is longer than 64 characters"
+    if row.get("slack") and not SLACK_ID.match(row["slack"]):
+        return f"slack id “{row['slack'][:30]}” should look like U012ABCDEF"
+    if row.get("discord") and not DISCORD_ID.match(row["discord"]):
+        return f"discord id “{row['discord'][:30]}” should be a number of 15 to 21 digits"
+    return None
+
+
+async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str, str]]],
+                      progress: Callable[[int], None] = lambda n: None) -> ImportReport:
+    report = ImportReport()
+    members = {m.id: m for m in (await session.exec(select(Member))).scalars()}
+    by_no = {m.member_no: m for m in members.values() if m.member_no}
+    by_email = {m.email.casefold(): m for m in members.values() if m.email}
+    by_name: dict[str, list[Member]] = {}
+    for m in members.values():
+        if m.on_roster:
+            by_name.setdefault(m.name.casefold(), []).append(m)
+    identities = {(i.platform, i.user_id): i for i in (await session.exec(select(MemberIdentity))).scalars()}
+    sites = {s.key: s for s in (await session.exec(select(Worksite))).scalars()}
+    seen_no: dict[str, int] = {}
+    for line, row in rows:
+        progress(1)
+        problem = _problem(row)
+        if problem is None and row.get("member_no") and row["member_no"] in seen_no:
+            problem = f"member id {row['member_no']} is also on line {seen_no[row['member_no']]}"
+        if problem:
+            report.problems.append((line, problem))
+            continue
+        if row.get("member_no"):
+            seen_no[row["member_no"]] = line
+        accounts = [(p, row[p]) for p in ("slack", "discord") if row.get(p)]
+        member = (
+            by_no.get(row.get("member_no") or "")
+            or by_email.get((row.get("email") or "").casefold())
+            or next((members.get(identities[a].member_id) for a in accounts if a in identities), None)
+        )
+        if member is None and len(by_name.get(row["name"].casefold(), [])) == 1:
+            candidate = by_name[row["name"].casefold()][0]
+            if not (row.get("member_no") and candidate.member_no):
+                member = candidate
+        key = site_key(row["worksite"])
+        if key not in sites:
+            sites[key] = Worksite(name=" ".join(row["worksite"].split()), key=key)
+            session.add(sites[key])
+            await session.flush()
+        wanted = {"name": row["name"], "worksite_id": sites[key].id, "on_roster": True}
+        if row.get("email"):
+            wanted["email"] = row["email"]
+        if row.get("member_no"):
+            wanted["member_no"] = row["member_no"]
+        if member is None:
+            member = Member(**wanted)
+            session.add(member)
+            await session.flush()
+            members[member.id] = member
+            report.added += 1
+        elif all(getattr(member, k) == v for k, v in wanted.items()):
+            report.unchanged += 1
+        else:
+            for k, v in wanted.items():
+                setattr(member, k, v)
+            report.updated += 1
+        if member.member_no:
+            by_no[member.member_no] = member
+        if member.email:
+            by_email[member.email.casefold()] = member
+        by_name.setdefault(member.name.casefold(), [])
+        if member not in by_name[member.name.casefold()]:
+            by_name[member.name.casefold()].append(member)
+        for platform, user_id in accounts:
+            identity = identities.get((platform, user_id))
+            if identity is None:
+                identity = MemberIdentity(member_id=member.id, platform=platform, user_id=user_id)
+                session.add(identity)
+                identities[(platform, user_id)] = identity
+            elif identity.member_id != member.id:
+                # someone who used the bot before the roster arrived: fold that account into the roster row
+                other = identity.member_id
+                await session.flush()
+                await merge_members(session, member.id, other)
+                members.pop(other, None)
+                identity.member_id = member.id
+    await session.flush()
+    return report
+
+
+async def export_rows(session: AsyncSession) -> list[list[str]]:
+    """The roster as rows under :data:`EXPORT_COLUMNS`, in the shape it is imported."""
+    sites = {s.id: s.name for s in (await session.exec(select(Worksite))).scalars()}
+    accounts: dict[tuple[int, str], str] = {}
+    for identity in (await session.exec(select(MemberIdentity))).scalars():
+        accounts[(identity.member_id, identity.platform)] = identity.user_id
+    roster = (await session.exec(select(Member).where(Member.on_roster).order_by(Member.name, Member.id))).scalars()
+    return [[m.name, sites.get(m.worksite_id, ""), m.email or "", m.member_no or "",
+             accounts.get((m.id, "slack"), ""), accounts.get((m.id, "discord"), "")] for m in roster]

@@ -1,0 +1,7 @@
+"""Imports every table so ``SQLModel.metadata`` is complete (for migrations and member merges)."""
+
+from storage import jobs, members, outbox  # noqa: F401
+
+from sqlmodel import SQLModel
+
+metadata = SQLModel.metadata

@@ -1,0 +1,79 @@
+"""Every storage-touching test runs twice: on a real SQLite file and on a real PostgreSQL server.
+
+PostgreSQL comes from ``ORGANIZER_TEST_PG_URL`` (``bash .ci/run`` starts a throwaway cluster and
+sets it). Without it the PostgreSQL half is skipped and the run says so; in CI it is required.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.app import App
+from storage.db import Database
+from tests.support import Clock, Harness, make_config
+
+PG_URL = os.environ.get("ORGANIZER_TEST_PG_URL")
+PG_SKIP_REASON = ("PostgreSQL half skipped: no ORGANIZER_TEST_PG_URL. Run `bash .ci/run` (starts a throwaway "
+                  "PostgreSQL 15) or set ORGANIZER_TEST_PG_URL=postgresql://user@host:port/db")
+
+
+def pytest_configure(config):
+    if os.environ.get("CI") == "true" and not PG_URL:
+        raise pytest.UsageError("CI=true but ORGANIZER_TEST_PG_URL is not set: the PostgreSQL half must run in CI")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not PG_URL:
+        terminalreporter.write_line(PG_SKIP_REASON, yellow=True, bold=True)
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    url = make_url(PG_URL)
+    conn = await asyncpg.connect(user=url.username, password=url.password, host=url.host, port=url.port,
+                                 database=url.database)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'organizer.db'}"
+        return
+    if not PG_URL:
+        pytest.skip(PG_SKIP_REASON)
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    await _pg_admin(f'CREATE DATABASE "{name}"')
+    yield make_url(PG_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+    await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def platforms() -> tuple[str, ...]:
+    return ("console",)
+
+
+@pytest.fixture
+async def app(db_url, clock, platforms):
+    app = App(make_config(), db=Database(db_url), platforms=platforms, clock=clock)
+    await app.start()
+    yield app
+    await app.close()
+
+
+@pytest.fixture
+async def bot(app, clock) -> Harness:
+    return Harness(app, clock)

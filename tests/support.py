@@ -1,0 +1,124 @@
+"""Test helpers: a harness that drives the real app (real database, real migrations) as members do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot.app import App
+from bot.config import Config
+from bot.delivery import RateLimited, Worker
+from bot.markup import plain
+from bot.types import Identity, Message, Reply
+
+TEST_CONFIG = {
+    "campaign": {"name": "Test local", "timezone": "America/Los_Angeles"},
+    "channels": {
+        "actions": {"slack": "CACTIONS", "discord": "1000000000000000001"},
+        "announcements": {"slack": "CANNOUNCE", "discord": "1000000000000000002"},
+        "readiness": {"slack": "CREADY", "discord": "1000000000000000003"},
+    },
+    "roles": {
+        "leaders": [{"match": ["slack:ULEAD", "discord-role:Organizers"]}],
+        "reps": [{"match": ["slack:UREP", "discord-role:Escalante Reps"], "sites": ["Escalante Elementary"]},
+                 {"match": ["slack:UREP2"], "sites": ["Roosevelt High"]}],
+    },
+    "delivery": {"live_edit_interval_seconds": 2, "lease_seconds": 30},
+}
+
+
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 30, 17, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Sent:
+    platform: str
+    kind: str
+    target: str
+    message: Message
+
+    @property
+    def text(self) -> str:
+        return plain(self.message.text)
+
+
+class RecordingSender:
+    """A platform that records what it was asked to send, and can be told to rate-limit or fail."""
+
+    def __init__(self, platform: str, log: list[Sent]) -> None:
+        self.platform = platform
+        self.log = log
+        self.rate_limit_next = 0
+        self.fail_next = 0
+
+    def _gate(self) -> None:
+        if self.rate_limit_next:
+            self.rate_limit_next -= 1
+            raise RateLimited(0.01)
+        if self.fail_next:
+            self.fail_next -= 1
+            raise ConnectionError("platform down")
+
+    async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None:
+        self._gate()
+        self.log.append(Sent(self.platform, "dm", user_id, message))
+        return None
+
+    async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
+        self._gate()
+        self.log.append(Sent(self.platform, "post", channel_id, message))
+        return f"{self.platform}-msg-{len(self.log)}"
+
+    async def edit(self, channel_id: str, message_id: str, message: Message) -> None:
+        self._gate()
+        self.log.append(Sent(self.platform, "edit", f"{channel_id}/{message_id}", message))
+
+
+class Harness:
+    """Members talking to the real app on the console platform (or any other, by identity)."""
+
+    def __init__(self, app: App, clock: Clock) -> None:
+        self.app = app
+        self.clock = clock
+        self.sent: list[Sent] = []
+        self.senders = {p: RecordingSender(p, self.sent) for p in app.platforms}
+        self.worker = Worker(app, self.senders)
+
+    async def say(self, user: str, line: str, *, role: str = "member", site: str | None = None,
+                  platform: str = "console", claims: tuple[str, ...] = ()) -> Reply:
+        extra = {f"role:{role}", *([f"site:{site}"] if site else [])} if platform == "console" else set()
+        return await self.app.run_line(Identity(platform, user, user), line, claims={*claims, *extra})
+
+    async def ok(self, user: str, line: str, **kw) -> str:
+        """Run a command that must succeed; return its text."""
+        reply = await self.say(user, line, **kw)
+        assert not reply.error, f"{line!r} failed: {reply.message.text if reply.message else reply}"
+        return text(reply)
+
+    async def fails(self, user: str, line: str, **kw) -> str:
+        reply = await self.say(user, line, **kw)
+        assert reply.error, f"{line!r} should have failed but said: {text(reply)}"
+        return text(reply)
+
+    async def deliver(self) -> list[Sent]:
+        """Run due jobs and deliver the outbox; return what was sent by this call."""
+        start = len(self.sent)
+        await self.worker.drain()
+        return self.sent[start:]
+
+
+def text(reply: Reply) -> str:
+    return plain(reply.message.text) if reply.message else ""
+
+
+def make_config(**overrides) -> Config:
+    data = {**TEST_CONFIG, **overrides}
+    return Config.model_validate(data)

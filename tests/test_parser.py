@@ -1,0 +1,107 @@
+"""The text parser and the registry, with no database: what a member types becomes exactly these values."""
+
+import pytest
+
+from bot.errors import UserError
+from bot.registry import Group, Param, Registry
+from bot.types import Role
+
+
+async def _noop(ctx, **kw):
+    return kw
+
+
+def _registry() -> Registry:
+    g = Group("action", "Actions")
+    g.command("create", help="Announce", role=Role.rep, params=[
+        Param("title", "Title"), Param("when", "When"), Param("where", "Where", greedy=True),
+        Param("kind", "Kind", required=False, choices=("picket", "rally")),
+        Param("capacity", "Capacity", type=int, required=False, min_value=1, max_value=100000),
+        Param("details", "Details", required=False, max_length=20),
+    ])(_noop)
+    g.command("join", help="Join", params=[Param("id", "Action id", type=int, min_value=1)])(_noop)
+    g.command("list", help="List", params=[Param("tag", "Tag", required=False, positional=True)])(_noop)
+    reg = Registry()
+    reg.add(g)
+    m = Group("member", "Members")
+    m.command("site", help="Site", params=[Param("worksite", "Worksite", greedy=True)])(_noop)
+    m.command("forget", help="Forget", params=[Param("confirm", "Confirm", type=bool, required=False, default=False)])(_noop)
+    reg.add(m)
+    return reg
+
+
+def parse(line: str) -> dict:
+    command, values = _registry().parse_line(line)
+    return command.bind(values)
+
+
+def test_quotes_positional_and_named_values():
+    assert parse('/action create "Picket at Escalante" "tomorrow 7:15am" front gate kind:picket capacity:40 '
+                 'details:"Bring signs"') == {
+        "title": "Picket at Escalante", "when": "tomorrow 7:15am", "where": "front gate", "kind": "picket",
+        "capacity": 40, "details": "Bring signs"}
+
+
+def test_greedy_last_positional_keeps_text_as_typed_including_apostrophes():
+    assert parse("/member site O'Brien  Elementary") == {"worksite": "O'Brien  Elementary"}
+    assert parse('/member site "Escalante Elementary"') == {"worksite": "Escalante Elementary"}
+
+
+def test_curly_quotes_from_phones_work_like_straight_quotes():
+    assert parse("/action create “Rally downtown” tomorrow “City Hall”")["title"] == "Rally downtown"
+
+
+def test_named_form_of_a_positional_and_optional_positional():
+    assert parse("/action join id:12") == {"id": 12}
+    assert parse("/action list wages") == {"tag": "wages"}
+    assert parse("/action list") == {"tag": None}
+
+
+def test_choice_matching_ignores_case_and_bool_words():
+    assert parse('/action create t w x kind:RALLY')["kind"] == "rally"
+    assert parse("/member forget confirm:yes") == {"confirm": True}
+    assert parse("/member forget confirm:sí") == {"confirm": True}
+
+
+def test_url_in_a_greedy_value_is_not_an_option():
+    assert parse("/action create t w https://zoom.us/j/1")["where"] == "https://zoom.us/j/1"
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("/action join", "Missing id"),
+    ("/action join twelve", "must be a whole number"),
+    ("/action join 0", "at least 1"),
+    ("/action join 12 13", "Too many values"),
+    ('/action create "unclosed t w', "quote is not closed"),
+    ("/action create t w x kind:strike", "must be one of: picket, rally"),
+    ("/action create t w x capacity:-3", "at least 1"),
+    ("/action create t w x details:" + "x" * 21, "too long: 21 characters, the limit is 20"),
+    ("/action create t w x colour:red", "Unknown option “colour”"),
+    ('/action create "" w x', "can’t be empty"),
+    ("/action fly", "/action has no “fly”"),
+    ("/nothing here", "There is no /nothing command"),
+    ("/action", "/action needs a subcommand"),
+    ("/member forget confirm:maybe", "yes or no"),
+])
+def test_bad_input_is_a_user_error_with_a_clear_message(line, message):
+    with pytest.raises(UserError) as caught:
+        parse(line)
+    error = caught.value
+    assert message in error.msgid.format(**error.params)
+
+
+def test_errors_from_arguments_carry_the_usage_line():
+    with pytest.raises(UserError) as caught:
+        _registry().parse_line("/action join 1 2")
+    assert caught.value.usage == "/action join <id>"
+
+
+def test_markup_characters_typed_by_a_member_are_removed():
+    assert parse("/member site Esca\ue000lante\x00") == {"worksite": "Escalante"}
+
+
+def test_a_command_declared_twice_is_refused():
+    g = Group("x", "X")
+    g.command("a", help="A")(_noop)
+    with pytest.raises(ValueError):
+        g.command("a", help="A")(_noop)
