@@ -1,0 +1,75 @@
+"""/member through the real app and database: worksite, language, what the bot holds, forget, linking."""
+
+from sqlalchemy import func, select
+
+from storage.members import Member, MemberIdentity, Worksite
+
+
+async def count(app, model, *where):
+    return await app.db.read(lambda s: _count(s, model, *where))
+
+
+async def _count(session, model, *where):
+    return (await session.exec(select(func.count()).select_from(model).where(*where))).scalar_one()
+
+
+async def test_first_member_names_the_site_and_me_shows_it(bot, app):
+    assert await bot.ok("maria", '/member site "Escalante Elementary"') == "Your worksite is now Escalante Elementary."
+    shown = await bot.ok("maria", "/member me")
+    assert "maria" in shown and "Worksite: Escalante Elementary" in shown and "console (maria)" in shown
+    assert await count(app, Worksite) == 1
+
+
+async def test_after_a_roster_a_misspelt_site_is_refused_with_suggestions(bot, app):
+    await bot.ok("maria", "/member site Escalante Elementary")
+    error = await bot.fails("luis", "/member site Escalante Elem")
+    assert "Did you mean: Escalante Elementary?" in error
+    assert await count(app, Worksite) == 1
+    assert await bot.ok("luis", "/member site escalante   ELEMENTARY") == "Your worksite is now Escalante Elementary."
+
+
+async def test_language_choice_switches_every_reply_to_the_spanish_catalog(bot):
+    assert await bot.ok("maria", "/member lang es") == "Desde ahora te contesto en español."
+    assert "Sitio de trabajo: sin indicar" in await bot.ok("maria", "/member me")
+    error = await bot.fails("maria", "/action join 3")
+    assert error == "No existe el comando /action. Prueba /organizer help."
+    assert "El bot todavía no habla “klingon”" in await bot.fails("maria", "/member lang klingon")
+    assert await bot.ok("maria", "/member lang English") == "I’ll answer you in English from now on."
+
+
+async def test_forget_asks_first_then_deletes_everything(bot, app):
+    await bot.ok("maria", "/member site Escalante Elementary")
+    reply = await bot.say("maria", "/member forget")
+    assert reply.message.buttons[0].command == "/member forget confirm:yes"
+    assert await count(app, Member) == 1
+    await bot.ok("maria", reply.message.buttons[0].command)
+    assert await count(app, Member) == 0
+    assert await count(app, MemberIdentity) == 0
+
+
+async def test_link_joins_a_slack_and_a_discord_account_into_one_member(bot, app):
+    await bot.ok("U100", "/member site Escalante Elementary", platform="slack")
+    issued = await bot.ok("U100", "/member link", platform="slack")
+    code = issued.split("Your code is ")[1][:8]
+    await bot.ok("555000111222333444", "/member lang es", platform="discord")
+    assert await count(app, Member) == 2
+    linked = await bot.ok("555000111222333444", f"/member link {code}", platform="discord")  # in Spanish: the language came along
+    assert linked.startswith("Vinculadas")
+    assert await count(app, Member) == 1
+    me = await bot.ok("U100", "/member me", platform="slack")
+    assert "Escalante Elementary" in me and "slack (U100)" in me and "discord" in me
+    assert "Ese código no existe o ya venció" in await bot.fails("U100", f"/member link {code}", platform="slack")
+
+
+async def test_link_code_expires(bot, clock):
+    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:8]
+    clock.advance(minutes=16)
+    assert "expired" in await bot.fails("D1", f"/member link {code}", platform="discord")
+
+
+async def test_help_lists_commands_for_the_role(bot):
+    member_help = await bot.ok("maria", "/help")
+    assert "/member site <worksite>" in member_help
+    detail = await bot.ok("maria", "/organizer help member")
+    assert "worksite: Your worksite, as on the roster" in detail
+    assert "There is no /fly command" in await bot.fails("maria", "/help fly")
