@@ -42,6 +42,7 @@ class App:
         self.catalogs = Catalogs(config.campaign.default_lang, config.campaign.tz)
         self.platforms = tuple(platforms)
         self.clock = clock
+        self.wakers: list[Callable[[], None]] = []  # background workers to nudge when effects were stored
 
     @property
     def edit_interval(self) -> timedelta:
@@ -79,6 +80,9 @@ class App:
             except UserError as exc:
                 raise exc.with_usage(command.usage()) from None
             reply, tr = await self._execute(command, inv, args)
+            if reply.effects:
+                for wake in self.wakers:
+                    wake()
             return replace(reply, lang=tr.lang)
         except UserError as exc:
             return self.error_reply(exc, tr or await self._translator_for(inv))

@@ -57,6 +57,7 @@ class Worker:
         self.concurrency = concurrency
         self._paused_until: dict[str, float] = {}
         self._wake = asyncio.Event()
+        app.wakers.append(self.wake)
 
     @property
     def lease(self) -> timedelta:
