@@ -117,6 +117,8 @@ class Database:
                             result = await fn(session)
                         outcomes.append((future, result, None))
                     except Exception as exc:  # noqa: BLE001 - handed to the caller
+                        if _is_unavailable(exc):
+                            raise  # the connection is gone: the whole batch fails, below
                         outcomes.append((future, None, exc))
         except Exception as exc:  # the commit itself failed: nothing in the batch happened
             error: BaseException = DatabaseUnavailable(str(exc)) if _is_unavailable(exc) else exc

@@ -1,0 +1,112 @@
+"""From one declaration: help text, Discord's schema, forms; and roles from config."""
+
+import re
+
+from bot.config import load_config
+from bot.i18n import Catalogs
+from bot.permissions import Actor, resolve_role
+from bot.schema import BOOLEAN, STRING, SUB_COMMAND, discord_commands
+from bot.types import Identity, Invocation, Role
+from commands import build_registry
+from tests.support import make_config
+
+NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
+
+
+def _catalogs():
+    config = make_config()
+    return Catalogs("en", config.campaign.tz)
+
+
+def test_discord_schema_is_generated_from_the_declarations_and_follows_discords_rules():
+    registry = build_registry()
+    schema = discord_commands(registry, _catalogs())
+    assert [c["name"] for c in schema] == list(registry.groups)
+    for command in schema:
+        assert NAME.match(command["name"]) and 1 <= len(command["description"]) <= 100
+        assert len(command["options"]) <= 25
+        for sub in command["options"]:
+            assert sub["type"] == SUB_COMMAND and NAME.match(sub["name"]) and len(sub["description"]) <= 100
+            required = [o["required"] for o in sub["options"]]
+            assert required == sorted(required, reverse=True), "required options must come first"
+            for option in sub["options"]:
+                assert NAME.match(option["name"]) and len(option["description"]) <= 100
+                assert len(option.get("choices", [])) <= 25
+    member = next(c for c in schema if c["name"] == "member")
+    site = next(s for s in member["options"] if s["name"] == "site")
+    assert site["options"] == [{"type": STRING, "name": "worksite", "description": "Your worksite, as on the roster",
+                                "required": True, "max_length": 200,
+                                "description_localizations": {
+                                    "es-ES": "Tu sitio de trabajo, como aparece en la lista de miembros",
+                                    "es-419": "Tu sitio de trabajo, como aparece en la lista de miembros"}}]
+    forget = next(s for s in member["options"] if s["name"] == "forget")
+    assert forget["options"][0]["type"] == BOOLEAN and forget["options"][0]["required"] is False
+
+
+def test_usage_lines_come_from_the_declaration():
+    registry = build_registry()
+    assert registry.find("member", "site").usage() == "/member site <worksite>"
+    assert registry.find("member", "link").usage() == "/member link [code]"
+    assert registry.find("organizer", None).name == "help"
+
+
+def _inv(platform, user, claims=()):
+    return Invocation(Identity(platform, user), "member", "me", claims=frozenset(claims))
+
+
+def test_roles_come_from_config_rules_and_reps_get_their_sites():
+    roles = make_config().roles
+    assert resolve_role(roles, _inv("slack", "ULEAD")) == (Role.leader, frozenset())
+    assert resolve_role(roles, _inv("slack", "UREP")) == (Role.rep, frozenset({"escalante elementary"}))
+    assert resolve_role(roles, _inv("discord", "1", {"discord-role:Organizers"}))[0] == Role.leader
+    assert resolve_role(roles, _inv("discord", "1", {"discord-role:Escalante Reps"}))[0] == Role.rep
+    assert resolve_role(roles, _inv("slack", "USOMEONE"))[0] == Role.member
+
+
+def test_only_the_console_may_claim_a_role_outright():
+    roles = make_config().roles
+    assert resolve_role(roles, _inv("console", "rosa", {"role:leader"}))[0] == Role.leader
+    assert resolve_role(roles, _inv("slack", "U9", {"role:leader"}))[0] == Role.member
+    assert resolve_role(roles, _inv("discord", "9", {"role:rep", "site:Escalante Elementary"}))[0] == Role.member
+
+
+def test_a_rep_covers_only_their_sites_and_a_leader_all():
+    rep = Actor(1, "Rosa", Role.rep, frozenset({"escalante elementary"}))
+    assert rep.covers("Escalante  Elementary") and not rep.covers("Roosevelt High")
+    assert Actor(2, "Luis", Role.leader).covers("Roosevelt High")
+    assert not Actor(3, "Ana", Role.member).covers("Escalante Elementary")
+
+
+async def test_a_member_is_told_which_role_a_command_needs(bot):
+    from bot.registry import Group
+
+    guarded = Group("guarded", "Test")
+
+    @guarded.command("do", help="Leaders only", role=Role.leader)
+    async def do(ctx):
+        return ctx.reply("done")
+
+    bot.app.registry.add(guarded)
+    assert await bot.fails("ana", "/guarded do") == "Only a leader can do that. Ask your site rep or an organizer."
+    assert await bot.ok("ULEAD", "/guarded do", platform="slack") == "done"
+    await bot.ok("ana", "/member lang es")
+    assert await bot.fails("ana", "/guarded do") == ("Solo un(a) líder puede hacer eso. Pregúntale a tu representante "
+                                                     "de sitio o a un(a) organizador(a).")
+
+
+def test_config_refuses_secrets_in_the_file_and_reads_them_from_the_environment(tmp_path):
+    import pytest
+
+    from bot.config import ConfigError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[secrets]\nslack_bot_token = "xoxb-1"\n')
+    with pytest.raises(ConfigError, match="environment"):
+        load_config(bad, env={})
+    typo = tmp_path / "typo.toml"
+    typo.write_text('[campaign]\ntimezone = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError, match="unknown timezone"):
+        load_config(typo, env={})
+    config = load_config("config.example.toml", env={"SLACK_BOT_TOKEN": "xoxb-test", "DISCORD_TOKEN": "abc"})
+    assert config.slack_enabled and config.discord_enabled
+    assert "xoxb-test" not in repr(config.secrets) and "xoxb-test" not in str(config)

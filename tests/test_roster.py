@@ -1,0 +1,100 @@
+"""Roster import and export: bad rows reported by line, good rows kept, re-import changes nothing."""
+
+import subprocess
+import sys
+
+from sqlalchemy import select
+
+from storage.members import Member, MemberIdentity, Worksite
+from storage.roster import export_rows, import_rows, read_csv
+
+ROSTER = """name,worksite,email,member id,slack id,discord id
+Maria Álvarez,Escalante Elementary,maria@example.org,1001,U0MARIA1,
+Luis Ortega,Escalante Elementary,,1002,,555000111222333444
+,Roosevelt High,nobody@example.org,1003,,
+Ana Díaz,Roosevelt High,not-an-email,1004,,
+Ben Cho,Roosevelt High,ben@example.org,1005,maybe,
+Ruth Park,Roosevelt High,ruth@example.org,1001,,
+"Kim, Jo",Roosevelt  high,kim@example.org,1006,,
+"""
+
+
+async def _import(app, text):
+    rows, problems = read_csv(text)
+    assert problems == []
+    return await app.db.write(lambda s: import_rows(s, rows))
+
+
+async def _all(app, stmt):
+    async def q(session):
+        return [tuple(row) if len(row) > 1 else row[0] for row in (await session.exec(stmt)).all()]
+    return await app.db.read(q)
+
+
+async def test_bad_rows_are_reported_by_line_and_good_rows_kept(app):
+    report = await _import(app, ROSTER)
+    assert (report.added, report.updated, report.unchanged) == (3, 0, 0)
+    assert report.problems == [
+        (4, "name is empty"),
+        (5, "email “not-an-email” is not an email address"),
+        (6, "slack id “maybe” should look like U012ABCDEF"),
+        (7, "member id 1001 is also on line 2"),
+    ]
+    names = await _all(app, select(Member.name).order_by(Member.name))
+    assert names == ["Kim, Jo", "Luis Ortega", "Maria Álvarez"]
+    sites = await _all(app, select(Worksite.name).order_by(Worksite.name))
+    assert sites == ["Escalante Elementary", "Roosevelt high"]
+    accounts = await _all(app, select(MemberIdentity.platform, MemberIdentity.user_id).order_by(MemberIdentity.platform))
+    assert accounts == [("discord", "555000111222333444"), ("slack", "U0MARIA1")]
+
+
+async def test_importing_twice_changes_nothing_and_a_moved_member_is_updated(app):
+    await _import(app, ROSTER)
+    again = await _import(app, ROSTER)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+    moved = ROSTER.replace("Maria Álvarez,Escalante Elementary", "Maria Álvarez,Roosevelt High")
+    report = await _import(app, moved)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 2)
+    site = await _all(app, select(Worksite.name).join(Member, Member.worksite_id == Worksite.id)
+                      .where(Member.member_no == "1001"))
+    assert site == ["Roosevelt high"]
+    assert len(await _all(app, select(Member.id))) == 3
+
+
+async def test_a_member_who_used_the_bot_before_the_roster_is_merged_into_their_row(bot, app):
+    await bot.ok("U0MARIA1", "/member lang es", platform="slack")
+    await _import(app, ROSTER)
+    members = await _all(app, select(Member.name, Member.lang, Member.on_roster).where(Member.member_no == "1001"))
+    assert members == [("Maria Álvarez", "es", True)]
+    assert len(await _all(app, select(Member.id))) == 3
+    assert "On the union roster: yes" not in await bot.ok("U0MARIA1", "/member me", platform="slack")  # Spanish now
+    assert "En la lista de miembros del sindicato: sí" in await bot.ok("U0MARIA1", "/member me", platform="slack")
+
+
+async def test_export_round_trips(app):
+    await _import(app, ROSTER)
+    rows = await app.db.read(export_rows)
+    assert rows[0] == ["Kim, Jo", "Roosevelt high", "kim@example.org", "1006", "", ""]
+    assert ["Maria Álvarez", "Escalante Elementary", "maria@example.org", "1001", "U0MARIA1", ""] in rows
+
+
+def test_a_file_without_the_required_columns_is_refused():
+    rows, problems = read_csv("full name,email\nMaria,m@example.org\n")
+    assert rows == [] and "missing column(s): worksite" in problems[0][1]
+
+
+def test_cli_import_shows_bad_lines_and_totals_and_export_prints_csv(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    db = tmp_path / "cli.db"
+    run = [sys.executable, "-m", "bot", "roster", "import", str(roster), "--db", str(db)]
+    first = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "3 added, 0 updated, 0 unchanged, 4 rows skipped" in first.stdout
+    assert "line 5: email “not-an-email” is not an email address" in first.stderr
+    second = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert "0 added, 0 updated, 3 unchanged" in second.stdout
+    export = subprocess.run([sys.executable, "-m", "bot", "roster", "export", "--db", str(db)],
+                            capture_output=True, text=True, timeout=120)
+    assert export.stdout.splitlines()[0] == "name,worksite,email,member id,slack id,discord id"
+    assert "Maria Álvarez,Escalante Elementary,maria@example.org,1001,U0MARIA1," in export.stdout
