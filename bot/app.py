@@ -24,6 +24,7 @@ from bot.permissions import Actor, resolve_role
 from bot.registry import Command, Registry
 from bot.types import Form, FormField, Identity, Invocation, Message, Reply, Role
 from storage import migrate
+from storage.audit import AuditEntry
 from storage.db import Database, DatabaseUnavailable
 from storage.members import find_member, member_for
 from storage.types import utcnow
@@ -118,9 +119,12 @@ class App:
             except UserError as exc:
                 raise _Refused(exc, tr) from None
             await effects.store(self, session, reply.effects)
+            if command.audited and not reply.error:
+                session.add(AuditEntry(viewer=actor.name, platform=ident.platform, user_id=ident.user_id,
+                                       command=command.path, args=_jsonable(args)))
             return reply, tr
 
-        if command.writes:
+        if command.writes or command.audited:
             return await self.db.write(work)
         return await self.db.read(work)
 
@@ -156,6 +160,10 @@ class App:
             return self.catalogs.get(await self.db.read(lang) or inv.locale)
         except DatabaseUnavailable:
             return self.catalogs.get(inv.locale)
+
+
+def _jsonable(args: dict[str, Any]) -> dict[str, Any]:
+    return {k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v) for k, v in args.items()}
 
 
 class _Refused(Exception):

@@ -170,3 +170,35 @@ def roster_export(config, file: Path | None) -> None:
         click.echo(f"wrote {file}", err=True)
     else:
         sys.stdout.write(data.decode("utf-8").lstrip("\ufeff"))
+
+
+@main.command()
+@click.option("--limit", default=100, show_default=True, help="How many entries, newest first.")
+@click.option("--since", default=None, metavar="DATE", help="Only entries on or after this date (YYYY-MM-DD).")
+@common
+def audit(config, limit: int, since: str | None) -> None:
+    """Who viewed tallies, missing lists, rosters and exports, and when."""
+    from datetime import datetime
+
+    from bot.i18n import Catalogs
+    from storage.audit import recent
+
+    try:
+        start = datetime.fromisoformat(since).replace(tzinfo=config.campaign.tz) if since else None
+    except ValueError:
+        raise click.BadParameter(f"{since!r} is not a date like 2026-11-25", param_hint="--since") from None
+
+    async def go():
+        app = await _started(_app(config))
+        try:
+            return await app.db.read(lambda s: recent(s, limit, start))
+        finally:
+            await app.close()
+
+    tr = Catalogs("en", config.campaign.tz).get("en")
+    entries = asyncio.run(go())
+    if not entries:
+        click.echo("no audited views yet")
+    for entry in entries:
+        args = " ".join(f"{k}:{v}" for k, v in entry.args.items() if v is not None)
+        click.echo(f"{tr.when(entry.at)}  {entry.viewer} ({entry.platform}:{entry.user_id})  /{entry.command} {args}")

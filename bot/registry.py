@@ -112,6 +112,7 @@ class Command:
     handler: Handler
     writes: bool = True
     form: bool = False
+    audited: bool = False
 
     @property
     def path(self) -> str:
@@ -223,11 +224,13 @@ class Group:
     default: str | None = None
 
     def command(self, name: str, *, help: str, params: tuple[Param, ...] | list[Param] = (),
-                role: Role = Role.member, writes: bool = True, form: bool = False) -> Callable[[Handler], Handler]:
+                role: Role = Role.member, writes: bool = True, form: bool = False,
+                audited: bool = False) -> Callable[[Handler], Handler]:
+        """Declare a subcommand. ``audited`` records who ran it and when (tallies, exports, missing lists)."""
         def register(handler: Handler) -> Handler:
             if name in self.commands:
                 raise ValueError(f"/{self.name} {name} is declared twice")
-            self.commands[name] = Command(self.name, name, help, tuple(params), role, handler, writes, form)
+            self.commands[name] = Command(self.name, name, help, tuple(params), role, handler, writes, form, audited)
             return handler
 
         return register

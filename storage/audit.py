@@ -1,0 +1,32 @@
+"""The audit trail: who viewed sensitive aggregates or exports (tallies, missing lists, rosters), and when.
+
+Kept apart from members on purpose: an entry keeps the viewer's name even after they leave, and
+holds the command line only — never what was shown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, select
+from sqlmodel import Column, Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.types import UTCDateTime, utcnow
+
+
+class AuditEntry(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    viewer: str = Field(max_length=200)
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    command: str = Field(max_length=64)
+    args: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+async def recent(session: AsyncSession, limit: int, since: datetime | None = None) -> list[AuditEntry]:
+    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= since)
+    return list((await session.exec(stmt)).scalars())
