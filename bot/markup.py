@@ -71,19 +71,22 @@ def split(paragraphs: list[str], limit: int) -> list[str]:
 
     A paragraph is never cut while it fits in a chunk of its own; one that does not is split at
     line ends, then at spaces, and only a single word longer than ``limit`` is cut."""
+    return _pack([piece for para in paragraphs for piece in _fit(para, limit)], "\n\n", limit) or [""]
+
+
+def _pack(pieces: list[str], sep: str, limit: int) -> list[str]:
     chunks: list[str] = []
     current = ""
-    for para in paragraphs:
-        for piece in _fit(para, limit):
-            candidate = f"{current}\n\n{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                chunks.append(current)
-                current = piece
-    if current or not chunks:
+    for piece in pieces:
+        candidate = f"{current}{sep}{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            chunks.append(current)
+            current = piece
+    if current:
         chunks.append(current)
-    return chunks
+    return [c for c in chunks if c]
 
 
 def _fit(text: str, limit: int) -> list[str]:
@@ -92,18 +95,7 @@ def _fit(text: str, limit: int) -> list[str]:
     for sep in ("\n", " "):
         parts = text.split(sep)
         if len(parts) > 1:
-            out: list[str] = []
-            current = ""
-            for part in parts:
-                for piece in _fit(part, limit):
-                    candidate = f"{current}{sep}{piece}" if current else piece
-                    if len(candidate) <= limit:
-                        current = candidate
-                    else:
-                        out.append(current)
-                        current = piece
-            out.append(current)
-            return [o for o in out if o]
+            return _pack([piece for part in parts for piece in _fit(part, limit)], sep, limit)
     return [text[i:i + limit] for i in range(0, len(text), limit)]
 
 
