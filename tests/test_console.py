@@ -40,3 +40,38 @@ def test_top_level_help_lists_subcommands():
     done = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, timeout=60)
     for sub in ("console", "run", "db", "roster"):
         assert f"  {sub}" in done.stdout
+
+
+def test_on_a_terminal_it_prompts_and_answers(tmp_path):
+    import os
+    import pty
+    import select
+    import time
+
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "console", "--user", "maria", "--db", str(tmp_path / "t.db")],
+                            stdin=secondary, stdout=secondary, stderr=secondary, cwd=tmp_path,
+                            env={**os.environ, "HOME": str(tmp_path)})
+    os.close(secondary)
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 60) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while marker not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([main], [], [], 0.5)
+            if ready:
+                seen += os.read(main, 4096)
+        assert marker in seen, seen.decode(errors="replace")
+
+    try:
+        read_until(b"> ")
+        assert b"Type /help" in seen
+        os.write(main, b"/member site Escalante Elementary\n")
+        read_until(b"Your worksite is now Escalante Elementary.")
+        os.write(main, b"quit\n")
+        assert proc.wait(timeout=60) == 0
+        assert "/member site Escalante Elementary" in (tmp_path / ".organizer_bot_history").read_text()
+    finally:
+        proc.kill()
+        os.close(main)
