@@ -186,8 +186,8 @@ async def delivery(ctx: Context, id: int) -> Reply:
                            failed=counts.get(outbox.FAILED, 0)))
 
 
-def _topic_param() -> Param:
-    return Param("topic", N_("The demand’s topic, such as wages or class size"), max_length=60)
+def _topic_param(*, greedy: bool = False) -> Param:
+    return Param("topic", N_("The demand’s topic, such as wages or class size"), max_length=60, greedy=greedy)
 
 
 async def _demand(ctx: Context, topic: str) -> Demand:
@@ -211,8 +211,10 @@ def _demand_text(ctx: Context, demand: Demand) -> str:
 @group.command("demand-add", help=N_("Start tracking a demand at the table"), role=Role.rep, params=[
     _topic_param(), Param("ours", N_("Our proposal"), greedy=True, max_length=2000)])
 async def demand_add(ctx: Context, topic: str, ours: str) -> Reply:
-    if await store.demand(ctx.session, topic) is not None:
-        raise UserError(N_("“{topic}” is already tracked; change it with /bargaining demand update."), topic=topic)
+    existing = await store.demand(ctx.session, topic)
+    if existing is not None:
+        raise UserError(N_("“{topic}” is already tracked; change it with /bargaining demand update."),
+                        topic=existing.topic)
     demand = Demand(topic=" ".join(topic.split()), key=store.topic_key(topic), ours=ours, status="proposed")
     await store.record_change(ctx.session, demand, ctx.actor.member_id, ctx.now)
     return ctx.reply(_demand_text(ctx, demand))
@@ -236,7 +238,8 @@ async def demand_update(ctx: Context, topic: str, status: str | None, district: 
     return ctx.reply(_demand_text(ctx, demand))
 
 
-@group.command("demand-history", help=N_("Every change in one demand"), writes=False, params=[_topic_param()])
+@group.command("demand-history", help=N_("Every change in one demand"), writes=False,
+               params=[_topic_param(greedy=True)])
 async def demand_history(ctx: Context, topic: str) -> Reply:
     demand = await _demand(ctx, topic)
     blocks = [bold(demand.topic)]
