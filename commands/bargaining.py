@@ -69,7 +69,8 @@ def _session_day(ctx: Context, text: str | None) -> date | None:
         "TIMEZONE": ctx.config.campaign.timezone, "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past",
         "RELATIVE_BASE": ctx.now.astimezone(ctx.config.campaign.tz).replace(tzinfo=None)})
     if parsed is None:
-        raise UserError(N_("I can’t read “{session}” as a date. Try 2026-12-03 or “last Thursday”."), session=text)
+        raise UserError(N_("I can’t read “{session}” as a date. Try 2026-12-03 or “last Thursday”."),
+                        session=text)
     return parsed.date()
 
 
@@ -126,7 +127,8 @@ async def post(ctx: Context, title: str, body: str, session: str | None, topics:
 @group.command("subscribe", help=N_("Get every bargaining update by direct message"))
 async def subscribe(ctx: Context) -> Reply:
     await store.set_subscribed(ctx.session, ctx.member_id, True, ctx.now)
-    return ctx.reply(ctx._("You’ll get every bargaining update by direct message. /bargaining unsubscribe stops them."))
+    return ctx.reply(ctx._("You’ll get every bargaining update by direct message. "
+                           "/bargaining unsubscribe stops them."))
 
 
 @group.command("unsubscribe", help=N_("Stop getting bargaining updates by direct message"))
@@ -220,8 +222,8 @@ async def demand_add(ctx: Context, topic: str, ours: str) -> Reply:
     return ctx.reply(_demand_text(ctx, demand))
 
 
-@group.command("demand-update", help=N_("Record a change in a demand: its status, the district’s counter, our proposal"),
-               role=Role.rep, params=[
+@group.command("demand-update",
+               help=N_("Record a change in a demand: its status, the district’s counter, our proposal"), role=Role.rep, params=[
                    _topic_param(),
                    Param("status", N_("Where it stands"), required=False, choices=STATUSES),
                    Param("district", N_("The district’s latest offer"), required=False, max_length=2000),

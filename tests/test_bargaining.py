@@ -209,3 +209,12 @@ def test_hyphenated_subcommands_can_be_typed_as_two_words(app):
     assert command.name == "faq-add" and values == {"question": "Q?", "answer": "answer"}
     command, values = app.registry.parse_line("/bargaining faq strike vote")
     assert command.name == "faq" and values == {"search": "strike vote"}
+
+
+async def test_a_rep_who_is_forgotten_takes_their_name_off_not_the_record(bot, app):
+    await bot.ok("rosa", POST, **REP)
+    await bot.ok("rosa", "/bargaining demand add wages 8%", **REP)
+    await bot.ok("rosa", "/member forget confirm:yes", **REP)
+    assert await count(app, BargainingUpdate, BargainingUpdate.author_id.is_(None)) == 1
+    assert await count(app, DemandChange, DemandChange.author_id.is_(None)) == 1
+    assert "the same one-time 2% raise" in await bot.ok("maria", "/bargaining show 1")

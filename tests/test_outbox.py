@@ -32,27 +32,38 @@ async def delivery(bot) -> str:
     return await bot.ok("rosa", "/bargaining delivery 1", **REP)
 
 
-class StallingSender(RecordingSender):
-    """Sends ``allowed`` DMs, then hangs on the next one, as a process does when it is killed mid-batch."""
+class InterruptedSender(RecordingSender):
+    """Sends ``allowed`` DMs, then runs ``interrupt`` once on the next: hang forever (a process killed
+    mid-batch) or raise (a long 429)."""
 
-    def __init__(self, platform, log, allowed):
+    def __init__(self, platform, log, allowed, interrupt):
         super().__init__(platform, log)
         self.allowed = allowed
-        self.stalled = asyncio.Event()
+        self.interrupt = interrupt
+        self.interrupted = asyncio.Event()
 
     async def send_dm(self, user_id, message, dedupe):
-        if self.allowed == 0:
-            self.stalled.set()
-            await asyncio.Event().wait()
+        if self.allowed == 0 and not self.interrupted.is_set():
+            self.interrupted.set()
+            await self.interrupt()
         self.allowed -= 1
         return await super().send_dm(user_id, message, dedupe)
 
 
+def hang():
+    return asyncio.Event().wait()
+
+
+async def slow_rate_limit():
+    """A 429 whose Retry-After outlasts the time another worker needs to take the rest of the batch over."""
+    raise RateLimited(0.3)
+
+
 async def test_a_worker_killed_halfway_is_replaced_after_its_lease_and_nobody_gets_it_twice(bot, app, clock):
     await post_to_subscribers(bot)
-    dying = Worker(app, {"console": StallingSender("console", bot.sent, allowed=5)}, concurrency=1)
+    dying = Worker(app, {"console": InterruptedSender("console", bot.sent, 5, hang)}, concurrency=1)
     task = asyncio.create_task(dying.deliver())
-    await dying.senders["console"].stalled.wait()
+    await dying.senders["console"].interrupted.wait()
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert sum(dm_counts(bot.sent).values()) == 5
@@ -94,7 +105,7 @@ async def test_429_is_retried_after_its_retry_after_and_nothing_is_dropped_or_du
 async def test_many_429s_do_not_use_up_the_tries_for_real_failures(bot, app, clock):
     await post_to_subscribers(bot, ["maria"])
     sender = bot.senders["console"]
-    sender.rate_limit_next = 2 * app.config.delivery.max_attempts  # the channel post and the DM, each max_attempts times
+    sender.rate_limit_next = 2 * app.config.delivery.max_attempts  # the post and the DM, max_attempts times each
     while sender.rate_limit_next:
         await bot.deliver()
         await after_retry_after(clock)
@@ -107,26 +118,11 @@ async def test_many_429s_do_not_use_up_the_tries_for_real_failures(bot, app, clo
     assert dm_counts(bot.sent) == {"maria": 1}
 
 
-class SlowRateLimit(RecordingSender):
-    """Answers the first DM with a 429 long enough for the claim on the rest of the batch to run out."""
-
-    def __init__(self, platform, log, retry_after):
-        super().__init__(platform, log)
-        self.retry_after = retry_after
-        self.limited = asyncio.Event()
-
-    async def send_dm(self, user_id, message, dedupe):
-        if not self.limited.is_set():
-            self.limited.set()
-            raise RateLimited(self.retry_after)
-        return await super().send_dm(user_id, message, dedupe)
-
-
 async def test_a_worker_paused_past_its_lease_does_not_resend_what_another_worker_took_over(bot, app, clock):
     await post_to_subscribers(bot)
-    paused = Worker(app, {"console": SlowRateLimit("console", bot.sent, retry_after=0.3)}, concurrency=1)
+    paused = Worker(app, {"console": InterruptedSender("console", bot.sent, 0, slow_rate_limit)}, concurrency=1)
     task = asyncio.create_task(paused.deliver())
-    await paused.senders["console"].limited.wait()
+    await paused.senders["console"].interrupted.wait()
     clock.advance(seconds=app.config.delivery.lease_seconds + 1)
     await Worker(app, {"console": RecordingSender("console", bot.sent)}).drain()
     await task
