@@ -92,6 +92,10 @@ class Delivery(Section):
     poll_seconds: float = 1.0
 
 
+class Bargaining(Section):
+    subscribe_roster_by_default: bool = False
+
+
 class Secrets(Section):
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -112,6 +116,7 @@ class Config(Section):
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     delivery: Delivery = Delivery()
+    bargaining: Bargaining = Bargaining()
     secrets: Secrets = Secrets()
 
     @property

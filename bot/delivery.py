@@ -127,6 +127,9 @@ class Worker:
         wait = self._paused_until.get(item.platform, 0) - loop.time()
         if wait > 0:
             await asyncio.sleep(wait)
+        if self.app.clock() >= item.claim_until - self.lease / 2 and not await self.app.db.write(
+                lambda s: outbox.renew(s, item.id, self.id, self.app.clock(), self.lease)):
+            return  # paused past the lease: another worker has this row now, and sending it here would duplicate
         message = from_payload(item.payload)
         dedupe = f"ob{item.id}"
         try:
@@ -140,7 +143,7 @@ class Worker:
         except RateLimited as limited:
             self._paused_until[item.platform] = loop.time() + limited.retry_after
             due = self.app.clock() + timedelta(seconds=limited.retry_after)
-            await self.app.db.write(lambda s: outbox.release(s, item.id, due, None, give_up=False))
+            await self.app.db.write(lambda s: outbox.release(s, item.id, due, None, give_up=False, count_attempt=False))
             return
         except Undeliverable as exc:
             await self.app.db.write(lambda s: outbox.release(s, item.id, self.app.clock(), str(exc), give_up=True))

@@ -283,6 +283,9 @@ class Registry:
             return self.find(group, sub), self._parse_rest(self.find(group, sub), rest)
         sub, _, rest = rest.strip().partition(" ")
         found = self.groups.get(head)
+        word, _, after = rest.strip().partition(" ")
+        if found is not None and word and f"{sub}-{word}".casefold() in found.commands:
+            sub, rest = f"{sub}-{word}", after  # "/bargaining demand add" is "/bargaining demand-add"
         if found is not None and sub and sub.casefold() not in found.commands and found.default:
             command = self.find(head, found.default)
             return command, self._parse_rest(command, f"{sub} {rest}")

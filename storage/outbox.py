@@ -141,13 +141,25 @@ async def record_post(session: AsyncSession, item: OutboxItem, message_id: str, 
         )
 
 
-async def release(session: AsyncSession, item_id: int, due: datetime, error: str | None, *, give_up: bool) -> None:
-    """Put a row back for a later try (rate limit, transient error) or mark it failed."""
+async def renew(session: AsyncSession, item_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
+    """Extend ``worker``'s lease on a row; False when another worker took it over (or sent it) meanwhile."""
+    result = await session.exec(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id, OutboxItem.claimed_by == worker, OutboxItem.status == PENDING)
+        .values(claim_until=now + lease)
+    )
+    return bool(result.rowcount)
+
+
+async def release(session: AsyncSession, item_id: int, due: datetime, error: str | None, *, give_up: bool,
+                  count_attempt: bool = True) -> None:
+    """Put a row back for a later try (rate limit, transient error) or mark it failed. A rate limit is not
+    a failed try (``count_attempt=False``), so waiting out 429s never uses up ``max_attempts``."""
     await session.exec(
         update(OutboxItem)
         .where(OutboxItem.id == item_id, OutboxItem.status == PENDING)
         .values(status=FAILED if give_up else PENDING, due_at=due, error=(error or "")[:500] or None,
-                claimed_by=None, claim_until=None, attempts=OutboxItem.attempts + 1)
+                claimed_by=None, claim_until=None, attempts=OutboxItem.attempts + int(count_attempt))
     )
 
 

@@ -15,7 +15,7 @@ POT = ROOT / "build" / "messages.pot"
 
 POT.parent.mkdir(exist_ok=True)
 subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_", "-k",
-                "n_:1,2", "-k", "N_", "-k", "L_", "--no-location", "--sort-output", "-o", str(POT), "bot", "commands"],
+                "n_:1,2", "-k", "N_", "-k", "L_", "--no-location", "--sort-output", "-o", str(POT), "."],
                cwd=ROOT, check=True)
 subprocess.run([sys.executable, "-m", "babel.messages.frontend", "update", "-i", str(POT), "-d",
                 str(ROOT / "bot" / "locale"), "--no-fuzzy-matching", "--ignore-obsolete"], cwd=ROOT, check=True)

@@ -1,0 +1,91 @@
+"""Start-up time and resident memory of the console bot.
+
+    python bench/startup_memory.py [--members 35000] [--reps 7]
+
+Start-up: `organizer-bot console` from launch to its first answer, against a bare `python -c pass`
+in the same run (the floor no Python program beats). Memory: RSS of the running console idle on an
+empty database, and with a roster of N members loaded (imported, then `/member me` answered).
+Targets (issue 10): start-up ≤ 1 s, idle ≤ 150 MB, with 35,000 members ≤ 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from common import PYTHON, ROOT, bot, machine, median, rss_mb, table
+
+
+def first_answer_seconds(db: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run([PYTHON, "-m", "bot", "console", "--db", str(db)], input="/member me\n",
+                          capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "Worksite" in done.stdout
+    return time.perf_counter() - start
+
+
+def bare_seconds() -> float:
+    start = time.perf_counter()
+    subprocess.run([PYTHON, "-c", "pass"], check=True)
+    return time.perf_counter() - start
+
+
+def resident(db: Path) -> tuple[float, float]:
+    """RSS of a console that has answered one command and now waits for the next."""
+    proc = subprocess.Popen([PYTHON, "-m", "bot", "console", "--db", str(db)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    proc.stdin.write("/member me\n")
+    proc.stdin.flush()
+    while "To delete all of this" not in proc.stdout.readline():
+        pass
+    time.sleep(0.5)
+    memory = rss_mb(proc.pid)
+    proc.stdin.close()
+    proc.wait(timeout=60)
+    return memory
+
+
+def roster_csv(path: Path, members: int) -> None:
+    sites = 500
+    with path.open("w", encoding="utf-8") as out:
+        out.write("name,worksite,email,member id\n")
+        for i in range(members):
+            out.write(f"Member {i},School {i % sites},m{i}@example.org,{100000 + i}\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=35_000)
+    parser.add_argument("--reps", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        empty, full = Path(tmp) / "empty.db", Path(tmp) / "full.db"
+        bot("db", "upgrade", "--db", str(empty), check=True)
+        ours, floor = [], []
+        for _ in range(args.reps):
+            floor.append(bare_seconds())
+            ours.append(first_answer_seconds(empty))
+        idle = resident(empty)
+        roster = Path(tmp) / "roster.csv"
+        roster_csv(roster, args.members)
+        start = time.perf_counter()
+        bot("roster", "import", str(roster), "--db", str(full), check=True)
+        import_seconds = time.perf_counter() - start
+        loaded = resident(full)
+    print(machine())
+    print(table("Start-up (median of %d)" % args.reps, ["what", "seconds", "× bare python", "target"], [
+        ["console: launch → first answer", median(ours), median(ours) / median(floor), "≤ 1 s"],
+        ["bare `python -c pass`", median(floor), 1.0, ""],
+    ]))
+    print(table("Memory", ["state", "RSS MB", "peak MB", "target"], [
+        ["console idle, empty database", idle[0], idle[1], "≤ 150 MB"],
+        [f"console with {args.members:,} members loaded", loaded[0], loaded[1], "≤ 250 MB"],
+    ]))
+    print(f"roster import of {args.members:,} members: {import_seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
