@@ -30,10 +30,12 @@ def _cut(text: str) -> str:
     return text if len(text) <= 100 else text[:99].rstrip() + "…"
 
 
-def option(param: Param, catalogs: Catalogs) -> dict[str, Any]:
+def option(param: Param, catalogs: Catalogs, *, in_form: bool = False) -> dict[str, Any]:
+    """One option. A form command's options are all optional on Discord, so running it bare opens the form."""
     description, localized = describe(catalogs, param.help)
     kind = {int: INTEGER, bool: BOOLEAN}.get(param.type, STRING)
-    out: dict[str, Any] = {"type": kind, "name": param.name, "description": description, "required": param.required}
+    out: dict[str, Any] = {"type": kind, "name": param.name, "description": description,
+                           "required": param.required and not in_form}
     if localized:
         out["description_localizations"] = localized
     if param.choices:
@@ -57,7 +59,7 @@ def discord_commands(registry: Registry, catalogs: Catalogs) -> list[dict[str, A
             sub_description, sub_localized = describe(catalogs, command.help)
             params = sorted(command.params, key=lambda p: not p.required)
             sub: dict[str, Any] = {"type": SUB_COMMAND, "name": command.name, "description": sub_description,
-                                   "options": [option(p, catalogs) for p in params]}
+                                   "options": [option(p, catalogs, in_form=command.form) for p in params]}
             if sub_localized:
                 sub["description_localizations"] = sub_localized
             subs.append(sub)

@@ -8,7 +8,7 @@ import logging
 
 import discord
 
-from bot.adapters.discord.commands import CatalogTranslator, build_tree
+from bot.adapters.discord.commands import FORM_PREFIX, CatalogTranslator, build_tree, submit_form
 from bot.adapters.discord.render import NO_PINGS, CommandButton
 from bot.adapters.discord.sender import DiscordSender
 from bot.app import App
@@ -31,6 +31,11 @@ class _Organizer:
         self.add_dynamic_items(CommandButton)
         if self.sync_on_login:
             await sync(self)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if (interaction.type is discord.InteractionType.modal_submit
+                and interaction.data.get("custom_id", "").startswith(FORM_PREFIX)):
+            await submit_form(interaction)
 
 
 class OrganizerClient(_Organizer, discord.Client):

@@ -68,7 +68,8 @@ def _callback(command: Command, catalogs: Catalogs):
     callback.__signature__ = inspect.Signature([
         inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction),
         *(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(p),
-                            default=inspect.Parameter.empty if p.required else None) for p in ordered),
+                            default=inspect.Parameter.empty if p.required and not command.form else None)
+          for p in ordered),
     ])
     if command.params:
         app_commands.describe(**{p.name: _text(catalogs, p.help) for p in command.params})(callback)
@@ -105,7 +106,9 @@ async def run(interaction: discord.Interaction, command: Command, values: dict[s
     if inv.can_open_forms:
         reply = await app.run(inv)
         if reply.form is not None:
-            await interaction.response.send_modal(FormModal(reply.form))
+            modal = FormModal(reply.form)
+            await interaction.response.send_modal(modal)
+            modal.stop()  # the submission is handled by submit_form, which needs no memory of this modal
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         await follow_up(interaction, reply)
@@ -140,11 +143,10 @@ async def follow_up(interaction: discord.Interaction, reply: Reply) -> None:
 
 
 class FormModal(discord.ui.Modal):
-    """A core :class:`Form` as a Discord modal (five text inputs at most); submitting runs the command."""
+    """A core :class:`Form` as a Discord modal (five text inputs at most)."""
 
     def __init__(self, form: Form) -> None:
-        super().__init__(title=_fit(form.title, 45), custom_id=f"{FORM_PREFIX}{form.group} {form.sub}", timeout=900)
-        self.form = form
+        super().__init__(title=_fit(form.title, 45), custom_id=f"{FORM_PREFIX}{form.group} {form.sub}")
         for field in form.fields[:5]:
             hint = " | ".join(field.choices) if field.choices else field.label
             self.add_item(discord.ui.TextInput(
@@ -152,14 +154,15 @@ class FormModal(discord.ui.Modal):
                 style=discord.TextStyle.paragraph if field.multiline else discord.TextStyle.short,
                 max_length=min(field.max_length or 4000, 4000), placeholder=_fit(hint, 100)))
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        values = {item.custom_id: item.value for item in self.children if isinstance(item, discord.ui.TextInput)}
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        inv = invocation(interaction, self.form.group, self.form.sub, values)
-        await follow_up(interaction, await interaction.client.app.run(inv))
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
-        log.error("form /%s %s failed: %s", self.form.group, self.form.sub, type(error).__name__)
+async def submit_form(interaction: discord.Interaction) -> None:
+    """A submitted form runs its command. Everything needed is in the submission itself (the command
+    in the custom_id, the values in the inputs), so a form opened before a restart still works."""
+    group, _, sub = interaction.data["custom_id"].removeprefix(FORM_PREFIX).partition(" ")
+    values = {component["custom_id"]: component.get("value", "")
+              for row in interaction.data.get("components", ()) for component in row.get("components", ())}
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    await follow_up(interaction, await interaction.client.app.run(invocation(interaction, group, sub, values)))
 
 
 def _fit(text: str, limit: int) -> str:
