@@ -93,6 +93,36 @@ def _run_console(config, user: str, role: str, site: str | None) -> None:
 
 
 @main.group()
+def discord() -> None:
+    """The Discord front-end."""
+
+
+@discord.command("sync")
+@click.option("--guild", "guild_id", type=int, default=None, help="Server id (default: discord.guild_id).")
+@click.option("--global", "sync_global", is_flag=True, default=None, help="Also register globally (slow to appear).")
+@common
+def discord_sync(config, guild_id: int | None, sync_global: bool | None) -> None:
+    """Register the slash commands with Discord now (the bot also does this when it starts)."""
+    if not config.discord_enabled:
+        raise click.ClickException("set DISCORD_TOKEN to the bot's token first")
+    if not (guild_id or config.discord.guild_id or sync_global or config.discord.sync_global):
+        raise click.ClickException("nothing to sync to: set discord.guild_id in the config, or pass --guild or --global")
+    from bot.adapters.discord import make_client, sync
+
+    async def go():
+        app = _app(config, platforms=("discord",))
+        client = make_client(app, sync_on_login=False)
+        try:
+            await client.login(config.secrets.discord_token)
+            return await sync(client, guild_id=guild_id, sync_global=sync_global)
+        finally:
+            await client.close()
+            await app.close()
+
+    click.echo("synced: " + ", ".join(asyncio.run(go())))
+
+
+@main.group()
 def db() -> None:
     """Database schema."""
 

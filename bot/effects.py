@@ -26,6 +26,7 @@ def to_payload(message: Message) -> dict[str, Any]:
             {"filename": a.filename, "mime": a.mime, "title": a.title, "data": base64.b64encode(a.data).decode()}
             for a in message.attachments
         ],
+        "ping": message.ping,
     }
 
 
@@ -35,6 +36,7 @@ def from_payload(payload: dict[str, Any]) -> Message:
         tuple(Button(**b) for b in payload.get("buttons", ())),
         tuple(Attachment(a["filename"], base64.b64decode(a["data"]), a["mime"], a.get("title", ""))
               for a in payload.get("attachments", ())),
+        payload.get("ping", False),
     )
 
 

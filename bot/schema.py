@@ -14,7 +14,8 @@ STRING, INTEGER, BOOLEAN, SUB_COMMAND, CHAT_INPUT = 3, 4, 5, 1, 1
 DISCORD_LOCALES = {"es": ("es-ES", "es-419")}
 
 
-def _describe(catalogs: Catalogs, msgid: str) -> tuple[str, dict[str, str]]:
+def describe(catalogs: Catalogs, msgid: str) -> tuple[str, dict[str, str]]:
+    """A declaration string as Discord shows it: English (cut to 100 characters) and its translations by Discord locale."""
     english = _cut(msgid)
     localized = {}
     for lang, locales in DISCORD_LOCALES.items():
@@ -29,10 +30,12 @@ def _cut(text: str) -> str:
     return text if len(text) <= 100 else text[:99].rstrip() + "…"
 
 
-def option(param: Param, catalogs: Catalogs) -> dict[str, Any]:
-    description, localized = _describe(catalogs, param.help)
+def option(param: Param, catalogs: Catalogs, *, in_form: bool = False) -> dict[str, Any]:
+    """One option. A form command's options are all optional on Discord, so running it bare opens the form."""
+    description, localized = describe(catalogs, param.help)
     kind = {int: INTEGER, bool: BOOLEAN}.get(param.type, STRING)
-    out: dict[str, Any] = {"type": kind, "name": param.name, "description": description, "required": param.required}
+    out: dict[str, Any] = {"type": kind, "name": param.name, "description": description,
+                           "required": param.required and not in_form}
     if localized:
         out["description_localizations"] = localized
     if param.choices:
@@ -50,13 +53,13 @@ def option(param: Param, catalogs: Catalogs) -> dict[str, Any]:
 def discord_commands(registry: Registry, catalogs: Catalogs) -> list[dict[str, Any]]:
     commands = []
     for group in registry.groups.values():
-        description, localized = _describe(catalogs, group.help)
+        description, localized = describe(catalogs, group.help)
         subs = []
         for command in group.commands.values():
-            sub_description, sub_localized = _describe(catalogs, command.help)
+            sub_description, sub_localized = describe(catalogs, command.help)
             params = sorted(command.params, key=lambda p: not p.required)
             sub: dict[str, Any] = {"type": SUB_COMMAND, "name": command.name, "description": sub_description,
-                                   "options": [option(p, catalogs) for p in params]}
+                                   "options": [option(p, catalogs, in_form=command.form) for p in params]}
             if sub_localized:
                 sub["description_localizations"] = sub_localized
             subs.append(sub)

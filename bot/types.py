@@ -74,12 +74,14 @@ class Message:
     """Plain text with core markup (see :mod:`bot.markup`), buttons and files.
 
     Paragraphs (separated by a blank line) are the units a front-end may split a long
-    message at, so a chant or a demand is never cut in two.
+    message at, so a chant or a demand is never cut in two. ``ping`` is a leader's explicit request
+    to notify the role config names for it (``discord.ping_role``); nothing else ever pings.
     """
 
     text: str
     buttons: tuple[Button, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    ping: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,170 @@
+"""The core's command declarations as discord.py app commands, and the one path every interaction
+takes: acknowledge within Discord's 3 seconds, run the command as the member, follow up.
+
+Each group becomes an ``app_commands.Group`` and each subcommand an ``app_commands.Command``
+whose callback is one generic function with a generated ``__signature__``; discord.py derives the
+options from it, so a feature added to the registry appears on Discord with no change here.
+Descriptions are ``locale_str``s translated by :class:`CatalogTranslator` from the same catalogs
+as ``bot.schema``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord.render import to_discord
+from bot.i18n import Catalogs
+from bot.registry import Command, Param
+from bot.schema import DISCORD_LOCALES, describe
+from bot.types import Form, Identity, Invocation, Reply
+
+log = logging.getLogger(__name__)
+
+FORM_PREFIX = "obform:"
+_LANG_OF_LOCALE = {locale: lang for lang, locales in DISCORD_LOCALES.items() for locale in locales}
+
+
+def _text(catalogs: Catalogs, msgid: str) -> app_commands.locale_str:
+    english, _ = describe(catalogs, msgid)
+    return app_commands.locale_str(english, msgid=msgid)
+
+
+class CatalogTranslator(app_commands.Translator):
+    """Description localizations from the gettext catalogs (names stay as declared)."""
+
+    def __init__(self, catalogs: Catalogs) -> None:
+        self.catalogs = catalogs
+
+    async def translate(self, string: app_commands.locale_str, locale: discord.Locale,
+                        context: app_commands.TranslationContext) -> str | None:
+        msgid = string.extras.get("msgid")
+        if msgid is None or locale.value not in _LANG_OF_LOCALE:
+            return None
+        return describe(self.catalogs, msgid)[1].get(locale.value)
+
+
+def _annotation(param: Param) -> Any:
+    if param.type is bool:
+        return bool
+    if param.type is int:
+        if param.min_value is None and param.max_value is None:
+            return int
+        return app_commands.Range[int, param.min_value, param.max_value]
+    if param.choices:
+        return Literal[tuple(param.choices[:25])]
+    return app_commands.Range[str, None, min(param.max_length, 6000)]
+
+
+def _callback(command: Command, catalogs: Catalogs):
+    async def callback(interaction: discord.Interaction, **values: Any) -> None:
+        await run(interaction, command, {k: v for k, v in values.items() if v is not None})
+
+    ordered = sorted(command.params, key=lambda p: not p.required)
+    callback.__signature__ = inspect.Signature([
+        inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction),
+        *(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(p),
+                            default=inspect.Parameter.empty if p.required and not command.form else None)
+          for p in ordered),
+    ])
+    if command.params:
+        app_commands.describe(**{p.name: _text(catalogs, p.help) for p in command.params})(callback)
+    return callback
+
+
+def build_tree(client: discord.Client, registry, catalogs: Catalogs) -> app_commands.CommandTree:
+    tree = app_commands.CommandTree(client)
+    for group in registry.groups.values():
+        slash = app_commands.Group(name=group.name, description=_text(catalogs, group.help))
+        for command in group.commands.values():
+            slash.add_command(app_commands.Command(name=command.name, description=_text(catalogs, command.help),
+                                                   callback=_callback(command, catalogs)))
+        tree.add_command(slash)
+    return tree
+
+
+def invocation(interaction: discord.Interaction, group: str = "", sub: str = "", args: dict | None = None,
+               *, can_open_forms: bool = False) -> Invocation:
+    """Who is asking: the Discord account, its server roles by id and by name, and its client's language."""
+    user = interaction.user
+    roles = [r for r in getattr(user, "roles", ()) if not r.is_default()]
+    claims = frozenset(f"discord-role:{value}" for r in roles for value in (r.id, r.name))
+    return Invocation(Identity("discord", str(user.id), user.display_name), group, sub, args or {},
+                      str(interaction.channel_id) if interaction.channel_id else None, claims,
+                      interaction.locale.value, can_open_forms)
+
+
+async def run(interaction: discord.Interaction, command: Command, values: dict[str, Any]) -> None:
+    """A slash command. A form command run with nothing filled in opens its modal, which must be the
+    first response; everything else is deferred before the work starts."""
+    app = interaction.client.app
+    inv = invocation(interaction, command.group, command.name, values, can_open_forms=command.form and not values)
+    if inv.can_open_forms:
+        reply = await app.run(inv)
+        if reply.form is not None:
+            modal = FormModal(reply.form)
+            await interaction.response.send_modal(modal)
+            modal.stop()  # the submission is handled by submit_form, which needs no memory of this modal
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await follow_up(interaction, reply)
+        return
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    await follow_up(interaction, await app.run(inv))
+
+
+async def run_line(interaction: discord.Interaction, line: str) -> None:
+    """A button: its command line, run as the member who clicked."""
+    app = interaction.client.app
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    inv = invocation(interaction)
+    reply = await app.run_line(inv.identity, line, channel=inv.channel, claims=inv.claims, locale=inv.locale)
+    await follow_up(interaction, reply)
+
+
+async def follow_up(interaction: discord.Interaction, reply: Reply) -> None:
+    """Answer a deferred interaction. The first follow-up keeps the deferral's privacy, so a public
+    reply replaces the private "thinking…" with a message in the channel."""
+    if reply.message is None:
+        await interaction.delete_original_response()
+        return
+    parts = to_discord(reply.message)
+    if reply.public and interaction.channel is not None:
+        await interaction.delete_original_response()
+        for part in parts:
+            await interaction.channel.send(**part.kwargs())
+        return
+    for part in parts:
+        await interaction.followup.send(ephemeral=True, **part.kwargs())
+
+
+class FormModal(discord.ui.Modal):
+    """A core :class:`Form` as a Discord modal (five text inputs at most)."""
+
+    def __init__(self, form: Form) -> None:
+        super().__init__(title=_fit(form.title, 45), custom_id=f"{FORM_PREFIX}{form.group} {form.sub}")
+        for field in form.fields[:5]:
+            hint = " | ".join(field.choices) if field.choices else field.label
+            self.add_item(discord.ui.TextInput(
+                label=_fit(field.label, 45), custom_id=field.name, required=field.required,
+                style=discord.TextStyle.paragraph if field.multiline else discord.TextStyle.short,
+                max_length=min(field.max_length or 4000, 4000), placeholder=_fit(hint, 100)))
+
+
+async def submit_form(interaction: discord.Interaction) -> None:
+    """A submitted form runs its command. Everything needed is in the submission itself (the command
+    in the custom_id, the values in the inputs), so a form opened before a restart still works."""
+    group, _, sub = interaction.data["custom_id"].removeprefix(FORM_PREFIX).partition(" ")
+    values = {component["custom_id"]: component.get("value", "")
+              for row in interaction.data.get("components", ()) for component in row.get("components", ())}
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    await follow_up(interaction, await interaction.client.app.run(invocation(interaction, group, sub, values)))
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+

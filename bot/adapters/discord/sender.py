@@ -1,0 +1,85 @@
+"""The outbox's Discord half: DMs, channel posts and edits of live posts, through discord.py's REST client.
+
+discord.py waits out short 429s itself; a longer one comes back as :class:`bot.delivery.RateLimited`
+so the worker pauses Discord. Each send carries the outbox's dedupe string as an enforced nonce,
+so a resend after a crash does not post twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import discord
+
+from bot.adapters.discord.render import Outgoing, to_discord
+from bot.delivery import RateLimited, Undeliverable
+from bot.types import Message
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class DiscordSender:
+    platform = "discord"
+
+    def __init__(self, client: discord.Client, ping_role: str | None = None) -> None:
+        self.client = client
+        self.ping_role = ping_role
+
+    async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None:
+        async def go() -> str:
+            channel = await self.client.create_dm(discord.Object(int(user_id)))
+            return await self._send(channel, to_discord(message), dedupe)
+
+        return await _mapped(go)
+
+    async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
+        channel = self.client.get_partial_messageable(int(channel_id))
+        parts = to_discord(message, ping_role=self._ping_role(channel_id) if message.ping else None)
+        return await _mapped(lambda: self._send(channel, parts, dedupe))
+
+    async def edit(self, channel_id: str, message_id: str, message: Message) -> None:
+        """Replace a live post in place; an edit that would no longer fit one message is refused, never cut."""
+        parts = to_discord(Message(message.text, message.buttons))
+        if len(parts) > 1:
+            raise Undeliverable("the edited text no longer fits in one Discord message")
+        target = self.client.get_partial_messageable(int(channel_id)).get_partial_message(int(message_id))
+        await _mapped(lambda: target.edit(**parts[0].kwargs()))
+
+    @staticmethod
+    async def _send(channel: discord.abc.Messageable, parts: list[Outgoing], dedupe: str) -> str:
+        """Every part, in order; the id returned is the last part's, which holds the buttons a live edit keeps."""
+        sent = None
+        for index, part in enumerate(parts):
+            sent = await channel.send(nonce=f"{dedupe}.{index}"[:25], **part.kwargs())
+        return str(sent.id)
+
+    def _ping_role(self, channel_id: str) -> int | None:
+        """``discord.ping_role`` as a role id: given as an id, or a name looked up in the channel's server."""
+        if not self.ping_role:
+            return None
+        if self.ping_role.isdigit():
+            return int(self.ping_role)
+        channel = self.client.get_channel(int(channel_id))
+        role = discord.utils.get(getattr(getattr(channel, "guild", None), "roles", ()), name=self.ping_role)
+        if role is None:
+            log.warning("ping_role %r not found in the server of channel %s: posting without a ping",
+                        self.ping_role, channel_id)
+            return None
+        return role.id
+
+
+async def _mapped(call: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await call()
+    except discord.RateLimited as exc:
+        raise RateLimited(exc.retry_after) from None
+    except (discord.Forbidden, discord.NotFound) as exc:
+        raise Undeliverable(f"Discord refused: {exc.status} {exc.text[:100]}") from None
+    except discord.HTTPException as exc:
+        if exc.status == 429:
+            raise RateLimited(float(exc.response.headers.get("Retry-After", 5))) from None
+        raise
+

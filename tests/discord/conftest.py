@@ -1,0 +1,159 @@
+"""A real discord.py client logged in to a fake Discord REST API, over the real app and database.
+
+Interactions arrive as raw INTERACTION_CREATE gateway payloads fed to the client's own
+ConnectionState parser, so the command tree, views and modals are discord.py's, not stand-ins."""
+
+from __future__ import annotations
+
+import itertools
+
+import discord
+import pytest
+
+from bot.adapters.discord import make_client
+from bot.app import App
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.registry import Group, Param
+from commands import build_registry
+from commands.members import resolve_site
+from storage.db import Database
+from storage.members import Member
+from tests.discord.fake_api import APP_ID, FakeDiscord
+from tests.support import TEST_CONFIG, make_config
+
+GUILD_ID = "1000000000000000100"
+ORGANIZERS_ROLE, REPS_ROLE, MEMBERS_ROLE = "1000000000000000201", "1000000000000000202", "1000000000000000203"
+CHANNEL_ID = "1000000000000000001"
+
+survey = Group("survey", N_("A later feature: a form with every kind of option"))
+
+
+@survey.command("answer", help=N_("Answer the survey"), form=True, params=[
+    Param("worksite", N_("Your worksite"), greedy=True),
+    Param("note", N_("Anything else"), required=False, multiline=True, max_length=3000),
+    Param("shifts", N_("Shifts you can cover"), type=int, required=False, min_value=0, max_value=7),
+    Param("strike", N_("Ready to strike"), type=bool, required=False),
+    Param("shift", N_("When you work"), required=False, choices=("day", "night")),
+])
+async def answer(ctx, worksite, note, shifts, strike, shift):
+    if shifts == 0 and strike:
+        raise UserError(N_("Zero shifts and a strike vote? Pick one."))
+    member = await ctx.session.get(Member, ctx.member_id)
+    member.worksite_id = (await resolve_site(ctx, worksite)).id
+    return ctx.reply(f"{worksite}|{note}|{shifts}|{strike}|{shift}")
+
+
+def registry():
+    built = build_registry()
+    built.add(survey)
+    return built
+
+
+@pytest.fixture
+def platforms():
+    return ("discord",)
+
+
+@pytest.fixture
+async def fake(monkeypatch):
+    api = FakeDiscord()
+    monkeypatch.setattr(discord.http.Route, "BASE", await api.start())
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def app(db_url, clock, platforms):
+    roles = {"leaders": [{"match": ["discord-role:Organizers"]}],
+             "reps": [{"match": [f"discord-role:{REPS_ROLE}"], "sites": ["Escalante Elementary"]}]}
+    config = make_config(roles=roles, discord={"guild_id": int(GUILD_ID), "ping_role": MEMBERS_ROLE},
+                         channels=TEST_CONFIG["channels"])
+    app = App(config, registry=registry(), db=Database(db_url), platforms=platforms, clock=clock)
+    await app.start()
+    yield app
+    await app.close()
+
+
+async def logged_in(app) -> discord.Client:
+    """What ``start`` does short of opening the gateway: log in (which syncs), then learn the server."""
+    client = make_client(app)
+    await client.login("test-token")
+    client._connection.parsers["GUILD_CREATE"](guild_payload())
+    return client
+
+
+@pytest.fixture
+async def client(app, fake):
+    client = await logged_in(app)
+    yield client
+    await client.close()
+
+
+def guild_payload() -> dict:
+    def role(role_id, name, position):
+        return {"id": role_id, "name": name, "permissions": "0", "position": position, "color": 0, "hoist": False,
+                "managed": False, "mentionable": True, "flags": 0}
+
+    return {"id": GUILD_ID, "name": "Local 1", "owner_id": "1", "afk_timeout": 300, "verification_level": 0,
+            "default_message_notifications": 0, "explicit_content_filter": 0, "features": [], "mfa_level": 0,
+            "premium_tier": 0, "preferred_locale": "en-US", "nsfw_level": 0, "member_count": 3, "large": False,
+            "unavailable": False, "emojis": [], "stickers": [], "members": [], "voice_states": [], "presences": [],
+            "threads": [], "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
+            "roles": [role(GUILD_ID, "@everyone", 0), role(ORGANIZERS_ROLE, "Organizers", 3),
+                      role(REPS_ROLE, "Escalante Reps", 2), role(MEMBERS_ROLE, "Members", 1)],
+            "channels": [{"id": CHANNEL_ID, "type": 0, "name": "actions", "position": 0, "permission_overwrites": [],
+                          "nsfw": False, "parent_id": None, "rate_limit_per_user": 0, "topic": None}]}
+
+
+_ids = itertools.count(1_200_000_000_000_000_000)
+
+
+def _interaction(kind: int, data: dict, user_id: str, name: str, roles: tuple[str, ...], locale: str) -> dict:
+    """An INTERACTION_CREATE in a server, as Discord's API documents it."""
+    interaction_id = str(next(_ids))
+    return {"id": interaction_id, "application_id": APP_ID, "type": kind, "token": f"token-{interaction_id}",
+            "version": 1, "guild_id": GUILD_ID, "channel_id": CHANNEL_ID, "attachment_size_limit": 10485760,
+            "channel": {"id": CHANNEL_ID, "type": 0, "name": "actions", "guild_id": GUILD_ID},
+            "member": {"user": {"id": user_id, "username": name.lower(), "global_name": name, "discriminator": "0",
+                                "avatar": None},
+                       "roles": list(roles), "nick": None, "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False,
+                       "mute": False, "flags": 0, "permissions": "2248473465835073"},
+            "locale": locale, "guild_locale": "en-US", "app_permissions": "2248473465835073", "entitlements": [],
+            "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0, "data": data}
+
+
+def slash(command: str, sub: str, user_id: str = "300000000000000001", name: str = "María", *,
+          roles: tuple[str, ...] = (), locale: str = "en-US", **options) -> dict:
+    """APPLICATION_COMMAND (type 2): ``/command sub name:value…``."""
+    kinds = {bool: 5, int: 4, str: 3}
+    data = {"id": str(next(_ids)), "name": command, "type": 1, "guild_id": GUILD_ID,
+            "options": [{"name": sub, "type": 1, "options": [
+                {"name": key, "type": kinds[type(value)], "value": value} for key, value in options.items()]}]}
+    return _interaction(2, data, user_id, name, roles, locale)
+
+
+def click(custom_id: str, user_id: str = "300000000000000001", name: str = "María", *,
+          roles: tuple[str, ...] = ()) -> dict:
+    """MESSAGE_COMPONENT (type 3): a button on a message the bot posted."""
+    payload = _interaction(3, {"custom_id": custom_id, "component_type": 2}, user_id, name, roles, "en-US")
+    payload["message"] = {"id": str(next(_ids)), "channel_id": CHANNEL_ID, "type": 0, "content": "…",
+                          "author": {"id": APP_ID, "username": "organizer-bot", "discriminator": "0", "avatar": None,
+                                     "bot": True},
+                          "attachments": [], "embeds": [], "mentions": [], "mention_roles": [],
+                          "mention_everyone": False, "pinned": False, "tts": False, "flags": 0,
+                          "timestamp": "2026-11-30T17:00:00+00:00", "edited_timestamp": None,
+                          "components": [{"type": 1, "components": [
+                              {"type": 2, "style": 2, "label": "Go", "custom_id": custom_id}]}]}
+    return payload
+
+
+def submit(custom_id: str, values: dict[str, str], user_id: str = "300000000000000001", name: str = "María") -> dict:
+    """MODAL_SUBMIT (type 5): the text inputs of a modal, one per action row."""
+    rows = [{"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]} for key, value in values.items()]
+    return _interaction(5, {"custom_id": custom_id, "components": rows}, user_id, name, (), "en-US")
+
+
+def dispatch(client: discord.Client, payload: dict) -> None:
+    """Hand a payload to discord.py exactly as its gateway does."""
+    client._connection.parsers["INTERACTION_CREATE"](payload)

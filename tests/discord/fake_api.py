@@ -1,0 +1,131 @@
+"""A fake of Discord's REST API on 127.0.0.1, recording every call discord.py makes.
+
+Only the routes the bot uses are served, with bodies shaped as Discord documents them; anything
+else answers 404 so an unexpected call fails the test instead of passing silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+APP_ID = "900000000000000001"
+BOT_USER = {"id": APP_ID, "username": "organizer-bot", "discriminator": "0", "global_name": None, "avatar": None,
+            "bot": True}
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: Any
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def data(self) -> dict:
+        """An interaction callback's ``data``, or a message body."""
+        return self.body.get("data", self.body) if isinstance(self.body, dict) else {}
+
+
+class FakeDiscord:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.refuse: dict[str, tuple[int, dict, dict]] = {}  # path prefix → (status, body, headers)
+        self._ids = itertools.count(1_100_000_000_000_000_000)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        self.base = f"http://127.0.0.1:{port}/api/v10"
+        return self.base
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    def of(self, method: str, prefix: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.path.startswith(prefix)]
+
+    async def wait_for(self, method: str, prefix: str, count: int = 1) -> list[Call]:
+        """Wait until discord.py has made ``count`` such calls (interactions run in their own tasks)."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(self.of(method, prefix)) >= count), 10)
+        return self.of(method, prefix)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body, files = await _read(request)
+        call = Call(request.method, path, body, files)
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+        for prefix, (status, error, headers) in self.refuse.items():
+            if path.startswith(prefix):
+                return _json(error, status=status, headers=headers)
+        return self._answer(request.method, path, call)
+
+    def _answer(self, method: str, path: str, call: Call) -> web.Response:
+        parts = path.strip("/").split("/")
+        if (method, path) == ("GET", "/users/@me"):
+            return _json(BOT_USER)
+        if (method, path) == ("GET", "/oauth2/applications/@me"):
+            return _json({"id": APP_ID, "name": "organizer-bot", "description": "", "icon": None,
+                                      "bot_public": False, "bot_require_code_grant": False, "owner": BOT_USER,
+                                      "verify_key": "0" * 64, "flags": 0})
+        if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
+            return _json([{**c, "id": str(next(self._ids)), "application_id": APP_ID, "version": "1"}
+                                      for c in call.body])
+        if method == "POST" and parts[0] == "interactions":
+            return _json({"interaction": {"id": parts[1], "type": 2}})
+        if method == "DELETE":
+            return web.Response(status=204)
+        if method == "POST" and path == "/users/@me/channels":
+            channel = str(next(self._ids))
+            return _json({"id": channel, "type": 1, "recipients": [
+                {"id": call.body["recipient_id"], "username": "member", "discriminator": "0", "avatar": None}]})
+        if method in ("POST", "PATCH") and (parts[0] == "webhooks" or parts[0] == "channels"):
+            channel = parts[1] if parts[0] == "channels" else "1000000000000000009"
+            return _json(_message(str(next(self._ids)), channel, call.body))
+        return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+
+async def _read(request: web.Request) -> tuple[Any, dict[str, bytes]]:
+    if request.content_type.startswith("multipart/"):
+        body, files = None, {}
+        reader = await request.multipart()
+        async for part in reader:
+            if part.name == "payload_json":
+                body = json.loads(await part.text())
+            else:
+                files[part.filename] = bytes(await part.read())
+        return body, files
+    raw = await request.read()
+    return (json.loads(raw) if raw else None), {}
+
+
+def _message(message_id: str, channel_id: str, body: dict | None) -> dict:
+    body = body or {}
+    return {"id": message_id, "channel_id": channel_id, "type": 0, "content": body.get("content") or "",
+            "author": BOT_USER, "attachments": [], "embeds": [], "mentions": [], "mention_roles": [],
+            "mention_everyone": False, "pinned": False, "tts": False, "timestamp": "2026-11-30T17:00:00+00:00",
+            "edited_timestamp": None, "flags": body.get("flags", 0), "components": body.get("components", []),
+            "nonce": body.get("nonce")}
+
+
+def _json(data: Any, status: int = 200, headers: dict | None = None) -> web.Response:
+    """JSON with the bare content type Discord sends (discord.py compares it exactly)."""
+    return web.Response(body=json.dumps(data).encode(), status=status, headers=headers,
+                        content_type="application/json")

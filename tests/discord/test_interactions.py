@@ -1,0 +1,192 @@
+"""Slash commands, buttons and modals through discord.py's own machinery, answered at the HTTP boundary."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.schema import discord_commands
+from storage.members import Member, MemberIdentity, Worksite
+from tests.discord.conftest import (
+    GUILD_ID,
+    ORGANIZERS_ROLE,
+    REPS_ROLE,
+    click,
+    dispatch,
+    logged_in,
+    slash,
+    submit,
+)
+from tests.discord.fake_api import APP_ID
+
+EPHEMERAL = 64
+DEFERRED, MODAL = 5, 9
+_ADDED_BY_DISCORD_PY = {"nsfw", "dm_permission", "default_member_permissions", "contexts", "integration_types"}
+
+
+def comparable(payload):
+    """discord.py's payload without the keys the schema leaves to Discord's defaults, and without
+    empty localization maps (which Discord treats as absent)."""
+    if isinstance(payload, list):
+        return [comparable(item) for item in payload]
+    if isinstance(payload, dict):
+        return {k: comparable(v) for k, v in payload.items() if k not in _ADDED_BY_DISCORD_PY and v != {}}
+    return payload
+
+
+async def answered(fake, payload, count=1):
+    """The interaction's initial callback and its follow-ups, once discord.py has sent them."""
+    token = payload["token"]
+    await fake.wait_for("POST", f"/webhooks/{APP_ID}/{token}", count)
+    callbacks = fake.of("POST", f"/interactions/{payload['id']}/{token}/callback")
+    return callbacks, fake.of("POST", f"/webhooks/{APP_ID}/{token}")
+
+
+async def rows(app, statement):
+    return await app.db.read(lambda s: _all(s, statement))
+
+
+async def _all(session, statement):
+    return (await session.exec(statement)).all()
+
+
+async def test_login_syncs_exactly_the_declared_commands_to_the_server(app, client, fake):
+    [put] = fake.of("PUT", f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
+    assert comparable(put.body) == discord_commands(app.registry, app.catalogs)
+    names = {c["name"] for c in put.body}
+    assert {"member", "organizer", "survey"} <= names
+    survey = next(c for c in put.body if c["name"] == "survey")["options"][0]["options"]
+    assert [o["name"] for o in survey] == ["worksite", "note", "shifts", "strike", "shift"]
+    assert survey[2] == {"type": 4, "name": "shifts", "description": "Shifts you can cover", "required": False,
+                         "min_value": 0, "max_value": 7}
+    assert survey[4]["choices"] == [{"name": "day", "value": "day"}, {"name": "night", "value": "night"}]
+    assert not fake.of("PUT", f"/applications/{APP_ID}/commands")  # global sync is off by default
+
+
+async def test_member_site_defers_privately_then_answers_and_stores(app, client, fake):
+    payload = slash("member", "site", worksite="Escalante Elementary")
+    dispatch(client, payload)
+    [callback], [follow] = await answered(fake, payload)
+    assert callback.body == {"type": DEFERRED, "data": {"flags": EPHEMERAL}}
+    assert follow.body["content"] == "Your worksite is now Escalante Elementary."
+    assert follow.body["flags"] == EPHEMERAL
+    assert follow.body["allowed_mentions"] == {"parse": []}
+    [(name, site)] = await rows(app, select(Member.name, Worksite.name).join(Worksite))
+    assert (name, site) == ("María", "Escalante Elementary")
+    [identity] = await rows(app, select(MemberIdentity.platform, MemberIdentity.user_id))
+    assert tuple(identity) == ("discord", "300000000000000001")
+
+
+async def test_pings_typed_by_a_member_never_ping(app, client, fake):
+    payload = slash("member", "site", worksite="@everyone @here <@123> <@&456>")
+    dispatch(client, payload)
+    _, [follow] = await answered(fake, payload)
+    assert "@everyone" not in follow.body["content"] and "@here" not in follow.body["content"]
+    assert "<@123> <@&456>" in follow.body["content"]  # shown as typed, but…
+    assert follow.body["allowed_mentions"] == {"parse": []}  # …no mention is ever resolved
+
+
+async def test_the_discord_client_language_picks_the_catalog(app, client, fake):
+    payload = slash("member", "me", locale="es-419")
+    dispatch(client, payload)
+    _, [follow] = await answered(fake, payload)
+    assert "Sitio de trabajo: sin indicar" in follow.body["content"]
+
+
+async def test_server_roles_by_name_and_by_id_give_bot_roles(app, client, fake):
+    leader = slash("member", "me", "300000000000000002", "Luis", roles=(ORGANIZERS_ROLE,))
+    rep = slash("member", "me", "300000000000000003", "Rosa", roles=(REPS_ROLE,))
+    dispatch(client, leader)
+    dispatch(client, rep)
+    _, [to_leader] = await answered(fake, leader)
+    _, [to_rep] = await answered(fake, rep)
+    assert "Role: leader" in to_leader.body["content"]
+    assert "Role: site rep" in to_rep.body["content"]
+
+
+async def test_organizer_help_reads_without_storing_anyone(app, client, fake):
+    payload = slash("organizer", "help", topic="member")
+    dispatch(client, payload)
+    [callback], [follow] = await answered(fake, payload)
+    assert callback.body == {"type": DEFERRED, "data": {"flags": EPHEMERAL}}
+    assert "**/member site <worksite>**" in follow.body["content"]
+    assert follow.body["flags"] == EPHEMERAL and follow.body["allowed_mentions"] == {"parse": []}
+    assert await rows(app, select(Member.id)) == []
+
+
+async def test_a_button_in_a_reply_runs_its_command_as_the_clicker(app, client, fake):
+    ask = slash("member", "forget")
+    dispatch(client, ask)
+    _, [follow] = await answered(fake, ask)
+    [button] = follow.body["components"][0]["components"]
+    assert button["custom_id"] == "ob:/member forget confirm:yes" and button["style"] == 4
+    assert len(await rows(app, select(Member.id))) == 1
+    confirm = click(button["custom_id"])
+    dispatch(client, confirm)
+    [callback], [done] = await answered(fake, confirm)
+    assert callback.body == {"type": DEFERRED, "data": {"flags": EPHEMERAL}}
+    assert done.body["content"].startswith("Done: everything the bot held about you is deleted.")
+    assert done.body["flags"] == EPHEMERAL and done.body["allowed_mentions"] == {"parse": []}
+    assert await rows(app, select(Member.id)) == []
+
+
+async def test_a_form_command_opens_a_modal_and_its_submission_runs_the_command(app, client, fake):
+    opened = slash("survey", "answer")
+    dispatch(client, opened)
+    [modal] = await fake.wait_for("POST", f"/interactions/{opened['id']}/")
+    assert modal.body["type"] == MODAL
+    inputs = [row["components"][0] for row in modal.body["data"]["components"]]
+    assert [(i["custom_id"], i["style"], i["required"]) for i in inputs] == [
+        ("worksite", 1, True), ("note", 2, False), ("shifts", 1, False), ("strike", 1, False), ("shift", 1, False)]
+    assert inputs[4]["placeholder"] == "day | night"
+    sent = submit(modal.body["data"]["custom_id"], {"worksite": "Roosevelt High", "note": "", "shifts": "2",
+                                                    "strike": "yes", "shift": "Night"})
+    dispatch(client, sent)
+    [callback], [follow] = await answered(fake, sent)
+    assert callback.body == {"type": DEFERRED, "data": {"flags": EPHEMERAL}}
+    assert follow.body["content"] == "Roosevelt High|None|2|True|night"
+    assert [tuple(r) for r in await rows(app, select(Member.name, Worksite.name).join(Worksite))] == [
+        ("María", "Roosevelt High")]
+
+
+async def test_a_mistake_in_a_form_is_answered_privately_and_changes_nothing(app, client, fake):
+    sent = submit("obform:survey answer", {"worksite": "Roosevelt High", "shifts": "9"})
+    dispatch(client, sent)
+    _, [follow] = await answered(fake, sent)
+    assert follow.body["content"].startswith("shifts must be at most 7.")
+    assert follow.body["flags"] == EPHEMERAL
+    assert await rows(app, select(Worksite.id)) == []
+
+
+async def test_typed_options_arrive_typed(app, client, fake):
+    payload = slash("survey", "answer", worksite="Escalante Elementary", shifts=3, strike=False, shift="day")
+    dispatch(client, payload)
+    _, [follow] = await answered(fake, payload)
+    assert follow.body["content"] == "Escalante Elementary|None|3|False|day"
+
+
+async def test_a_button_on_an_announcement_still_works_after_a_restart(app, client, fake):
+    from bot import effects
+    from bot.adapters.discord.sender import DiscordSender
+    from bot.delivery import Worker
+    from bot.types import Button, Message, Post
+
+    announce = Post("actions", lambda tr: Message("Picket Friday at Escalante. Join us!",
+                                                  (Button("Join", '/member site "Escalante Elementary"', "primary"),)))
+    await app.db.write(lambda s: effects.store(app, s, (announce,)))
+    await Worker(app, {"discord": DiscordSender(client)}).drain()
+    [post] = fake.of("POST", "/channels/1000000000000000001/messages")
+    custom_id = post.body["components"][0]["components"][0]["custom_id"]
+    assert post.body["allowed_mentions"] == {"parse": []}
+    await client.close()  # the bot stops; a new process builds everything from scratch
+
+    restarted = await logged_in(app)
+    try:
+        clicked = click(custom_id, "300000000000000009", "Ana")
+        dispatch(restarted, clicked)
+        _, [follow] = await answered(fake, clicked)
+    finally:
+        await restarted.close()
+    assert follow.body["content"] == "Your worksite is now Escalante Elementary."
+    assert follow.body["flags"] == EPHEMERAL
+    assert [tuple(r) for r in await rows(app, select(Member.name, Worksite.name).join(Worksite))] == [
+        ("Ana", "Escalante Elementary")]
