@@ -32,6 +32,7 @@ _TOKEN = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^\s"])+|"')
 _NAMED = re.compile(r"^([a-z][a-z0-9_-]*):(.*)$", re.S)
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'})
 MAX_TEXT = 4000
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # what every database column holds
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,12 @@ class Param:
             except ValueError:
                 raise UserError(N_("{name} must be a whole number, not “{value}”."), name=self.name,
                                 value=str(raw)[:40]) from None
-            if self.min_value is not None and value < self.min_value:
-                raise UserError(N_("{name} must be at least {min}."), name=self.name, min=self.min_value)
-            if self.max_value is not None and value > self.max_value:
-                raise UserError(N_("{name} must be at most {max}."), name=self.name, max=self.max_value)
+            low = INT_MIN if self.min_value is None else self.min_value
+            high = INT_MAX if self.max_value is None else self.max_value
+            if value < low:
+                raise UserError(N_("{name} must be at least {min}."), name=self.name, min=low)
+            if value > high:
+                raise UserError(N_("{name} must be at most {max}."), name=self.name, max=high)
             return value
         text = clean(str(raw)).strip()
         if not text:
