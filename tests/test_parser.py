@@ -71,6 +71,7 @@ def test_url_in_a_greedy_value_is_not_an_option():
     ("/action join", "Missing id"),
     ("/action join twelve", "must be a whole number"),
     ("/action join 0", "at least 1"),
+    ("/action join 99999999999999999999", "at most 2147483647"),
     ("/action join 12 13", "Too many values"),
     ('/action create "unclosed t w', "quote is not closed"),
     ("/action create t w x kind:strike", "must be one of: picket, rally"),
