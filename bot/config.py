@@ -92,6 +92,14 @@ class Delivery(Section):
     poll_seconds: float = 1.0
 
 
+class Readiness(Section):
+    """The structure test: the share of a site's whole roster answering yes that counts as ready,
+    and the smallest count shown to anyone who is not a leader (smaller ones read "<5")."""
+
+    threshold: float = Field(0.70, gt=0, le=1)
+    min_cell_size: int = Field(5, ge=1)
+
+
 class Secrets(Section):
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -112,6 +120,7 @@ class Config(Section):
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     delivery: Delivery = Delivery()
+    readiness: Readiness = Readiness()
     secrets: Secrets = Secrets()
 
     @property
