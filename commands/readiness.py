@@ -129,13 +129,18 @@ def voter_key(ctx: Context, poll_id: int, member_id: int) -> str:
 
 
 def pick_choice(ctx: Context, poll: ReadinessPoll, typed: str) -> int:
-    """A choice by its number or its text (as stored or as shown in the member's language)."""
+    """A choice by its number, its text (as stored or as shown in the member's language) or the start
+    of exactly one choice ("yes")."""
     typed = typed.strip()
     if typed.isdigit() and 1 <= int(typed) <= len(poll.choices):
         return int(typed) - 1
-    for index, choice in enumerate(poll.choices):
-        if typed.casefold() in (choice.casefold(), ctx._(choice).casefold()):
+    shown = [(choice.casefold(), ctx._(choice).casefold()) for choice in poll.choices]
+    for index, names in enumerate(shown):
+        if typed.casefold() in names:
             return index
+    starts = [i for i, names in enumerate(shown) if any(n.startswith(typed.casefold()) for n in names)]
+    if typed and len(starts) == 1:
+        return starts[0]
     raise UserError(N_("Poll #{id} has no choice “{choice}”. Choose one of: {choices}."), id=poll.id,
                     choice=typed[:60], choices=choice_list(ctx, poll))
 
