@@ -151,8 +151,8 @@ def choice_list(ctx: Context, poll: ReadinessPoll) -> str:
 
 @group.command("open", help=N_("Open a readiness poll in the readiness channel"), role=Role.leader, form=True, params=[
     Param("question", N_("The question members answer"), greedy=True, max_length=300),
-    Param("choices", N_("Choices separated by ; or / — the first one counts as yes in the structure test "
-                        "(default: Yes, I'd vote to authorize a strike; Leaning yes; Not sure; No)"),
+    Param("choices", N_("Choices split by ; or / — the first counts as yes (default: Yes / Leaning yes / Not "
+                        "sure / No)"),
           required=False, max_length=1000),
     Param("closes", N_("When the poll closes, such as “Friday 6pm” (default: when a leader closes it)"),
           required=False, max_length=100),
