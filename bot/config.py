@@ -96,6 +96,14 @@ class Bargaining(Section):
     subscribe_roster_by_default: bool = False
 
 
+class Readiness(Section):
+    """The structure test: the share of a site's whole roster answering yes that counts as ready,
+    and the smallest count shown to anyone who is not a leader (smaller ones read "<5")."""
+
+    threshold: float = Field(0.70, gt=0, le=1)
+    min_cell_size: int = Field(5, ge=1)
+
+
 class Secrets(Section):
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -117,6 +125,8 @@ class Config(Section):
     discord: DiscordSettings = DiscordSettings()
     delivery: Delivery = Delivery()
     bargaining: Bargaining = Bargaining()
+
+    readiness: Readiness = Readiness()
     secrets: Secrets = Secrets()
 
     @property

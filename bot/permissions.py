@@ -63,3 +63,43 @@ def require_site(actor: Actor, site_name: str | None) -> None:
         if actor.role >= Role.rep:
             raise UserError(N_("You are a rep for other worksites, not {site}."), site=site_name or "?")
         require(actor, Role.rep)
+
+
+# Readiness: what a viewer may see of a poll's results. Sites are returned as site keys; None means all.
+
+def readiness_sites(actor: Actor, results: str, closed: bool) -> frozenset[str] | None:
+    """Leaders see every site; everyone sees every site once ``results`` opens them to members
+    (``members``, or ``after-close`` after closing); until then a rep sees their own sites only."""
+    if actor.role >= Role.leader or results == "members" or (results == "after-close" and closed):
+        return None
+    if actor.role >= Role.rep:
+        return actor.sites
+    if results == "after-close":
+        raise UserError(N_("The results of this poll are shown when it closes."))
+    raise UserError(N_("The results of this poll are for leaders and site reps."))
+
+
+def missing_sites(actor: Actor, site_name: str | None) -> frozenset[str] | None:
+    """Whose missing list a viewer may read: a leader any site's, a rep their own sites'."""
+    if site_name is not None:
+        require_site(actor, site_name)
+        return frozenset({site_key(site_name)})
+    if actor.role >= Role.leader:
+        return None
+    require(actor, Role.rep)
+    return actor.sites
+
+
+def hides_count(actor: Actor, count: int, minimum: int) -> bool:
+    """Small-cell suppression: anyone but a leader sees counts under ``minimum`` people only as "<minimum"."""
+    return actor.role < Role.leader and count < minimum
+
+
+def sees_assessments(actor: Actor, site_name: str | None) -> bool:
+    """One-on-one assessments are organizers' notes: leaders, and reps for their own sites."""
+    return actor.covers(site_name)
+
+
+def lists_individual_answers(actor: Actor, anonymous: bool) -> bool:
+    """Only a leader, and only for a poll that is not anonymous: an anonymous poll has no per-member answers."""
+    return actor.role >= Role.leader and not anonymous

@@ -11,13 +11,16 @@ from bot.i18n import N_
 from bot.markup import bold
 from bot.permissions import ROLE_NAMES
 from bot.registry import Group, Param
-from bot.types import Button, Reply
+from bot.types import Button, Reply, Role
+from storage import assessments
 from storage import members as store
 from storage.members import Member
 
 group = Group("member", N_("Your membership: worksite, language, linked accounts, your data"))
 
 LINK_TTL = timedelta(minutes=15)
+SCORE_LABELS = {1: N_("ready to lead"), 2: N_("supportive"), 3: N_("undecided"), 4: N_("leaning against"),
+                5: N_("opposed")}
 
 
 async def resolve_site(ctx: Context, name: str) -> store.Worksite:
@@ -35,6 +38,22 @@ async def resolve_site(ctx: Context, name: str) -> store.Worksite:
                         name=name, suggestions=", ".join(close))
     raise UserError(N_("There is no worksite called “{name}”. Ask your site rep for its name on the roster."),
                     name=name)
+
+
+async def resolve_member(ctx: Context, name: str, site: str | None = None) -> tuple[Member, str | None]:
+    """One member by name or member number (``site`` narrows it); an ambiguous name lists the candidates."""
+    found = await store.members_named(ctx.session, name, site)
+    if not found:
+        if site is not None:
+            raise UserError(N_("No member called “{name}” at {site}."), name=name, site=site)
+        raise UserError(N_("No member called “{name}”. Check the spelling, or use their member number."), name=name)
+    if len(found) > 1:
+        choices = "; ".join(
+            f"{m.name} ({', '.join(filter(None, [where or ctx._('no worksite'), m.member_no and '#' + m.member_no]))})"
+            for m, where in found)
+        raise UserError(N_("“{name}” matches more than one member: {choices}. Add site:<worksite>, or give their "
+                           "member number."), name=name, choices=choices)
+    return found[0]
 
 
 @group.command("site", help=N_("Set your worksite (your school or workplace)"),
@@ -123,3 +142,30 @@ async def link(ctx: Context, code: str | None) -> Reply:
     keep, drop = (here, there) if here.on_roster and not there.on_roster else (there, here)
     await store.merge_members(ctx.session, keep.id, drop.id)
     return ctx.reply(ctx._("Linked: both accounts are now {name}.", name=keep.name))
+
+
+@group.command("assess", help=N_("Record a one-on-one assessment: 1 ready to lead … 5 opposed"), role=Role.rep,
+               params=[Param("member", N_("Their name (in quotes if it has spaces) or member number")),
+                       Param("score", N_("1 ready to lead, 2 supportive, 3 undecided, 4 leaning against, 5 opposed"),
+                             type=int, min_value=1, max_value=5),
+                       Param("note", N_("What you learned, for the organizing team"), required=False, positional=True,
+                             greedy=True, max_length=500),
+                       Param("site", N_("Their worksite, when two members share a name"), required=False)])
+async def assess(ctx: Context, member: str, score: int, note: str | None, site: str | None) -> Reply:
+    person, where = await resolve_member(ctx, member, site)
+    ctx.require_site(where)
+    await assessments.assess(ctx.session, person.id, score, note, ctx.actor.member_id, ctx.now)
+    return ctx.reply(ctx._("Assessment saved: {name} ({site}) is a {score}, {label}.", name=person.name,
+                           site=where or ctx._("no worksite"), score=score, label=ctx._(SCORE_LABELS[score])))
+
+
+async def assessment_profile(ctx: Context) -> list[str]:
+    """``/member me`` shows an assessment too: it is held about the member."""
+    held = await assessments.assessment_of(ctx.session, ctx.member_id)
+    if held is None:
+        return []
+    return [ctx._("An organizer’s assessment after a one-on-one (1 ready to lead … 5 opposed): {score}, {label}.",
+                  score=held.score, label=ctx._(SCORE_LABELS[held.score]))]
+
+
+PROFILE = [assessment_profile]

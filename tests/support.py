@@ -115,6 +115,29 @@ class Harness:
         return self.sent[start:]
 
 
+async def add_roster(app: App, sites: dict[str, list[str]], *, on_roster: bool = True) -> dict[str, int]:
+    """Roster members with console accounts named as the members are (``bot.ok("ana", …)`` is Ana;
+    a second member of the same name is ``"name@site"``); returns member ids by account."""
+    from storage.members import Member, MemberIdentity, ensure_worksite
+
+    async def work(session) -> dict[str, int]:
+        ids = {}
+        for site_name, names in sites.items():
+            site = await ensure_worksite(session, site_name)
+            for name in names:
+                member = Member(name=name, worksite_id=site.id, on_roster=on_roster)
+                session.add(member)
+                await session.flush()
+                account = f"{name}@{site_name}" if name in ids else name
+                session.add(MemberIdentity(member_id=member.id, platform="console", user_id=account,
+                                           display_name=name))
+                ids[account] = member.id
+        await session.flush()
+        return ids
+
+    return await app.db.write(work)
+
+
 def text(reply: Reply) -> str:
     return plain(reply.message.text) if reply.message else ""
 

@@ -1,0 +1,375 @@
+"""``/readiness``: strike-authorization readiness polls, read per worksite against the whole roster.
+
+A site passes the structure test when the share of its roster (not of those who answered) picking
+the poll's first choice reaches ``[readiness] threshold``. Who sees which results is decided in
+:mod:`bot.permissions`; counts under ``min_cell_size`` are hidden from anyone but leaders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_percent
+
+from bot import permissions
+from bot.charts import share_bars
+from bot.context import Context
+from bot.csvfile import to_csv
+from bot.errors import UserError
+from bot.i18n import N_, Translator
+from bot.markup import bold, when
+from bot.registry import Group, Param
+from bot.secret_key import keyed_hash, server_key
+from bot.types import Attachment, Button, Edit, Message, Post, Render, Reply, Role, Schedule, Unschedule
+from storage import assessments
+from storage import readiness as store
+from storage.members import Member, worksite_by_name
+from storage.readiness import RESULTS, ReadinessPoll, SiteTally, Tally
+
+group = Group("readiness", N_("Strike-readiness polls: answer, and read each worksite against its roster"))
+
+DEFAULT_CHOICES = (N_("Yes, I'd vote to authorize a strike"), N_("Leaning yes"), N_("Not sure"), N_("No"))
+MAX_CHOICES = 10
+MAX_CHOICE_LENGTH = 80
+MISSING_INLINE = 100  # longer missing lists come as a CSV file, with counts in the message
+POLL = Param("poll", N_("The poll number"), type=int, min_value=1)
+
+
+@dataclass(frozen=True)
+class PollView:
+    """What a channel post shows of a poll, copied out of the session for rendering."""
+
+    id: int
+    question: str
+    choices: tuple[str, ...]
+    closes_at: datetime | None
+    anonymous: bool
+    results: str
+
+    @classmethod
+    def of(cls, poll: ReadinessPoll) -> PollView:
+        return cls(poll.id, poll.question, tuple(poll.choices), poll.closes_at, poll.anonymous, poll.results)
+
+
+def poll_ref(poll_id: int) -> str:
+    return f"readiness:{poll_id}"
+
+
+def open_post(poll: PollView) -> Render:
+    def render(tr: Translator) -> Message:
+        blocks = [bold(tr._("Readiness poll #{id}", id=poll.id)) + "\n" + poll.question]
+        if poll.closes_at:
+            blocks.append(tr._("Closes {when}.", when=when(poll.closes_at)))
+        blocks.append(tr._("Anonymous: nobody, leaders included, can see how you answered.") if poll.anonymous
+                      else tr._("Not anonymous: leaders can see how each member answered."))
+        blocks.append(tr._("Only you see your answer, and you can change it until the poll closes."))
+        buttons = tuple(Button(tr._(c)[:MAX_CHOICE_LENGTH], f"/readiness answer {poll.id} {i}",
+                               "primary" if i == 1 else "default") for i, c in enumerate(poll.choices, 1))
+        return Message("\n\n".join(blocks), buttons)
+
+    return render
+
+
+def closed_post(poll: PollView) -> Render:
+    def render(tr: Translator) -> Message:
+        blocks = [bold(tr._("Readiness poll #{id}", id=poll.id)) + "\n" + poll.question,
+                  tr._("This poll is closed.")]
+        if poll.results != "leaders":
+            blocks.append(tr._("See the results with /readiness tally {id}.", id=poll.id))
+        return Message("\n\n".join(blocks))
+
+    return render
+
+
+def parse_choices(text: str) -> list[str]:
+    """``a; b; c`` or ``a / b / c``."""
+    separator = ";" if ";" in text else "/"
+    choices = [" ".join(c.split()) for c in text.split(separator)]
+    choices = [c for c in choices if c]
+    if len(choices) < 2:
+        raise UserError(N_("Give at least two choices, separated by ; or /."))
+    if len(choices) > MAX_CHOICES:
+        raise UserError(N_("A poll can have at most {max} choices."), max=MAX_CHOICES)
+    for choice in choices:
+        if len(choice) > MAX_CHOICE_LENGTH:
+            raise UserError(N_("The choice “{choice}” is too long: the limit is {limit} characters."),
+                            choice=choice[:40] + "…", limit=MAX_CHOICE_LENGTH)
+    if len({c.casefold() for c in choices}) < len(choices):
+        raise UserError(N_("Each choice must be different."))
+    return choices
+
+
+def parse_closing_time(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """A time typed as "Friday 6pm", read in the campaign timezone, relative to now."""
+    import dateparser
+
+    moment = dateparser.parse(text, settings={
+        "TIMEZONE": tz.key, "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "future",
+        "RELATIVE_BASE": now.astimezone(tz).replace(tzinfo=None)})
+    if moment is None:
+        raise UserError(N_("I can’t read “{when}” as a date and time. Try “Friday 6pm” or “2026-12-04 18:00”."),
+                        when=text)
+    if moment <= now:
+        raise UserError(N_("“{when}” is in the past: give a closing time in the future."), when=text)
+    return moment
+
+
+async def find_poll(ctx: Context, poll_id: int, *, lock: str | None = None) -> ReadinessPoll:
+    poll = await store.get_poll(ctx.session, poll_id, lock=lock)
+    if poll is None:
+        raise UserError(N_("There is no readiness poll #{id}."), id=poll_id)
+    return poll
+
+
+def voter_key(ctx: Context, poll_id: int, member_id: int) -> str:
+    return keyed_hash(server_key(ctx.app.db.url), "readiness", poll_id, member_id)
+
+
+def pick_choice(ctx: Context, poll: ReadinessPoll, typed: str) -> int:
+    """A choice by its number, its text (as stored or as shown in the member's language) or the start
+    of exactly one choice ("yes")."""
+    typed = typed.strip()
+    if typed.isdigit() and 1 <= int(typed) <= len(poll.choices):
+        return int(typed) - 1
+    shown = [(choice.casefold(), ctx._(choice).casefold()) for choice in poll.choices]
+    for index, names in enumerate(shown):
+        if typed.casefold() in names:
+            return index
+    starts = [i for i, names in enumerate(shown) if any(n.startswith(typed.casefold()) for n in names)]
+    if typed and len(starts) == 1:
+        return starts[0]
+    raise UserError(N_("Poll #{id} has no choice “{choice}”. Choose one of: {choices}."), id=poll.id,
+                    choice=typed[:60], choices=choice_list(ctx, poll))
+
+
+def choice_list(ctx: Context, poll: ReadinessPoll) -> str:
+    return "; ".join(f"{i} {ctx._(c)}" for i, c in enumerate(poll.choices, 1))
+
+
+@group.command("open", help=N_("Open a readiness poll in the readiness channel"), role=Role.leader, form=True, params=[
+    Param("question", N_("The question members answer"), greedy=True, max_length=300),
+    Param("choices", N_("Choices split by ; or / — the first counts as yes (default: Yes / Leaning yes / Not "
+                        "sure / No)"),
+          required=False, max_length=1000),
+    Param("closes", N_("When the poll closes, such as “Friday 6pm” (default: when a leader closes it)"),
+          required=False, max_length=100),
+    Param("results", N_("Who sees results: leaders (and reps for their own sites), members, or members after-close"),
+          required=False, choices=RESULTS, default="leaders"),
+    Param("anonymous", N_("yes (default): nobody can see who answered what; no: leaders can export each answer"),
+          type=bool, required=False, default=True),
+])
+async def open_poll(ctx: Context, question: str, choices: str | None, closes: str | None, results: str,
+                    anonymous: bool) -> Reply:
+    options = parse_choices(choices) if choices else list(DEFAULT_CHOICES)
+    closes_at = parse_closing_time(closes, ctx.now, ctx.config.campaign.tz) if closes else None
+    poll = await store.create_poll(ctx.session, question=question, choices=options, results=results,
+                                   anonymous=anonymous, closes_at=closes_at, created_by=ctx.actor.member_id,
+                                   created_at=ctx.now)
+    view = PollView.of(poll)
+    effects: list = [Post("readiness", open_post(view), ref=poll_ref(poll.id))]
+    if closes_at:
+        effects.append(Schedule("readiness.close", f"{poll_ref(poll.id)}:close", closes_at, {"poll": poll.id}))
+    text = ctx._("Readiness poll #{id} is open and posted in the readiness channel.", id=poll.id)
+    if closes_at:
+        text += " " + ctx._("It closes {when}.", when=when(closes_at))
+    return ctx.reply(text, effects=tuple(effects))
+
+
+@group.command("answer", help=N_("Answer a readiness poll, or change your answer"), params=[
+    POLL, Param("choice", N_("The number or text of your choice"), greedy=True, max_length=200),
+])
+async def answer(ctx: Context, poll: int, choice: str) -> Reply:
+    found = await find_poll(ctx, poll, lock="share")
+    if found.is_closed(ctx.now):
+        raise UserError(N_("Poll #{id} is closed, so answers can’t be given or changed."), id=poll)
+    index = pick_choice(ctx, found, choice)
+    member = await ctx.session.get(Member, ctx.member_id)
+    await store.record_answer(ctx.session, found, member, voter_key(ctx, found.id, member.id), index)
+    return ctx.reply(ctx._("Your answer to poll #{id}: {choice}. Only you see this; you can change it until the "
+                           "poll closes.", id=found.id, choice=ctx._(found.choices[index])))
+
+
+@group.command("close", help=N_("Close a readiness poll now"), role=Role.leader, params=[POLL])
+async def close(ctx: Context, poll: int) -> Reply:
+    found = await find_poll(ctx, poll, lock="update")
+    if found.is_closed(ctx.now):
+        raise UserError(N_("Poll #{id} is already closed."), id=poll)
+    found.closed_at = ctx.now
+    return ctx.reply(ctx._("Poll #{id} is closed.", id=poll),
+                     effects=(Edit(poll_ref(poll), closed_post(PollView.of(found))), Unschedule(poll_ref(poll))))
+
+
+async def close_when_due(ctx: Context, poll: int) -> tuple:
+    """The ``readiness.close`` job: close at ``closes:`` unless a leader already did."""
+    found = await store.get_poll(ctx.session, poll, lock="update")
+    if found is None or found.closed_at is not None:
+        return ()
+    found.closed_at = ctx.now
+    return (Edit(poll_ref(poll), closed_post(PollView.of(found))),)
+
+
+JOBS = {"readiness.close": close_when_due}
+
+
+class Counts:
+    """Numbers as a viewer may see them: under the minimum, "<5" for anyone but a leader."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.minimum = ctx.config.readiness.min_cell_size
+        self.threshold = ctx.config.readiness.threshold
+
+    def hidden(self, n: int) -> bool:
+        return permissions.hides_count(self.ctx.actor, n, self.minimum)
+
+    def __call__(self, n: int) -> str:
+        return f"<{self.minimum}" if self.hidden(n) else str(n)
+
+    def percent(self, share: float) -> str:
+        return format_percent(share, locale=self.ctx.tr.locale)
+
+    def share(self, site: SiteTally) -> float | None:
+        """The site's yes share of its roster, unless it would reveal a hidden count."""
+        if not site.roster or self.hidden(site.yes) or self.hidden(site.roster):
+            return None
+        return site.share()
+
+
+def site_block(ctx: Context, poll: ReadinessPoll, site: SiteTally, counts: Counts,
+               assessed: list[int] | None) -> str:
+    name = site.name or ctx._("No worksite set")
+    share = counts.share(site)
+    if share is None:
+        status = ctx._("yes share not shown (fewer than {min} people)", min=counts.minimum) if site.roster \
+            else ctx._("no one from this site is on the roster")
+    elif site.passes(counts.threshold):
+        status = ctx._("passes: {share} of the roster say yes", share=counts.percent(share))
+    else:
+        status = ctx._("below {threshold}: {share} of the roster say yes",
+                       threshold=counts.percent(counts.threshold), share=counts.percent(share))
+    lines = [bold(name) + " — " + status,
+             ctx._("Roster: {roster} · answered: {answers}", roster=counts(site.roster), answers=counts(site.answers)),
+             " · ".join(f"{ctx._(c)}: {counts(n)}" for c, n in zip(poll.choices, site.choices, strict=True))]
+    if assessed is not None:
+        lines.append(ctx._("Assessments (1 ready to lead … 5 opposed): {counts}",
+                           counts=" · ".join(f"{score}: {counts(n)}" for score, n in enumerate(assessed, 1))))
+    return "\n".join(lines)
+
+
+def tally_text(ctx: Context, poll: ReadinessPoll, result: Tally, counts: Counts,
+               assessed: dict[int | None, list[int]]) -> str:
+    state = ctx._("closed") if poll.is_closed(ctx.now) else (
+        ctx._("open until {when}", when=when(poll.closes_at)) if poll.closes_at else ctx._("open"))
+    passing = sum(1 for s in result.sites if counts.share(s) is not None and s.passes(counts.threshold))
+    blocks = [bold(ctx._("Readiness poll #{id}: {question}", id=poll.id, question=poll.question)) + f" ({state})",
+              ctx._("Overall: {members} members on the roster, {answers} answered; {passing} of {sites} worksites "
+                    "pass {threshold}.", members=counts(result.roster), answers=counts(result.answers),
+                    passing=passing, sites=len(result.sites), threshold=counts.percent(counts.threshold))]
+    off = sum(result.off_roster)
+    if off:
+        blocks.append(ctx._("Not on the roster (not counted above): {answers} answered — {choices}",
+                            answers=counts(off), choices=" · ".join(
+                                f"{ctx._(c)}: {counts(n)}" for c, n in zip(poll.choices, result.off_roster, strict=True))))
+    for site in result.sites:
+        shows = permissions.sees_assessments(ctx.actor, site.name)
+        blocks.append(site_block(ctx, poll, site, counts, assessed.get(site.site_id, [0] * 5) if shows else None))
+    if not result.sites:
+        blocks.append(ctx._("No worksites to show yet: import the roster or wait for answers."))
+    return "\n\n".join(blocks)
+
+
+async def visible_site_ids(ctx: Context, keys: frozenset[str] | None) -> list[int] | None:
+    return None if keys is None else await store.site_ids_for_keys(ctx.session, keys)
+
+
+@group.command("tally", help=N_("Results per worksite against the roster, with a chart"), writes=False,
+               audited=True, params=[POLL])
+async def tally(ctx: Context, poll: int) -> Reply:
+    found = await find_poll(ctx, poll)
+    keys = permissions.readiness_sites(ctx.actor, found.results, found.is_closed(ctx.now))
+    site_ids = await visible_site_ids(ctx, keys)
+    result = await store.tally(ctx.session, found, site_ids)
+    assessed = await assessments.counts_by_site(ctx.session, site_ids)
+    counts = Counts(ctx)
+    attachments: tuple[Attachment, ...] = ()
+    if result.sites:
+        chart = await asyncio.to_thread(
+            share_bars, [s.name or ctx._("No worksite set") for s in result.sites],
+            [counts.share(s) for s in result.sites], line=counts.threshold,
+            line_label=ctx._("Threshold {threshold}", threshold=counts.percent(counts.threshold)),
+            title=ctx._("Poll #{id}: share of each worksite’s roster answering yes", id=found.id),
+            ylabel=ctx._("Share of the roster"))
+        attachments = (Attachment(f"readiness-{found.id}.png", chart, "image/png",
+                                  ctx._("Readiness poll #{id}", id=found.id)),)
+    return ctx.reply(tally_text(ctx, found, result, counts, assessed), attachments=attachments)
+
+
+@group.command("missing", help=N_("Roster members who have not answered: whom to talk to next"), role=Role.rep,
+               writes=False, audited=True, params=[POLL, Param("site", N_("Only this worksite"), required=False)])
+async def missing(ctx: Context, poll: int, site: str | None) -> Reply:
+    found = await find_poll(ctx, poll)
+    if site is not None and await worksite_by_name(ctx.session, site) is None:
+        raise UserError(N_("There is no worksite called “{name}”. Ask your site rep for its name on the roster."),
+                        name=site)
+    rows = await store.missing(ctx.session, found, await visible_site_ids(ctx, permissions.missing_sites(ctx.actor, site)))
+    if not rows:
+        return ctx.reply(ctx._("Everyone on the roster here has answered poll #{id}.", id=found.id))
+    by_site: dict[str, list[Member]] = {}
+    for site_name, member in rows:
+        by_site.setdefault(site_name, []).append(member)
+    blocks = [bold(ctx.n_("Poll #{id}: {n} roster member has not answered yet",
+                          "Poll #{id}: {n} roster members have not answered yet", len(rows), id=found.id))]
+    attachments: tuple[Attachment, ...] = ()
+    for site_name, people in by_site.items():
+        heading = f"{bold(site_name or ctx._('No worksite set'))} ({len(people)})"
+        blocks.append(heading if len(rows) > MISSING_INLINE else heading + "\n" + "\n".join(m.name for m in people))
+    if len(rows) > MISSING_INLINE:
+        data = to_csv([ctx._("name"), ctx._("worksite"), ctx._("email"), ctx._("member id")],
+                      [[m.name, site_name, m.email, m.member_no] for site_name, m in rows])
+        attachments = (Attachment(f"readiness-{found.id}-missing.csv", data, "text/csv",
+                                  ctx._("Not answered yet: poll #{id}", id=found.id)),)
+        blocks.append(ctx._("The full list is in the attached file."))
+    return ctx.reply("\n\n".join(blocks), attachments=attachments)
+
+
+@group.command("export", help=N_("Download a poll's answers: per member, or per worksite for anonymous polls"),
+               role=Role.leader, writes=False, audited=True, params=[POLL])
+async def export(ctx: Context, poll: int) -> Reply:
+    found = await find_poll(ctx, poll)
+    choices = [ctx._(c) for c in found.choices]
+    if permissions.lists_individual_answers(ctx.actor, found.anonymous):
+        rows = [[m.name, m.member_no, site, ctx._("yes") if m.on_roster else ctx._("no"),
+                 "" if choice is None else choices[choice]]
+                for m, site, choice in await store.member_answers(ctx.session, found)]
+        data = to_csv([ctx._("name"), ctx._("member id"), ctx._("worksite"), ctx._("on the roster"), ctx._("answer")],
+                      rows)
+        return ctx.reply(ctx.n_("Poll #{id}: {n} member.", "Poll #{id}: {n} members.", len(rows), id=found.id),
+                         attachments=(Attachment(f"readiness-{found.id}-members.csv", data, "text/csv"),))
+    result = await store.tally(ctx.session, found)
+    threshold = ctx.config.readiness.threshold
+    rows = [[s.name or ctx._("No worksite set"), s.roster, s.answers, *s.choices, f"{s.share():.3f}",
+             ctx._("yes") if s.passes(threshold) else ctx._("no")] for s in result.sites]
+    rows.append([ctx._("not on the roster"), "", sum(result.off_roster), *result.off_roster, "", ""])
+    data = to_csv([ctx._("worksite"), ctx._("roster"), ctx._("answered"), *choices, ctx._("yes share of roster"),
+                   ctx._("passes")], rows)
+    return ctx.reply(ctx._("Poll #{id} is anonymous, so the export has one row per worksite and none per member.",
+                           id=found.id),
+                     attachments=(Attachment(f"readiness-{found.id}-sites.csv", data, "text/csv"),))
+
+
+async def profile(ctx: Context) -> list[str]:
+    """``/member me``: the polls you answered, and your answer where the poll is not anonymous."""
+    answered = await store.answered_polls(ctx.session, ctx.member_id)
+    if not answered:
+        return []
+    lines = [bold(ctx._("Readiness polls you answered"))]
+    for poll, choice in answered:
+        shown = ctx._("anonymous: your answer is not linked to you") if choice is None else ctx._(poll.choices[choice])
+        lines.append(ctx._("#{id} {question}: {answer}", id=poll.id, question=poll.question, answer=shown))
+    return ["\n".join(lines)]
+
+
+PROFILE = [profile]

@@ -1,0 +1,222 @@
+"""Readiness polls, answers and the per-worksite tally against the roster (the structure test).
+
+Anonymity: an answer row holds the poll, a keyed hash of poll and member (``voter``), the
+worksite and roster status at answer time, and the choice. For an anonymous poll its
+``member_id`` is empty, so no row links a member to a choice; whether a member has answered
+(for the missing list) is a separate :class:`ReadinessAnswered` row without the choice. Neither
+table has a serial id or a timestamp, and on SQLite both are WITHOUT ROWID tables, so insertion
+order does not pair them up either. Only the server key (see :mod:`bot.secret_key`) can recompute
+a voter hash.
+
+Every count is a SQL ``GROUP BY``: the tally reads one row per (site, choice), never per member.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, UniqueConstraint, and_, exists, func, select
+from sqlmodel import Column, Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.members import Member, Worksite
+from storage.sql import insert_ignoring_duplicates, locked, upsert
+from storage.types import UTCDateTime, utcnow
+
+RESULTS = ("leaders", "members", "after-close")
+YES = 0  # the first choice is the one the structure test counts
+
+
+class ReadinessPoll(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    question: str = Field(max_length=300)
+    choices: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    results: str = Field(default="leaders", max_length=16)
+    anonymous: bool = True
+    closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="SET NULL"), nullable=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    def is_closed(self, now: datetime) -> bool:
+        return self.closed_at is not None or (self.closes_at is not None and self.closes_at <= now)
+
+
+class ReadinessAnswer(SQLModel, table=True):
+    """One answer per voter and poll; ``member_id`` is set only for polls that are not anonymous."""
+
+    __table_args__ = (UniqueConstraint("poll_id", "member_id"), {"sqlite_with_rowid": False})
+
+    poll_id: int = Field(sa_column=Column(Integer, ForeignKey("readinesspoll.id", ondelete="CASCADE"),
+                                          primary_key=True))
+    voter: str = Field(primary_key=True, max_length=64)
+    member_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), nullable=True, index=True)
+    )
+    site_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("worksite.id", ondelete="SET NULL"), nullable=True)
+    )
+    on_roster: bool = Field(sa_column=Column(Boolean, nullable=False))
+    choice: int
+
+
+class ReadinessAnswered(SQLModel, table=True):
+    """That a member answered a poll, never what: enough for the missing list."""
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    poll_id: int = Field(sa_column=Column(Integer, ForeignKey("readinesspoll.id", ondelete="CASCADE"),
+                                          primary_key=True))
+    member_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"),
+                                            primary_key=True, index=True))
+
+
+async def create_poll(session: AsyncSession, **values: Any) -> ReadinessPoll:
+    poll = ReadinessPoll(**values)
+    session.add(poll)
+    await session.flush()
+    return poll
+
+
+async def get_poll(session: AsyncSession, poll_id: int, *, lock: str | None = None) -> ReadinessPoll | None:
+    """``lock="share"`` for answering (answers run side by side, a close waits for them),
+    ``lock="update"`` for closing."""
+    stmt = select(ReadinessPoll).where(ReadinessPoll.id == poll_id)
+    if lock == "share":
+        stmt = stmt.with_for_update(read=True)
+    elif lock == "update":
+        stmt = locked(stmt)
+    return (await session.exec(stmt)).scalar_one_or_none()
+
+
+async def record_answer(session: AsyncSession, poll: ReadinessPoll, member: Member, voter: str, choice: int) -> None:
+    """Insert or change a member's answer; the (poll, voter) key keeps it to one per member."""
+    row = {"poll_id": poll.id, "voter": voter, "member_id": None if poll.anonymous else member.id,
+           "site_id": member.worksite_id, "on_roster": member.on_roster, "choice": choice}
+    if not poll.anonymous:
+        # after an account merge the member's row may sit under the other account's voter key
+        existing = (await session.exec(select(ReadinessAnswer).where(
+            ReadinessAnswer.poll_id == poll.id, ReadinessAnswer.member_id == member.id))).scalar_one_or_none()
+        if existing is not None:
+            existing.site_id, existing.on_roster, existing.choice = member.worksite_id, member.on_roster, choice
+            await session.flush()
+            return
+    await upsert(session, ReadinessAnswer.__table__, row, ["poll_id", "voter"], ["site_id", "on_roster", "choice"])
+    await insert_ignoring_duplicates(session, ReadinessAnswered.__table__,
+                                     [{"poll_id": poll.id, "member_id": member.id}], ["poll_id", "member_id"])
+
+
+async def answered_polls(session: AsyncSession, member_id: int) -> list[tuple[ReadinessPoll, int | None]]:
+    """Polls a member answered, with the choice where the poll is not anonymous (for ``/member me``)."""
+    rows = await session.exec(
+        select(ReadinessPoll, ReadinessAnswer.choice)
+        .join(ReadinessAnswered, ReadinessAnswered.poll_id == ReadinessPoll.id)
+        .outerjoin(ReadinessAnswer, and_(ReadinessAnswer.poll_id == ReadinessPoll.id,
+                                         ReadinessAnswer.member_id == member_id))
+        .where(ReadinessAnswered.member_id == member_id)
+        .order_by(ReadinessPoll.id)
+    )
+    return [(poll, choice) for poll, choice in rows.all()]
+
+
+@dataclass
+class SiteTally:
+    site_id: int | None
+    name: str | None
+    roster: int = 0
+    answers: int = 0
+    choices: list[int] = field(default_factory=list)
+
+    @property
+    def yes(self) -> int:
+        return self.choices[YES] if self.choices else 0
+
+    def share(self) -> float:
+        return self.yes / self.roster if self.roster else 0.0
+
+    def passes(self, threshold: float) -> bool:
+        return self.roster > 0 and self.share() >= threshold
+
+
+@dataclass
+class Tally:
+    sites: list[SiteTally]
+    off_roster: list[int]
+
+    @property
+    def roster(self) -> int:
+        return sum(s.roster for s in self.sites)
+
+    @property
+    def answers(self) -> int:
+        return sum(s.answers for s in self.sites)
+
+
+def _site_filter(column, site_ids: list[int] | None):
+    return True if site_ids is None else column.in_(site_ids)
+
+
+async def site_ids_for_keys(session: AsyncSession, keys: frozenset[str]) -> list[int]:
+    return list((await session.exec(select(Worksite.id).where(Worksite.key.in_(keys)))).scalars())
+
+
+async def tally(session: AsyncSession, poll: ReadinessPoll, site_ids: list[int] | None = None) -> Tally:
+    """Roster size and answers per choice for each worksite (all, or ``site_ids``), plus off-roster answers."""
+    n = len(poll.choices)
+    sites: dict[int | None, SiteTally] = {}
+
+    def site(site_id: int | None) -> SiteTally:
+        if site_id not in sites:
+            sites[site_id] = SiteTally(site_id, None, choices=[0] * n)
+        return sites[site_id]
+
+    roster = await session.exec(
+        select(Member.worksite_id, func.count()).where(Member.on_roster, _site_filter(Member.worksite_id, site_ids))
+        .group_by(Member.worksite_id))
+    for site_id, count in roster.all():
+        site(site_id).roster = count
+    off_roster = [0] * n
+    answers = await session.exec(
+        select(ReadinessAnswer.site_id, ReadinessAnswer.on_roster, ReadinessAnswer.choice, func.count())
+        .where(ReadinessAnswer.poll_id == poll.id, _site_filter(ReadinessAnswer.site_id, site_ids))
+        .group_by(ReadinessAnswer.site_id, ReadinessAnswer.on_roster, ReadinessAnswer.choice))
+    for site_id, on_roster, choice, count in answers.all():
+        if not 0 <= choice < n:
+            continue
+        if on_roster:
+            site(site_id).choices[choice] += count
+            site(site_id).answers += count
+        else:
+            off_roster[choice] += count
+    known = [i for i in sites if i is not None]
+    names = dict((await session.exec(select(Worksite.id, Worksite.name).where(Worksite.id.in_(known)))).all())
+    for site_id, entry in sites.items():
+        entry.name = names.get(site_id)
+    ordered = sorted(sites.values(), key=lambda s: (s.name is None, (s.name or "").casefold()))
+    return Tally(ordered, off_roster)
+
+
+async def missing(session: AsyncSession, poll: ReadinessPoll, site_ids: list[int] | None) -> list[tuple[str, Member]]:
+    """Roster members (at ``site_ids``, or everywhere) with no answer yet, by worksite and name."""
+    answered = exists().where(ReadinessAnswered.poll_id == poll.id, ReadinessAnswered.member_id == Member.id)
+    rows = await session.exec(
+        select(Worksite.name, Member).outerjoin(Worksite, Worksite.id == Member.worksite_id)
+        .where(Member.on_roster, ~answered, _site_filter(Member.worksite_id, site_ids))
+        .order_by(Worksite.name, Member.name, Member.id))
+    return [(name or "", member) for name, member in rows.all()]
+
+
+async def member_answers(session: AsyncSession, poll: ReadinessPoll) -> list[tuple[Member, str | None, int | None]]:
+    """For a poll that is not anonymous: every roster member and every answerer, with their choice."""
+    assert not poll.anonymous, "anonymous polls have no per-member answers"
+    rows = await session.exec(
+        select(Member, Worksite.name, ReadinessAnswer.choice)
+        .outerjoin(Worksite, Worksite.id == Member.worksite_id)
+        .outerjoin(ReadinessAnswer, and_(ReadinessAnswer.poll_id == poll.id, ReadinessAnswer.member_id == Member.id))
+        .where(Member.on_roster | ReadinessAnswer.choice.is_not(None))
+        .order_by(Worksite.name, Member.name, Member.id))
+    return [(member, site, choice) for member, site, choice in rows.all()]
