@@ -13,6 +13,7 @@ from bot.permissions import ROLE_NAMES
 from bot.registry import Group, Param
 from bot.types import Button, Reply
 from storage import members as store
+from storage.lookup import find_members
 from storage.members import Member
 
 group = Group("member", N_("Your membership: worksite, language, linked accounts, your data"))
@@ -123,3 +124,15 @@ async def link(ctx: Context, code: str | None) -> Reply:
     keep, drop = (here, there) if here.on_roster and not there.on_roster else (there, here)
     await store.merge_members(ctx.session, keep.id, drop.id)
     return ctx.reply(ctx._("Linked: both accounts are now {name}.", name=keep.name))
+
+
+async def resolve_member(ctx: Context, text: str) -> Member:
+    """Exactly one member from what someone typed (see :func:`storage.lookup.find_members`), or a clear error."""
+    found = await find_members(ctx.session, text)
+    if not found:
+        raise UserError(N_("No member matches “{text}”. Use their name as on the roster, their member number, "
+                           "their email or an @mention."), text=text[:80])
+    if len(found) > 1:
+        raise UserError(N_("“{text}” could be several members: {names}. Use their member number, their email or "
+                           "an @mention."), text=text[:80], names=", ".join(m.name for m in found[:5]))
+    return found[0]
