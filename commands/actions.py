@@ -127,6 +127,15 @@ async def _open(ctx: Context, action_id: int, *, lock: bool = False) -> Action:
     return action
 
 
+async def _not_started(ctx: Context, action_id: int) -> Action:
+    """An action people may still join or leave, its row locked: signups after the start would blur who came."""
+    action = await _open(ctx, action_id, lock=True)
+    if action.starts_at <= ctx.now:
+        raise UserError(N_("“{title}” has already started. If you’re there, check in with /action checkin {id}."),
+                        title=action.title, id=action_id)
+    return action
+
+
 async def _require_organizer(ctx: Context, action: Action) -> None:
     """Reps manage the actions of their own worksites, and any action tied to no worksite."""
     site = await worksite_name(ctx.session, action.worksite_id)
@@ -198,10 +207,7 @@ async def show(ctx: Context, id: int) -> Reply:
 
 @group.command("join", help=N_("Sign up for an action"), params=[ID])
 async def join(ctx: Context, id: int) -> Reply:
-    action = await _open(ctx, id, lock=True)
-    if action.starts_at <= ctx.now:
-        raise UserError(N_("“{title}” has already started. If you’re there, check in with /action checkin {id}."),
-                        title=action.title, id=id)
+    action = await _not_started(ctx, id)
     signup, new = await store.join(ctx.session, action, ctx.member_id, ctx.now)
     buttons = (Button(ctx._("Can’t make it"), f"/action leave {id}"),
                Button(ctx._("Add to calendar"), f"/action calendar {id}"))
@@ -219,7 +225,7 @@ async def join(ctx: Context, id: int) -> Reply:
 
 @group.command("leave", help=N_("Take back your signup"), params=[ID])
 async def leave(ctx: Context, id: int) -> Reply:
-    action = await _open(ctx, id, lock=True)
+    action = await _not_started(ctx, id)
     removed = await store.leave(ctx.session, id, ctx.member_id)
     if removed is None:
         return ctx.reply(ctx._("You weren’t signed up for “{title}”.", title=action.title))

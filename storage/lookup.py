@@ -33,8 +33,8 @@ async def find_members(session: AsyncSession, text: str, *, limit: int = 6) -> l
     exact = await _members(session, select(Member).where(func.lower(Member.name) == text.lower()), limit)
     if exact:
         return exact
-    return await _members(session, select(Member).where(func.lower(Member.name).startswith(text.lower(), autoescape=True)),
-                          limit)
+    prefix = func.lower(Member.name).startswith(text.lower(), autoescape=True)
+    return await _members(session, select(Member).where(prefix), limit)
 
 
 async def _members(session: AsyncSession, stmt, limit: int) -> list[Member]:

@@ -88,7 +88,8 @@ async def test_capacity_waitlist_and_promotion_by_dm(bot, app):
     assert "on the waitlist (number 2)" in await bot.ok("jo", f"/action join {action}")
     assert (await bot.ok("maria", f"/action show {action}")).count("2 going · 2 waitlisted") == 1
     await bot.deliver()
-    assert await bot.ok("luis", f"/action leave {action}") == "Thanks for letting us know: you’re off “Informational picket”."
+    left = await bot.ok("luis", f"/action leave {action}")
+    assert left == "Thanks for letting us know: you’re off “Informational picket”."
     sent = await bot.deliver()
     [promoted] = dms(sent)
     assert promoted.target == "ana" and "A place opened up: you’re in for “Informational picket”" in promoted.text
@@ -210,6 +211,8 @@ async def test_check_in_window_and_reps_checking_in_others(bot, app, clock):
     assert "Only a site rep" in await bot.fails("maria", f"/action checkin {action} luis")
     clock.now = datetime(2026, 12, 2, 18, 16, tzinfo=UTC)  # 3 h 1 min after the start
     assert "closed" in await bot.fails("luis", f"/action checkin {action}")
+    assert "has already started" in await bot.fails("maria", f"/action leave {action}")
+    assert "has already started" in await bot.fails("ana", f"/action join {action}")
     assert "Checked in: luis" in await bot.ok("rosa", f"/action checkin {action} luis", **REP)
     await bot.ok("ana", "/member me")
     assert "Checked in: ana" in await bot.ok("rosa", f"/action checkin {action} member:console:ana", **REP)
