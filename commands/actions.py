@@ -295,10 +295,6 @@ async def edit(ctx: Context, id: int, when: str | None, where: str | None, title
                             len(told) + len(promoted), title=action.title), effects=tuple(effects))
 
 
-def _when(moment: datetime) -> str:
-    return markup.when(moment)
-
-
 @group.command("cancel", help=N_("Cancel an action; everyone signed up is told"), params=[ID], role=Role.rep)
 async def cancel(ctx: Context, id: int) -> Reply:
     action = await _open(ctx, id, lock=True)
