@@ -354,3 +354,15 @@ async def test_bad_input_gets_a_clear_error_and_changes_nothing(bot, app, line, 
     assert [await count(app, model) for model in (Action, Signup, Job, OutboxItem)] == before
     assert [(a.title, a.starts_at, a.capacity, a.location) for a in await all_rows(app, Action)] == \
         [(a.title, a.starts_at, a.capacity, a.location) for a in actions_before]
+
+
+async def test_linking_accounts_keeps_one_signup_and_forgetting_removes_it(bot, app):
+    action = await picket(bot)
+    await bot.ok("U100", f"/action join {action}", platform="slack")
+    await bot.ok("555000111222333444", f"/action join {action}", platform="discord")
+    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:8]
+    await bot.ok("555000111222333444", f"/member link {code}", platform="discord")
+    assert await count(app, Signup) == 1
+    await bot.ok("U100", "/member forget confirm:yes", platform="slack")
+    assert await count(app, Signup) == 0
+    assert await count(app, Action) == 1
