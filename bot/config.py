@@ -104,6 +104,23 @@ class Readiness(Section):
     min_cell_size: int = Field(5, ge=1)
 
 
+class Actions(Section):
+    """Action signups: when reminders go out and when members may check themselves in."""
+
+    reminder_hours: list[float] = [24, 1]
+    checkin_opens_hours_before: float = 1
+    checkin_closes_hours_after: float = 3
+    calendar_duration_hours: float = 2
+    turnout_actions: int = Field(default=6, ge=1)
+
+    @field_validator("reminder_hours")
+    @classmethod
+    def _positive(cls, value: list[float]) -> list[float]:
+        if any(hours <= 0 for hours in value):
+            raise ValueError("reminder hours must be above 0")
+        return sorted(set(value), reverse=True)
+
+
 class Secrets(Section):
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -124,8 +141,8 @@ class Config(Section):
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     delivery: Delivery = Delivery()
+    actions: Actions = Actions()
     bargaining: Bargaining = Bargaining()
-
     readiness: Readiness = Readiness()
     secrets: Secrets = Secrets()
 

@@ -7,7 +7,7 @@ from importlib import import_module
 
 from bot.registry import Registry
 
-FEATURES = ("help", "members", "bargaining", "readiness")
+FEATURES = ("help", "members", "bargaining", "readiness", "actions")
 
 
 def build_registry() -> Registry:

@@ -14,6 +14,7 @@ from bot.registry import Group, Param
 from bot.types import Button, Reply, Role
 from storage import assessments
 from storage import members as store
+from storage.lookup import find_members
 from storage.members import Member
 
 group = Group("member", N_("Your membership: worksite, language, linked accounts, your data"))
@@ -40,19 +41,21 @@ async def resolve_site(ctx: Context, name: str) -> store.Worksite:
                     name=name)
 
 
-async def resolve_member(ctx: Context, name: str, site: str | None = None) -> tuple[Member, str | None]:
-    """One member by name or member number (``site`` narrows it); an ambiguous name lists the candidates."""
-    found = await store.members_named(ctx.session, name, site)
+async def resolve_member(ctx: Context, text: str, site: str | None = None) -> tuple[Member, str | None]:
+    """Exactly one member from what someone typed (see :func:`storage.lookup.find_members`), with their
+    worksite's name; ``site`` narrows an ambiguous name, and an ambiguous one lists the candidates."""
+    found = await find_members(ctx.session, text, site=site)
     if not found:
         if site is not None:
-            raise UserError(N_("No member called “{name}” at {site}."), name=name, site=site)
-        raise UserError(N_("No member called “{name}”. Check the spelling, or use their member number."), name=name)
+            raise UserError(N_("No member called “{name}” at {site}."), name=text[:80], site=site)
+        raise UserError(N_("No member matches “{text}”. Use their name as on the roster, their member number, "
+                           "their email or an @mention."), text=text[:80])
     if len(found) > 1:
         choices = "; ".join(
             f"{m.name} ({', '.join(filter(None, [where or ctx._('no worksite'), m.member_no and '#' + m.member_no]))})"
             for m, where in found)
         raise UserError(N_("“{name}” matches more than one member: {choices}. Add site:<worksite>, or give their "
-                           "member number."), name=name, choices=choices)
+                           "member number."), name=text[:80], choices=choices)
     return found[0]
 
 

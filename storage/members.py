@@ -122,23 +122,6 @@ async def count_worksites(session: AsyncSession) -> int:
     return (await session.exec(select(func.count()).select_from(Worksite))).scalar_one()
 
 
-async def members_named(session: AsyncSession, text: str, site: str | None = None) -> list[tuple[Member, str | None]]:
-    """Members matching what someone typed, with their worksite's name: a member number, else the exact
-    name (ignoring case), else names containing it; only at ``site`` if given. More than one result
-    means the name is ambiguous."""
-    text = " ".join(text.split())
-    base = select(Member, Worksite.name).outerjoin(Worksite, Worksite.id == Member.worksite_id)
-    if site is not None:
-        base = base.where(Worksite.key == site_key(site))
-    order = (Member.on_roster.desc(), Worksite.name, Member.name, Member.id)
-    for condition in (Member.member_no == text, func.lower(Member.name) == text.lower(),
-                      Member.name.icontains(text, autoescape=True)):
-        rows = (await session.exec(base.where(condition).order_by(*order).limit(20))).all()
-        if rows:
-            return [(member, site) for member, site in rows]
-    return []
-
-
 async def new_link_code(session: AsyncSession, member_id: int, now: datetime, ttl: timedelta) -> LinkCode:
     await session.exec(delete(LinkCode).where(LinkCode.member_id == member_id))
     link = LinkCode(code=f"{secrets.randbelow(10**8):08d}", member_id=member_id, expires_at=now + ttl)

@@ -31,8 +31,8 @@ async def test_after_a_roster_a_misspelt_site_is_refused_with_suggestions(bot, a
 async def test_language_choice_switches_every_reply_to_the_spanish_catalog(bot):
     assert await bot.ok("maria", "/member lang es") == "Desde ahora te contesto en español."
     assert "Sitio de trabajo: sin indicar" in await bot.ok("maria", "/member me")
-    error = await bot.fails("maria", "/action join 3")
-    assert error == "No existe el comando /action. Prueba /organizer help."
+    error = await bot.fails("maria", "/fly away")
+    assert error == "No existe el comando /fly. Prueba /organizer help."
     assert "El bot todavía no habla “klingon”" in await bot.fails("maria", "/member lang klingon")
     assert await bot.ok("maria", "/member lang English") == "I’ll answer you in English from now on."
 

@@ -105,7 +105,7 @@ async def test_poll_closes_on_its_own_at_the_closing_time(bot, app, clock):
     ("/readiness open Ready? closes:whenever-ish", "can’t read “whenever-ish” as a date"),
     ('/readiness open Ready? choices:"only one"', "at least two choices"),
     ('/readiness open Ready? choices:"a; A"', "Each choice must be different"),
-    ("/member assess nobody 2", "No member called “nobody”"),
+    ("/member assess nobody 2", "No member matches “nobody”"),
     ("/member assess ana 9", "score must be at most 5"),
 ])
 async def test_bad_input_is_refused_and_changes_nothing(bot, app, line, error):

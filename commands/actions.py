@@ -1,0 +1,469 @@
+"""``/action``: announce an action, sign up with one click (capacity and waitlist), reminders by DM,
+check-in on the day, the roster by worksite, and turnout from one action to the next."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.context import Context
+from bot.csvfile import to_csv
+from bot.errors import UserError
+from bot.i18n import N_, Translator
+from bot import markup
+from bot.markup import bold
+from bot.registry import Group, Param
+from bot.types import Attachment, Button, Edit, Effect, Message, Notify, Post, Render, Reply, Role, Schedule, Unschedule
+from commands.members import resolve_member, resolve_site
+from storage import actions as store
+from storage.actions import GOING, WAITLIST, Action, Counts
+from storage.members import Worksite, worksite_name
+
+group = Group("action", N_("Actions — pickets, rallies, board meetings: sign up, check in, see turnout"))
+
+KINDS = {
+    "picket": N_("Picket"),
+    "rally": N_("Rally"),
+    "board-meeting": N_("School-board meeting"),
+    "leaflet": N_("Leafleting"),
+    "purple-up": N_("Purple-up day"),
+    "meeting": N_("Meeting"),
+    "other": N_("Action"),
+}
+ID = Param("id", N_("The action’s number, as shown on its announcement"), type=int, min_value=1)
+WHEN_HELP = N_("When it starts: “tomorrow 7:15am”, “Dec 3 5pm” or 2026-12-03 17:00")
+SITE = Param("site", N_("A worksite, as on the roster"), required=False)
+KIND = Param("kind", N_("What kind of action"), required=False, choices=tuple(KINDS))
+
+
+def ref(action_id: int) -> str:
+    return f"action:{action_id}"
+
+
+def parse_when(ctx: Context, text: str) -> datetime:
+    """A time typed by a member, read in the campaign timezone relative to now; it must be still to come."""
+    import dateparser  # loaded on first use: it is slow to import and the console must start fast
+
+    base = ctx.now.astimezone(ctx.config.campaign.tz).replace(tzinfo=None)
+    moment = dateparser.parse(text, languages=ctx.app.catalogs.languages, settings={
+        "TIMEZONE": ctx.config.campaign.timezone, "RETURN_AS_TIMEZONE_AWARE": True,
+        "PREFER_DATES_FROM": "future", "RELATIVE_BASE": base,
+    })
+    if moment is None:
+        raise UserError(N_("I couldn’t read “{when}” as a date and time. Try “tomorrow 7:15am”, “Dec 3 5pm” or "
+                           "2026-12-03 17:00."), when=text[:100])
+    moment = moment.astimezone(UTC)
+    if moment <= ctx.now:
+        raise UserError(N_("{when} is in the past. Give a time that is still to come."), when=ctx.tr.when(moment))
+    return moment
+
+
+def count_line(tr: Translator, action: Action, counts: Counts) -> str:
+    parts = [tr.n_("{n} going", "{n} going", counts.going)]
+    if counts.waitlisted:
+        parts.append(tr.n_("{n} waitlisted", "{n} waitlisted", counts.waitlisted))
+    elif action.capacity is not None:
+        left = max(action.capacity - counts.going, 0)
+        parts.append(tr.n_("{n} place left", "{n} places left", left) if left else tr._("full"))
+    return " · ".join(parts)
+
+
+def summary(tr: Translator, action: Action, site: str | None) -> str:
+    lines = [tr._("{kind} · {when}", kind=tr._(KINDS[action.kind]), when=markup.when(action.starts_at)),
+             tr._("Where: {where}", where=action.location)]
+    if site:
+        lines.append(tr._("Worksite: {site}", site=site))
+    return "\n".join(lines)
+
+
+def announcement(action: Action, site: str | None, counts: Counts) -> Render:
+    """The post in the actions channel, and what /action show answers."""
+    def render(tr: Translator) -> Message:
+        title = tr._("Cancelled: {title}", title=action.title) if action.cancelled_at else action.title
+        blocks = [bold(title) + f" (#{action.id})", summary(tr, action, site)]
+        if action.details:
+            blocks.append(action.details)
+        blocks.append(count_line(tr, action, counts))
+        buttons = () if action.cancelled_at else (
+            Button(tr._("I’m in"), f"/action join {action.id}", "primary"),
+            Button(tr._("Can’t make it"), f"/action leave {action.id}"),
+        )
+        return Message("\n\n".join(blocks), buttons)
+    return render
+
+
+async def _announcement(ctx: Context, action: Action) -> Render:
+    site = await worksite_name(ctx.session, action.worksite_id)
+    return announcement(action, site, await store.count_of(ctx.session, action.id))
+
+
+async def _live(ctx: Context, action: Action) -> Edit:
+    """The announcement with the current count, replacing the one posted."""
+    return Edit(ref(action.id), await _announcement(ctx, action))
+
+
+def reminders(ctx: Context, action: Action) -> tuple[Effect, ...]:
+    """One job per configured offset; an offset already past when the action is (re)scheduled is dropped."""
+    out: list[Effect] = []
+    for hours in ctx.config.actions.reminder_hours:
+        key = f"{ref(action.id)}:remind:{hours:g}h"
+        due = action.starts_at - timedelta(hours=hours)
+        out.append(Schedule("action.remind", key, due, {"action_id": action.id, "hours": hours})
+                   if due > ctx.now else Unschedule(key))
+    return tuple(out)
+
+
+async def _action(ctx: Context, action_id: int, *, lock: bool = False) -> Action:
+    action = await store.get(ctx.session, action_id, lock=lock)
+    if action is None:
+        raise UserError(N_("There is no action #{id}. /action list shows the upcoming ones."), id=action_id)
+    return action
+
+
+async def _open(ctx: Context, action_id: int, *, lock: bool = False) -> Action:
+    """An action that has not been cancelled."""
+    action = await _action(ctx, action_id, lock=lock)
+    if action.cancelled_at is not None:
+        raise UserError(N_("“{title}” was cancelled."), title=action.title)
+    return action
+
+
+async def _not_started(ctx: Context, action_id: int) -> Action:
+    """An action people may still join or leave, its row locked: signups after the start would blur who came."""
+    action = await _open(ctx, action_id, lock=True)
+    if action.starts_at <= ctx.now:
+        raise UserError(N_("“{title}” has already started. If you’re there, check in with /action checkin {id}."),
+                        title=action.title, id=action_id)
+    return action
+
+
+async def _require_organizer(ctx: Context, action: Action) -> None:
+    """Reps manage the actions of their own worksites, and any action tied to no worksite."""
+    site = await worksite_name(ctx.session, action.worksite_id)
+    if site:
+        ctx.require_site(site)
+    else:
+        ctx.require(Role.rep)
+
+
+async def _site_filter(ctx: Context, site: str | None) -> Worksite | None:
+    return await resolve_site(ctx, site) if site else None
+
+
+@group.command("create", help=N_("Announce an action in the actions channel, with sign-up buttons"), params=[
+    Param("title", N_("What it is, e.g. “Informational picket”")),
+    Param("when", WHEN_HELP, max_length=100),
+    Param("where", N_("Where to meet, e.g. “Front gate”")),
+    KIND,
+    SITE,
+    Param("capacity", N_("How many people can come (leave empty for no limit)"), type=int, required=False,
+          min_value=1, max_value=100_000),
+    Param("details", N_("Anything else people should know"), required=False, max_length=2000, multiline=True),
+], role=Role.rep, form=True)
+async def create(ctx: Context, title: str, when: str, where: str, kind: str | None, site: str | None,
+                 capacity: int | None, details: str | None) -> Reply:
+    starts = parse_when(ctx, when)
+    worksite = await _site_filter(ctx, site)
+    if worksite is not None:
+        ctx.require_site(worksite.name)
+    action = Action(title=title, kind=kind or "other", starts_at=starts, location=where,
+                    worksite_id=worksite.id if worksite else None, capacity=capacity, details=details,
+                    created_by=ctx.member_id, created_at=ctx.now)
+    ctx.session.add(action)
+    await ctx.session.flush()
+    post = Post("actions", announcement(action, worksite.name if worksite else None, Counts()), ref=ref(action.id))
+    return ctx.reply(
+        ctx._("Announced action #{id}: {title}, {when}. Members sign up with the buttons on the post or "
+              "/action join {id}.", id=action.id, title=title, when=ctx.tr.when(starts)),
+        effects=(post, *reminders(ctx, action)),
+    )
+
+
+@group.command("list", help=N_("Upcoming actions, with how many are going"), params=[SITE, KIND])
+async def list_actions(ctx: Context, site: str | None, kind: str | None) -> Reply:
+    worksite = await _site_filter(ctx, site)
+    found = await store.upcoming(ctx.session, ctx.now, worksite_id=worksite.id if worksite else None, kind=kind)
+    if not found:
+        return ctx.reply(ctx._("No upcoming actions yet."))
+    counts = await store.counts(ctx.session, [a.id for a in found])
+    blocks = []
+    for action in found:
+        site_name = await worksite_name(ctx.session, action.worksite_id)
+        blocks.append("\n".join([bold(f"#{action.id} {action.title}"), summary(ctx.tr, action, site_name),
+                                 count_line(ctx.tr, action, counts.get(action.id, Counts()))]))
+    blocks.append(ctx._("Sign up with /action join <number>."))
+    return ctx.reply("\n\n".join(blocks))
+
+
+@group.command("show", help=N_("One action: when, where, who is going"), params=[ID], writes=False)
+async def show(ctx: Context, id: int) -> Reply:
+    action = await _action(ctx, id)
+    message = (await _announcement(ctx, action))(ctx.tr)
+    text = message.text
+    signup = await store.signup_of(ctx.session, id, ctx.actor.member_id) if ctx.actor.member_id else None
+    if signup is not None:
+        text += "\n\n" + (ctx._("You’re going.") if signup.status == GOING else ctx._("You’re on the waitlist."))
+    return ctx.reply(text, buttons=message.buttons)
+
+
+@group.command("join", help=N_("Sign up for an action"), params=[ID])
+async def join(ctx: Context, id: int) -> Reply:
+    action = await _not_started(ctx, id)
+    signup, new = await store.join(ctx.session, action, ctx.member_id, ctx.now)
+    buttons = (Button(ctx._("Can’t make it"), f"/action leave {id}"),
+               Button(ctx._("Add to calendar"), f"/action calendar {id}"))
+    if signup.status == GOING:
+        text = ctx._("You’re in: {title}, {when}, at {where}. You’ll get a reminder before it starts.",
+                     title=action.title, when=markup.when(action.starts_at), where=action.location)
+    else:
+        place = (await store.member_ids(ctx.session, id, WAITLIST)).index(ctx.member_id) + 1
+        text = ctx._("“{title}” is full, so you’re on the waitlist (number {place}). If a place frees up, "
+                     "you’ll get a DM.", title=action.title, place=place)
+    if not new:
+        text = ctx._("You had already signed up.") + " " + text
+    return ctx.reply(text, buttons=buttons, effects=(await _live(ctx, action),) if new else ())
+
+
+@group.command("leave", help=N_("Take back your signup"), params=[ID])
+async def leave(ctx: Context, id: int) -> Reply:
+    action = await _not_started(ctx, id)
+    removed = await store.leave(ctx.session, id, ctx.member_id)
+    if removed is None:
+        return ctx.reply(ctx._("You weren’t signed up for “{title}”.", title=action.title))
+    effects: list[Effect] = []
+    if removed.status == GOING:
+        effects += _promotion_notices(action, await store.promote(ctx.session, action))
+    effects.append(await _live(ctx, action))
+    return ctx.reply(ctx._("Thanks for letting us know: you’re off “{title}”.", title=action.title),
+                     effects=tuple(effects))
+
+
+def _promotion_notices(action: Action, member_ids: list[int]) -> list[Effect]:
+    if not member_ids:
+        return []
+
+    def render(tr: Translator) -> Message:
+        return Message(tr._("A place opened up: you’re in for “{title}”, {when}, at {where}.", title=action.title,
+                            when=markup.when(action.starts_at), where=action.location),
+                       (Button(tr._("Can’t make it"), f"/action leave {action.id}"),))
+    return [Notify(tuple(member_ids), render)]
+
+
+@group.command("edit", help=N_("Change an action’s time, place, title or capacity; everyone signed up is told"),
+               params=[ID, Param("when", WHEN_HELP, required=False, max_length=100),
+                       Param("where", N_("Where to meet"), required=False),
+                       Param("title", N_("What it is"), required=False),
+                       Param("capacity", N_("How many people can come"), type=int, required=False, min_value=1,
+                             max_value=100_000)],
+               role=Role.rep)
+async def edit(ctx: Context, id: int, when: str | None, where: str | None, title: str | None,
+               capacity: int | None) -> Reply:
+    action = await _open(ctx, id, lock=True)
+    await _require_organizer(ctx, action)
+    if when is None and where is None and title is None and capacity is None:
+        raise UserError(N_("Say what to change: when:, where:, title: or capacity:."))
+    starts = parse_when(ctx, when) if when is not None else action.starts_at
+    moved = starts != action.starts_at
+    changes: list[tuple[str, dict[str, object]]] = []
+    if moved:
+        action.starts_at = starts
+        changes.append((N_("The time is now {when}."), {"when": markup.when(starts)}))
+    if where is not None and where != action.location:
+        action.location = where
+        changes.append((N_("The place is now {where}."), {"where": where}))
+    if title is not None and title != action.title:
+        changes.append((N_("It is now called “{title}”."), {"title": title}))
+    if capacity is not None and capacity != action.capacity:
+        action.capacity = capacity
+        changes.append((N_("It now has room for {capacity}."), {"capacity": capacity}))
+    if not changes:
+        return ctx.reply(ctx._("Nothing to change: “{title}” already looks like that.", title=action.title))
+    old_title = action.title
+    action.title = title or action.title
+    await ctx.session.flush()
+    promoted = await store.promote(ctx.session, action)
+    told = [m for m in await store.member_ids(ctx.session, id, GOING, WAITLIST) if m not in promoted]
+
+    def render(tr: Translator) -> Message:
+        lines = [tr._("“{title}” has changed:", title=old_title), *(tr._(msgid, **params) for msgid, params in changes)]
+        return Message("\n".join(lines), (Button(tr._("Can’t make it"), f"/action leave {id}"),))
+
+    effects = [Notify(tuple(told), render), *_promotion_notices(action, promoted), await _live(ctx, action)]
+    if moved:
+        effects += reminders(ctx, action)
+    return ctx.reply(ctx.n_("Updated “{title}”. {n} person signed up was told.",
+                            "Updated “{title}”. {n} people signed up were told.",
+                            len(told) + len(promoted), title=action.title), effects=tuple(effects))
+
+
+@group.command("cancel", help=N_("Cancel an action; everyone signed up is told"), params=[ID], role=Role.rep)
+async def cancel(ctx: Context, id: int) -> Reply:
+    action = await _open(ctx, id, lock=True)
+    await _require_organizer(ctx, action)
+    action.cancelled_at = ctx.now
+    await ctx.session.flush()
+    told = await store.member_ids(ctx.session, id, GOING, WAITLIST)
+
+    def render(tr: Translator) -> Message:
+        return Message(tr._("Cancelled: “{title}”, {when}, at {where}, is not happening. Thank you for signing up.",
+                            title=action.title, when=markup.when(action.starts_at), where=action.location))
+
+    effects = (Notify(tuple(told), render), Unschedule(ref(id)), await _live(ctx, action))
+    return ctx.reply(ctx.n_("Cancelled “{title}”. {n} person signed up was told.",
+                            "Cancelled “{title}”. {n} people signed up were told.", len(told), title=action.title),
+                     effects=effects)
+
+
+@group.command("checkin", help=N_("Check in at an action (reps can check in others)"), params=[
+    ID, Param("member", N_("Someone else to check in: name, member number, email or @mention"), required=False,
+              positional=True, greedy=True),
+])
+async def checkin(ctx: Context, id: int, member: str | None) -> Reply:
+    action = await _open(ctx, id, lock=True)
+    settings = ctx.config.actions
+    opens = action.starts_at - timedelta(hours=settings.checkin_opens_hours_before)
+    closes = action.starts_at + timedelta(hours=settings.checkin_closes_hours_after)
+    target = (await resolve_member(ctx, member))[0] if member else None
+    someone_else = target is not None and target.id != ctx.member_id
+    if someone_else:
+        await _require_organizer(ctx, action)
+    if ctx.now < opens:
+        raise UserError(N_("Check-in for “{title}” opens {when}."), title=action.title, when=ctx.tr.when(opens))
+    if ctx.now > closes and not someone_else:
+        raise UserError(N_("Check-in for “{title}” closed {when}. Ask your site rep to check you in."),
+                        title=action.title, when=ctx.tr.when(closes))
+    member_id = target.id if target else ctx.member_id
+    name = target.name if target else ctx.actor.name
+    if not await store.check_in(ctx.session, id, member_id, ctx.now):
+        return ctx.reply(ctx._("{name} is already checked in at “{title}”.", name=name, title=action.title))
+    return ctx.reply(ctx._("Checked in: {name} at “{title}”. Thank you for showing up!", name=name, title=action.title),
+                     effects=(await _live(ctx, action),))
+
+
+@group.command("roster", help=N_("Who signed up for an action and who came, by worksite"), params=[ID],
+               role=Role.rep, writes=False)
+async def roster(ctx: Context, id: int) -> Reply:
+    action = await _action(ctx, id)
+    await _require_organizer(ctx, action)
+    lines = await store.roster(ctx.session, id)
+    came = sum(1 for line in lines if line.checked_in_at)
+    blocks = [bold(f"#{id} {action.title}") + "\n" + ctx.tr.when(action.starts_at) + "\n"
+              + ctx.n_("{n} signed up", "{n} signed up", len(lines)) + " · " + ctx.n_("{n} came", "{n} came", came)]
+    by_site: dict[str | None, list[store.RosterLine]] = {}
+    for line in lines:
+        by_site.setdefault(line.worksite, []).append(line)
+    for site, people in by_site.items():
+        header = bold(site or ctx._("No worksite")) + " — " + ctx.n_(
+            "{n} came", "{n} came", sum(1 for p in people if p.checked_in_at))
+        rows = [("✓ " if p.checked_in_at else "· ") + p.name
+                + (" " + ctx._("(waitlisted)") if p.status == WAITLIST else "") for p in people]
+        blocks.append("\n".join([header, *rows]))
+    if not lines:
+        blocks.append(ctx._("Nobody has signed up yet."))
+    return ctx.reply("\n\n".join(blocks))
+
+
+@group.command("export", help=N_("Download an action’s roster as a spreadsheet (CSV)"), params=[ID],
+               role=Role.leader, writes=False)
+async def export(ctx: Context, id: int) -> Reply:
+    action = await _action(ctx, id)
+    tz = ctx.config.campaign.tz
+
+    def local(moment: datetime | None) -> str:
+        return moment.astimezone(tz).isoformat(timespec="minutes") if moment else ""
+
+    lines = await store.roster(ctx.session, id)
+    data = to_csv(
+        [ctx._("name"), ctx._("worksite"), ctx._("status"), ctx._("signed up"), ctx._("checked in")],
+        [(p.name, p.worksite or "", ctx._("going") if p.status == GOING else ctx._("waitlisted"),
+          local(p.signed_up_at), local(p.checked_in_at)) for p in lines],
+    )
+    attachment = Attachment(f"action-{id}-roster.csv", data, "text/csv", ctx._("Roster of {title}", title=action.title))
+    return ctx.reply(ctx.n_("The roster of “{title}”: {n} person.", "The roster of “{title}”: {n} people.",
+                            len(lines), title=action.title), attachments=(attachment,))
+
+
+@group.command("calendar", help=N_("Get a calendar file (.ics) for an action"), params=[ID], writes=False)
+async def calendar(ctx: Context, id: int) -> Reply:
+    from icalendar import Calendar, Event  # loaded on first use, like dateparser
+
+    action = await _action(ctx, id)
+    site = await worksite_name(ctx.session, action.worksite_id)
+    event = Event()
+    event.add("uid", f"action-{id}@organizer-bot")
+    event.add("dtstamp", ctx.now)
+    event.add("dtstart", action.starts_at)
+    event.add("dtend", action.starts_at + timedelta(hours=ctx.config.actions.calendar_duration_hours))
+    event.add("summary", action.title)
+    event.add("location", f"{action.location} ({site})" if site else action.location)
+    if action.details:
+        event.add("description", action.details)
+    if action.cancelled_at:
+        event.add("status", "CANCELLED")
+    cal = Calendar()
+    cal.add("prodid", "-//organizer-bot//actions//EN")
+    cal.add("version", "2.0")
+    cal.add_component(event)
+    attachment = Attachment(f"action-{id}.ics", cal.to_ical(), "text/calendar", action.title)
+    return ctx.reply(ctx._("Open the file to add “{title}” to your calendar.", title=action.title),
+                     attachments=(attachment,))
+
+
+@group.command("turnout", help=N_("Signups and attendance per worksite over recent actions"), params=[SITE],
+               role=Role.rep)
+async def turnout(ctx: Context, site: str | None) -> Reply:
+    worksite = await _site_filter(ctx, site)
+    recent = await store.recent(ctx.session, ctx.now, ctx.config.actions.turnout_actions)
+    if not recent:
+        return ctx.reply(ctx._("No action has taken place yet, so there is no turnout to show."))
+    data = await store.turnout(ctx.session, [a.id for a in recent], worksite.id if worksite else None)
+    sites = sorted({s for s, _ in data}, key=lambda s: (s is None, s or ""))
+    if worksite is not None and not sites:
+        sites = [worksite.name]
+    blocks = [bold(ctx._("Turnout over the last {n} actions", n=len(recent)))]
+    for site_name in sites:
+        rows, previous = [bold(site_name or ctx._("No worksite"))], None
+        for action in recent:
+            signed, came = data.get((site_name, action.id), (0, 0))
+            row = ctx._("{day} · {title}: {signed}, {came}", day=ctx.tr.day(action.starts_at), title=action.title,
+                        signed=ctx.n_("{n} signed up", "{n} signed up", signed),
+                        came=ctx.n_("{n} came", "{n} came", came))
+            if previous is not None:
+                row += f" ({came - previous:+d})" if came != previous else " (±0)"
+            rows.append(row)
+            previous = came
+        blocks.append("\n".join(rows))
+    return ctx.reply("\n\n".join(blocks))
+
+
+async def remind(ctx: Context, action_id: int, hours: float) -> tuple[Effect, ...]:
+    """Reminder DMs to everyone going now; the key (with the start time) makes each one go out once."""
+    action = await store.get(ctx.session, action_id)
+    if action is None or action.cancelled_at is not None or action.starts_at <= ctx.now:
+        return ()
+    going = await store.member_ids(ctx.session, action_id, GOING)
+
+    def render(tr: Translator) -> Message:
+        return Message(
+            tr._("Reminder: “{title}”, {when}, at {where}.", title=action.title, when=markup.when(action.starts_at),
+                 where=action.location) + "\n\n" + tr._("When you get there, check in with /action checkin {id}.",
+                                                        id=action_id),
+            (Button(tr._("Can’t make it"), f"/action leave {action_id}"),),
+        )
+    key = f"{ref(action_id)}:remind:{hours:g}h:{action.starts_at.isoformat()}"
+    return (Notify(tuple(going), render, key=key, batch=key),)
+
+
+async def my_actions(ctx: Context) -> list[str]:
+    """For /member me: the actions you are signed up for."""
+    rows = await store.upcoming_for(ctx.session, ctx.member_id, ctx.now)
+    if not rows:
+        return []
+    lines = [bold(ctx._("Your upcoming actions"))]
+    for action, status in rows:
+        line = f"#{action.id} {action.title} — {markup.when(action.starts_at)}"
+        lines.append(line + (" " + ctx._("(waitlisted)") if status == WAITLIST else ""))
+    return ["\n".join(lines)]
+
+
+JOBS = {"action.remind": remind}
+PROFILE = [my_actions]

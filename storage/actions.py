@@ -1,0 +1,207 @@
+"""Actions (pickets, rallies, board meetings…), who signed up, and who came.
+
+A signup is ``going`` or ``waitlist``; the waitlist is served in signup order. Every change to
+who is going happens with the action's row locked, so two bot processes can never fill more
+places than an action has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, UniqueConstraint, case, delete, func, select
+from sqlmodel import Column, Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.members import Member, Worksite
+from storage.sql import insert_ignoring_duplicates, locked
+from storage.types import UTCDateTime, utcnow
+
+GOING, WAITLIST = "going", "waitlist"
+
+
+class Action(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    kind: str = Field(max_length=24)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    location: str = Field(max_length=200)
+    worksite_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("worksite.id", ondelete="SET NULL"), index=True)
+    )
+    capacity: int | None = None
+    details: str | None = Field(default=None, max_length=2000)
+    created_by: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="SET NULL"), index=True)
+    )
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Signup(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("action_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(sa_column=Column(Integer, ForeignKey("action.id", ondelete="CASCADE"), nullable=False))
+    member_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), nullable=False,
+                                            index=True))
+    status: str = Field(default=GOING, max_length=8)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    checked_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+@dataclass(frozen=True)
+class Counts:
+    going: int = 0
+    waitlisted: int = 0
+    came: int = 0
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    name: str
+    worksite: str | None
+    status: str
+    signed_up_at: datetime
+    checked_in_at: datetime | None
+
+
+async def get(session: AsyncSession, action_id: int, *, lock: bool = False) -> Action | None:
+    """An action by id; ``lock`` holds its row until commit (before any change to who is going)."""
+    stmt = select(Action).where(Action.id == action_id)
+    return (await session.exec(locked(stmt) if lock else stmt)).scalar_one_or_none()
+
+
+async def counts(session: AsyncSession, action_ids: list[int]) -> dict[int, Counts]:
+    rows = await session.exec(
+        select(Signup.action_id,
+               func.sum(case((Signup.status == GOING, 1), else_=0)),
+               func.sum(case((Signup.status == WAITLIST, 1), else_=0)),
+               func.count(Signup.checked_in_at))
+        .where(Signup.action_id.in_(action_ids))
+        .group_by(Signup.action_id)
+    )
+    return {action_id: Counts(int(g or 0), int(w or 0), int(c or 0)) for action_id, g, w, c in rows.all()}
+
+
+async def count_of(session: AsyncSession, action_id: int) -> Counts:
+    return (await counts(session, [action_id])).get(action_id, Counts())
+
+
+async def signup_of(session: AsyncSession, action_id: int, member_id: int) -> Signup | None:
+    return (
+        await session.exec(select(Signup).where(Signup.action_id == action_id, Signup.member_id == member_id))
+    ).scalar_one_or_none()
+
+
+async def join(session: AsyncSession, action: Action, member_id: int, now: datetime) -> tuple[Signup, bool]:
+    """Sign a member up (the action row must be locked): going if there is room, else waitlisted.
+    Returns the signup and whether it is new; a second join changes nothing."""
+    existing = await signup_of(session, action.id, member_id)
+    if existing is not None:
+        return existing, False
+    going = (await count_of(session, action.id)).going
+    status = WAITLIST if action.capacity is not None and going >= action.capacity else GOING
+    await insert_ignoring_duplicates(session, Signup.__table__, [
+        {"action_id": action.id, "member_id": member_id, "status": status, "created_at": now}
+    ], ["action_id", "member_id"])
+    return await signup_of(session, action.id, member_id), True
+
+
+async def leave(session: AsyncSession, action_id: int, member_id: int) -> Signup | None:
+    """Remove a signup (the action row must be locked); returns what was removed."""
+    signup = await signup_of(session, action_id, member_id)
+    if signup is not None:
+        await session.exec(delete(Signup).where(Signup.id == signup.id))
+    return signup
+
+
+async def promote(session: AsyncSession, action: Action) -> list[int]:
+    """Move the longest-waiting members into free places (the action row must be locked); returns their ids."""
+    going = (await count_of(session, action.id)).going
+    room = None if action.capacity is None else max(action.capacity - going, 0)
+    stmt = select(Signup).where(Signup.action_id == action.id, Signup.status == WAITLIST).order_by(Signup.id)
+    if room is not None:
+        stmt = stmt.limit(room)
+    promoted = list((await session.exec(stmt)).scalars()) if room != 0 else []
+    for signup in promoted:
+        signup.status = GOING
+    await session.flush()
+    return [s.member_id for s in promoted]
+
+
+async def member_ids(session: AsyncSession, action_id: int, *statuses: str) -> list[int]:
+    rows = await session.exec(
+        select(Signup.member_id).where(Signup.action_id == action_id, Signup.status.in_(statuses)).order_by(Signup.id)
+    )
+    return list(rows.scalars())
+
+
+async def check_in(session: AsyncSession, action_id: int, member_id: int, now: datetime) -> bool:
+    """Record that a member came; someone who turns up without signing up counts as going.
+    Returns False when they were already checked in."""
+    await insert_ignoring_duplicates(session, Signup.__table__, [
+        {"action_id": action_id, "member_id": member_id, "status": GOING, "created_at": now}
+    ], ["action_id", "member_id"])
+    signup = await signup_of(session, action_id, member_id)
+    if signup.checked_in_at is not None:
+        return False
+    signup.checked_in_at = now
+    await session.flush()
+    return True
+
+
+async def upcoming(session: AsyncSession, now: datetime, *, worksite_id: int | None = None,
+                   kind: str | None = None, limit: int = 25) -> list[Action]:
+    stmt = select(Action).where(Action.starts_at > now, Action.cancelled_at.is_(None))
+    if worksite_id is not None:
+        stmt = stmt.where(Action.worksite_id == worksite_id)
+    if kind is not None:
+        stmt = stmt.where(Action.kind == kind)
+    return list((await session.exec(stmt.order_by(Action.starts_at, Action.id).limit(limit))).scalars())
+
+
+async def upcoming_for(session: AsyncSession, member_id: int, now: datetime) -> list[tuple[Action, str]]:
+    rows = await session.exec(
+        select(Action, Signup.status).join(Signup, Signup.action_id == Action.id)
+        .where(Signup.member_id == member_id, Action.starts_at > now, Action.cancelled_at.is_(None))
+        .order_by(Action.starts_at, Action.id)
+    )
+    return [(action, status) for action, status in rows.all()]
+
+
+async def roster(session: AsyncSession, action_id: int) -> list[RosterLine]:
+    """Everyone signed up or checked in, by worksite (members without one last), then name."""
+    rows = await session.exec(
+        select(Member.name, Worksite.name, Signup.status, Signup.created_at, Signup.checked_in_at)
+        .join(Member, Member.id == Signup.member_id)
+        .outerjoin(Worksite, Worksite.id == Member.worksite_id)
+        .where(Signup.action_id == action_id)
+        .order_by(Worksite.name.is_(None), Worksite.name, Member.name)
+    )
+    return [RosterLine(*row) for row in rows.all()]
+
+
+async def recent(session: AsyncSession, now: datetime, limit: int) -> list[Action]:
+    """The latest actions that have started and were not cancelled, oldest first."""
+    rows = await session.exec(
+        select(Action).where(Action.starts_at <= now, Action.cancelled_at.is_(None))
+        .order_by(Action.starts_at.desc(), Action.id.desc()).limit(limit)
+    )
+    return list(reversed(rows.scalars().all()))
+
+
+async def turnout(session: AsyncSession, action_ids: list[int],
+                  worksite_id: int | None = None) -> dict[tuple[str | None, int], tuple[int, int]]:
+    """(signed up, came) per (worksite name, action), counted by each member's worksite."""
+    stmt = (
+        select(Worksite.name, Signup.action_id, func.count(), func.count(Signup.checked_in_at))
+        .join(Member, Member.id == Signup.member_id)
+        .outerjoin(Worksite, Worksite.id == Member.worksite_id)
+        .where(Signup.action_id.in_(action_ids))
+        .group_by(Worksite.name, Signup.action_id)
+    )
+    if worksite_id is not None:
+        stmt = stmt.where(Member.worksite_id == worksite_id)
+    return {(site, action_id): (signed, came) for site, action_id, signed, came in (await session.exec(stmt)).all()}
