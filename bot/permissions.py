@@ -63,3 +63,8 @@ def require_site(actor: Actor, site_name: str | None) -> None:
         if actor.role >= Role.rep:
             raise UserError(N_("You are a rep for other worksites, not {site}."), site=site_name or "?")
         require(actor, Role.rep)
+
+
+def may_review(actor: Actor) -> bool:
+    """Reps and leaders review what members suggest (chants), so they see suggestions before approval."""
+    return actor.role >= Role.rep

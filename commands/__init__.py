@@ -7,7 +7,7 @@ from importlib import import_module
 
 from bot.registry import Registry
 
-FEATURES = ("help", "members")
+FEATURES = ("help", "members", "chants")
 
 
 def build_registry() -> Registry:

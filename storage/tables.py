@@ -1,6 +1,6 @@
 """Imports every table so ``SQLModel.metadata`` is complete (for migrations and member merges)."""
 
-from storage import jobs, members, outbox  # noqa: F401
+from storage import chants, jobs, members, outbox  # noqa: F401
 
 from sqlmodel import SQLModel
 
