@@ -22,8 +22,7 @@ group = Group("chant", N_("Chants: the library, suggestions, and a sheet to brin
 MAX_TAGS = 10
 _ID = Param("id", N_("The chant’s number, as in /chant list"), type=int, min_value=1)
 _TITLE = Param("title", N_("The chant’s name (in quotes if it has spaces)"), max_length=MAX_TITLE)
-_LINES = Param("lines", N_("The lines, separated by “ / ” or new lines; write “call | response” when the crowd "
-                           "answers the leader"), greedy=True, multiline=True, max_length=MAX_CHARS)
+_LINES = Param("lines", N_("Lines split by “ / ” or new lines; “call | response” when the crowd answers the leader"), greedy=True, multiline=True, max_length=MAX_CHARS)
 _TAGS = Param("tags", N_("Tags separated by commas, such as picket,board"), required=False)
 _LANG = Param("lang", N_("The chant’s language code, such as en or es"), required=False, max_length=16)
 
