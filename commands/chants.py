@@ -72,6 +72,19 @@ def _heading(chant: Chant) -> str:
     return f"#{chant.id} {chant.title}"
 
 
+async def _profile(ctx: Context) -> list[str]:
+    """What /member me shows: the chants this member wrote, which stay in the library without their name
+    if they ask the bot to forget them."""
+    mine = await store.by_author(ctx.session, ctx.member_id)
+    if not mine:
+        return []
+    return [ctx._("Chants you wrote (they stay in the library, without your name, if you use /member forget): "
+                  "{chants}", chants=", ".join(f"#{c.id} {c.title}" for c in mine))]
+
+
+PROFILE = [_profile]
+
+
 @group.command("add", help=N_("Add a chant to the library"), role=Role.rep, form=True,
                params=[_TITLE, _LINES, _TAGS, _LANG])
 async def add(ctx: Context, title: str, lines: str, tags: str | None, lang: str | None) -> Reply:

@@ -70,6 +70,10 @@ async def tags_of(session: AsyncSession, chant_ids: list[int]) -> dict[int, list
     return out
 
 
+async def by_author(session: AsyncSession, member_id: int) -> list[Chant]:
+    return list((await session.exec(select(Chant).where(Chant.author_id == member_id).order_by(Chant.id))).scalars())
+
+
 async def find(session: AsyncSession, status: str, *, tag: str | None = None, lang: str | None = None) -> list[Chant]:
     stmt = select(Chant).where(Chant.status == status).order_by(Chant.id)
     if tag is not None:

@@ -189,6 +189,9 @@ async def test_a_rejected_suggestion_tells_the_member_why_and_stays_out_of_the_l
 async def test_an_author_who_leaves_keeps_the_chant_in_the_library(bot, app):
     await bot.ok("maria", "/chant suggest Union Union! | Strong!")
     await bot.ok("rosa", "/chant approve 1", **REP)
+    assert "Chants you wrote (they stay in the library, without your name, if you use /member forget): #1 Union" in (
+        await bot.ok("maria", "/member me"))
+    assert "Chants you wrote" not in await bot.ok("rosa", "/member me", **REP)
     await bot.ok("maria", "/member forget confirm:yes")
     row = await chant_row(app, 1)
     assert row.author_id is None and row.status == "approved"
