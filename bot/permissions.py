@@ -103,3 +103,7 @@ def sees_assessments(actor: Actor, site_name: str | None) -> bool:
 def lists_individual_answers(actor: Actor, anonymous: bool) -> bool:
     """Only a leader, and only for a poll that is not anonymous: an anonymous poll has no per-member answers."""
     return actor.role >= Role.leader and not anonymous
+
+def may_review(actor: Actor) -> bool:
+    """Reps and leaders review what members suggest (chants), so they see suggestions before approval."""
+    return actor.role >= Role.rep

@@ -173,11 +173,12 @@ class Command:
 
 
 def _as_typed(text: str, tokens: list[tuple[str, int]]) -> str:
-    """Loose words as the member typed them, spacing and newlines kept, named options left out."""
-    out = tokens[0][0]
+    """Loose words as the member typed them (typographic quotes too), spacing and newlines kept, named
+    options left out."""
+    out = text[tokens[0][1]:tokens[0][1] + len(tokens[0][0])]
     for (prev, prev_start), (token, start) in zip(tokens, tokens[1:], strict=False):
         gap = text[prev_start + len(prev):start]
-        out += (gap if not gap.strip() else " ") + token
+        out += (gap if not gap.strip() else " ") + text[start:start + len(token)]
     return out
 
 

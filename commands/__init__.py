@@ -7,7 +7,7 @@ from importlib import import_module
 
 from bot.registry import Registry
 
-FEATURES = ("help", "members", "bargaining", "readiness", "actions")
+FEATURES = ("actions", "chants", "bargaining", "readiness", "members", "help")
 
 
 def build_registry() -> Registry:

@@ -1,0 +1,235 @@
+"""``/chant``: the union's library of call-and-response chants, members' suggestions, and picket sheets."""
+
+from __future__ import annotations
+
+import re
+
+from babel import Locale, UnknownLocaleError
+
+from bot import permissions
+from bot.context import Context
+from bot.errors import UserError
+from bot.i18n import N_, Translator
+from bot.markup import bold
+from bot.registry import Group, Param
+from bot.types import Attachment, Button, Message, Notify, Reply, Role
+from commands.chant_text import MAX_CHARS, MAX_TITLE, SheetChant, chant_paragraph, parse_lines, sheet_html
+from storage import chants as store
+from storage.chants import APPROVED, PENDING, Chant
+
+group = Group("chant", N_("Chants: the library, suggestions, and a sheet to bring to a picket"))
+
+MAX_TAGS = 10
+_ID = Param("id", N_("The chant’s number, as in /chant list"), type=int, min_value=1)
+_TITLE = Param("title", N_("The chant’s name (in quotes if it has spaces)"), max_length=MAX_TITLE)
+_LINES = Param("lines", N_("Lines split by “ / ” or new lines; “call | response” when the crowd answers the leader"), greedy=True, multiline=True, max_length=MAX_CHARS)
+_TAGS = Param("tags", N_("Tags separated by commas, such as picket,board"), required=False)
+_LANG = Param("lang", N_("The chant’s language code, such as en or es"), required=False, max_length=16)
+
+
+def _tags(raw: str | None) -> list[str]:
+    tags = list(dict.fromkeys(t for t in (_tag(part) for part in (raw or "").split(",")) if t))
+    if len(tags) > MAX_TAGS:
+        raise UserError(N_("A chant can have at most {limit} tags."), limit=MAX_TAGS)
+    for tag in tags:
+        if len(tag) > 40:
+            raise UserError(N_("The tag “{tag}” is too long: the limit is 40 characters."), tag=tag[:40] + "…")
+    return tags
+
+
+def _tag(raw: str) -> str:
+    return " ".join(raw.strip().lstrip("#").split()).casefold()
+
+
+def _lang(code: str) -> str:
+    try:
+        return Locale.parse(code.strip().replace("-", "_")).language
+    except (UnknownLocaleError, ValueError):
+        raise UserError(N_("“{lang}” is not a language code: use one such as en or es."), lang=code) from None
+
+
+async def _visible(ctx: Context, chant_id: int, *, for_update: bool = False) -> Chant:
+    """A chant the asker may see: approved ones, or a suggestion to a reviewer or to its author."""
+    chant = await store.get(ctx.session, chant_id, for_update=for_update)
+    if chant is None or (chant.status != APPROVED and not permissions.may_review(ctx.actor)
+                         and (ctx.actor.member_id is None or chant.author_id != ctx.actor.member_id)):
+        raise UserError(N_("There is no chant #{id}. /chant list shows them all."), id=chant_id)
+    return chant
+
+
+async def _pending(ctx: Context, chant_id: int) -> Chant:
+    chant = await _visible(ctx, chant_id, for_update=True)
+    if chant.status != PENDING:
+        raise UserError(N_("Chant #{id} is not waiting for review: it is already {status}."),
+                        id=chant_id, status=ctx._(_STATUS[chant.status]))
+    return chant
+
+
+_STATUS = {APPROVED: N_("approved"), PENDING: N_("waiting for review"), store.REJECTED: N_("rejected")}
+
+
+def _heading(chant: Chant) -> str:
+    return f"#{chant.id} {chant.title}"
+
+
+async def _profile(ctx: Context) -> list[str]:
+    """What /member me shows: the chants this member wrote, which stay in the library without their name
+    if they ask the bot to forget them."""
+    mine = await store.by_author(ctx.session, ctx.member_id)
+    if not mine:
+        return []
+    return [ctx._("Chants you wrote (they stay in the library, without your name, if you use /member forget): "
+                  "{chants}", chants=", ".join(f"#{c.id} {c.title}" for c in mine))]
+
+
+PROFILE = [_profile]
+
+
+@group.command("add", help=N_("Add a chant to the library"), role=Role.rep, form=True,
+               params=[_TITLE, _LINES, _TAGS, _LANG])
+async def add(ctx: Context, title: str, lines: str, tags: str | None, lang: str | None) -> Reply:
+    parsed = parse_lines(lines)
+    chant = await store.add(ctx.session, Chant(title=title, lines=lines, lang=_lang(lang or ctx.tr.lang),
+                                                status=APPROVED, author_id=ctx.member_id, created_at=ctx.now,
+                                                updated_at=ctx.now), _tags(tags))
+    return ctx.reply(ctx._("Added chant #{id}:", id=chant.id) + "\n\n" + chant_paragraph(ctx.tr, _heading(chant), parsed))
+
+
+@group.command("suggest", help=N_("Suggest a chant; a rep adds it to the library"), form=True,
+               params=[_TITLE, _LINES])
+async def suggest(ctx: Context, title: str, lines: str) -> Reply:
+    parse_lines(lines)
+    chant = await store.add(ctx.session, Chant(title=title, lines=lines, lang=ctx.tr.lang, status=PENDING,
+                                                author_id=ctx.member_id, created_at=ctx.now, updated_at=ctx.now), [])
+    return ctx.reply(ctx._("Thanks! Your chant #{id} “{title}” is waiting for a rep to review it; I’ll tell you "
+                           "when they do.", id=chant.id, title=title))
+
+
+@group.command("pending", help=N_("Show suggested chants waiting for review"), role=Role.rep, writes=False)
+async def pending(ctx: Context) -> Reply:
+    chants = await store.find(ctx.session, PENDING)
+    if not chants:
+        return ctx.reply(ctx._("No suggested chants are waiting for review."))
+    blocks = [ctx.n_("{n} suggested chant is waiting for review. Approve with /chant approve <id> or reject with "
+                     "/chant reject <id> [reason].", "{n} suggested chants are waiting for review. Approve with "
+                     "/chant approve <id> or reject with /chant reject <id> [reason].", len(chants))]
+    blocks += [chant_paragraph(ctx.tr, _heading(c), parse_lines(c.lines)) for c in chants]
+    return ctx.reply("\n\n".join(blocks))
+
+
+@group.command("approve", help=N_("Add a suggested chant to the library"), role=Role.rep,
+               params=[_ID])
+async def approve(ctx: Context, id: int) -> Reply:
+    chant = await _pending(ctx, id)
+    chant.status, chant.updated_at = APPROVED, ctx.now
+    title = chant.title
+
+    def notice(tr: Translator) -> Message:
+        return Message(tr._("Your chant “{title}” is now in the union’s chant library as #{id}. Thank you!",
+                            title=title, id=id))
+
+    return ctx.reply(ctx._("Approved chant #{id} “{title}”.", id=id, title=title),
+                     effects=_tell_author(chant, notice))
+
+
+@group.command("reject", help=N_("Turn down a suggested chant, saying why"), role=Role.rep,
+               params=[_ID, Param("reason", N_("Why, in a few words (the member sees it)"), required=False,
+                                  positional=True, greedy=True, max_length=400)])
+async def reject(ctx: Context, id: int, reason: str | None) -> Reply:
+    chant = await _pending(ctx, id)
+    chant.status, chant.reject_reason, chant.updated_at = store.REJECTED, reason, ctx.now
+    title = chant.title
+
+    def notice(tr: Translator) -> Message:
+        text = tr._("Your chant “{title}” was not added to the union’s chant library.", title=title)
+        if reason:
+            text += "\n\n" + tr._("The reason: {reason}", reason=reason)
+        return Message(text)
+
+    return ctx.reply(ctx._("Rejected chant #{id} “{title}”; the member who suggested it will be told.",
+                           id=id, title=title), effects=_tell_author(chant, notice))
+
+
+def _tell_author(chant: Chant, render) -> tuple[Notify, ...]:
+    if chant.author_id is None:
+        return ()
+    return (Notify((chant.author_id,), render, key=f"chant-review:{chant.id}"),)
+
+
+@group.command("list", help=N_("List the chants in the library, or those with a tag"), writes=False,
+               params=[Param("tag", N_("Only chants with this tag"), required=False, positional=True, max_length=40)])
+async def list_chants(ctx: Context, tag: str | None) -> Reply:
+    chants = await store.find(ctx.session, APPROVED, tag=_tag(tag) if tag else None)
+    if not chants:
+        if tag:
+            return ctx.reply(ctx._("No chants are tagged “{tag}”.", tag=tag))
+        return ctx.reply(ctx._("The chant library is empty. Reps add chants with /chant add; anyone can "
+                               "/chant suggest one."))
+    tags = await store.tags_of(ctx.session, [c.id for c in chants])
+    rows = [f"#{c.id} {c.title} ({c.lang})" + (" · " + ", ".join(tags[c.id]) if tags[c.id] else "") for c in chants]
+    return ctx.reply("\n".join(rows) + "\n\n" + ctx._("/chant show <id> shows one chant; /chant sheet makes a "
+                                                      "sheet to bring along."))
+
+
+@group.command("show", help=N_("Show one chant, the leader’s calls and the crowd’s responses"), writes=False,
+               params=[_ID])
+async def show(ctx: Context, id: int) -> Reply:
+    chant = await _visible(ctx, id)
+    tags = (await store.tags_of(ctx.session, [id]))[id]
+    about = [ctx._("Language: {lang}", lang=chant.lang)]
+    if tags:
+        about.append(ctx._("Tags: {tags}", tags=", ".join(tags)))
+    if chant.status != APPROVED:
+        about.append(ctx._("Status: {status}", status=ctx._(_STATUS[chant.status])))
+    buttons: tuple[Button, ...] = ()
+    if chant.status == PENDING and permissions.may_review(ctx.actor):
+        buttons = (Button(ctx._("Approve"), f"/chant approve {id}", "primary"),
+                   Button(ctx._("Reject"), f"/chant reject {id}", "danger"))
+    return ctx.reply(chant_paragraph(ctx.tr, _heading(chant), parse_lines(chant.lines)) + "\n\n" + " · ".join(about),
+                     buttons=buttons)
+
+
+@group.command("edit", help=N_("Change a chant’s title, lines, tags or language"), role=Role.rep,
+               params=[_ID, Param("title", _TITLE.help, required=False, max_length=MAX_TITLE),
+                       Param("lines", _LINES.help, required=False, multiline=True, max_length=MAX_CHARS), _TAGS, _LANG])
+async def edit(ctx: Context, id: int, title: str | None, lines: str | None, tags: str | None,
+               lang: str | None) -> Reply:
+    if title is None and lines is None and tags is None and lang is None:
+        raise UserError(N_("Say what to change: title:…, lines:…, tags:… or lang:…."))
+    chant = await _visible(ctx, id, for_update=True)
+    if lines is not None:
+        parse_lines(lines)
+        chant.lines = lines
+    if title is not None:
+        chant.title = title
+    if lang is not None:
+        chant.lang = _lang(lang)
+    if tags is not None:
+        await store.set_tags(ctx.session, id, _tags(tags))
+    chant.updated_at = ctx.now
+    return ctx.reply(ctx._("Changed chant #{id}:", id=id) + "\n\n"
+                     + chant_paragraph(ctx.tr, _heading(chant), parse_lines(chant.lines)))
+
+
+@group.command("remove", help=N_("Take a chant out of the library"), role=Role.rep, params=[_ID])
+async def remove(ctx: Context, id: int) -> Reply:
+    chant = await _visible(ctx, id, for_update=True)
+    await ctx.session.delete(chant)
+    return ctx.reply(ctx._("Removed chant #{id} “{title}”.", id=id, title=chant.title))
+
+
+@group.command("sheet", help=N_("A numbered chant sheet for a picket, with a printable file"), writes=False,
+               params=[Param("tag", N_("Only chants with this tag"), required=False, max_length=40), _LANG])
+async def sheet(ctx: Context, tag: str | None, lang: str | None) -> Reply:
+    code = _lang(lang) if lang else None
+    chants = await store.find(ctx.session, APPROVED, tag=_tag(tag) if tag else None, lang=code)
+    if not chants:
+        raise UserError(N_("No approved chants match, so there is no sheet to make. /chant list shows the library."))
+    heading = ctx._("Chant sheet: {tag}", tag=tag) if tag else ctx._("Chant sheet")
+    entries = [SheetChant(c.title, c.lang, parse_lines(c.lines)) for c in chants]
+    paragraphs = [bold(heading)] + [chant_paragraph(ctx.tr, f"{n}. {c.title}", c.lines)
+                                    for n, c in enumerate(entries, start=1)]
+    slug = re.sub(r"[^\w-]+", "-", _tag(tag)).strip("-") if tag else ""
+    page = Attachment(f"chant-sheet-{slug}.html" if slug else "chant-sheet.html",
+                      sheet_html(ctx.tr, heading, code or ctx.tr.lang, entries), "text/html", heading)
+    return ctx.reply("\n\n".join(paragraphs), attachments=(page,))

@@ -1,0 +1,83 @@
+"""The chant library: chants (approved, or suggested and waiting for review) and their tags.
+
+A chant's lines are kept exactly as the member wrote them. Sheets for an action will hang off a
+``ChantAttachment(chant_id, action_id)`` table beside ``ChantTag``; nothing here needs to change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, Text, delete, select
+from sqlmodel import Column, Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.sql import locked
+from storage.types import UTCDateTime, utcnow
+
+APPROVED, PENDING, REJECTED = "approved", "pending", "rejected"
+
+
+class Chant(SQLModel, table=True):
+    """``author_id`` is who wrote or suggested it; if they leave (``/member forget``) the chant stays in
+    the union's library without their name."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    lines: str = Field(sa_type=Text)
+    lang: str = Field(max_length=16)
+    status: str = Field(max_length=8, index=True)
+    author_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="SET NULL"), index=True)
+    )
+    reject_reason: str | None = Field(default=None, max_length=400)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChantTag(SQLModel, table=True):
+    chant_id: int = Field(sa_column=Column(Integer, ForeignKey("chant.id", ondelete="CASCADE"), primary_key=True))
+    tag: str = Field(primary_key=True, max_length=40, index=True)
+
+
+async def add(session: AsyncSession, chant: Chant, tags: list[str]) -> Chant:
+    session.add(chant)
+    await session.flush()
+    await set_tags(session, chant.id, tags)
+    return chant
+
+
+async def get(session: AsyncSession, chant_id: int, *, for_update: bool = False) -> Chant | None:
+    stmt = select(Chant).where(Chant.id == chant_id)
+    if for_update:
+        stmt = locked(stmt)
+    return (await session.exec(stmt)).scalar_one_or_none()
+
+
+async def set_tags(session: AsyncSession, chant_id: int, tags: list[str]) -> None:
+    await session.exec(delete(ChantTag).where(ChantTag.chant_id == chant_id))
+    session.add_all(ChantTag(chant_id=chant_id, tag=tag) for tag in tags)
+    await session.flush()
+
+
+async def tags_of(session: AsyncSession, chant_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {chant_id: [] for chant_id in chant_ids}
+    if chant_ids:
+        rows = await session.exec(select(ChantTag.chant_id, ChantTag.tag).where(ChantTag.chant_id.in_(chant_ids))
+                                  .order_by(ChantTag.tag))
+        for chant_id, tag in rows.all():
+            out[chant_id].append(tag)
+    return out
+
+
+async def by_author(session: AsyncSession, member_id: int) -> list[Chant]:
+    return list((await session.exec(select(Chant).where(Chant.author_id == member_id).order_by(Chant.id))).scalars())
+
+
+async def find(session: AsyncSession, status: str, *, tag: str | None = None, lang: str | None = None) -> list[Chant]:
+    stmt = select(Chant).where(Chant.status == status).order_by(Chant.id)
+    if tag is not None:
+        stmt = stmt.where(Chant.id.in_(select(ChantTag.chant_id).where(ChantTag.tag == tag)))
+    if lang is not None:
+        stmt = stmt.where(Chant.lang == lang)
+    return list((await session.exec(stmt)).scalars())
