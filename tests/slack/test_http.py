@@ -1,5 +1,6 @@
 """Slack's requests through the bot's real HTTP server, against a fake Web API, on the real app and database."""
 
+import asyncio
 import json
 import time
 
@@ -31,7 +32,7 @@ async def test_the_ack_arrives_before_slow_work_finishes(slack, fake, gate):
     status, _ = await slack.send(slash("/testing", "slow", response_url=fake.response_url()))
     assert status == 200
     assert not gate.finished and not fake.responses
-    await gate.started.wait()
+    await asyncio.wait_for(gate.started.wait(), 10)
     gate.opened.set()
     await fake.wait_for(lambda: fake.responses)
     assert gate.finished
