@@ -1,12 +1,17 @@
 """Slack's requests through the bot's real HTTP server, against a fake Web API, on the real app and database."""
 
 import asyncio
+import contextlib
 import json
+import socket
 import time
+
+import aiohttp
 
 from sqlalchemy import func, select
 
 from storage.members import Member, MemberIdentity, Worksite
+from tests.slack.conftest import SlackClient
 from tests.slack.payloads import click, slash, submission
 
 
@@ -130,3 +135,41 @@ async def test_a_form_opens_refuses_a_bad_field_and_runs_on_submit(slack, fake):
     posted = fake.called("chat.postMessage")[0]
     assert posted["channel"] == "CGENERAL"
     assert posted["blocks"][0]["text"]["text"] == "noted Picket &lt;!here&gt; (any)"
+
+
+async def test_mistakes_are_ephemeral_and_public_replies_go_in_the_channel(slack, fake):
+    await slack.send(slash("/member", "site", response_url=fake.response_url("missing")))
+    await fake.wait_for(lambda: fake.responses)
+    assert fake.responses[0]["response_type"] == "ephemeral"
+    assert fake.responses[0]["blocks"][0]["text"]["text"].startswith("Missing worksite.")
+    await slack.send(slash("/testing", 'note "Strike vote" size:large', response_url=fake.response_url("public")))
+    await fake.wait_for(lambda: len(fake.responses) == 2)
+    assert fake.responses[1]["response_type"] == "in_channel"
+    assert fake.responses[1]["text"] == "noted Strike vote (large)"
+
+
+async def test_organizer_bot_run_serves_http_mode_from_config(app, fake):
+    from bot.adapters.slack import EVENTS_PATH, SlackSender, start
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.config = app.config.model_copy(update={"slack": app.config.slack.model_copy(
+        update={"host": "127.0.0.1", "port": port})})
+    sender, task = await start(app)
+    try:
+        assert isinstance(sender, SlackSender)
+        async with aiohttp.ClientSession() as session:
+            client = SlackClient(f"http://127.0.0.1:{port}{EVENTS_PATH}", session)
+            for _ in range(50):
+                try:
+                    status, _ = await client.send(slash("/organizer", "help", response_url=fake.response_url()))
+                    break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+        assert status == 200
+        await fake.wait_for(lambda: fake.responses)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
