@@ -105,10 +105,7 @@ class Listeners:
             return
         channel = inbound.channel(body)
         user = inbound.identity(body).user_id
-        parts = render.messages(reply.message, tr)
-        if not (reply.message.text.strip() or reply.message.buttons):
-            parts = []
-        for index, part in enumerate(parts):
+        for index, part in enumerate(render.messages(reply.message, tr)):
             if respond is not None:
                 await respond(response_type="in_channel" if reply.public else "ephemeral",
                               replace_original=replace_original and index == 0, **part)

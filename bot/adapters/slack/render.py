@@ -58,7 +58,7 @@ def _fallback(blocks: list[dict[str, Any]], message: Message) -> str:
     for block in blocks:
         if block["type"] == "section":
             return block["text"]["text"][:FALLBACK_LIMIT]
-    return slack_escape(plain(message.buttons[0].label)) if message.buttons else " "
+    return slack_escape(plain(message.buttons[0].label))
 
 
 def _button(button: Button, index: int) -> dict[str, Any]:

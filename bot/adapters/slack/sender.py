@@ -62,10 +62,9 @@ class SlackSender:
     async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
         """Returns the first message's ``ts``, which is what a later edit replaces."""
         first = ""
-        if message.text.strip() or message.buttons:
-            for part in messages(message, self.tr):
-                sent = await call(self.client.chat_postMessage, channel=channel_id, unfurl_links=False, **part)
-                first = first or sent["ts"]
+        for part in messages(message, self.tr):
+            sent = await call(self.client.chat_postMessage, channel=channel_id, unfurl_links=False, **part)
+            first = first or sent["ts"]
         for attachment in message.attachments:
             uploaded = await call(self.client.files_upload_v2, channel=channel_id, content=attachment.data,
                                   filename=attachment.filename, title=attachment.title or attachment.filename)
