@@ -47,6 +47,12 @@ def registry_with_testing(gate: Gate):
     async def note(ctx: Context, title: str, size: str | None) -> Reply:
         return ctx.reply(f"noted {title} ({size or 'any'})", public=True)
 
+    @testing.command("report", help="File a slow report", form=True, writes=False,
+                     params=[Param("title", "Title", max_length=20)])
+    async def report(ctx: Context, title: str) -> Reply:
+        await gate.opened.wait()
+        return ctx.reply(f"report {title} filed")
+
     registry.add(testing)
     return registry
 

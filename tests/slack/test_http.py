@@ -173,3 +173,22 @@ async def test_organizer_bot_run_serves_http_mode_from_config(app, fake):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def test_a_slow_submission_is_acked_and_answered_privately_afterwards(slack, fake, gate, monkeypatch):
+    from bot.adapters.slack import listeners
+
+    monkeypatch.setattr(listeners, "SUBMIT_WAIT", 0)
+    await slack.send(slash("/testing", "report", response_url=fake.response_url()))
+    await fake.wait_for(lambda: fake.called("views.open"))
+    view = fake.called("views.open")[0]["view"]
+    assert await slack.send(submission(view, {"title": "Heat"})) == (200, "")
+    fake.fail("chat.postEphemeral", "channel_not_found")
+    assert await slack.send(submission(view, {"title": "Mold"})) == (200, "")
+    assert not fake.called("chat.postEphemeral")
+    gate.opened.set()
+    await fake.wait_for(lambda: fake.called("chat.postEphemeral") and fake.called("chat.postMessage"))
+    ephemeral, dm = fake.called("chat.postEphemeral"), fake.called("chat.postMessage")
+    assert [(p["channel"], p["user"]) for p in ephemeral] == [("CGENERAL", "U100")] * 2  # the first was refused
+    assert [p["channel"] for p in dm] == ["DU100"]
+    assert {p["text"] for p in ephemeral + dm} == {"report Heat filed", "report Mold filed"}
