@@ -1,0 +1,85 @@
+"""The Slack front-end on slack-bolt's AsyncApp: slash commands, buttons, forms, DMs, posts and files.
+
+Two modes from config: Socket Mode (``SLACK_APP_TOKEN``, no public URL) and HTTP mode (serves
+``/slack/events`` on ``slack.host``:``slack.port``, verified with ``SLACK_SIGNING_SECRET``). One
+slash command per command group in the registry, so a new feature needs no change here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+
+from bot.adapters.slack.directory import Directory
+from bot.adapters.slack.listeners import Listeners
+from bot.adapters.slack.sender import SlackSender, web_client
+from bot.app import App
+from bot.config import ConfigError
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+
+
+class SlackFrontEnd:
+    def __init__(self, app: App) -> None:
+        secrets = app.config.secrets
+        if app.config.slack.mode == "http" and not secrets.slack_signing_secret:
+            raise ConfigError("Slack HTTP mode needs SLACK_SIGNING_SECRET in the environment")
+        if app.config.slack.mode == "socket" and not secrets.slack_app_token:
+            raise ConfigError("Slack Socket Mode needs SLACK_APP_TOKEN (an xapp- token) in the environment")
+        self.app = app
+        self.client = web_client(app.config)
+        self.bolt = AsyncApp(client=self.client, signing_secret=secrets.slack_signing_secret or "",
+                             request_verification_enabled=app.config.slack.mode == "http")
+        uses_groups = any(m.startswith("slack-group:") for rule in (*app.config.roles.leaders, *app.config.roles.reps)
+                          for m in rule.match)
+        self.directory = Directory(self.client, use_groups=uses_groups)
+        Listeners(app, self.client, self.directory).register(self.bolt)
+        self.sender = SlackSender(self.client, app.translator(None))
+
+    def web_app(self) -> web.Application:
+        async def events(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await self.bolt.async_dispatch(await to_bolt_request(request)))
+
+        web_app = web.Application()
+        web_app.router.add_post(EVENTS_PATH, events)
+        return web_app
+
+    async def serve_http(self, host: str, port: int) -> web.AppRunner:
+        """Start listening; the caller owns the runner (``await runner.cleanup()``)."""
+        runner = web.AppRunner(self.web_app())
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        log.info("Slack HTTP mode listening on %s", runner.addresses)
+        return runner
+
+    def socket_handler(self) -> AsyncSocketModeHandler:
+        return AsyncSocketModeHandler(self.bolt, self.app.config.secrets.slack_app_token, web_client=self.client)
+
+    async def run(self) -> None:
+        """Serve until cancelled, in the configured mode."""
+        settings = self.app.config.slack
+        if settings.mode == "http":
+            runner = await self.serve_http(settings.host, settings.port)
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await runner.cleanup()
+        else:
+            handler = self.socket_handler()
+            try:
+                await handler.start_async()
+            finally:
+                await handler.close_async()
+
+
+async def start(app: App) -> tuple[SlackSender, asyncio.Task]:
+    """For ``organizer-bot run``: the outbox sender and the listening task."""
+    front = SlackFrontEnd(app)
+    return front.sender, asyncio.create_task(front.run())

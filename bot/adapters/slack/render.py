@@ -1,0 +1,111 @@
+"""Replies, messages and forms as Block Kit: escaped, split within Slack's limits, never cut.
+
+Member text is escaped with :func:`bot.markup.slack_escape` and no message sets ``link_names``,
+so nothing a member typed can become ``<!channel>``, ``<!here>``, ``<!everyone>``, a user-group or
+a user mention. Only the bot's own markup (times, bold) produces Slack syntax.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from bot.i18n import Translator
+from bot.markup import paragraphs, plain, render, slack_escape, split
+from bot.types import Button, Form, Message
+
+SECTION_LIMIT = 3000
+BLOCK_LIMIT = 50
+BUTTONS_PER_BLOCK = 25
+BUTTON_LABEL_LIMIT = 75
+FALLBACK_LIMIT = 3000
+FORM_CALLBACK = "organizer-form"
+BUTTON_ACTION = "run-"
+
+
+def mrkdwn(text: str, tr: Translator) -> str:
+    """Core markup → Slack mrkdwn; each reader sees times in their own timezone."""
+    return render(text, escape=slack_escape, time=lambda moment: _date(moment, tr), strong=lambda s: f"*{s}*")
+
+
+def _date(moment: datetime, tr: Translator) -> str:
+    fallback = slack_escape(tr.when(moment)).replace("|", "/")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def messages(message: Message, tr: Translator) -> list[dict[str, Any]]:
+    """Keyword arguments for ``chat.postMessage``/``respond``, one dict per Slack message.
+
+    Paragraphs are packed into sections of at most 3,000 characters, sections and button rows into
+    messages of at most 50 blocks; the buttons come last. Files are sent separately."""
+    sections = [] if not message.text.strip() else split([mrkdwn(p, tr) for p in paragraphs(message.text)],
+                                                          SECTION_LIMIT)
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections if s]
+    buttons = [_button(b, i) for i, b in enumerate(message.buttons)]
+    blocks += [{"type": "actions", "elements": buttons[i:i + BUTTONS_PER_BLOCK]}
+               for i in range(0, len(buttons), BUTTONS_PER_BLOCK)]
+    out = []
+    for start in range(0, len(blocks), BLOCK_LIMIT):
+        chunk = blocks[start:start + BLOCK_LIMIT]
+        out.append({"blocks": chunk, "text": _fallback(chunk, message)})
+    return out
+
+
+def _fallback(blocks: list[dict[str, Any]], message: Message) -> str:
+    """The notification preview: the first section, or the first button's label."""
+    for block in blocks:
+        if block["type"] == "section":
+            return block["text"]["text"][:FALLBACK_LIMIT]
+    return slack_escape(plain(message.buttons[0].label))
+
+
+def _button(button: Button, index: int) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "action_id": f"{BUTTON_ACTION}{index}",
+        "text": {"type": "plain_text", "text": plain(button.label)[:BUTTON_LABEL_LIMIT], "emoji": True},
+        "value": button.command,
+    }
+    if button.style != "default":
+        element["style"] = button.style
+    return element
+
+
+def modal(form: Form, metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """A modal whose submission runs ``/{form.group} {form.sub}`` with the fields as arguments."""
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "private_metadata": json.dumps(dict(metadata)),
+        "title": _plain(form.title, 24),
+        "submit": _plain(form.submit, 24),
+        "blocks": [_input(f) for f in form.fields],
+    }
+
+
+def _input(field) -> dict[str, Any]:
+    if field.choices:
+        element: dict[str, Any] = {
+            "type": "static_select", "action_id": "value",
+            "options": [{"text": _plain(c, 75), "value": c} for c in field.choices[:100]],
+        }
+    else:
+        element = {"type": "plain_text_input", "action_id": "value", "multiline": field.multiline}
+        if field.max_length:
+            element["max_length"] = min(field.max_length, 3000)
+    return {"type": "input", "block_id": field.name, "optional": not field.required,
+            "label": _plain(field.label, 2000), "element": element}
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": plain(text)[:limit] or " "}
+
+
+def form_errors(view: Mapping[str, Any], error_text: str) -> dict[str, str]:
+    """``response_action: errors`` for a refused submission: on the field the message names, else the first."""
+    block_ids = [b["block_id"] for b in view.get("blocks", ()) if b.get("type") == "input"]
+    named = [b for b in block_ids if b in error_text]
+    target = (named or block_ids)[0]
+    return {target: plain(error_text)[:2000]}

@@ -1,0 +1,75 @@
+"""The outgoing half for the delivery worker: DMs, channel posts, edits and files through the Web API.
+
+slack_sdk's own 429 retry is left off: a rate limit becomes :class:`bot.delivery.RateLimited`, so
+the outbox pauses the whole platform for ``Retry-After`` instead of one call sleeping on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack.render import messages
+from bot.config import Config
+from bot.delivery import RateLimited, Undeliverable
+from bot.i18n import Translator
+from bot.types import Message
+
+T = TypeVar("T")
+
+PERMANENT = frozenset({
+    "channel_not_found", "user_not_found", "cannot_dm_bot", "is_archived", "not_in_channel", "user_disabled",
+    "account_inactive", "restricted_action", "message_not_found", "cant_update_message", "invalid_auth",
+    "not_authed", "token_revoked", "missing_scope", "msg_too_long", "no_text", "invalid_blocks",
+})
+
+
+def web_client(config: Config) -> AsyncWebClient:
+    return AsyncWebClient(token=config.secrets.slack_bot_token, base_url=config.slack.api_base_url,
+                          retry_handlers=[AsyncConnectionErrorRetryHandler()])
+
+
+async def call(fn: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
+    """One Web API call with Slack's refusals translated for the outbox."""
+    try:
+        return await fn(**kwargs)
+    except SlackApiError as exc:
+        response = exc.response
+        if response.status_code == 429:
+            headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+            raise RateLimited(float(headers.get("retry-after", 1))) from None
+        error = response.get("error") if isinstance(response.data, dict) else None
+        if error in PERMANENT:
+            raise Undeliverable(error) from None
+        raise
+
+
+class SlackSender:
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient, tr: Translator) -> None:
+        self.client = client
+        self.tr = tr
+
+    async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None:
+        opened = await call(self.client.conversations_open, users=user_id)
+        return await self.post(opened["channel"]["id"], message, dedupe)
+
+    async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
+        """Returns the first message's ``ts``, which is what a later edit replaces."""
+        first = ""
+        for part in messages(message, self.tr):
+            sent = await call(self.client.chat_postMessage, channel=channel_id, unfurl_links=False, **part)
+            first = first or sent["ts"]
+        for attachment in message.attachments:
+            uploaded = await call(self.client.files_upload_v2, channel=channel_id, content=attachment.data,
+                                  filename=attachment.filename, title=attachment.title or attachment.filename)
+            first = first or uploaded["files"][0]["id"]
+        return first
+
+    async def edit(self, channel_id: str, message_id: str, message: Message) -> None:
+        await call(self.client.chat_update, channel=channel_id, ts=message_id, **messages(message, self.tr)[0])

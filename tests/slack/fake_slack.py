@@ -1,0 +1,150 @@
+"""A fake Slack on 127.0.0.1: the Web API methods the bot calls, ``response_url``s, file uploads and a
+Socket Mode websocket. It records every call and can be told to fail, rate-limit or hold a method."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_USER = "UBOT"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)  # what arrived at response_urls
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    locales: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
+    holds: dict[str, asyncio.Event] = field(default_factory=dict)
+    socket_replies: list[dict[str, Any]] = field(default_factory=list)
+    url: str = ""
+
+    def __post_init__(self) -> None:
+        self._ts = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._socket: web.WebSocketResponse | None = None
+
+    # ---- control
+    def fail(self, method: str, error: str, *, status: int = 200, headers: dict[str, str] | None = None) -> None:
+        self.failures.setdefault(method, []).append((status, {"ok": False, "error": error}, headers or {}))
+
+    def rate_limit(self, method: str, retry_after: int) -> None:
+        self.fail(method, "ratelimited", status=429, headers={"Retry-After": str(retry_after)})
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [c.params for c in self.calls if c.method == method]
+
+    def response_url(self, name: str = "r") -> str:
+        return f"{self.url}/respond/{name}"
+
+    async def wait_for(self, predicate, timeout: float = 10.0) -> None:
+        """Until ``predicate()`` holds (a guard against hanging, not a timing assertion)."""
+        async def until():
+            async with self._changed:
+                await self._changed.wait_for(predicate)
+        await asyncio.wait_for(until(), timeout)
+
+    async def _record(self, target: list, item: Any) -> None:
+        async with self._changed:
+            target.append(item)
+            self._changed.notify_all()
+
+    # ---- server
+    async def start(self) -> web.AppRunner:
+        web_app = web.Application()
+        web_app.router.add_route("*", "/api/{method}", self._api)
+        web_app.router.add_post("/respond/{name}", self._respond)
+        web_app.router.add_post("/upload/{file_id}", self._upload)
+        web_app.router.add_get("/socket", self._socket_endpoint)
+        runner = web.AppRunner(web_app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        host, port = runner.addresses[0][:2]
+        self.url = f"http://{host}:{port}"
+        return runner
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.content_type == "application/json":
+            params = await request.json()
+        else:
+            params = {**request.query, **await request.post()}
+        params["_token"] = request.headers.get("Authorization", "")
+        if method in self.holds:
+            await self.holds[method].wait()
+        await self._record(self.calls, Call(method, params))
+        if self.failures.get(method):
+            status, body, headers = self.failures[method].pop(0)
+            return web.json_response(body, status=status, headers=headers)
+        return web.json_response({"ok": True, **self._answer(method, params)})
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1", "team": "Local 1"}
+        if method in ("chat.postMessage", "chat.update"):
+            return {"channel": params.get("channel"), "ts": params.get("ts") or f"1700000000.{next(self._ts):06d}"}
+        if method == "chat.postEphemeral":
+            return {"message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "conversations.open":
+            return {"channel": {"id": f"D{params['users']}"}}
+        if method == "usergroups.list":
+            return {"usergroups": [{"id": group} for group in self.usergroups]}
+        if method == "usergroups.users.list":
+            return {"users": self.usergroups.get(params["usergroup"], [])}
+        if method == "users.info":
+            return {"user": {"id": params["user"], "locale": self.locales.get(params["user"], "en-US")}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts)}"
+            return {"upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = json.loads(params["files"]) if isinstance(params["files"], str) else params["files"]
+            return {"files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+        if method == "apps.connections.open":
+            return {"url": self.url.replace("http://", "ws://") + "/socket"}
+        if method == "views.open":
+            return {"view": {"id": "V1"}}
+        return {}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        await self._record(self.responses, {"url": request.match_info["name"], **await request.json()})
+        return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text="OK")
+
+    # ---- Socket Mode
+    async def _socket_endpoint(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._socket = ws
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                await self._record(self.socket_replies, json.loads(msg.data))
+        return ws
+
+    async def socket_send(self, envelope_type: str, payload: dict[str, Any], envelope_id: str,
+                          retry_attempt: int | None = None) -> dict[str, Any]:
+        """Push an envelope down the websocket and wait for the bot's acknowledgement of it."""
+        await self.wait_for(lambda: self._socket is not None)
+        envelope = {"envelope_id": envelope_id, "type": envelope_type, "payload": payload,
+                    "accepts_response_payload": envelope_type != "events_api"}
+        if retry_attempt is not None:
+            envelope.update(retry_attempt=retry_attempt, retry_reason="timeout")
+        await self._socket.send_json(envelope)
+        await self.wait_for(lambda: any(r.get("envelope_id") == envelope_id for r in self.socket_replies))
+        return next(r for r in self.socket_replies if r.get("envelope_id") == envelope_id)
