@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Integer, UniqueConstraint, delete, func, sele
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.sql import insert_ignoring_duplicates
 from storage.types import UTCDateTime, utcnow
 
 
@@ -57,7 +58,10 @@ class LinkCode(SQLModel, table=True):
 
 
 async def member_for(session: AsyncSession, platform: str, user_id: str, display_name: str) -> Member:
-    """The member behind an account, registering a new one on first contact."""
+    """The member behind an account, registering a new one on first contact.
+
+    Two processes may meet the same new account at once (a double click reaching two workers): the
+    identity insert skips on conflict, and the loser drops its fresh member and reads the winner's."""
     row = (
         await session.exec(
             select(Member, MemberIdentity)
@@ -73,8 +77,13 @@ async def member_for(session: AsyncSession, platform: str, user_id: str, display
     member = Member(name=display_name or user_id)
     session.add(member)
     await session.flush()
-    session.add(MemberIdentity(member_id=member.id, platform=platform, user_id=user_id, display_name=display_name))
-    await session.flush()
+    row = {"member_id": member.id, "platform": platform, "user_id": user_id, "display_name": display_name,
+           "last_seen": utcnow()}
+    if not await insert_ignoring_duplicates(session, MemberIdentity.__table__, [row], ["platform", "user_id"]):
+        await session.delete(member)
+        await session.flush()
+        member = await find_member(session, platform, user_id)
+        assert member is not None
     return member
 
 

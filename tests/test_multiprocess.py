@@ -1,0 +1,113 @@
+"""Several bot processes on one PostgreSQL database: background work done exactly once, and races
+between processes producing exactly the right rows. (SQLite is one process's embedded database, so
+these run on PostgreSQL only.)"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import App
+from storage.actions import Signup
+from storage.db import Database
+from tests.support import Harness, add_roster, make_config
+
+pytestmark = pytest.mark.usefixtures("postgres_only")
+
+
+@pytest.fixture
+def postgres_only(db_url):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("several bot processes share a PostgreSQL server; SQLite is embedded in one process")
+
+
+async def _processes(*argv_lists: list[str]) -> None:
+    procs = [await asyncio.create_subprocess_exec(sys.executable, "-m", "tests.multiprocess_bot", *argv,
+                                                  stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+             for argv in argv_lists]
+    results = await asyncio.gather(*(p.communicate() for p in procs))
+    for proc, (_out, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err.decode()[-3000:]
+
+
+async def _seeded_app(db_url, clock, **config):
+    app = App(make_config(**config), db=Database(db_url), platforms=("console",), clock=clock)
+    await app.start()
+    return app
+
+
+async def test_three_processes_send_1000_due_reminders_exactly_once(db_url, clock, tmp_path):
+    app = await _seeded_app(db_url, clock, actions={"reminder_hours": [1]})
+    try:
+        bot = Harness(app, clock)
+        await add_roster(app, {"Escalante Elementary": [f"m{i}" for i in range(1000)]})
+        for n in range(10):
+            await bot.ok("ULEAD", f'/action create "Picket {n}" "2026-12-02 07:15" "Front gate"', platform="slack")
+            await asyncio.gather(*(bot.ok(f"m{i}", f"/action join {n + 1}") for i in range(n * 100, n * 100 + 100)))
+    finally:
+        await app.close()
+    due = datetime(2026, 12, 2, 15, 0, tzinfo=UTC).isoformat()  # 07:00 in Los Angeles: the 1-hour reminders are due
+    out = tmp_path / "sent.tsv"
+    await _processes(*[["deliver", "--db", db_url, "--now", due, "--out", str(out)] for _ in range(3)])
+    lines = [line.split("\t") for line in out.read_text().splitlines()]
+    reminders = Counter((user, text) for _pid, user, text in lines if text.startswith("Reminder"))
+    assert sum(reminders.values()) == 1000, f"{sum(reminders.values())} reminders sent"
+    assert set(reminders.values()) == {1}, "a reminder was sent twice"
+    assert len({user for user, _ in reminders}) == 1000
+    assert len({pid for pid, _u, _t in lines}) >= 2, "the work was not shared between processes"
+
+
+async def test_processes_racing_for_the_last_places_never_exceed_capacity(db_url, clock):
+    app = await _seeded_app(db_url, clock)
+    try:
+        bot = Harness(app, clock)
+        await bot.ok("ULEAD", '/action create "Board meeting" "2026-12-03 17:00" "District office" capacity:40',
+                     platform="slack")
+    finally:
+        await app.close()
+    now = clock().isoformat()
+    await _processes(*[["join", "--db", db_url, "--now", now, "--action", "1", "--members", "120"] for _ in range(3)])
+    app = await _seeded_app(db_url, clock)
+    try:
+        async def counts(session):
+            rows = await session.exec(select(Signup.status, func.count()).group_by(Signup.status))
+            per_member = await session.exec(select(Signup.member_id, func.count()).group_by(Signup.member_id)
+                                            .having(func.count() > 1))
+            return dict(rows.all()), per_member.all()
+
+        statuses, duplicates = await app.db.read(counts)
+    finally:
+        await app.close()
+    assert duplicates == []
+    assert statuses.get("going") == 40 and sum(statuses.values()) == 120, statuses
+
+
+async def test_processes_answering_the_same_poll_keep_one_answer_per_member(db_url, clock):
+    from storage.readiness import ReadinessAnswer, ReadinessAnswered
+
+    app = await _seeded_app(db_url, clock)
+    try:
+        bot = Harness(app, clock)
+        await add_roster(app, {"Escalante Elementary": [f"m{i}" for i in range(80)]})
+        await bot.ok("ULEAD", '/readiness open "Would you vote yes?"', platform="slack")
+    finally:
+        await app.close()
+    now = (clock() + timedelta(minutes=1)).isoformat()
+    await _processes(*[["answer", "--db", db_url, "--now", now, "--poll", "1", "--members", "80"] for _ in range(3)])
+    app = await _seeded_app(db_url, clock)
+    try:
+        async def answered(session):
+            total = (await session.exec(select(func.count()).select_from(ReadinessAnswer))).scalar_one()
+            distinct = (await session.exec(select(func.count()).select_from(ReadinessAnswered))).scalar_one()
+            return total, distinct
+
+        assert await app.db.read(answered) == (80, 80)
+        tally = await Harness(app, clock).ok("ULEAD", "/readiness tally 1", platform="slack")
+        assert "80 answered" in tally
+    finally:
+        await app.close()
