@@ -75,3 +75,14 @@ def test_on_a_terminal_it_prompts_and_answers(tmp_path):
     finally:
         proc.kill()
         os.close(main)
+
+
+def test_run_with_no_platform_configured_starts_the_console(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    done = subprocess.run([sys.executable, "-m", "bot", "run", "--db", str(tmp_path / "r.db")], input="/member me\n",
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "No Slack or Discord token in the environment: starting the console" in done.stderr
+    assert "Worksite: not set" in done.stdout
