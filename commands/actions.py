@@ -15,6 +15,7 @@ from bot.registry import Group, Param
 from bot.types import Attachment, Button, Edit, Effect, Message, Notify, Post, Render, Reply, Role, Schedule, Unschedule
 from commands.members import resolve_member, resolve_site
 from storage import actions as store
+from storage import chants as chant_store
 from storage.actions import GOING, WAITLIST, Action, Counts
 from storage.members import Worksite, worksite_name
 
@@ -75,29 +76,36 @@ def summary(tr: Translator, action: Action, site: str | None) -> str:
     return "\n".join(lines)
 
 
-def announcement(action: Action, site: str | None, counts: Counts) -> Render:
-    """The post in the actions channel, and what /action show answers."""
+def announcement(action: Action, site: str | None, counts: Counts, chants: int = 0) -> Render:
+    """The post in the actions channel, and what /action show answers; with ``chants`` attached it points
+    to the action's chant sheet."""
     def render(tr: Translator) -> Message:
         title = tr._("Cancelled: {title}", title=action.title) if action.cancelled_at else action.title
         blocks = [bold(title) + f" (#{action.id})", summary(tr, action, site)]
         if action.details:
             blocks.append(action.details)
         blocks.append(count_line(tr, action, counts))
-        buttons = () if action.cancelled_at else (
-            Button(tr._("I’m in"), f"/action join {action.id}", "primary"),
-            Button(tr._("Can’t make it"), f"/action leave {action.id}"),
-        )
-        return Message("\n\n".join(blocks), buttons)
+        if action.cancelled_at:
+            return Message("\n\n".join(blocks))
+        buttons = [Button(tr._("I’m in"), f"/action join {action.id}", "primary"),
+                   Button(tr._("Can’t make it"), f"/action leave {action.id}")]
+        if chants:
+            sheet = f"/chant sheet action:{action.id}"
+            blocks.append(tr.n_("Chant sheet ({n} chant): {command}", "Chant sheet ({n} chants): {command}", chants,
+                                command=sheet))
+            buttons.append(Button(tr._("Chant sheet"), sheet))
+        return Message("\n\n".join(blocks), tuple(buttons))
     return render
 
 
 async def _announcement(ctx: Context, action: Action) -> Render:
     site = await worksite_name(ctx.session, action.worksite_id)
-    return announcement(action, site, await store.count_of(ctx.session, action.id))
+    chants = len(await chant_store.attached(ctx.session, action.id))
+    return announcement(action, site, await store.count_of(ctx.session, action.id), chants)
 
 
-async def _live(ctx: Context, action: Action) -> Edit:
-    """The announcement with the current count, replacing the one posted."""
+async def live(ctx: Context, action: Action) -> Edit:
+    """The announcement as it is now (count, cancellation, chant sheet), replacing the one posted."""
     return Edit(ref(action.id), await _announcement(ctx, action))
 
 
@@ -112,16 +120,16 @@ def reminders(ctx: Context, action: Action) -> tuple[Effect, ...]:
     return tuple(out)
 
 
-async def _action(ctx: Context, action_id: int, *, lock: bool = False) -> Action:
+async def get_action(ctx: Context, action_id: int, *, lock: bool = False) -> Action:
     action = await store.get(ctx.session, action_id, lock=lock)
     if action is None:
         raise UserError(N_("There is no action #{id}. /action list shows the upcoming ones."), id=action_id)
     return action
 
 
-async def _open(ctx: Context, action_id: int, *, lock: bool = False) -> Action:
+async def open_action(ctx: Context, action_id: int, *, lock: bool = False) -> Action:
     """An action that has not been cancelled."""
-    action = await _action(ctx, action_id, lock=lock)
+    action = await get_action(ctx, action_id, lock=lock)
     if action.cancelled_at is not None:
         raise UserError(N_("“{title}” was cancelled."), title=action.title)
     return action
@@ -129,14 +137,14 @@ async def _open(ctx: Context, action_id: int, *, lock: bool = False) -> Action:
 
 async def _not_started(ctx: Context, action_id: int) -> Action:
     """An action people may still join or leave, its row locked: signups after the start would blur who came."""
-    action = await _open(ctx, action_id, lock=True)
+    action = await open_action(ctx, action_id, lock=True)
     if action.starts_at <= ctx.now:
         raise UserError(N_("“{title}” has already started. If you’re there, check in with /action checkin {id}."),
                         title=action.title, id=action_id)
     return action
 
 
-async def _require_organizer(ctx: Context, action: Action) -> None:
+async def require_organizer(ctx: Context, action: Action) -> None:
     """Reps manage the actions of their own worksites, and any action tied to no worksite."""
     site = await worksite_name(ctx.session, action.worksite_id)
     if site:
@@ -194,11 +202,14 @@ async def list_actions(ctx: Context, site: str | None, kind: str | None) -> Repl
     return ctx.reply("\n\n".join(blocks))
 
 
-@group.command("show", help=N_("One action: when, where, who is going"), params=[ID], writes=False)
+@group.command("show", help=N_("One action: when, where, who is going, its chants"), params=[ID], writes=False)
 async def show(ctx: Context, id: int) -> Reply:
-    action = await _action(ctx, id)
+    action = await get_action(ctx, id)
     message = (await _announcement(ctx, action))(ctx.tr)
     text = message.text
+    chants = await chant_store.attached(ctx.session, id)
+    if chants:
+        text += "\n\n" + "\n".join([bold(ctx._("Chants on its sheet")), *(f"#{c.id} {c.title}" for c in chants)])
     signup = await store.signup_of(ctx.session, id, ctx.actor.member_id) if ctx.actor.member_id else None
     if signup is not None:
         text += "\n\n" + (ctx._("You’re going.") if signup.status == GOING else ctx._("You’re on the waitlist."))
@@ -220,7 +231,7 @@ async def join(ctx: Context, id: int) -> Reply:
                      "you’ll get a DM.", title=action.title, place=place)
     if not new:
         text = ctx._("You had already signed up.") + " " + text
-    return ctx.reply(text, buttons=buttons, effects=(await _live(ctx, action),) if new else ())
+    return ctx.reply(text, buttons=buttons, effects=(await live(ctx, action),) if new else ())
 
 
 @group.command("leave", help=N_("Take back your signup"), params=[ID])
@@ -232,7 +243,7 @@ async def leave(ctx: Context, id: int) -> Reply:
     effects: list[Effect] = []
     if removed.status == GOING:
         effects += _promotion_notices(action, await store.promote(ctx.session, action))
-    effects.append(await _live(ctx, action))
+    effects.append(await live(ctx, action))
     return ctx.reply(ctx._("Thanks for letting us know: you’re off “{title}”.", title=action.title),
                      effects=tuple(effects))
 
@@ -257,8 +268,8 @@ def _promotion_notices(action: Action, member_ids: list[int]) -> list[Effect]:
                role=Role.rep)
 async def edit(ctx: Context, id: int, when: str | None, where: str | None, title: str | None,
                capacity: int | None) -> Reply:
-    action = await _open(ctx, id, lock=True)
-    await _require_organizer(ctx, action)
+    action = await open_action(ctx, id, lock=True)
+    await require_organizer(ctx, action)
     if when is None and where is None and title is None and capacity is None:
         raise UserError(N_("Say what to change: when:, where:, title: or capacity:."))
     starts = parse_when(ctx, when) if when is not None else action.starts_at
@@ -287,7 +298,7 @@ async def edit(ctx: Context, id: int, when: str | None, where: str | None, title
         lines = [tr._("“{title}” has changed:", title=old_title), *(tr._(msgid, **params) for msgid, params in changes)]
         return Message("\n".join(lines), (Button(tr._("Can’t make it"), f"/action leave {id}"),))
 
-    effects = [Notify(tuple(told), render), *_promotion_notices(action, promoted), await _live(ctx, action)]
+    effects = [Notify(tuple(told), render), *_promotion_notices(action, promoted), await live(ctx, action)]
     if moved:
         effects += reminders(ctx, action)
     return ctx.reply(ctx.n_("Updated “{title}”. {n} person signed up was told.",
@@ -297,8 +308,8 @@ async def edit(ctx: Context, id: int, when: str | None, where: str | None, title
 
 @group.command("cancel", help=N_("Cancel an action; everyone signed up is told"), params=[ID], role=Role.rep)
 async def cancel(ctx: Context, id: int) -> Reply:
-    action = await _open(ctx, id, lock=True)
-    await _require_organizer(ctx, action)
+    action = await open_action(ctx, id, lock=True)
+    await require_organizer(ctx, action)
     action.cancelled_at = ctx.now
     await ctx.session.flush()
     told = await store.member_ids(ctx.session, id, GOING, WAITLIST)
@@ -307,7 +318,7 @@ async def cancel(ctx: Context, id: int) -> Reply:
         return Message(tr._("Cancelled: “{title}”, {when}, at {where}, is not happening. Thank you for signing up.",
                             title=action.title, when=markup.when(action.starts_at), where=action.location))
 
-    effects = (Notify(tuple(told), render), Unschedule(ref(id)), await _live(ctx, action))
+    effects = (Notify(tuple(told), render), Unschedule(ref(id)), await live(ctx, action))
     return ctx.reply(ctx.n_("Cancelled “{title}”. {n} person signed up was told.",
                             "Cancelled “{title}”. {n} people signed up were told.", len(told), title=action.title),
                      effects=effects)
@@ -318,14 +329,14 @@ async def cancel(ctx: Context, id: int) -> Reply:
               positional=True, greedy=True),
 ])
 async def checkin(ctx: Context, id: int, member: str | None) -> Reply:
-    action = await _open(ctx, id, lock=True)
+    action = await open_action(ctx, id, lock=True)
     settings = ctx.config.actions
     opens = action.starts_at - timedelta(hours=settings.checkin_opens_hours_before)
     closes = action.starts_at + timedelta(hours=settings.checkin_closes_hours_after)
     target = (await resolve_member(ctx, member))[0] if member else None
     someone_else = target is not None and target.id != ctx.member_id
     if someone_else:
-        await _require_organizer(ctx, action)
+        await require_organizer(ctx, action)
     if ctx.now < opens:
         raise UserError(N_("Check-in for “{title}” opens {when}."), title=action.title, when=ctx.tr.when(opens))
     if ctx.now > closes and not someone_else:
@@ -336,14 +347,14 @@ async def checkin(ctx: Context, id: int, member: str | None) -> Reply:
     if not await store.check_in(ctx.session, id, member_id, ctx.now):
         return ctx.reply(ctx._("{name} is already checked in at “{title}”.", name=name, title=action.title))
     return ctx.reply(ctx._("Checked in: {name} at “{title}”. Thank you for showing up!", name=name, title=action.title),
-                     effects=(await _live(ctx, action),))
+                     effects=(await live(ctx, action),))
 
 
 @group.command("roster", help=N_("Who signed up for an action and who came, by worksite"), params=[ID],
                role=Role.rep, writes=False)
 async def roster(ctx: Context, id: int) -> Reply:
-    action = await _action(ctx, id)
-    await _require_organizer(ctx, action)
+    action = await get_action(ctx, id)
+    await require_organizer(ctx, action)
     lines = await store.roster(ctx.session, id)
     came = sum(1 for line in lines if line.checked_in_at)
     blocks = [bold(f"#{id} {action.title}") + "\n" + ctx.tr.when(action.starts_at) + "\n"
@@ -365,7 +376,7 @@ async def roster(ctx: Context, id: int) -> Reply:
 @group.command("export", help=N_("Download an action’s roster as a spreadsheet (CSV)"), params=[ID],
                role=Role.leader, writes=False)
 async def export(ctx: Context, id: int) -> Reply:
-    action = await _action(ctx, id)
+    action = await get_action(ctx, id)
     tz = ctx.config.campaign.tz
 
     def local(moment: datetime | None) -> str:
@@ -386,7 +397,7 @@ async def export(ctx: Context, id: int) -> Reply:
 async def calendar(ctx: Context, id: int) -> Reply:
     from icalendar import Calendar, Event  # loaded on first use, like dateparser
 
-    action = await _action(ctx, id)
+    action = await get_action(ctx, id)
     site = await worksite_name(ctx.session, action.worksite_id)
     event = Event()
     event.add("uid", f"action-{id}@organizer-bot")

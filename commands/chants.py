@@ -1,8 +1,10 @@
-"""``/chant``: the union's library of call-and-response chants, members' suggestions, and picket sheets."""
+"""``/chant``: the union's library of call-and-response chants, members' suggestions, and picket sheets
+(for a tag, or for an action: its announcement points to the sheet of the chants attached to it)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from babel import Locale, UnknownLocaleError
 
@@ -12,7 +14,8 @@ from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold
 from bot.registry import Group, Param
-from bot.types import Attachment, Button, Message, Notify, Reply, Role
+from bot.types import Attachment, Button, Edit, Message, Notify, Reply, Role
+from commands import actions
 from commands.chant_text import MAX_CHARS, MAX_TITLE, SheetChant, chant_paragraph, parse_lines, sheet_html
 from storage import chants as store
 from storage.chants import APPROVED, PENDING, Chant
@@ -25,6 +28,8 @@ _TITLE = Param("title", N_("The chant’s name (in quotes if it has spaces)"), m
 _LINES = Param("lines", N_("Lines split by “ / ” or new lines; “call | response” when the crowd answers the leader"), greedy=True, multiline=True, max_length=MAX_CHARS)
 _TAGS = Param("tags", N_("Tags separated by commas, such as picket,board"), required=False)
 _LANG = Param("lang", N_("The chant’s language code, such as en or es"), required=False, max_length=16)
+_CHANT = replace(_ID, name="chant")
+_ACTION = replace(actions.ID, name="action")
 
 
 def _tags(raw: str | None) -> list[str]:
@@ -214,22 +219,70 @@ async def edit(ctx: Context, id: int, title: str | None, lines: str | None, tags
 @group.command("remove", help=N_("Take a chant out of the library"), role=Role.rep, params=[_ID])
 async def remove(ctx: Context, id: int) -> Reply:
     chant = await _visible(ctx, id, for_update=True)
+    action_ids = await store.actions_of(ctx.session, id)
     await ctx.session.delete(chant)
-    return ctx.reply(ctx._("Removed chant #{id} “{title}”.", id=id, title=chant.title))
+    await ctx.session.flush()
+    return ctx.reply(ctx._("Removed chant #{id} “{title}”.", id=id, title=chant.title),
+                     effects=await _announcements(ctx, action_ids))
+
+
+async def _announcements(ctx: Context, action_ids: list[int]) -> tuple[Edit, ...]:
+    """The live announcements of these actions, so each shows (or drops) its pointer to the chant sheet."""
+    return tuple([await actions.live(ctx, await actions.get_action(ctx, action_id)) for action_id in action_ids])
+
+
+@group.command("attach", help=N_("Put a chant on an action’s sheet; the action’s announcement points to it"),
+               role=Role.rep, params=[_CHANT, _ACTION])
+async def attach(ctx: Context, chant: int, action: int) -> Reply:
+    event = await actions.open_action(ctx, action)
+    await actions.require_organizer(ctx, event)
+    found = await _visible(ctx, chant)
+    if found.status != APPROVED:
+        raise UserError(N_("Only approved chants go on a sheet, and chant #{id} is {status}."),
+                        id=chant, status=ctx._(_STATUS[found.status]))
+    if not await store.attach(ctx.session, chant, action):
+        return ctx.reply(ctx._("Chant #{id} “{title}” is already on the sheet for “{action}”.",
+                               id=chant, title=found.title, action=event.title))
+    return ctx.reply(ctx._("Chant #{id} “{title}” is on the sheet for “{action}”: /chant sheet action:{action_id}",
+                           id=chant, title=found.title, action=event.title, action_id=action),
+                     effects=await _announcements(ctx, [action]))
+
+
+@group.command("detach", help=N_("Take a chant off an action’s sheet"), role=Role.rep, params=[_CHANT, _ACTION])
+async def detach(ctx: Context, chant: int, action: int) -> Reply:
+    event = await actions.get_action(ctx, action)
+    await actions.require_organizer(ctx, event)
+    found = await _visible(ctx, chant)
+    if not await store.detach(ctx.session, chant, action):
+        return ctx.reply(ctx._("Chant #{id} “{title}” was not on the sheet for “{action}”.",
+                               id=chant, title=found.title, action=event.title))
+    return ctx.reply(ctx._("Took chant #{id} “{title}” off the sheet for “{action}”.",
+                           id=chant, title=found.title, action=event.title),
+                     effects=await _announcements(ctx, [action]))
 
 
 @group.command("sheet", help=N_("A numbered chant sheet for a picket, with a printable file"), writes=False,
-               params=[Param("tag", N_("Only chants with this tag"), required=False, max_length=40), _LANG])
-async def sheet(ctx: Context, tag: str | None, lang: str | None) -> Reply:
+               params=[Param("tag", N_("Only chants with this tag"), required=False, max_length=40),
+                       Param("action", N_("Only the chants attached to this action"), type=int, required=False,
+                             min_value=1), _LANG])
+async def sheet(ctx: Context, tag: str | None, action: int | None, lang: str | None) -> Reply:
+    """Filters combine: ``action:12 tag:spanish`` is the chants on action 12's sheet that carry the tag."""
     code = _lang(lang) if lang else None
-    chants = await store.find(ctx.session, APPROVED, tag=_tag(tag) if tag else None, lang=code)
+    event = await actions.get_action(ctx, action) if action else None
+    chants = await store.find(ctx.session, APPROVED, tag=_tag(tag) if tag else None, lang=code, action_id=action)
+    if not chants and event is not None and not await store.attached(ctx.session, action):
+        raise UserError(N_("No chants are attached to “{title}” yet. A rep adds them with /chant attach <chant> "
+                           "{id}."), title=event.title, id=action)
     if not chants:
         raise UserError(N_("No approved chants match, so there is no sheet to make. /chant list shows the library."))
     heading = ctx._("Chant sheet: {tag}", tag=tag) if tag else ctx._("Chant sheet")
+    if event is not None:
+        heading = ctx._("Chant sheet for “{title}”", title=event.title) + (f" · {tag}" if tag else "")
     entries = [SheetChant(c.title, c.lang, parse_lines(c.lines)) for c in chants]
     paragraphs = [bold(heading)] + [chant_paragraph(ctx.tr, f"{n}. {c.title}", c.lines)
                                     for n, c in enumerate(entries, start=1)]
-    slug = re.sub(r"[^\w-]+", "-", _tag(tag)).strip("-") if tag else ""
+    slug = "-".join(part for part in (f"action-{action}" if action else "",
+                                      re.sub(r"[^\w-]+", "-", _tag(tag)).strip("-") if tag else "") if part)
     page = Attachment(f"chant-sheet-{slug}.html" if slug else "chant-sheet.html",
                       sheet_html(ctx.tr, heading, code or ctx.tr.lang, entries), "text/html", heading)
     return ctx.reply("\n\n".join(paragraphs), attachments=(page,))

@@ -1,7 +1,8 @@
-"""The chant library: chants (approved, or suggested and waiting for review) and their tags.
+"""The chant library: chants (approved, or suggested and waiting for review), their tags, and the
+chants attached to an action for its sheet.
 
-A chant's lines are kept exactly as the member wrote them. Sheets for an action will hang off a
-``ChantAttachment(chant_id, action_id)`` table beside ``ChantTag``; nothing here needs to change.
+A chant's lines are kept exactly as the member wrote them. Removing a chant or an action removes
+its attachments (``ON DELETE CASCADE``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy import ForeignKey, Integer, Text, delete, select
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.sql import locked
+from storage.sql import insert_ignoring_duplicates, locked
 from storage.types import UTCDateTime, utcnow
 
 APPROVED, PENDING, REJECTED = "approved", "pending", "rejected"
@@ -38,6 +39,14 @@ class Chant(SQLModel, table=True):
 class ChantTag(SQLModel, table=True):
     chant_id: int = Field(sa_column=Column(Integer, ForeignKey("chant.id", ondelete="CASCADE"), primary_key=True))
     tag: str = Field(primary_key=True, max_length=40, index=True)
+
+
+class ChantAttachment(SQLModel, table=True):
+    """A chant on an action's sheet."""
+
+    chant_id: int = Field(sa_column=Column(Integer, ForeignKey("chant.id", ondelete="CASCADE"), primary_key=True))
+    action_id: int = Field(sa_column=Column(Integer, ForeignKey("action.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True))
 
 
 async def add(session: AsyncSession, chant: Chant, tags: list[str]) -> Chant:
@@ -74,10 +83,40 @@ async def by_author(session: AsyncSession, member_id: int) -> list[Chant]:
     return list((await session.exec(select(Chant).where(Chant.author_id == member_id).order_by(Chant.id))).scalars())
 
 
-async def find(session: AsyncSession, status: str, *, tag: str | None = None, lang: str | None = None) -> list[Chant]:
+async def find(session: AsyncSession, status: str, *, tag: str | None = None, lang: str | None = None,
+               action_id: int | None = None) -> list[Chant]:
+    """Chants with ``status``, narrowed by every filter given (a tag, a language, an action's sheet)."""
     stmt = select(Chant).where(Chant.status == status).order_by(Chant.id)
     if tag is not None:
         stmt = stmt.where(Chant.id.in_(select(ChantTag.chant_id).where(ChantTag.tag == tag)))
+    if action_id is not None:
+        stmt = stmt.where(Chant.id.in_(select(ChantAttachment.chant_id).where(ChantAttachment.action_id == action_id)))
     if lang is not None:
         stmt = stmt.where(Chant.lang == lang)
     return list((await session.exec(stmt)).scalars())
+
+
+async def attach(session: AsyncSession, chant_id: int, action_id: int) -> bool:
+    """Put a chant on an action's sheet; returns False when it was already there."""
+    return bool(await insert_ignoring_duplicates(session, ChantAttachment.__table__,
+                                                 [{"chant_id": chant_id, "action_id": action_id}],
+                                                 ["chant_id", "action_id"]))
+
+
+async def detach(session: AsyncSession, chant_id: int, action_id: int) -> bool:
+    """Take a chant off an action's sheet; returns False when it was not there."""
+    result = await session.exec(delete(ChantAttachment).where(ChantAttachment.chant_id == chant_id,
+                                                              ChantAttachment.action_id == action_id))
+    return result.rowcount > 0
+
+
+async def attached(session: AsyncSession, action_id: int) -> list[Chant]:
+    """The chants on an action's sheet, in library order."""
+    return await find(session, APPROVED, action_id=action_id)
+
+
+async def actions_of(session: AsyncSession, chant_id: int) -> list[int]:
+    """The actions whose sheets carry a chant."""
+    rows = await session.exec(select(ChantAttachment.action_id).where(ChantAttachment.chant_id == chant_id)
+                              .order_by(ChantAttachment.action_id))
+    return list(rows.scalars())
