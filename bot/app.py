@@ -19,7 +19,7 @@ from bot import effects
 from bot.config import Config
 from bot.context import Context
 from bot.errors import UserError
-from bot.i18n import Catalogs, N_, Translator
+from bot.i18n import N_, Catalogs, Translator
 from bot.permissions import Actor, resolve_role
 from bot.registry import Command, Registry
 from bot.types import Form, FormField, Identity, Invocation, Message, Reply, Role

@@ -106,7 +106,8 @@ def discord_sync(config, guild_id: int | None, sync_global: bool | None) -> None
     if not config.discord_enabled:
         raise click.ClickException("set DISCORD_TOKEN to the bot's token first")
     if not (guild_id or config.discord.guild_id or sync_global or config.discord.sync_global):
-        raise click.ClickException("nothing to sync to: set discord.guild_id in the config, or pass --guild or --global")
+        raise click.ClickException(
+            "nothing to sync to: set discord.guild_id in the config, or pass --guild or --global")
     from bot.adapters.discord import make_client, sync
 
     async def go():
@@ -150,7 +151,7 @@ def roster() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @common
 def roster_import(config, file: Path) -> None:
-    """Load members from a CSV file with columns name, worksite and optionally email, member id, slack id, discord id."""
+    """Load members from a CSV file: name, worksite and optionally email, member id, slack id, discord id."""
     from storage.roster import read_csv
 
     try:

@@ -168,7 +168,8 @@ def load_config(path: str | Path | None = None, *, db: str | None = None,
     """Read ``path`` (or ``$ORGANIZER_CONFIG``, or ``./organizer.toml`` if present, or defaults),
     add secrets from the environment and let ``db`` (the ``--db`` flag) override the database."""
     env = os.environ if env is None else env
-    chosen = path or env.get("ORGANIZER_CONFIG") or (DEFAULT_CONFIG_FILE if Path(DEFAULT_CONFIG_FILE).exists() else None)
+    default = DEFAULT_CONFIG_FILE if Path(DEFAULT_CONFIG_FILE).exists() else None
+    chosen = path or env.get("ORGANIZER_CONFIG") or default
     data: dict = {}
     if chosen:
         try:
@@ -178,7 +179,8 @@ def load_config(path: str | Path | None = None, *, db: str | None = None,
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{chosen}: {exc}") from exc
     if "secrets" in data:
-        raise ConfigError(f"{chosen}: secrets are read from the environment ({', '.join(SECRET_ENV.values())}), not the file")
+        names = ", ".join(SECRET_ENV.values())
+        raise ConfigError(f"{chosen}: secrets are read from the environment ({names}), not the file")
     data["secrets"] = {key: env[name] for key, name in SECRET_ENV.items() if env.get(name)}
     if db:
         data.setdefault("database", {})["url"] = db

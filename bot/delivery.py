@@ -99,11 +99,12 @@ class Worker:
             except _LeaseLost:
                 log.info("job %s was taken over by another worker", job.id)
             except Exception as exc:  # noqa: BLE001
-                log.warning("job %s (%s) failed: %s", job.id, job.name, type(exc).__name__)
+                error = type(exc).__name__
+                log.warning("job %s (%s) failed: %s", job.id, job.name, error)
                 retry = self.app.clock() + timedelta(seconds=30)
                 await self.app.db.write(
-                    lambda s, job=job: jobs.finish(s, job.id, self.id, self.app.clock(), type(exc).__name__,
-                                                   retry_at=retry))
+                    lambda s, job=job, error=error: jobs.finish(s, job.id, self.id, self.app.clock(), error,
+                                                                retry_at=retry))
         return len(claimed)
 
     async def deliver(self, limit: int = 200) -> int:
@@ -146,14 +147,16 @@ class Worker:
             await self.app.db.write(lambda s: outbox.release(s, item.id, due, None, give_up=False, count_attempt=False))
             return
         except Undeliverable as exc:
-            await self.app.db.write(lambda s: outbox.release(s, item.id, self.app.clock(), str(exc), give_up=True))
+            reason = str(exc)
+            await self.app.db.write(lambda s: outbox.release(s, item.id, self.app.clock(), reason, give_up=True))
             return
         except Exception as exc:  # noqa: BLE001 - transient: back off and retry
+            error = type(exc).__name__
             give_up = item.attempts + 1 >= self.app.config.delivery.max_attempts
             due = self.app.clock() + timedelta(seconds=min(300, 2 ** item.attempts))
             log.warning("%s %s to %s failed (%s)", item.platform, item.kind, "a member" if item.kind == "dm" else
-                        item.target, type(exc).__name__)
-            await self.app.db.write(lambda s: outbox.release(s, item.id, due, type(exc).__name__, give_up=give_up))
+                        item.target, error)
+            await self.app.db.write(lambda s: outbox.release(s, item.id, due, error, give_up=give_up))
             return
 
         async def done(session):

@@ -107,7 +107,8 @@ class Catalogs:
             return code.split("_")[0].lower()
         for lang in self._translations:
             try:
-                names = {Locale.parse(lang).get_display_name(lang).casefold(), Locale.parse(lang).get_display_name("en").casefold()}
+                locale = Locale.parse(lang)
+                names = {locale.get_display_name(lang).casefold(), locale.get_display_name("en").casefold()}
             except UnknownLocaleError:
                 continue
             if code.casefold() in names:

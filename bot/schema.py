@@ -15,7 +15,8 @@ DISCORD_LOCALES = {"es": ("es-ES", "es-419")}
 
 
 def describe(catalogs: Catalogs, msgid: str) -> tuple[str, dict[str, str]]:
-    """A declaration string as Discord shows it: English (cut to 100 characters) and its translations by Discord locale."""
+    """A declaration string as Discord shows it: English (cut to 100 characters) and its translations
+    by Discord locale."""
     english = _cut(msgid)
     localized = {}
     for lang, locales in DISCORD_LOCALES.items():

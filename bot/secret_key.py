@@ -44,5 +44,6 @@ def server_key(db_url: str, env: Mapping[str, str] | None = None) -> bytes:
             tmp.unlink()
     return path.read_bytes().strip()
 
+
 def keyed_hash(key: bytes, *parts: object) -> str:
     return hmac.new(key, ":".join(str(p) for p in parts).encode(), hashlib.sha256).hexdigest()

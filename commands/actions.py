@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot import markup
 from bot.context import Context
 from bot.csvfile import to_csv
 from bot.errors import UserError
 from bot.i18n import N_, Translator
-from bot import markup
 from bot.markup import bold
 from bot.registry import Group, Param
 from bot.types import Attachment, Button, Edit, Effect, Message, Notify, Post, Render, Reply, Role, Schedule, Unschedule

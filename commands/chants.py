@@ -25,7 +25,8 @@ group = Group("chant", N_("Chants: the library, suggestions, and a sheet to brin
 MAX_TAGS = 10
 _ID = Param("id", N_("The chant’s number, as in /chant list"), type=int, min_value=1)
 _TITLE = Param("title", N_("The chant’s name (in quotes if it has spaces)"), max_length=MAX_TITLE)
-_LINES = Param("lines", N_("Lines split by “ / ” or new lines; “call | response” when the crowd answers the leader"), greedy=True, multiline=True, max_length=MAX_CHARS)
+_LINES = Param("lines", N_("Lines split by “ / ” or new lines; “call | response” when the crowd answers the leader"),
+               greedy=True, multiline=True, max_length=MAX_CHARS)
 _TAGS = Param("tags", N_("Tags separated by commas, such as picket,board"), required=False)
 _LANG = Param("lang", N_("The chant’s language code, such as en or es"), required=False, max_length=16)
 _CHANT = replace(_ID, name="chant")
@@ -97,7 +98,8 @@ async def add(ctx: Context, title: str, lines: str, tags: str | None, lang: str 
     chant = await store.add(ctx.session, Chant(title=title, lines=lines, lang=_lang(lang or ctx.tr.lang),
                                                 status=APPROVED, author_id=ctx.member_id, created_at=ctx.now,
                                                 updated_at=ctx.now), _tags(tags))
-    return ctx.reply(ctx._("Added chant #{id}:", id=chant.id) + "\n\n" + chant_paragraph(ctx.tr, _heading(chant), parsed))
+    shown = chant_paragraph(ctx.tr, _heading(chant), parsed)
+    return ctx.reply(ctx._("Added chant #{id}:", id=chant.id) + "\n\n" + shown)
 
 
 @group.command("suggest", help=N_("Suggest a chant; a rep adds it to the library"), form=True,

@@ -270,9 +270,10 @@ def tally_text(ctx: Context, poll: ReadinessPoll, result: Tally, counts: Counts,
                     passing=passing, sites=len(result.sites), threshold=counts.percent(counts.threshold))]
     off = sum(result.off_roster)
     if off:
+        per_choice = " · ".join(f"{ctx._(c)}: {counts(n)}"
+                                for c, n in zip(poll.choices, result.off_roster, strict=True))
         blocks.append(ctx._("Not on the roster (not counted above): {answers} answered — {choices}",
-                            answers=counts(off), choices=" · ".join(
-                                f"{ctx._(c)}: {counts(n)}" for c, n in zip(poll.choices, result.off_roster, strict=True))))
+                            answers=counts(off), choices=per_choice))
     for site in result.sites:
         shows = permissions.sees_assessments(ctx.actor, site.name)
         blocks.append(site_block(ctx, poll, site, counts, assessed.get(site.site_id, [0] * 5) if shows else None))
@@ -314,7 +315,8 @@ async def missing(ctx: Context, poll: int, site: str | None) -> Reply:
     if site is not None and await worksite_by_name(ctx.session, site) is None:
         raise UserError(N_("There is no worksite called “{name}”. Ask your site rep for its name on the roster."),
                         name=site)
-    rows = await store.missing(ctx.session, found, await visible_site_ids(ctx, permissions.missing_sites(ctx.actor, site)))
+    sites = await visible_site_ids(ctx, permissions.missing_sites(ctx.actor, site))
+    rows = await store.missing(ctx.session, found, sites)
     if not rows:
         return ctx.reply(ctx._("Everyone on the roster here has answered poll #{id}.", id=found.id))
     by_site: dict[str, list[Member]] = {}

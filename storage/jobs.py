@@ -11,7 +11,7 @@ from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sql import locked, upsert
-from storage.types import UTCDateTime, utcnow
+from storage.types import UTCDateTime
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 

@@ -63,7 +63,8 @@ async def add(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     return await insert_ignoring_duplicates(session, OutboxItem.__table__, rows, ["dedupe"])
 
 
-async def queue_edit(session: AsyncSession, ref: str, payload: dict[str, Any], now: datetime, interval: timedelta) -> None:
+async def queue_edit(session: AsyncSession, ref: str, payload: dict[str, Any], now: datetime,
+                     interval: timedelta) -> None:
     """Coalesce: a pending edit (or a post not yet sent) of the same ref takes the new content instead of
     queueing another call; a new edit waits ``interval`` after the last one sent to that post."""
     pending = await session.exec(
@@ -114,7 +115,8 @@ async def claim(
     await session.exec(
         update(OutboxItem).where(OutboxItem.id.in_(ids)).values(claimed_by=worker, claim_until=now + lease)
     )
-    rows = await session.exec(select(OutboxItem).where(OutboxItem.id.in_(ids)).order_by(OutboxItem.due_at, OutboxItem.id))
+    rows = await session.exec(
+        select(OutboxItem).where(OutboxItem.id.in_(ids)).order_by(OutboxItem.due_at, OutboxItem.id))
     return list(rows.scalars())
 
 

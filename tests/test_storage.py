@@ -2,14 +2,13 @@
 
 import asyncio
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from storage import migrate
 from storage.db import Database
-from storage.members import Member, Worksite, ensure_worksite, merge_members, member_for
+from storage.members import Member, Worksite, ensure_worksite, member_for, merge_members
 from storage.tables import metadata
 
 

@@ -18,4 +18,5 @@ subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F"
                 "n_:1,2", "-k", "N_", "-k", "L_", "--no-location", "--sort-output", "-o", str(POT), "."],
                cwd=ROOT, check=True)
 subprocess.run([sys.executable, "-m", "babel.messages.frontend", "update", "-i", str(POT), "-d",
-                str(ROOT / "bot" / "locale"), "--no-fuzzy-matching", "--ignore-obsolete", "--width", "120"], cwd=ROOT, check=True)
+                str(ROOT / "bot" / "locale"), "--no-fuzzy-matching", "--ignore-obsolete", "--width", "120"],
+               cwd=ROOT, check=True)

@@ -7,7 +7,6 @@ import socket
 import time
 
 import aiohttp
-
 from sqlalchemy import func, select
 
 from storage.members import Member, MemberIdentity, Worksite
