@@ -1,0 +1,80 @@
+"""Hostile text in every free-text field, typed on Slack and imported from a roster file: stored as
+written, and nothing the fake Web API receives (replies, channel posts, DMs) can ping anyone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from bot.delivery import Worker
+from storage.actions import Action
+from storage.bargaining import BargainingUpdate, FaqEntry
+from storage.chants import Chant
+from storage.members import Member, Worksite
+from storage.roster import import_rows, read_csv
+from tests.reliability.hostile import HOSTILE, SITE_SUFFIX, roster_csv, slack_pings, slack_typed
+from tests.slack.conftest import app, fake, front, gate, mode, slack  # noqa: F401 - the Slack fixtures
+from tests.slack.payloads import slash
+
+LEADER = "ULEAD"
+
+
+async def typed(slack, fake, line: str, user: str = LEADER) -> dict:
+    """Send a slash command as Slack would and return the answer that came back to its response_url."""
+    command, _, rest = line.partition(" ")
+    name = f"r{len(fake.responses)}"
+    assert (await slack.send(slash(command, slack_typed(rest), user=user, response_url=fake.response_url(name))))[0] == 200
+    await fake.wait_for(lambda: any(r["url"] == name for r in fake.responses))
+    answer = next(r for r in fake.responses if r["url"] == name)
+    assert "Something broke" not in answer["text"], answer["text"]
+    return answer
+
+
+async def one(app, statement):
+    async def work(session):
+        return (await session.exec(statement)).scalars().first()
+    return await app.db.read(work)
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+async def test_hostile_text_is_stored_as_written_and_never_pings_on_slack(slack, fake, app, front, kind):
+    h = HOSTILE[kind]
+    fake.usergroups = {"SLEADERS": [LEADER]}
+    await typed(slack, fake, f"/member site {h}", user="U100")
+    await typed(slack, fake, f'/action create title:"{h}" when:"2026-12-03 17:00" where:"{h}"')
+    await typed(slack, fake, f'/chant add title:"{h}" lines:"{h}"')
+    await typed(slack, fake, f'/chant show 1')
+    await typed(slack, fake, f'/bargaining post title:"{h}" body:"{h}"')
+    await typed(slack, fake, f'/bargaining faq-add question:"{h}" answer:"{h}"')
+    await typed(slack, fake, "/bargaining faq")
+    rows, problems = read_csv(roster_csv(h, h + SITE_SUFFIX))
+    assert not problems
+    report = await app.db.write(lambda s: import_rows(s, rows))
+    assert report.added == 1
+    await typed(slack, fake, '/readiness open "Ready?"')
+    await typed(slack, fake, "/readiness missing 1")
+    await Worker(app, {"slack": front.sender}).drain()
+
+    assert (await one(app, select(Worksite.name).join(Member, Member.worksite_id == Worksite.id)
+                      .where(Member.name == "u100"))) == h
+    action = await one(app, select(Action))
+    assert (action.title, action.location) == (h, h)
+    chant = await one(app, select(Chant))
+    assert (chant.title, chant.lines) == (h, h)
+    update = await one(app, select(BargainingUpdate))
+    assert (update.title, update.body) == (h, h)
+    faq = await one(app, select(FaqEntry))
+    assert (faq.question, faq.answer) == (h, h)
+    imported = await one(app, select(Member).where(Member.on_roster))
+    assert imported.name == h
+    assert await one(app, select(Worksite.name).where(Worksite.id == imported.worksite_id)) == h + SITE_SUFFIX
+
+    posted = [c.params for c in fake.calls if c.method.startswith("chat.")]
+    assert {"CACTIONS", "CANNOUNCE", "CREADY"} <= {p.get("channel") for p in posted}
+    shown = [json.dumps(r, ensure_ascii=False) for r in fake.responses]
+    shown += [json.dumps({k: p.get(k) for k in ("text", "blocks")}, ensure_ascii=False) for p in posted]
+    assert sum(h[:10] in s or slack_typed(h)[:10] in s for s in shown) >= 8, "the hostile text was not shown"
+    for payload in shown:
+        assert not slack_pings(payload), payload
