@@ -27,6 +27,7 @@ from bot.config import ConfigError
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+SLACK_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")  # all Slack ever sends
 ENVELOPE_WINDOW = 600.0  # seconds: Slack's retries of an envelope come within a few minutes
 
 
@@ -64,7 +65,14 @@ class SlackFrontEnd:
 
     def web_app(self) -> web.Application:
         async def events(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await self.bolt.async_dispatch(await to_bolt_request(request)))
+            if request.content_type not in SLACK_CONTENT_TYPES:
+                return web.Response(status=415)
+            try:
+                bolt_request = await to_bolt_request(request)
+            except (ValueError, AttributeError):  # not JSON, or JSON that is not an object: not from Slack
+                log.info("refused a malformed request to %s", EVENTS_PATH)
+                return web.Response(status=400)
+            return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
 
         web_app = web.Application()
         web_app.router.add_post(EVENTS_PATH, events)
