@@ -146,13 +146,13 @@ class Worker:
             await self.app.db.write(lambda s: outbox.release(s, item.id, due, None, give_up=False, count_attempt=False))
             return
         except Undeliverable as exc:
+            log.warning("%s %s to %s given up: %s", item.platform, item.kind, _target(item), exc)
             await self.app.db.write(lambda s: outbox.release(s, item.id, self.app.clock(), str(exc), give_up=True))
             return
         except Exception as exc:  # noqa: BLE001 - transient: back off and retry
             give_up = item.attempts + 1 >= self.app.config.delivery.max_attempts
             due = self.app.clock() + timedelta(seconds=min(300, 2 ** item.attempts))
-            log.warning("%s %s to %s failed (%s)", item.platform, item.kind, "a member" if item.kind == "dm" else
-                        item.target, type(exc).__name__)
+            log.warning("%s %s to %s failed (%s)", item.platform, item.kind, _target(item), type(exc).__name__)
             await self.app.db.write(lambda s: outbox.release(s, item.id, due, type(exc).__name__, give_up=give_up))
             return
 
@@ -165,3 +165,8 @@ class Worker:
 
 class _LeaseLost(Exception):
     pass
+
+
+def _target(item) -> str:
+    """Where a delivery went, for a log line: a channel by id, a member never by name or id."""
+    return "a member" if item.kind == "dm" else item.target
