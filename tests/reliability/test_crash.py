@@ -9,7 +9,6 @@ import os
 import random
 
 import aiohttp
-import pytest
 from sqlalchemy import select
 
 from bot.app import App
@@ -19,20 +18,12 @@ from storage.db import Database
 from storage.members import Member, MemberIdentity
 from tests.reliability.bot_process import BotProcess, free_port, write_config
 from tests.reliability.conftest import LOST_SIGNUPS
-from tests.slack.conftest import SlackClient
+from tests.slack.conftest import SlackClient, fake  # noqa: F401 - the fake Slack fixture
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.payloads import slash
 from tests.support import make_config
 
 ROUNDS, BURST, SENDERS, CAPACITY = 6, 40, 8, 100
-
-
-@pytest.fixture
-async def fake():
-    slack = FakeSlack()
-    runner = await slack.start()
-    yield slack
-    await runner.cleanup()
 
 
 async def create_action(db_url: str) -> int:

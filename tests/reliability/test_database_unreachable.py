@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from contextlib import contextmanager
 
 import aiohttp
 import pytest

@@ -3,6 +3,7 @@ is answered once and has one effect."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.types import Identity
@@ -28,29 +29,17 @@ def callbacks(fake, payload) -> list:
     return fake.of("POST", f"/interactions/{payload['id']}/{payload['token']}/callback")
 
 
-async def test_a_slash_command_delivered_twice_signs_up_once(app, client, fake):
+@pytest.mark.parametrize("delivered", [lambda: slash("action", "join", id=1), lambda: click("ob:/action join 1")],
+                         ids=["slash command", "button click"])
+async def test_an_interaction_delivered_twice_signs_up_once(app, client, fake, delivered):
     await create_action(app)
-    join = slash("action", "join", id=1)
-    dispatch(client, join)
-    dispatch(client, join)
+    payload = delivered()
+    dispatch(client, payload)
+    dispatch(client, payload)
     sentinel = slash("organizer", "help", user_id="300000000000000009", name="Otro")
     dispatch(client, sentinel)
-    await fake.wait_for("POST", f"/webhooks/{APP_ID}/{join['token']}")
+    await fake.wait_for("POST", f"/webhooks/{APP_ID}/{payload['token']}")
     await fake.wait_for("POST", f"/webhooks/{APP_ID}/{sentinel['token']}")
-    assert len(callbacks(fake, join)) == 1
-    assert len(fake.of("POST", f"/webhooks/{APP_ID}/{join['token']}")) == 1
-    assert await signups(app) == 1
-
-
-async def test_a_button_click_delivered_twice_signs_up_once(app, client, fake):
-    await create_action(app)
-    pressed = click("ob:/action join 1")
-    dispatch(client, pressed)
-    dispatch(client, pressed)
-    sentinel = slash("organizer", "help", user_id="300000000000000009", name="Otro")
-    dispatch(client, sentinel)
-    await fake.wait_for("POST", f"/webhooks/{APP_ID}/{pressed['token']}")
-    await fake.wait_for("POST", f"/webhooks/{APP_ID}/{sentinel['token']}")
-    assert len(callbacks(fake, pressed)) == 1
-    assert len(fake.of("POST", f"/webhooks/{APP_ID}/{pressed['token']}")) == 1
+    assert len(callbacks(fake, payload)) == 1
+    assert len(fake.of("POST", f"/webhooks/{APP_ID}/{payload['token']}")) == 1
     assert await signups(app) == 1

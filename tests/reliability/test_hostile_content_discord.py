@@ -7,18 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
 
 from bot.adapters.discord.sender import DiscordSender
 from bot.delivery import Worker
-from storage.actions import Action
-from storage.bargaining import BargainingUpdate, FaqEntry
-from storage.chants import Chant
-from storage.members import Member, Worksite
 from storage.roster import import_rows, read_csv
 from tests.discord.conftest import MEMBERS_ROLE, ORGANIZERS_ROLE, app, client, dispatch, fake, platforms, slash  # noqa: F401
 from tests.discord.fake_api import APP_ID
-from tests.reliability.hostile import HOSTILE, SITE_SUFFIX, roster_csv
+from tests.reliability.hostile import HOSTILE, SITE_SUFFIX, assert_stored_as_written, roster_csv
 
 RAW_MASS_PING = re.compile(r"@(everyone|here)")
 
@@ -31,11 +26,6 @@ async def typed(client, fake, command: str, sub: str, **options) -> None:
     async with fake._changed:
         await fake._changed.wait_for(lambda: any(c.path.startswith(answered) for c in fake.calls))
 
-
-async def one(app, statement):
-    async def work(session):
-        return (await session.exec(statement)).scalars().first()
-    return await app.db.read(work)
 
 
 @pytest.mark.parametrize("kind", HOSTILE)
@@ -54,19 +44,7 @@ async def test_hostile_text_is_stored_as_written_and_never_pings_on_discord(app,
     await typed(client, fake, "readiness", "missing", poll=1)
     await Worker(app, {"discord": DiscordSender(client, MEMBERS_ROLE)}).drain()
 
-    member = await one(app, select(Member).where(Member.name == h))
-    assert await one(app, select(Worksite.name).where(Worksite.id == member.worksite_id)) == h
-    action = await one(app, select(Action))
-    assert (action.title, action.location) == (h, h)
-    chant = await one(app, select(Chant))
-    assert (chant.title, chant.lines) == (h, h)
-    update = await one(app, select(BargainingUpdate))
-    assert (update.title, update.body) == (h, h)
-    faq = await one(app, select(FaqEntry))
-    assert (faq.question, faq.answer) == (h, h)
-    imported = await one(app, select(Member).where(Member.on_roster))
-    assert imported.name == h + " roster"
-    assert await one(app, select(Worksite.name).where(Worksite.id == imported.worksite_id)) == h + SITE_SUFFIX
+    await assert_stored_as_written(app, h, member=h, roster_name=h + " roster")
 
     messages = [c.body for c in fake.calls if c.method in ("POST", "PATCH") and isinstance(c.body, dict)
                 and "content" in c.body]

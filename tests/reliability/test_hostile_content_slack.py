@@ -6,15 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
 
 from bot.delivery import Worker
-from storage.actions import Action
-from storage.bargaining import BargainingUpdate, FaqEntry
-from storage.chants import Chant
-from storage.members import Member, Worksite
 from storage.roster import import_rows, read_csv
-from tests.reliability.hostile import HOSTILE, SITE_SUFFIX, roster_csv, slack_pings, slack_typed
+from tests.reliability.hostile import HOSTILE, SITE_SUFFIX, assert_stored_as_written, roster_csv, slack_pings, slack_typed
 from tests.slack.conftest import app, fake, front, gate, mode, slack  # noqa: F401 - the Slack fixtures
 from tests.slack.payloads import slash
 
@@ -32,11 +27,6 @@ async def typed(slack, fake, line: str, user: str = LEADER) -> dict:
     return answer
 
 
-async def one(app, statement):
-    async def work(session):
-        return (await session.exec(statement)).scalars().first()
-    return await app.db.read(work)
-
 
 @pytest.mark.parametrize("kind", HOSTILE)
 async def test_hostile_text_is_stored_as_written_and_never_pings_on_slack(slack, fake, app, front, kind):
@@ -45,7 +35,7 @@ async def test_hostile_text_is_stored_as_written_and_never_pings_on_slack(slack,
     await typed(slack, fake, f"/member site {h}", user="U100")
     await typed(slack, fake, f'/action create title:"{h}" when:"2026-12-03 17:00" where:"{h}"')
     await typed(slack, fake, f'/chant add title:"{h}" lines:"{h}"')
-    await typed(slack, fake, f'/chant show 1')
+    await typed(slack, fake, '/chant show 1')
     await typed(slack, fake, f'/bargaining post title:"{h}" body:"{h}"')
     await typed(slack, fake, f'/bargaining faq-add question:"{h}" answer:"{h}"')
     await typed(slack, fake, "/bargaining faq")
@@ -57,19 +47,7 @@ async def test_hostile_text_is_stored_as_written_and_never_pings_on_slack(slack,
     await typed(slack, fake, "/readiness missing 1")
     await Worker(app, {"slack": front.sender}).drain()
 
-    assert (await one(app, select(Worksite.name).join(Member, Member.worksite_id == Worksite.id)
-                      .where(Member.name == "u100"))) == h
-    action = await one(app, select(Action))
-    assert (action.title, action.location) == (h, h)
-    chant = await one(app, select(Chant))
-    assert (chant.title, chant.lines) == (h, h)
-    update = await one(app, select(BargainingUpdate))
-    assert (update.title, update.body) == (h, h)
-    faq = await one(app, select(FaqEntry))
-    assert (faq.question, faq.answer) == (h, h)
-    imported = await one(app, select(Member).where(Member.on_roster))
-    assert imported.name == h
-    assert await one(app, select(Worksite.name).where(Worksite.id == imported.worksite_id)) == h + SITE_SUFFIX
+    await assert_stored_as_written(app, h, member="u100", roster_name=h)
 
     posted = [c.params for c in fake.calls if c.method.startswith("chat.")]
     assert {"CACTIONS", "CANNOUNCE", "CREADY"} <= {p.get("channel") for p in posted}
