@@ -148,14 +148,14 @@ class Worker:
             return
         except Undeliverable as exc:
             reason = str(exc)
+            log.warning("%s %s to %s given up: %s", item.platform, item.kind, _target(item), reason)
             await self.app.db.write(lambda s: outbox.release(s, item.id, self.app.clock(), reason, give_up=True))
             return
         except Exception as exc:  # noqa: BLE001 - transient: back off and retry
             error = type(exc).__name__
             give_up = item.attempts + 1 >= self.app.config.delivery.max_attempts
             due = self.app.clock() + timedelta(seconds=min(300, 2 ** item.attempts))
-            log.warning("%s %s to %s failed (%s)", item.platform, item.kind, "a member" if item.kind == "dm" else
-                        item.target, error)
+            log.warning("%s %s to %s failed (%s)", item.platform, item.kind, _target(item), error)
             await self.app.db.write(lambda s: outbox.release(s, item.id, due, error, give_up=give_up))
             return
 
@@ -168,3 +168,8 @@ class Worker:
 
 class _LeaseLost(Exception):
     pass
+
+
+def _target(item) -> str:
+    """Where a delivery went, for a log line: a channel by id, a member never by name or id."""
+    return "a member" if item.kind == "dm" else item.target

@@ -351,7 +351,7 @@ async def checkin(ctx: Context, id: int, member: str | None) -> Reply:
 
 
 @group.command("roster", help=N_("Who signed up for an action and who came, by worksite"), params=[ID],
-               role=Role.rep, writes=False)
+               role=Role.rep, writes=False, audited=True)
 async def roster(ctx: Context, id: int) -> Reply:
     action = await get_action(ctx, id)
     await require_organizer(ctx, action)
@@ -374,7 +374,7 @@ async def roster(ctx: Context, id: int) -> Reply:
 
 
 @group.command("export", help=N_("Download an action’s roster as a spreadsheet (CSV)"), params=[ID],
-               role=Role.leader, writes=False)
+               role=Role.leader, writes=False, audited=True)
 async def export(ctx: Context, id: int) -> Reply:
     action = await get_action(ctx, id)
     tz = ctx.config.campaign.tz

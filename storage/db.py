@@ -42,6 +42,8 @@ def normalize_url(url_or_path: str) -> str:
 
 
 class Database:
+    SQLITE_BUSY_SECONDS = 30  # how long a SQLite write waits for another program's lock before giving up
+
     def __init__(self, url: str, *, max_batch: int = 256) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
@@ -59,14 +61,15 @@ class Database:
         path = make_url(self.url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(self.url, connect_args={"timeout": 30}, pool_size=1 if writer else 5)
+        engine = create_async_engine(self.url, connect_args={"timeout": self.SQLITE_BUSY_SECONDS}, pool_size=1 if writer else 5)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection, _record):
             # Let SQLAlchemy, not the driver, issue BEGIN, so SAVEPOINTs work (SQLAlchemy's documented recipe).
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
+            for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
+                           f"busy_timeout={self.SQLITE_BUSY_SECONDS * 1000}"):
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
 
@@ -146,8 +149,10 @@ class Database:
 
 
 def _is_unavailable(exc: BaseException) -> bool:
+    """The database could not be used at all (gone, or locked by another program past the busy timeout):
+    nothing happened and trying again later is the answer."""
     if isinstance(exc, (OSError, ConnectionError)):
         return True
     if isinstance(exc, DBAPIError):
-        return bool(exc.connection_invalidated) or isinstance(exc, OperationalError) and "locked" not in str(exc)
+        return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
     return False

@@ -11,9 +11,12 @@ import discord
 from bot.adapters.discord.commands import FORM_PREFIX, CatalogTranslator, build_tree, submit_form
 from bot.adapters.discord.render import NO_PINGS, CommandButton
 from bot.adapters.discord.sender import DiscordSender
+from bot.adapters.repeats import Recent
 from bot.app import App
 
 log = logging.getLogger(__name__)
+
+INTERACTION_WINDOW = 900.0  # seconds: an interaction token is valid for 15 minutes
 
 
 class _Organizer:
@@ -25,6 +28,7 @@ class _Organizer:
         self.app = app
         self.sync_on_login = sync_on_login
         self.tree = build_tree(self, app.registry, app.catalogs)
+        self.interactions = Recent(INTERACTION_WINDOW)  # ids already run: a replayed interaction runs once
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogTranslator(self.app.catalogs))

@@ -98,9 +98,17 @@ def invocation(interaction: discord.Interaction, group: str = "", sub: str = "",
                       interaction.locale.value, can_open_forms)
 
 
+def first_delivery(interaction: discord.Interaction) -> bool:
+    """False for an interaction this process already ran (Discord can replay one after a resume);
+    its first delivery has answered it."""
+    return interaction.client.interactions.first(interaction.id)
+
+
 async def run(interaction: discord.Interaction, command: Command, values: dict[str, Any]) -> None:
     """A slash command. A form command run with nothing filled in opens its modal, which must be the
     first response; everything else is deferred before the work starts."""
+    if not first_delivery(interaction):
+        return
     app = interaction.client.app
     inv = invocation(interaction, command.group, command.name, values, can_open_forms=command.form and not values)
     if inv.can_open_forms:
@@ -119,6 +127,8 @@ async def run(interaction: discord.Interaction, command: Command, values: dict[s
 
 async def run_line(interaction: discord.Interaction, line: str) -> None:
     """A button: its command line, run as the member who clicked."""
+    if not first_delivery(interaction):
+        return
     app = interaction.client.app
     await interaction.response.defer(ephemeral=True, thinking=True)
     inv = invocation(interaction)
@@ -158,6 +168,8 @@ class FormModal(discord.ui.Modal):
 async def submit_form(interaction: discord.Interaction) -> None:
     """A submitted form runs its command. Everything needed is in the submission itself (the command
     in the custom_id, the values in the inputs), so a form opened before a restart still works."""
+    if not first_delivery(interaction):
+        return
     group, _, sub = interaction.data["custom_id"].removeprefix(FORM_PREFIX).partition(" ")
     values = {component["custom_id"]: component.get("value", "")
               for row in interaction.data.get("components", ()) for component in row.get("components", ())}

@@ -14,7 +14,10 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot.adapters.repeats import Recent
 from bot.adapters.slack.directory import Directory
 from bot.adapters.slack.listeners import Listeners
 from bot.adapters.slack.sender import SlackSender, web_client
@@ -24,6 +27,23 @@ from bot.config import ConfigError
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+SLACK_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")  # all Slack ever sends
+ENVELOPE_WINDOW = 600.0  # seconds: Slack's retries of an envelope come within a few minutes
+
+
+class OnceSocketModeHandler(AsyncSocketModeHandler):
+    """Socket Mode: Slack may send an envelope again (a retry, a reconnect); each envelope is
+    acknowledged every time but run once."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.envelopes = Recent(ENVELOPE_WINDOW)
+
+    async def handle(self, client, req: SocketModeRequest) -> None:
+        if self.envelopes.first(req.envelope_id):
+            await super().handle(client, req)
+        else:
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
 
 
 class SlackFrontEnd:
@@ -45,7 +65,14 @@ class SlackFrontEnd:
 
     def web_app(self) -> web.Application:
         async def events(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await self.bolt.async_dispatch(await to_bolt_request(request)))
+            if request.content_type not in SLACK_CONTENT_TYPES:
+                return web.Response(status=415)
+            try:
+                bolt_request = await to_bolt_request(request)
+            except (ValueError, AttributeError):  # not JSON, or JSON that is not an object: not from Slack
+                log.info("refused a malformed request to %s", EVENTS_PATH)
+                return web.Response(status=400)
+            return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
 
         web_app = web.Application()
         web_app.router.add_post(EVENTS_PATH, events)
@@ -60,7 +87,7 @@ class SlackFrontEnd:
         return runner
 
     def socket_handler(self) -> AsyncSocketModeHandler:
-        return AsyncSocketModeHandler(self.bolt, self.app.config.secrets.slack_app_token, web_client=self.client)
+        return OnceSocketModeHandler(self.bolt, self.app.config.secrets.slack_app_token, web_client=self.client)
 
     async def run(self) -> None:
         """Serve until cancelled, in the configured mode."""

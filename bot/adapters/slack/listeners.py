@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -21,6 +20,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.repeats import Recent
 from bot.adapters.slack import inbound, render
 from bot.adapters.slack.directory import Directory
 from bot.app import App
@@ -33,28 +33,12 @@ SUBMIT_WAIT = 2.0  # seconds a form submission waits for its command before acki
 CLICK_WINDOW = 30.0  # seconds in which the same click on the same message is a double click
 
 
-class Clicks:
-    """Remembers recent clicks so a double click runs its command once (per process)."""
-
-    def __init__(self, window: float = CLICK_WINDOW) -> None:
-        self.window = window
-        self._seen: dict[tuple[str, ...], float] = {}
-
-    def first(self, key: tuple[str, ...]) -> bool:
-        now = time.monotonic()
-        self._seen = {k: t for k, t in self._seen.items() if now - t < self.window}
-        if key in self._seen:
-            return False
-        self._seen[key] = now
-        return True
-
-
 class Listeners:
     def __init__(self, app: App, client: AsyncWebClient, directory: Directory) -> None:
         self.app = app
         self.client = client
         self.directory = directory
-        self.clicks = Clicks()
+        self.clicks = Recent(CLICK_WINDOW)
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.middleware(skip_redeliveries)

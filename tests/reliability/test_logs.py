@@ -1,0 +1,61 @@
+"""A full scenario on Slack — sites, signups and a waitlist, a readiness poll with answers, tallies,
+exports, a profile, a forget, delivery with refusals from the Web API — logged at DEBUG: no record at
+INFO or above holds a member's name or a readiness answer."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.delivery import Worker
+from tests.slack.conftest import app, fake, front, gate, mode, slack  # noqa: F401 - the Slack fixtures
+from tests.slack.payloads import click, slash
+
+NAMES = {"ULEAD": "Lucrecia Vanterpool", "U1": "Xiomara Quintanilla", "U2": "Yolotl Zamarripa"}
+ANSWERS = ("Zealously-yes", "Refusing-no")
+SECRETS_OF_MEMBERS = [*NAMES.values(), *(part for name in NAMES.values() for part in name.split()), *ANSWERS]
+
+
+async def say(slack, fake, user: str, line: str) -> dict:
+    command, _, text = line.partition(" ")
+    name = f"r{len(fake.responses)}"
+    payload = {**slash(command, text, user=user, response_url=fake.response_url(name)), "user_name": NAMES[user]}
+    assert (await slack.send(payload))[0] == 200
+    await fake.wait_for(lambda: any(r["url"] == name for r in fake.responses))
+    return next(r for r in fake.responses if r["url"] == name)
+
+
+async def test_no_name_or_answer_is_logged_at_info_or_above(slack, fake, app, front, caplog):
+    caplog.set_level(logging.DEBUG)
+    fake.usergroups = {"SLEADERS": ["ULEAD"]}
+    for user in ("U1", "U2"):
+        await say(slack, fake, user, "/member site Escalante Elementary")
+    await say(slack, fake, "ULEAD", '/action create Picket "2026-12-03 17:00" Gate capacity:1')
+    await say(slack, fake, "U1", "/action join 1")
+    await say(slack, fake, "U2", "/action join 1")
+    await say(slack, fake, "U1", "/action leave 1")
+    await say(slack, fake, "ULEAD", "/action roster 1")
+    await say(slack, fake, "ULEAD", "/action export 1")
+    await say(slack, fake, "ULEAD", f'/readiness open Ready? choices:"{ANSWERS[0]};Unsure;{ANSWERS[1]}" anonymous:no')
+    await say(slack, fake, "U1", f"/readiness answer 1 {ANSWERS[0]}")
+    await say(slack, fake, "U2", f"/readiness answer 1 {ANSWERS[1]}")
+    for line in ("/readiness tally 1", "/readiness missing 1", "/readiness export 1"):
+        await say(slack, fake, "ULEAD", line)
+    await say(slack, fake, "U1", "/member me")
+    await say(slack, fake, "U1", "/member nonsense")
+    fake.fail("chat.postMessage", "channel_not_found")
+    fake.fail("conversations.open", "user_not_found")
+    fake.rate_limit("chat.postMessage", 0)
+    await Worker(app, {"slack": front.sender}).drain()
+    asked = await say(slack, fake, "U2", "/member forget")
+    button = asked["blocks"][-1]["elements"][0]
+    await slack.send(click(button["value"], user="U2", action_id=button["action_id"], response_url=fake.response_url("gone")))
+    await fake.wait_for(lambda: any(r["url"] == "gone" for r in fake.responses))
+    assert any(ANSWERS[0] in r["text"] or NAMES["U1"] in r["text"] for r in fake.responses), "the scenario showed nothing"
+
+    records = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert any(r.name.startswith("bot.") and r.levelno >= logging.WARNING for r in records), \
+        "the bot logged no refusal: the check would prove little"
+    for record in records:
+        logged = f"{record.getMessage()} {record.exc_text or ''}"
+        leaked = [s for s in SECRETS_OF_MEMBERS if s in logged]
+        assert not leaked, f"{record.name} logged {leaked}: {logged[:300]}"

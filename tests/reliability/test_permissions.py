@@ -1,0 +1,196 @@
+"""Who may run what, for EVERY command in the registry: member, rep of the site, rep of another site
+and leader. The expected answer is derived from each command's declared role plus the site rule
+(reps act only for their own worksites); a new command without a sample line here fails the
+test, so the matrix stays complete. Readiness allow/deny has its own matrix
+(tests/test_readiness_permissions.py); here every command is also checked for the privacy rule
+that no path shows an individual readiness answer to a non-leader, and an anonymous poll's to no one.
+
+Permissions do not depend on the database, so this runs on SQLite only: a world is built once and
+each case gets a fresh copy of its file."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.app import App
+from bot.types import Identity, Role
+from commands import build_registry
+from storage.db import Database
+from tests.support import Clock, add_roster, make_config
+
+ESC, ROO = "Escalante Elementary", "Roosevelt High"
+NOW = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+ACTORS = {
+    "member": {"role": "member"},
+    "rep of the site": {"role": "rep", "site": ESC},
+    "rep of another site": {"role": "rep", "site": ROO},
+    "leader": {"role": "leader"},
+}
+ROLE_OF = {"member": Role.member, "rep of the site": Role.rep, "rep of another site": Role.rep, "leader": Role.leader}
+RESPONDENTS = ("Xiomara Respondent", "Yolanda Respondent")  # answered both polls; no other trace of them anywhere
+REGISTRY = build_registry()
+
+# One line per command that succeeds for a leader in the world below. Objects tied to a worksite are
+# Escalante's (action #1 is at Escalante), so the rep of another site is refused where the site rule applies.
+LINES = {
+    "action calendar": "/action calendar 1",
+    "action cancel": "/action cancel 1",
+    "action checkin": "/action checkin 1 cruz",
+    "action create": f'/action create Rally "2026-12-05 16:00" "Front gate" site:"{ESC}"',
+    "action edit": "/action edit 1 where:Library",
+    "action export": "/action export 1",
+    "action join": "/action join 1",
+    "action leave": "/action leave 1",
+    "action list": "/action list",
+    "action roster": "/action roster 1",
+    "action show": "/action show 1",
+    "action turnout": "/action turnout",
+    "bargaining delivery": "/bargaining delivery 1",
+    "bargaining demand-add": '/bargaining demand-add staffing "Nurse in every school"',
+    "bargaining demand-history": "/bargaining demand-history wages",
+    "bargaining demand-update": "/bargaining demand-update wages district:3%",
+    "bargaining faq": "/bargaining faq",
+    "bargaining faq-add": '/bargaining faq-add "Is a strike vote set?" "Not yet."',
+    "bargaining history": "/bargaining history",
+    "bargaining latest": "/bargaining latest",
+    "bargaining post": '/bargaining post "Session 3" "We met today."',
+    "bargaining show": "/bargaining show 1",
+    "bargaining subscribe": "/bargaining subscribe",
+    "bargaining table": "/bargaining table",
+    "bargaining unsubscribe": "/bargaining unsubscribe",
+    "chant add": '/chant add "Fight" "What do we want? | Fair pay"',
+    "chant approve": "/chant approve 2",
+    "chant attach": "/chant attach 1 1",
+    "chant detach": "/chant detach 1 1",
+    "chant edit": "/chant edit 1 tags:picket",
+    "chant list": "/chant list",
+    "chant pending": "/chant pending",
+    "chant reject": "/chant reject 2",
+    "chant remove": "/chant remove 1",
+    "chant sheet": "/chant sheet",
+    "chant show": "/chant show 1",
+    "chant suggest": '/chant suggest "Ours" "Our schools"',
+    "member assess": "/member assess cruz 2",
+    "member forget": "/member forget",
+    "member lang": "/member lang es",
+    "member link": "/member link",
+    "member me": "/member me",
+    "member site": f"/member site {ROO}",
+    "organizer help": "/organizer help",
+    "readiness answer": "/readiness answer 1 2",
+    "readiness close": "/readiness close 1",
+    "readiness export": "/readiness export 1",
+    "readiness missing": "/readiness missing 1",
+    "readiness open": "/readiness open Ready?",
+    "readiness tally": "/readiness tally 1",
+}
+# commands acting on something of a worksite (Escalante here; checkin checks in someone else): only a rep of
+# that site or a leader may, whatever the declared role
+SITE_RULE = {"action cancel", "action checkin", "action create", "action edit", "action export", "action roster",
+             "chant attach", "chant detach", "member assess"}
+# readiness allow/deny is tests/test_readiness_permissions.py's matrix; it is not repeated here
+OWN_MATRIX = {"readiness", "member assess"}
+# the anonymous poll (#2): what leaders see of it must not name anyone either
+ANONYMOUS_POLL_LINES = ["/readiness tally 2", "/readiness export 2", "/readiness missing 2"]
+
+
+def expected_allowed(path: str, actor: str) -> bool:
+    command = REGISTRY.find(*path.split(" "))
+    if ROLE_OF[actor] < command.role:
+        return False
+    return path not in SITE_RULE or actor in ("rep of the site", "leader")  # the site rule: a rep of that site
+
+
+async def build_world(path) -> None:
+    app = App(make_config(), db=Database(str(path)), clock=Clock(NOW))
+    await app.start()
+    lead = {"claims": {"role:leader"}}
+
+    async def ok(user, line, **kw):
+        reply = await app.run_line(Identity("console", user, user), line, **kw)
+        assert not reply.error, f"{line}: {reply.message.text}"
+
+    await add_roster(app, {ESC: ["ana", "cruz", *RESPONDENTS], ROO: ["gus"]})
+    await ok("boss", f'/action create Picket "2026-11-30 09:30" Gate site:"{ESC}" capacity:10', **lead)
+    await ok("ana", "/action join 1")
+    await ok("boss", '/chant add "Union" "Union power"', **lead)
+    await ok("boss", "/chant attach 1 1", **lead)
+    await ok("ana", '/chant suggest "Pending" "We will win"')
+    await ok("boss", '/bargaining post "Session 2" "Talks continue." topics:wages', **lead)
+    await ok("boss", '/bargaining demand-add wages "5% raise"', **lead)
+    await ok("boss", '/bargaining faq-add "When is the vote?" "In March."', **lead)
+    await ok("boss", "/readiness open Named? anonymous:no", **lead)
+    await ok("boss", "/readiness open Anonymous? anonymous:yes", **lead)
+    for name in RESPONDENTS:
+        for poll in (1, 2):
+            await ok(name, f"/readiness answer {poll} 3")
+    await app.close()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    path = tmp_path_factory.mktemp("world") / "world.db"
+    asyncio.run(build_world(path))
+    return path
+
+
+@pytest.fixture
+async def app(world, tmp_path):
+    path = tmp_path / "case.db"
+    shutil.copy(world, path)
+    app = App(make_config(), db=Database(str(path)), clock=Clock(NOW))
+    yield app
+    await app.close()
+
+
+async def run(app, actor: str, line: str):
+    role = ACTORS[actor]
+    claims = {f"role:{role['role']}", *([f"site:{role['site']}"] if "site" in role else [])}
+    return await app.run_line(Identity("console", "someone", "Someone"), line, claims=claims)
+
+
+def shown(reply) -> str:
+    if reply.message is None:
+        return ""
+    files = " ".join(a.data.decode("utf-8", "replace") for a in reply.message.attachments)
+    return f"{reply.message.text} {files}"
+
+
+def test_every_command_has_a_line():
+    assert set(LINES) == {c.path for c in REGISTRY.commands()}
+
+
+@pytest.mark.parametrize("path, actor", [(p, a) for p, a in itertools.product(LINES, ACTORS)
+                                         if p.split(" ")[0] not in OWN_MATRIX and p not in OWN_MATRIX])
+async def test_permission_matrix(app, path, actor):
+    reply = await run(app, actor, LINES[path])
+    allowed = expected_allowed(path, actor)
+    text = reply.message.text if reply.message else ""
+    assert "Something broke" not in text
+    if allowed:
+        assert not reply.error, f"{actor} should be allowed {LINES[path]}: {text}"
+    else:
+        assert reply.error and ("Only a" in text or "You are a rep for other worksites" in text), \
+            f"{actor} should be refused {LINES[path]}: {text}"
+
+
+@pytest.mark.parametrize("path, actor", list(itertools.product(LINES, ACTORS)))
+async def test_no_path_shows_an_individual_readiness_answer_to_a_non_leader(app, path, actor):
+    text = shown(await run(app, actor, LINES[path]))
+    named = [name for name in RESPONDENTS if name in text]
+    if actor == "leader" and path == "readiness export":
+        assert named == list(RESPONDENTS), "the leader's export of a named poll lists who answered what"
+    else:
+        assert named == [], f"{LINES[path]} showed {actor} who answered: {text[:300]}"
+
+
+@pytest.mark.parametrize("line", ANONYMOUS_POLL_LINES)
+@pytest.mark.parametrize("actor", ACTORS)
+async def test_an_anonymous_poll_shows_no_individual_answer_to_anyone(app, line, actor):
+    text = shown(await run(app, actor, line))
+    assert not any(name in text for name in RESPONDENTS), f"{line} showed {actor} who answered: {text[:300]}"
