@@ -40,7 +40,7 @@ class App:
         self.config = config
         self.registry = registry or build_registry()
         self.db = db or Database(config.database.url)
-        self.catalogs = Catalogs(config.campaign.default_lang, config.campaign.tz)
+        self.catalogs = Catalogs(config.campaign.default_lang, config.campaign.tz, region=config.campaign.region)
         self.platforms = tuple(platforms)
         self.clock = clock
         self.wakers: list[Callable[[], None]] = []  # background workers to nudge when effects were stored
@@ -108,6 +108,8 @@ class App:
             ident = inv.identity
             if command.writes:
                 member = await member_for(session, ident.platform, ident.user_id, ident.display_name)
+                if member.lang is None:  # the platform's hint, kept so DMs speak as replies do until /member lang
+                    member.lang = self.catalogs.match(inv.locale)
             else:
                 member = await find_member(session, ident.platform, ident.user_id)
             tr = self.catalogs.get((member.lang if member else None) or inv.locale)
