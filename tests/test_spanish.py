@@ -11,8 +11,9 @@ import pytest
 
 from bot.adapters.console import ConsoleSender, to_text
 from bot.app import App
+from bot.types import Identity
 from storage.db import Database
-from tests.support import TEST_CONFIG, Harness, make_config
+from tests.support import TEST_CONFIG, Harness, make_config, text
 
 REP = {"role": "rep", "site": "Escalante Elementary"}
 PICKET = '/action create "Piquete informativo" "2026-12-03 07:15" "Puerta principal" site:"Escalante Elementary"'
@@ -136,3 +137,17 @@ def test_the_console_speaks_spanish_to_a_member_who_chose_it(tmp_path):
     assert "[No puedo ir]  →  /action leave 1" in out
     assert "✗ No existe la acción #99." in out
     assert "Lo que puedes hacer con el bot de organización" in out
+
+
+async def test_the_platforms_language_speaks_for_a_member_until_they_choose_one(bot, app, clock):
+    ana = Identity("console", "ana", "ana")
+    await bot.ok("rosa", PICKET, **REP)
+    joined = await app.run_line(ana, "/action join 1", locale="es-419")
+    assert text(joined).startswith("¡Ya te apuntaste!")
+    clock.advance(hours=46, minutes=15)
+    [reminder] = [s for s in await bot.deliver() if s.kind == "dm"]
+    assert reminder.text.startswith("Recordatorio:")  # a DM has no platform hint: the one seen is kept
+
+    await bot.ok("ana", "/member lang en")
+    again = await app.run_line(ana, "/action show 1", locale="es-419")
+    assert "Where: Puerta principal" in text(again)  # the member's choice outranks the platform's
