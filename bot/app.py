@@ -139,7 +139,9 @@ class App:
 
     def form_for(self, command: Command, tr: Translator) -> Form:
         fields = tuple(
-            FormField(p.name, tr._(p.help), p.required, p.multiline, p.max_length, p.choices) for p in command.params
+            FormField(p.name, tr._(p.help), p.required, p.multiline, p.max_length, p.choices,
+                      tuple(tr._(p.labels[c]) if c in p.labels else c for c in p.choices))
+            for p in command.params
         )
         return Form(tr._(command.help), command.group, command.name, fields, tr._("Submit"))
 

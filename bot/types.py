@@ -95,6 +95,7 @@ class FormField:
     multiline: bool = False
     max_length: int | None = None
     choices: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # each choice as the member reads it, in their language
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ replies, buttons, modals, reminder DMs, errors and help all come in Spanish."""
 from bot.adapters.discord.sender import DiscordSender
 from bot.delivery import Worker
 from bot.types import Identity
-from tests.discord.conftest import REPS_ROLE, click, dispatch, slash
+from tests.discord.conftest import GUILD_ID, REPS_ROLE, click, dispatch, slash
+from tests.discord.fake_api import APP_ID
 from tests.discord.test_interactions import answered
 
 MARIA = "300000000000000001"
@@ -65,3 +66,22 @@ async def test_a_form_opens_in_the_clients_language(app, client, fake):
     data = modal.body["data"]
     assert data["title"] == "Anuncia una acción en el canal de acciones,…"
     assert data["components"][0]["components"][0]["label"] == "Qué es, p. ej. “Piquete informativo”"
+
+
+async def test_choices_are_listed_by_name_in_spanish_and_arrive_as_their_value(app, client, fake):
+    [put] = fake.of("PUT", f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
+    action = next(c for c in put.body if c["name"] == "action")
+    create = next(o for o in action["options"] if o["name"] == "create")
+    kind = next(o for o in create["options"] if o["name"] == "kind")
+    assert kind["choices"][0] == {"name": "Picket", "value": "picket",
+                                  "name_localizations": {"es-ES": "Piquete", "es-419": "Piquete"}}
+
+    created = slash("action", "create", "300000000000000003", "Rosa", roles=(REPS_ROLE,), locale="es-419",
+                    title="Piquete informativo", when="2026-12-03 07:15", where="Puerta principal", kind="picket")
+    dispatch(client, created)
+    _, [done] = await answered(fake, created)
+    assert done.body["content"].startswith("Anunciaste la acción #1: Piquete informativo")
+    shown = slash("action", "show", locale="es-419", id=1)
+    dispatch(client, shown)
+    _, [card] = await answered(fake, shown)
+    assert "Piquete · <t:1796310900:F>" in card.body["content"]

@@ -71,3 +71,5 @@ async def test_a_slack_client_in_spanish_gets_spanish_forms_before_choosing_a_la
     assert view["title"]["text"] == "Anuncia una acción en…"
     assert view["submit"]["text"] == "Enviar"
     assert view["blocks"][0]["label"]["text"] == "Qué es, p. ej. “Piquete informativo”"
+    kind = next(b for b in view["blocks"] if b["block_id"] == "kind")
+    assert kind["element"]["options"][0] == {"text": {"type": "plain_text", "text": "Piquete"}, "value": "picket"}

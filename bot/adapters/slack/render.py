@@ -89,7 +89,8 @@ def _input(field) -> dict[str, Any]:
     if field.choices:
         element: dict[str, Any] = {
             "type": "static_select", "action_id": "value",
-            "options": [{"text": _plain(c, 75), "value": c} for c in field.choices[:100]],
+            "options": [{"text": _plain(label, 75), "value": choice}
+                        for choice, label in list(zip(field.choices, field.labels or field.choices))[:100]],
         }
     else:
         element = {"type": "plain_text_input", "action_id": "value", "multiline": field.multiline}
