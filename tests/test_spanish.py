@@ -3,8 +3,6 @@ a channel speaks its configured language whoever triggered the post."""
 
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from bot.app import App
 from bot.types import Identity
 from storage.db import Database
 from tests.support import TEST_CONFIG, Harness, make_config, text
+from tests.test_actions_console import console
 
 REP = {"role": "rep", "site": "Escalante Elementary"}
 PICKET = '/action create "Piquete informativo" "2026-12-03 07:15" "Puerta principal" site:"Escalante Elementary"'
@@ -109,16 +108,6 @@ async def test_posts_and_their_live_edits_follow_the_channels_language(spanish_c
     await bot.ok("luis", "/readiness open Strike?", role="leader")
     [poll] = await bot.deliver()
     assert poll.target == "#readiness" and poll.text.startswith("Readiness poll #1")  # readiness stays English
-
-
-def console(tmp_path: Path, args: list[str], lines: list[str]) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--db", str(tmp_path / "organizer.db"), *args],
-        input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=tmp_path, timeout=120,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).parent.parent)},
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def test_the_console_speaks_spanish_to_a_member_who_chose_it(tmp_path):
