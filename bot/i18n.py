@@ -67,7 +67,7 @@ class Translator:
     @cached_property
     def locale(self) -> Locale:
         """Babel's conventions for this language where the campaign is: ``es`` in the US writes
-        “mié, 2 de dic 5:30 p.m. PST”, as members there read it."""
+        “mié, 2 de dic, 5:30 p.m. PST”, as members there read it."""
         try:
             return Locale.parse(f"{self.lang}_{self.region}")
         except (UnknownLocaleError, ValueError):
