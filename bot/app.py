@@ -40,7 +40,7 @@ class App:
         self.config = config
         self.registry = registry or build_registry()
         self.db = db or Database(config.database.url)
-        self.catalogs = Catalogs(config.campaign.default_lang, config.campaign.tz)
+        self.catalogs = Catalogs(config.campaign.default_lang, config.campaign.tz, region=config.campaign.region)
         self.platforms = tuple(platforms)
         self.clock = clock
         self.wakers: list[Callable[[], None]] = []  # background workers to nudge when effects were stored
@@ -108,6 +108,8 @@ class App:
             ident = inv.identity
             if command.writes:
                 member = await member_for(session, ident.platform, ident.user_id, ident.display_name)
+                if member.lang is None:  # the platform's hint, kept so DMs speak as replies do until /member lang
+                    member.lang = self.catalogs.match(inv.locale)
             else:
                 member = await find_member(session, ident.platform, ident.user_id)
             tr = self.catalogs.get((member.lang if member else None) or inv.locale)
@@ -137,7 +139,9 @@ class App:
 
     def form_for(self, command: Command, tr: Translator) -> Form:
         fields = tuple(
-            FormField(p.name, tr._(p.help), p.required, p.multiline, p.max_length, p.choices) for p in command.params
+            FormField(p.name, tr._(p.help), p.required, p.multiline, p.max_length, p.choices,
+                      tuple(tr._(p.labels[c]) if c in p.labels else c for c in p.choices))
+            for p in command.params
         )
         return Form(tr._(command.help), command.group, command.name, fields, tr._("Submit"))
 

@@ -30,6 +30,7 @@ class Campaign(Section):
     name: str = "Our contract campaign"
     timezone: str = "America/Los_Angeles"
     default_lang: str = "en"
+    region: str = "US"
 
     @field_validator("timezone")
     @classmethod

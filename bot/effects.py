@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from collections import defaultdict
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from storage.members import Member, MemberIdentity
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.i18n import Translator
 
 
 def to_payload(message: Message) -> dict[str, Any]:
@@ -27,6 +29,7 @@ def to_payload(message: Message) -> dict[str, Any]:
             for a in message.attachments
         ],
         "ping": message.ping,
+        "lang": message.lang,
     }
 
 
@@ -37,7 +40,13 @@ def from_payload(payload: dict[str, Any]) -> Message:
         tuple(Attachment(a["filename"], base64.b64decode(a["data"]), a["mime"], a.get("title", ""))
               for a in payload.get("attachments", ())),
         payload.get("ping", False),
+        payload.get("lang"),
     )
+
+
+def rendered(render: Render, tr: Translator) -> dict[str, Any]:
+    """A payload rendered in one language, marked with it."""
+    return to_payload(replace(render(tr), lang=tr.lang))
 
 
 async def store(app: App, session: AsyncSession, effects: tuple[Effect, ...]) -> None:
@@ -48,9 +57,9 @@ async def store(app: App, session: AsyncSession, effects: tuple[Effect, ...]) ->
             case Post():
                 await _post(app, session, effect)
             case Edit():
-                lang = app.config.campaign.default_lang
-                await outbox.queue_edit(session, effect.ref, to_payload(effect.render(app.catalogs.get(lang))),
-                                        app.clock(), app.edit_interval)
+                tr = app.catalogs.get(await _posted_lang(app, session, effect.ref))
+                await outbox.queue_edit(session, effect.ref, rendered(effect.render, tr), app.clock(),
+                                        app.edit_interval)
             case Schedule():
                 await jobs.schedule(session, effect.key, effect.job, effect.due, dict(effect.args))
             case Unschedule():
@@ -89,10 +98,28 @@ async def _notify(app: App, session: AsyncSession, effect: Notify) -> None:
         await outbox.add(session, chunk)
 
 
+def _channel_lang(app: App, name: str | None) -> str:
+    """A channel speaks its configured ``lang``; an unconfigured one the campaign's default."""
+    channel = app.config.channels.get(name) if name else None
+    return channel.lang if channel else app.config.campaign.default_lang
+
+
+async def _posted_lang(app: App, session: AsyncSession, ref: str) -> str:
+    """An edit keeps the language of the post it replaces: that of the channel it was posted to."""
+    found = (await session.exec(
+        select(outbox.OutboxItem.platform, outbox.OutboxItem.target)
+        .where(outbox.OutboxItem.ref == ref, outbox.OutboxItem.kind == "post").limit(1))).first()
+    if found is None:
+        return _channel_lang(app, None)
+    platform, target = found
+    names = [name for name, channel in app.config.channels.items()
+             if (f"#{name}" if platform == "console" else getattr(channel, platform, None)) == target]
+    return _channel_lang(app, names[0] if names else None)
+
+
 async def _post(app: App, session: AsyncSession, effect: Post) -> None:
     channel = app.config.channels.get(effect.channel)
-    lang = channel.lang if channel else app.config.campaign.default_lang
-    payload = to_payload(effect.render(app.catalogs.get(lang)))
+    payload = rendered(effect.render, app.catalogs.get(_channel_lang(app, effect.channel)))
     rows = []
     for platform in app.platforms:
         target = f"#{effect.channel}" if platform == "console" else getattr(channel, platform, None)
@@ -108,7 +135,7 @@ def _per_language(app: App, render: Render, langs: set[str | None]) -> dict[str 
     for lang in langs:
         tr = app.catalogs.get(lang)
         if tr.lang not in by_catalog:
-            by_catalog[tr.lang] = to_payload(render(tr))
+            by_catalog[tr.lang] = rendered(render, tr)
         out[lang] = by_catalog[tr.lang]
     return out
 

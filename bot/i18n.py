@@ -40,9 +40,10 @@ def L_(msgid: str) -> Lazy:
 
 
 class Translator:
-    def __init__(self, lang: str, translations: gettext.NullTranslations, tz: ZoneInfo) -> None:
+    def __init__(self, lang: str, translations: gettext.NullTranslations, tz: ZoneInfo, region: str = "US") -> None:
         self.lang = lang
         self.tz = tz
+        self.region = region
         self._t = translations
 
     def _(self, msgid: str, /, **params: object) -> str:
@@ -65,7 +66,17 @@ class Translator:
 
     @cached_property
     def locale(self) -> Locale:
-        return Locale.parse(self.lang)
+        """Babel's conventions for this language where the campaign is: ``es`` in the US writes
+        “mié, 2 de dic, 5:30 p.m. PST”, as members there read it."""
+        try:
+            return Locale.parse(f"{self.lang}_{self.region}")
+        except (UnknownLocaleError, ValueError):
+            return Locale.parse(self.lang)
+
+    @property
+    def language_name(self) -> str:
+        """This language's own name for itself: “español”."""
+        return Locale.parse(self.lang).get_display_name(self.lang)
 
     def when(self, moment: datetime) -> str:
         """A date and time in the campaign timezone, in this language, with the zone's abbreviation."""
@@ -81,9 +92,10 @@ class Translator:
 class Catalogs:
     """All catalogs, loaded once; ``get`` hands out translators for a language code."""
 
-    def __init__(self, default_lang: str, tz: ZoneInfo, locale_dir: Path = LOCALE_DIR) -> None:
+    def __init__(self, default_lang: str, tz: ZoneInfo, locale_dir: Path = LOCALE_DIR, *, region: str = "US") -> None:
         self.default = default_lang
         self.tz = tz
+        self.region = region
         self._translations: dict[str, gettext.NullTranslations] = {"en": gettext.NullTranslations()}
         for po in sorted(locale_dir.glob("*/LC_MESSAGES/messages.po")):
             with po.open("rb") as fp:
@@ -118,5 +130,5 @@ class Catalogs:
     def get(self, lang: str | None) -> Translator:
         chosen = self.match(lang) or self.match(self.default) or "en"
         if chosen not in self._cache:
-            self._cache[chosen] = Translator(chosen, self._translations[chosen], self.tz)
+            self._cache[chosen] = Translator(chosen, self._translations[chosen], self.tz, self.region)
         return self._cache[chosen]

@@ -41,7 +41,8 @@ class Param:
     ``positional`` says otherwise (``/chant list [tag]``).
 
     ``greedy`` (last positional only) takes the rest of the line as typed, so
-    ``/member site Escalante Elementary`` needs no quotes.
+    ``/member site Escalante Elementary`` needs no quotes. ``labels`` name choices (msgids) where a
+    list is shown to pick from (Discord's options, Slack's forms); what is typed stays the choice.
     """
 
     name: str
@@ -56,6 +57,7 @@ class Param:
     min_value: int | None = None
     max_value: int | None = None
     multiline: bool = False
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def in_order(self) -> bool:

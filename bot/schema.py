@@ -40,7 +40,7 @@ def option(param: Param, catalogs: Catalogs, *, in_form: bool = False) -> dict[s
     if localized:
         out["description_localizations"] = localized
     if param.choices:
-        out["choices"] = [{"name": c, "value": c} for c in param.choices[:25]]
+        out["choices"] = [choice(c, param.labels.get(c), catalogs) for c in param.choices[:25]]
     if kind == STRING and not param.choices:
         out["max_length"] = min(param.max_length, 6000)
     if kind == INTEGER:
@@ -48,6 +48,15 @@ def option(param: Param, catalogs: Catalogs, *, in_form: bool = False) -> dict[s
             out["min_value"] = param.min_value
         if param.max_value is not None:
             out["max_value"] = param.max_value
+    return out
+
+
+def choice(value: str, label: str | None, catalogs: Catalogs) -> dict[str, Any]:
+    """One choice in a list: its name (``label``, a msgid) in English and in each language, its value as typed."""
+    name, localized = describe(catalogs, label) if label else (value, {})
+    out: dict[str, Any] = {"name": name, "value": value}
+    if localized:
+        out["name_localizations"] = localized
     return out
 
 

@@ -76,12 +76,15 @@ class Message:
     Paragraphs (separated by a blank line) are the units a front-end may split a long
     message at, so a chant or a demand is never cut in two. ``ping`` is a leader's explicit request
     to notify the role config names for it (``discord.ping_role``); nothing else ever pings.
+    ``lang`` is the language a DM or post was rendered in (set by the core when it stores the
+    effect), so a sender writes its times and labels in that language too.
     """
 
     text: str
     buttons: tuple[Button, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     ping: bool = False
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class FormField:
     multiline: bool = False
     max_length: int | None = None
     choices: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # each choice as the member reads it, in their language
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ KINDS = {
 ID = Param("id", N_("The action’s number, as shown on its announcement"), type=int, min_value=1)
 WHEN_HELP = N_("When it starts: “tomorrow 7:15am”, “Dec 3 5pm” or 2026-12-03 17:00")
 SITE = Param("site", N_("A worksite, as on the roster"), required=False)
-KIND = Param("kind", N_("What kind of action"), required=False, choices=tuple(KINDS))
+KIND = Param("kind", N_("What kind of action"), required=False, choices=tuple(KINDS), labels=KINDS)
 
 
 def ref(action_id: int) -> str:
@@ -430,7 +430,7 @@ async def turnout(ctx: Context, site: str | None) -> Reply:
     sites = sorted({s for s, _ in data}, key=lambda s: (s is None, s or ""))
     if worksite is not None and not sites:
         sites = [worksite.name]
-    blocks = [bold(ctx._("Turnout over the last {n} actions", n=len(recent)))]
+    blocks = [bold(ctx.n_("Turnout at the last action", "Turnout over the last {n} actions", len(recent)))]
     for site_name in sites:
         rows, previous = [bold(site_name or ctx._("No worksite"))], None
         for action in recent:

@@ -226,7 +226,7 @@ async def demand_add(ctx: Context, topic: str, ours: str) -> Reply:
                help=N_("Record a change in a demand: its status, the district’s counter, our proposal"), role=Role.rep,
                params=[
                    _topic_param(),
-                   Param("status", N_("Where it stands"), required=False, choices=STATUSES),
+                   Param("status", N_("Where it stands"), required=False, choices=STATUSES, labels=STATUS_NAMES),
                    Param("district", N_("The district’s latest offer"), required=False, max_length=2000),
                    Param("ours", N_("Our revised proposal"), required=False, max_length=2000)])
 async def demand_update(ctx: Context, topic: str, status: str | None, district: str | None,

@@ -54,6 +54,14 @@ def _lang(code: str) -> str:
         raise UserError(N_("“{lang}” is not a language code: use one such as en or es."), lang=code) from None
 
 
+def _language_name(code: str, reader: str) -> str:
+    """A chant's language as the reader names it (“inglés”), or its code if Babel has no name for it."""
+    try:
+        return Locale.parse(code).get_display_name(reader) or code
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
 async def _visible(ctx: Context, chant_id: int, *, for_update: bool = False) -> Chant:
     """A chant the asker may see: approved ones, or a suggestion to a reviewer or to its author."""
     chant = await store.get(ctx.session, chant_id, for_update=for_update)
@@ -183,7 +191,7 @@ async def list_chants(ctx: Context, tag: str | None) -> Reply:
 async def show(ctx: Context, id: int) -> Reply:
     chant = await _visible(ctx, id)
     tags = (await store.tags_of(ctx.session, [id]))[id]
-    about = [ctx._("Language: {lang}", lang=chant.lang)]
+    about = [ctx._("Language: {lang}", lang=_language_name(chant.lang, ctx.tr.lang))]
     if tags:
         about.append(ctx._("Tags: {tags}", tags=", ".join(tags)))
     if chant.status != APPROVED:

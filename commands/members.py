@@ -90,7 +90,7 @@ async def me(ctx: Context) -> Reply:
         bold(member.name),
         ctx._("Worksite: {site}", site=site or ctx._("not set — use /member site")),
         ctx._("Role: {role}", role=ctx._(ROLE_NAMES[ctx.actor.role])),
-        ctx._("Language: {lang}", lang=ctx.tr.locale.get_display_name(ctx.tr.lang)),
+        ctx._("Language: {lang}", lang=ctx.tr.language_name),
         ctx._("On the union roster: {answer}", answer=ctx._("yes") if member.on_roster else ctx._("no")),
     ]
     if member.member_no:

@@ -105,7 +105,7 @@ async def test_a_rep_adds_a_chant_and_everyone_sees_call_and_response(bot, app):
     reply = await bot.say("maria", "/chant show 1")
     assert reply.message.text == "\n".join([
         bold("#1 Our schools"), "Leader: Who keeps our schools running?", bold("All: We do!"),
-        bold("All: Let him speak!")]) + "\n\nLanguage: en · Tags: board, picket"
+        bold("All: Let him speak!")]) + "\n\nLanguage: English · Tags: board, picket"
     assert await bot.ok("maria", "/chant list picket") == await bot.ok("maria", "/chant list #PICKET")
     assert await bot.ok("maria", "/chant list strike") == "No chants are tagged “strike”."
 

@@ -54,7 +54,7 @@ async def test_link_joins_a_slack_and_a_discord_account_into_one_member(bot, app
     await bot.ok("555000111222333444", "/member lang es", platform="discord")
     assert await count(app, Member) == 2
     linked = await bot.ok("555000111222333444", f"/member link {code}", platform="discord")  # in Spanish: the language came along
-    assert linked.startswith("Vinculadas")
+    assert linked.startswith("Listo: las dos cuentas ahora son de")
     assert await count(app, Member) == 1
     me = await bot.ok("U100", "/member me", platform="slack")
     assert "Escalante Elementary" in me and "slack (U100)" in me and "discord" in me

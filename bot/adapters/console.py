@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
 from bot.delivery import Worker
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.markup import paragraphs, render
 from bot.types import Identity, Message, Reply
 
@@ -34,29 +35,30 @@ def to_text(message: Message, tr: Translator, files_dir: Path) -> str:
 
 
 class ConsoleSender:
-    """Shows what the bot would send to other people, marked, in the same terminal."""
+    """Shows what the bot would send to other people, marked, in the same terminal, each in its own language."""
 
     platform = "console"
 
-    def __init__(self, out: TextIO, tr: Translator, files_dir: Path) -> None:
-        self.out, self.tr, self.files_dir = out, tr, files_dir
+    def __init__(self, out: TextIO, translator: Callable[[str | None], Translator], files_dir: Path) -> None:
+        self.out, self.translator, self.files_dir = out, translator, files_dir
         self._posts = 0
 
-    def _show(self, heading: str, message: Message) -> None:
-        body = to_text(message, self.tr, self.files_dir).replace("\n", "\n│ ")
-        print(f"┌ {heading}\n│ {body}", file=self.out, flush=True)
+    def _show(self, heading: str, message: Message, **params: str) -> None:
+        tr = self.translator(message.lang)
+        body = to_text(message, tr, self.files_dir).replace("\n", "\n│ ")
+        print(f"┌ {tr._(heading, **params)}\n│ {body}", file=self.out, flush=True)
 
     async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None:
-        self._show(f"DM to {user_id}", message)
+        self._show(N_("DM to {member}"), message, member=user_id)
         return None
 
     async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
         self._posts += 1
-        self._show(f"posted in {channel_id}", message)
+        self._show(N_("posted in {channel}"), message, channel=channel_id)
         return f"console-{self._posts}"
 
     async def edit(self, channel_id: str, message_id: str, message: Message) -> None:
-        self._show(f"updated post in {channel_id}", message)
+        self._show(N_("updated post in {channel}"), message, channel=channel_id)
 
 
 class Console:
@@ -68,7 +70,7 @@ class Console:
         self.identity = Identity("console", user, user)
         self.claims = frozenset({f"role:{role}", *([f"site:{site}"] if site else [])})
         self.site = site
-        self.worker = Worker(app, {"console": ConsoleSender(out, app.translator(None), files_dir)})
+        self.worker = Worker(app, {"console": ConsoleSender(out, app.translator, files_dir)})
 
     async def run_line(self, line: str) -> Reply:
         reply = await self.app.run_line(self.identity, line, claims=self.claims)
@@ -90,8 +92,9 @@ class Console:
         interactive = stdin.isatty()
         if interactive:
             _enable_history()
-            print(f"{self.app.config.campaign.name} — organizer-bot console as {self.identity.user_id}. "
-                  "Type /help, or quit.", file=self.out)
+            print(self.app.translator(None)._(N_("{campaign} — organizer-bot console as {user}. Type /help, or quit."),
+                                              campaign=self.app.config.campaign.name, user=self.identity.user_id),
+                  file=self.out)
         while True:
             try:
                 line = await asyncio.to_thread(input, "> ") if interactive else stdin.readline()

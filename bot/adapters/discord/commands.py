@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from typing import Any, Literal
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -56,7 +56,7 @@ def _annotation(param: Param) -> Any:
             return int
         return app_commands.Range[int, param.min_value, param.max_value]
     if param.choices:
-        return Literal[tuple(param.choices[:25])]
+        return str  # the choices come from _choices, with their names translated
     return app_commands.Range[str, None, min(param.max_length, 6000)]
 
 
@@ -73,7 +73,15 @@ def _callback(command: Command, catalogs: Catalogs):
     ])
     if command.params:
         app_commands.describe(**{p.name: _text(catalogs, p.help) for p in command.params})(callback)
+    listed = {p.name: _choices(p, catalogs) for p in command.params if p.choices}
+    if listed:
+        app_commands.choices(**listed)(callback)
     return callback
+
+
+def _choices(param: Param, catalogs: Catalogs) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=_text(catalogs, param.labels[c]) if c in param.labels else c, value=c)
+            for c in param.choices[:25]]
 
 
 def build_tree(client: discord.Client, registry, catalogs: Catalogs) -> app_commands.CommandTree:

@@ -61,7 +61,7 @@ class SlackFrontEnd:
                           for m in rule.match)
         self.directory = Directory(self.client, use_groups=uses_groups)
         Listeners(app, self.client, self.directory).register(self.bolt)
-        self.sender = SlackSender(self.client, app.translator(None))
+        self.sender = SlackSender(self.client, app.translator)
 
     def web_app(self) -> web.Application:
         async def events(request: web.Request) -> web.Response:

@@ -79,8 +79,8 @@ def modal(form: Form, metadata: Mapping[str, Any]) -> dict[str, Any]:
         "type": "modal",
         "callback_id": FORM_CALLBACK,
         "private_metadata": json.dumps(dict(metadata)),
-        "title": _plain(form.title, 24),
-        "submit": _plain(form.submit, 24),
+        "title": _plain(_shorten(form.title, 24), 24),
+        "submit": _plain(_shorten(form.submit, 24), 24),
         "blocks": [_input(f) for f in form.fields],
     }
 
@@ -89,7 +89,8 @@ def _input(field) -> dict[str, Any]:
     if field.choices:
         element: dict[str, Any] = {
             "type": "static_select", "action_id": "value",
-            "options": [{"text": _plain(c, 75), "value": c} for c in field.choices[:100]],
+            "options": [{"text": _plain(label, 75), "value": choice}
+                        for choice, label in list(zip(field.choices, field.labels or field.choices))[:100]],
         }
     else:
         element = {"type": "plain_text_input", "action_id": "value", "multiline": field.multiline}
@@ -97,6 +98,15 @@ def _input(field) -> dict[str, Any]:
             element["max_length"] = min(field.max_length, 3000)
     return {"type": "input", "block_id": field.name, "optional": not field.required,
             "label": _plain(field.label, 2000), "element": element}
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Slack's modal titles are short; a longer one (Spanish often is) ends at a word, with “…”."""
+    text = plain(text)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:—-") + "…"
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:

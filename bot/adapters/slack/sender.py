@@ -51,9 +51,9 @@ async def call(fn: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
 class SlackSender:
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient, tr: Translator) -> None:
+    def __init__(self, client: AsyncWebClient, translator: Callable[[str | None], Translator]) -> None:
         self.client = client
-        self.tr = tr
+        self.translator = translator  # a message's own language, for the fallback text of its dates
 
     async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None:
         opened = await call(self.client.conversations_open, users=user_id)
@@ -62,7 +62,7 @@ class SlackSender:
     async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
         """Returns the first message's ``ts``, which is what a later edit replaces."""
         first = ""
-        for part in messages(message, self.tr):
+        for part in messages(message, self.translator(message.lang)):
             sent = await call(self.client.chat_postMessage, channel=channel_id, unfurl_links=False, **part)
             first = first or sent["ts"]
         for attachment in message.attachments:
@@ -72,4 +72,4 @@ class SlackSender:
         return first
 
     async def edit(self, channel_id: str, message_id: str, message: Message) -> None:
-        await call(self.client.chat_update, channel=channel_id, ts=message_id, **messages(message, self.tr)[0])
+        await call(self.client.chat_update, channel=channel_id, ts=message_id, **messages(message, self.translator(message.lang))[0])
