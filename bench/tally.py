@@ -16,12 +16,14 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import sqlite3
 import time
 from unittest import mock
 
 from common import bench_config, database, machine, median, percentile, seed_members, table
 
+ROSTER_LINE = re.compile(r"Roster: (\d+) · answered: (\d+)")
 GROUP_BY = """
 WITH roster AS (SELECT worksite_id, count(*) AS n FROM member WHERE on_roster GROUP BY worksite_id),
      answers AS (SELECT site_id, choice, count(*) AS n FROM readinessanswer
@@ -82,36 +84,48 @@ async def group_by_seconds(url: str, poll: int) -> float:
     return seconds
 
 
-async def measure(args) -> dict[str, list[float]]:
+def check_totals(text: str, members: int, answers: int) -> None:
+    """The tally a leader reads must add up to the whole roster and every answer given."""
+    found = [tuple(map(int, pair)) for pair in ROSTER_LINE.findall(text)]
+    assert sum(r for r, _ in found) == members and sum(a for _, a in found) == answers, (len(found), text[:300])
+
+
+async def run(url: str, args) -> dict[str, list[float]]:
+    """Seed ``url``, then time the tally and the GROUP BY side by side, checking every tally's totals."""
     from bot.app import App
     from bot.types import Identity
 
     leader = Identity("console", "lead", "Lead")
     times: dict[str, list[float]] = {"text": [], "chart": [], "sql": []}
-    async with database(args.pg) as url:
-        app = App(bench_config(url))
-        await app.start()
-        try:
-            polls = await seed(app, args.members, args.sites, args.answers, args.polls)
+    app = App(bench_config(url))
+    await app.start()
+    try:
+        polls = await seed(app, args.members, args.sites, args.answers, args.polls)
 
-            async def tally(poll: int) -> float:
-                start = time.perf_counter()
-                reply = await app.run_line(leader, f"/readiness tally {poll}", claims={"role:leader"})
-                seconds = time.perf_counter() - start
-                assert not reply.error and "School" in reply.message.text, reply.message.text
-                return seconds
+        async def tally(poll: int) -> float:
+            start = time.perf_counter()
+            reply = await app.run_line(leader, f"/readiness tally {poll}", claims={"role:leader"})
+            seconds = time.perf_counter() - start
+            assert not reply.error, reply.message.text
+            check_totals(reply.message.text, args.members, min(args.members, args.answers // args.polls))
+            return seconds
 
-            await tally(polls[0])  # warm: imports, matplotlib fonts
-            for rep in range(args.reps):
-                poll = polls[rep % len(polls)]
-                times["sql"].append(await group_by_seconds(url, poll))
-                with mock.patch("commands.readiness.share_bars", return_value=b""):
-                    times["text"].append(await tally(poll))
-                if rep % 3 == 0:  # the chart is slow; a third of the repetitions is plenty for its median
-                    times["chart"].append(await tally(poll))
-        finally:
-            await app.close()
+        await tally(polls[0])  # warm: imports, matplotlib fonts
+        for rep in range(args.reps):
+            poll = polls[rep % len(polls)]
+            times["sql"].append(await group_by_seconds(url, poll))
+            with mock.patch("commands.readiness.share_bars", return_value=b""):
+                times["text"].append(await tally(poll))
+            if rep % 3 == 0:  # the chart is slow; a third of the repetitions is plenty for its median
+                times["chart"].append(await tally(poll))
+    finally:
+        await app.close()
     return times
+
+
+async def measure(args) -> dict[str, list[float]]:
+    async with database(args.pg) as url:
+        return await run(url, args)
 
 
 def report(args, times: dict[str, list[float]]) -> str:
