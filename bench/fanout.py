@@ -92,14 +92,13 @@ def serve_fake(limit: int) -> None:
 
 def run_worker(db_url: str, fake_url: str, concurrency: int) -> None:
     """In a child process: the outbox worker with the Slack sender, as ``organizer-bot run`` runs it."""
-    from bot.adapters.slack.sender import SlackSender, web_client
+    from bot.adapters.slack import SlackFrontEnd
     from bot.app import App
     from bot.delivery import Worker
 
     async def main() -> None:
         app = App(config(db_url, fake_url), platforms=("slack",))
-        worker = Worker(app, {"slack": SlackSender(web_client(app.config), app.translator(None))},
-                        concurrency=concurrency)
+        worker = Worker(app, {"slack": SlackFrontEnd(app).sender}, concurrency=concurrency)
         print("ready", flush=True)
         await worker.run()
 
