@@ -10,12 +10,17 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
+import uuid
 from collections.abc import Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+if str(ROOT) not in sys.path:  # the benches import the bot from this checkout
+    sys.path.insert(0, str(ROOT))
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -60,3 +65,64 @@ def rss_mb(pid: int) -> tuple[float, float]:
 
 def bot(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([PYTHON, "-m", "bot", *args], capture_output=True, text=True, cwd=ROOT, **kwargs)
+
+
+def bench_config(url: str, **overrides):
+    """A campaign config for the benches (console roles by claim, no channels unless given)."""
+    from bot.config import Config
+
+    return Config.model_validate({"campaign": {"name": "Bench local", "timezone": "America/Los_Angeles"},
+                                  "database": {"url": url}, **overrides})
+
+
+@asynccontextmanager
+async def database(pg_url: str | None):
+    """A fresh database for one measurement: a SQLite file in a temporary folder, or a new database on
+    the PostgreSQL server at ``pg_url`` (dropped afterwards)."""
+    if not pg_url:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        return
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_url)
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(user=url.username, password=url.password, host=url.host, port=url.port,
+                                     database=url.database)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    await admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+    finally:
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def seed_members(app, count: int, *, sites: int = 0, platform: str = "console", prefix: str = "m") -> list[int]:
+    """``count`` roster members (over ``sites`` worksites) with one account each, ``{prefix}{i}``,
+    in bulk inserts; returns their ids in order."""
+    from sqlalchemy import insert, select
+
+    from storage.members import Member, MemberIdentity, Worksite
+
+    async def work(session) -> list[int]:
+        site_ids: list[int | None] = [None]
+        if sites:
+            await session.exec(insert(Worksite), params=[{"name": f"School {s}", "key": f"school {s}"}
+                                                        for s in range(sites)])
+            site_ids = list((await session.exec(select(Worksite.id).order_by(Worksite.id))).scalars())
+        ids = list((await session.exec(insert(Member).returning(Member.id, sort_by_parameter_order=True), params=[
+            {"name": f"Member {i}", "worksite_id": site_ids[i % len(site_ids)], "on_roster": True}
+            for i in range(count)])).scalars())
+        await session.exec(insert(MemberIdentity), params=[
+            {"member_id": member_id, "platform": platform, "user_id": f"{prefix}{i}", "display_name": f"Member {i}"}
+            for i, member_id in enumerate(ids)])
+        return ids
+
+    return await app.db.write(work)

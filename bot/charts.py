@@ -13,22 +13,39 @@ def _text(label: str, limit: int = 40) -> str:
     return label.replace("$", r"\$")
 
 
+GREEN, PURPLE = "#2e7d32", "#7b1fa2"  # at or above the line, below it
+MAX_LABELLED = 60  # bars past which worksite names no longer fit a readable chart
+
+
 def share_bars(labels: Sequence[str], shares: Sequence[float | None], *, line: float, line_label: str,
                title: str, ylabel: str) -> bytes:
-    """One bar per label (a share from 0 to 1; None draws no bar) and a dashed line at ``line``."""
+    """One bar per label (a share from 0 to 1; None draws no bar) and a dashed line at ``line``. Past
+    ``MAX_LABELLED`` bars (a big local's 500 worksites) the bars are sorted and unnamed: drawing 500
+    rotated names took seconds for a picture nobody could read."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
 
     count = len(labels)
-    figure = Figure(figsize=(min(max(6.0, 0.3 * count + 2), 60.0), 5.0), dpi=100, layout="constrained")
+    labelled = count <= MAX_LABELLED
+    if not labelled:  # names would be unreadable: the bars, highest share first, still show how many pass
+        shares = sorted(shares, key=lambda s: -1.0 if s is None else s, reverse=True)
+    figure = Figure(figsize=(max(6.0, 0.3 * count + 2) if labelled else 12.0, 5.0), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     heights = [0.0 if s is None else s * 100 for s in shares]
-    colors = ["#2e7d32" if s is not None and s >= line else "#7b1fa2" for s in shares]
-    axes.bar(range(count), heights, color=colors)
+    colors = [GREEN if s is not None and s >= line else PURPLE for s in shares]
+    if labelled:
+        axes.bar(range(count), heights, color=colors)
+    else:  # two filled outlines (passing, then not) instead of hundreds of bar patches
+        passing = sum(1 for s in shares if s is not None and s >= line)
+        axes.stairs(heights[:passing], range(passing + 1), fill=True, color=GREEN)
+        axes.stairs(heights[passing:], range(passing, count + 1), fill=True, color=PURPLE)
     axes.axhline(line * 100, color="#c62828", linestyle="--", label=_text(line_label))
-    axes.set_xticks(range(count), [_text(label) for label in labels], rotation=60, ha="right", fontsize=8)
+    if labelled:
+        axes.set_xticks(range(count), [_text(label) for label in labels], rotation=60, ha="right", fontsize=8)
+    else:
+        axes.set_xticks([])
     axes.set_ylim(0, 100)
     axes.yaxis.set_major_formatter(PercentFormatter())
     axes.set_ylabel(_text(ylabel))

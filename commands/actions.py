@@ -226,7 +226,7 @@ async def join(ctx: Context, id: int) -> Reply:
         text = ctx._("You’re in: {title}, {when}, at {where}. You’ll get a reminder before it starts.",
                      title=action.title, when=markup.when(action.starts_at), where=action.location)
     else:
-        place = (await store.member_ids(ctx.session, id, WAITLIST)).index(ctx.member_id) + 1
+        place = await store.waitlist_place(ctx.session, signup)
         text = ctx._("“{title}” is full, so you’re on the waitlist (number {place}). If a place frees up, "
                      "you’ll get a DM.", title=action.title, place=place)
     if not new:

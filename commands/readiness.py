@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_percent
-
 from bot import permissions
 from bot.charts import share_bars
 from bot.context import Context
@@ -221,6 +219,8 @@ class Counts:
         self.ctx = ctx
         self.minimum = ctx.config.readiness.min_cell_size
         self.threshold = ctx.config.readiness.threshold
+        self.locale = ctx.tr.locale
+        self._percent = self.locale.percent_formats[None]  # parsed once: a tally formats two per worksite
 
     def hidden(self, n: int) -> bool:
         return permissions.hides_count(self.ctx.actor, n, self.minimum)
@@ -229,7 +229,7 @@ class Counts:
         return f"<{self.minimum}" if self.hidden(n) else str(n)
 
     def percent(self, share: float) -> str:
-        return format_percent(share, locale=self.ctx.tr.locale)
+        return self._percent.apply(share, self.locale)
 
     def share(self, site: SiteTally) -> float | None:
         """The site's yes share of its roster, unless it would reveal a hidden count."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, UniqueConstraint, case, delete, func, select
+from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, case, delete, func, select
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,7 +40,8 @@ class Action(SQLModel, table=True):
 
 
 class Signup(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("action_id", "member_id"),)
+    # the index answers "how many are going / where am I on the waitlist" without reading signup rows
+    __table_args__ = (UniqueConstraint("action_id", "member_id"), Index("ix_signup_action_status", "action_id", "status"))
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(sa_column=Column(Integer, ForeignKey("action.id", ondelete="CASCADE"), nullable=False))
@@ -97,16 +98,22 @@ async def signup_of(session: AsyncSession, action_id: int, member_id: int) -> Si
 
 async def join(session: AsyncSession, action: Action, member_id: int, now: datetime) -> tuple[Signup, bool]:
     """Sign a member up (the action row must be locked): going if there is room, else waitlisted.
-    Returns the signup and whether it is new; a second join changes nothing."""
-    existing = await signup_of(session, action.id, member_id)
-    if existing is not None:
-        return existing, False
-    going = (await count_of(session, action.id)).going
-    status = WAITLIST if action.capacity is not None and going >= action.capacity else GOING
-    await insert_ignoring_duplicates(session, Signup.__table__, [
+    Returns the signup and whether it is new; a second join changes nothing (the unique key says which)."""
+    status = GOING
+    if action.capacity is not None:
+        going = (await session.exec(select(func.count()).where(Signup.action_id == action.id,
+                                                               Signup.status == GOING))).scalar_one()
+        status = WAITLIST if going >= action.capacity else GOING
+    new = await insert_ignoring_duplicates(session, Signup.__table__, [
         {"action_id": action.id, "member_id": member_id, "status": status, "created_at": now}
     ], ["action_id", "member_id"])
-    return await signup_of(session, action.id, member_id), True
+    return await signup_of(session, action.id, member_id), bool(new)
+
+
+async def waitlist_place(session: AsyncSession, signup: Signup) -> int:
+    """1 for the longest-waiting member: counted in the index rather than by reading the whole waitlist."""
+    return (await session.exec(select(func.count()).where(
+        Signup.action_id == signup.action_id, Signup.status == WAITLIST, Signup.id <= signup.id))).scalar_one()
 
 
 async def leave(session: AsyncSession, action_id: int, member_id: int) -> Signup | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Integer, UniqueConstraint, delete, func, select, update
+from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, delete, func, select, update
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +27,8 @@ class Worksite(SQLModel, table=True):
 
 class Member(SQLModel, table=True):
     """A person. ``on_roster`` marks the union's membership list, the denominator of every structure test."""
+
+    __table_args__ = (Index("ix_member_roster_site", "on_roster", "worksite_id"),)  # roster per worksite, index-only
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, UniqueConstraint, and_, exists, func, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, UniqueConstraint, and_, exists, func, select
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -49,7 +49,10 @@ class ReadinessPoll(SQLModel, table=True):
 class ReadinessAnswer(SQLModel, table=True):
     """One answer per voter and poll; ``member_id`` is set only for polls that are not anonymous."""
 
-    __table_args__ = (UniqueConstraint("poll_id", "member_id"), {"sqlite_with_rowid": False})
+    # the tally index: a poll's answers per (site, roster, choice) counted in index order, no sort
+    __table_args__ = (UniqueConstraint("poll_id", "member_id"),
+                      Index("ix_readinessanswer_tally", "poll_id", "site_id", "on_roster", "choice"),
+                      {"sqlite_with_rowid": False})
 
     poll_id: int = Field(sa_column=Column(Integer, ForeignKey("readinesspoll.id", ondelete="CASCADE"),
                                           primary_key=True))

@@ -101,7 +101,9 @@ class SlackClient:
 
 @pytest.fixture
 async def front(app):
-    return SlackFrontEnd(app)
+    front = SlackFrontEnd(app)
+    yield front
+    await front.close()
 
 
 @pytest.fixture

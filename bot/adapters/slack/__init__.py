@@ -98,12 +98,18 @@ class SlackFrontEnd:
                 await asyncio.Event().wait()
             finally:
                 await runner.cleanup()
+                await self.close()
         else:
             handler = self.socket_handler()
             try:
                 await handler.start_async()
             finally:
                 await handler.close_async()
+                await self.close()
+
+    async def close(self) -> None:
+        """Close the Web API client's HTTP session."""
+        await self.client.session.close()
 
 
 async def start(app: App) -> tuple[SlackSender, asyncio.Task]:

@@ -1,0 +1,214 @@
+"""Slack end to end: signed `/action join <id>` slash commands over real HTTP to the bot's own server.
+
+    python bench/slack_e2e.py [--commands 5000] [--concurrency 50] [--reps 3] [--pg URL]
+
+Three processes on 127.0.0.1: the fake Slack Web API (tests/slack/fake_slack.py: users.info, the
+response_urls), the server under test, and this client, which sends N slash commands from N distinct
+users with C in flight and records each request's time to ack (the HTTP response Slack waits for).
+The server under test is, in turn, the bot (``SlackFrontEnd.serve_http`` on the real app and a fresh
+database) and a bare slack-bolt ``AsyncApp`` whose only listener acks, served by the same aiohttp
+stack (the bot's own ``web_app``, with its bolt app swapped). The bot answers after the ack, so its
+row also says when the last signup was stored (polled in the database) — every one must be.
+Targets (issue 10): throughput ≥ 0.8× the bare app's, p99 time to ack ≤ 2× the bare p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from common import PYTHON, ROOT, bench_config, database, machine, median, percentile, table
+
+sys.path.insert(0, str(ROOT))
+from tests.slack.payloads import SIGNING_SECRET, form_body, signed_headers, slash  # noqa: E402
+
+
+def serve(kind: str, fake_url: str, db_url: str) -> None:
+    """In a child process: the server under test, printing its URL once it listens."""
+    from slack_bolt.app.async_app import AsyncApp
+
+    from bot.adapters.slack import EVENTS_PATH, SlackFrontEnd
+    from bot.app import App
+
+    async def main() -> None:
+        config = bench_config(db_url, slack={"mode": "http", "api_base_url": f"{fake_url}/api/"},
+                              secrets={"slack_bot_token": "xoxb-bench", "slack_signing_secret": SIGNING_SECRET})
+        app = App(config, platforms=("slack",))
+        front = SlackFrontEnd(app)
+        if kind == "bare":
+            front.bolt = AsyncApp(client=front.client, signing_secret=SIGNING_SECRET)
+
+            @front.bolt.command("/action")
+            async def only_ack(ack) -> None:
+                await ack()
+        runner = await front.serve_http("127.0.0.1", 0)
+        host, port = runner.addresses[0][:2]
+        print(f"http://{host}:{port}{EVENTS_PATH}", flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def serve_fake() -> None:
+    from tests.slack.fake_slack import FakeSlack
+
+    async def main() -> None:
+        fake = FakeSlack()
+        await fake.start()
+        print(fake.url, flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def child(*args: str) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([PYTHON, __file__, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    return proc, proc.stdout.readline().strip()
+
+
+async def prepare(url: str) -> int:
+    """Schema and one open action; the members are new to the bot, as on a first big day."""
+    from bot.app import App
+    from storage.actions import Action
+    from storage.types import utcnow
+
+    app = App(bench_config(url))
+    await app.start()
+
+    async def create(session) -> int:
+        action = Action(title="Strike vote rally", kind="rally", starts_at=utcnow() + timedelta(days=3),
+                        location="City hall")
+        session.add(action)
+        await session.flush()
+        return action.id
+
+    try:
+        return await app.db.write(create)
+    finally:
+        await app.close()
+
+
+async def signups(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from storage.actions import Signup
+    from storage.db import Database
+
+    db = Database(url)
+    try:
+        return await db.read(lambda s: _count(s, select(func.count()).select_from(Signup)))
+    finally:
+        await db.close()
+
+
+async def _count(session, stmt) -> int:
+    return (await session.exec(stmt)).scalar_one()
+
+
+async def blast(url: str, action_id: int, commands: int, concurrency: int, respond: str) -> list[float]:
+    """Send every command (signed beforehand), ``concurrency`` at a time; each one's seconds to ack."""
+    import aiohttp
+
+    requests = []
+    for i in range(commands):
+        body = form_body(slash("/action", f"join {action_id}", user=f"U{i:06d}", response_url=f"{respond}/u{i}"))
+        requests.append((body.encode(), signed_headers(body)))
+    queue = iter(requests)
+    latencies: list[float] = []
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        for body, headers in queue:
+            start = time.perf_counter()
+            async with session.post(url, data=body, headers=headers) as resp:
+                await resp.read()
+                assert resp.status == 200, resp.status
+            latencies.append(time.perf_counter() - start)
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+    return latencies
+
+
+async def one_run(kind: str, fake_url: str, args) -> dict[str, float]:
+    async with database(args.pg) as url:
+        action_id = await prepare(url)
+        proc, server = child("--serve", kind, "--fake", fake_url, "--db", url)
+        try:
+            start = time.perf_counter()
+            latencies = await blast(server, action_id, args.commands, args.concurrency, f"{fake_url}/respond")
+            acked = time.perf_counter() - start
+            stored, done = 0, acked
+            if kind == "bot":
+                deadline = time.monotonic() + 600
+                while (stored := await signups(url)) < args.commands and time.monotonic() < deadline:
+                    await asyncio.sleep(0.2)
+                done = time.perf_counter() - start
+        finally:
+            proc.kill()
+            proc.wait()
+    return {"throughput": args.commands / acked, "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
+            "done": done, "stored": stored}
+
+
+async def measure(args) -> dict[str, list[dict[str, float]]]:
+    fake, fake_url = child("--serve-fake")
+    runs: dict[str, list[dict[str, float]]] = {"bare": [], "bot": []}
+    try:
+        for _ in range(args.reps):
+            for kind in ("bare", "bot"):
+                runs[kind].append(await one_run(kind, fake_url, args))
+    finally:
+        fake.kill()
+        fake.wait()
+    return runs
+
+
+def report(args, runs) -> str:
+    def med(kind: str, key: str) -> float:
+        return median([r[key] for r in runs[kind]])
+
+    bare_tp, bot_tp = med("bare", "throughput"), med("bot", "throughput")
+    bare_p99, bot_p99 = med("bare", "p99"), med("bot", "p99")
+    stored = [int(r["stored"]) for r in runs["bot"]]
+    engine = "PostgreSQL" if args.pg else "SQLite"
+    return table(f"Slack end to end on {engine}: {args.commands:,} signed `/action join` over HTTP, "
+                 f"{args.concurrency} in flight (median of {args.reps})",
+                 ["server", "acks/s", "× bare", "p50 ack ms", "p99 ack ms", "p99 × bare", "all stored after s"], [
+                     ["bot (SlackFrontEnd + core + database)", bot_tp, bot_tp / bare_tp, med("bot", "p50") * 1e3,
+                      bot_p99 * 1e3, bot_p99 / bare_p99, med("bot", "done")],
+                     ["bare slack-bolt AsyncApp, ack only", bare_tp, 1.0, med("bare", "p50") * 1e3, bare_p99 * 1e3,
+                      1.0, "—"],
+                 ]) + (f"\ntargets: ≥ 0.8× throughput, p99 ≤ 2×; signups stored per run: {stored} "
+                       f"({'all' if all(s == args.commands for s in stored) else 'MISSING SOME'})\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commands", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--pg", default=os.environ.get("ORGANIZER_TEST_PG_URL"),
+                        help="a PostgreSQL server URL to measure on instead of SQLite")
+    parser.add_argument("--serve", choices=("bot", "bare"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--fake", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_fake:
+        return serve_fake()
+    if args.serve:
+        return serve(args.serve, args.fake, args.db)
+    runs = asyncio.run(measure(args))
+    print(machine())
+    print(report(args, runs))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""The burst and tally benchmarks at tiny sizes, for correctness only (their timings mean nothing here):
+a burst fills exactly the capacity and waitlists the rest, once each; the tally adds up to the roster."""
+
+from __future__ import annotations
+
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import burst  # noqa: E402
+import tally  # noqa: E402
+
+
+async def test_a_burst_fills_the_places_and_waitlists_the_rest_once_each(db_url):
+    stored = await burst.burst(db_url, 60)
+    assert (stored["going"], stored["waitlisted"], stored["duplicates"]) == (30, 30, 0)
+
+
+async def test_the_tally_bench_adds_up_to_the_roster_and_every_answer(db_url):
+    args = Namespace(members=120, sites=7, answers=240, polls=3, reps=2)
+    times = await tally.run(db_url, args)  # each tally's totals are checked inside
+    assert len(times["text"]) == 2 and len(times["chart"]) == 1 and len(times["sql"]) == 2
+
+
+def test_the_tally_check_catches_a_tally_that_does_not_add_up():
+    text = "**School 0** — passes\\nRoster: 3 · answered: 2\\n\\n**School 1** — passes\\nRoster: 4 · answered: 1"
+    tally.check_totals(text, 7, 3)
+    try:
+        tally.check_totals(text, 8, 3)
+    except AssertionError:
+        return
+    raise AssertionError("a roster of 8 was taken for 7")
