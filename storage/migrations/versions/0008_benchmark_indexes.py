@@ -1,7 +1,7 @@
 """benchmark indexes
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0007
 Create Date: 2026-11-25 17:30:45.366621
 """
 from alembic import op
@@ -11,7 +11,7 @@ import storage.types
 
 
 revision = '0008'
-down_revision = '0003'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
