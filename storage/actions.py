@@ -130,6 +130,12 @@ async def join(session: AsyncSession, action: Action, member_id: int, now: datet
     return Joined(signup.status, False, place, Counts(going, waitlisted))
 
 
+async def waitlist_place(session: AsyncSession, signup: Signup) -> int:
+    """1 for the longest-waiting member: counted in the index rather than by reading the whole waitlist."""
+    return (await session.exec(select(func.count()).where(
+        Signup.action_id == signup.action_id, Signup.status == WAITLIST, Signup.id <= signup.id))).scalar_one()
+
+
 async def leave(session: AsyncSession, action_id: int, member_id: int) -> Signup | None:
     """Remove a signup (the action row must be locked); returns what was removed."""
     signup = await signup_of(session, action_id, member_id)

@@ -98,6 +98,8 @@ async def test_capacity_waitlist_and_promotion_by_dm(bot, app):
     await bot.ok("luis", f"/action join {action}")
     assert "on the waitlist (number 1)" in await bot.ok("ana", f"/action join {action}")
     assert "on the waitlist (number 2)" in await bot.ok("jo", f"/action join {action}")
+    again = await bot.ok("ana", f"/action join {action}")
+    assert again.startswith("You had already signed up.") and "on the waitlist (number 1)" in again
     assert (await bot.ok("maria", f"/action show {action}")).count("2 going · 2 waitlisted") == 1
     await bot.deliver()
     left = await bot.ok("luis", f"/action leave {action}")
