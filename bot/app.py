@@ -107,9 +107,11 @@ class App:
         async def work(session) -> tuple[Reply, Translator]:
             ident = inv.identity
             if command.writes:
-                member = await member_for(session, ident.platform, ident.user_id, ident.display_name)
-                if member.lang is None:  # the platform's hint, kept so DMs speak as replies do until /member lang
-                    member.lang = self.catalogs.match(inv.locale)
+                # the platform's hint, kept so DMs speak as replies do until /member lang
+                hint = self.catalogs.match(inv.locale)
+                member = await member_for(session, ident.platform, ident.user_id, ident.display_name, hint)
+                if member.lang is None:
+                    member.lang = hint
             else:
                 member = await find_member(session, ident.platform, ident.user_id)
             tr = self.catalogs.get((member.lang if member else None) or inv.locale)

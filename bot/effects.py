@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.types import Attachment, Button, Edit, Effect, Message, Notify, Post, Render, Schedule, Unschedule
 from storage import jobs, outbox
+from storage.db import once_before_commit
 from storage.members import Member, MemberIdentity
 
 if TYPE_CHECKING:
@@ -57,13 +58,20 @@ async def store(app: App, session: AsyncSession, effects: tuple[Effect, ...]) ->
             case Post():
                 await _post(app, session, effect)
             case Edit():
-                tr = app.catalogs.get(await _posted_lang(app, session, effect.ref))
-                await outbox.queue_edit(session, effect.ref, rendered(effect.render, tr), app.clock(),
-                                        app.edit_interval)
+                await once_before_commit(session, ("edit", effect.ref), _edit(app, effect))
             case Schedule():
                 await jobs.schedule(session, effect.key, effect.job, effect.due, dict(effect.args))
             case Unschedule():
                 await jobs.unschedule(session, effect.key)
+
+
+def _edit(app: App, effect: Edit):
+    """Queued once per write batch with the latest content: a burst of joins renders and queues one edit,
+    not one per join (edits are coalesced at delivery anyway)."""
+    async def queue(session: AsyncSession) -> None:
+        tr = app.catalogs.get(await _posted_lang(app, session, effect.ref))
+        await outbox.queue_edit(session, effect.ref, rendered(effect.render, tr), app.clock(), app.edit_interval)
+    return queue
 
 
 async def _notify(app: App, session: AsyncSession, effect: Notify) -> None:

@@ -105,15 +105,22 @@ class Catalogs:
             buffer.seek(0)
             self._translations[po.parent.parent.name] = Translations(buffer)
         self._cache: dict[str, Translator] = {}
+        self._matched: dict[str, str | None] = {}
 
     @property
     def languages(self) -> list[str]:
         return sorted(self._translations)
 
     def match(self, code: str | None) -> str | None:
-        """The catalog for a code such as ``es``, ``es-419``, ``es_MX`` or ``Spanish``; None if there is none."""
+        """The catalog for a code such as ``es``, ``es-419``, ``es_MX`` or ``Spanish``; None if there is none.
+        Remembered per code: every command asks, and a code no catalog has costs babel lookups."""
         if not code:
             return None
+        if code not in self._matched:
+            self._matched[code] = self._match(code)
+        return self._matched[code]
+
+    def _match(self, code: str) -> str | None:
         code = code.strip().replace("-", "_")
         if code.split("_")[0].lower() in self._translations:
             return code.split("_")[0].lower()

@@ -98,15 +98,18 @@ def announcement(action: Action, site: str | None, counts: Counts, chants: int =
     return render
 
 
-async def _announcement(ctx: Context, action: Action) -> Render:
+async def _announcement(ctx: Context, action: Action, counts: Counts | None = None) -> Render:
     site = await worksite_name(ctx.session, action.worksite_id)
-    chants = len(await chant_store.attached(ctx.session, action.id))
-    return announcement(action, site, await store.count_of(ctx.session, action.id), chants)
+    chants = await chant_store.count_attached(ctx.session, action.id)
+    if counts is None:
+        counts = await store.count_of(ctx.session, action.id)
+    return announcement(action, site, counts, chants)
 
 
-async def live(ctx: Context, action: Action) -> Edit:
-    """The announcement as it is now (count, cancellation, chant sheet), replacing the one posted."""
-    return Edit(ref(action.id), await _announcement(ctx, action))
+async def live(ctx: Context, action: Action, counts: Counts | None = None) -> Edit:
+    """The announcement as it is now (count, cancellation, chant sheet), replacing the one posted;
+    ``counts`` when the caller has just counted them."""
+    return Edit(ref(action.id), await _announcement(ctx, action, counts))
 
 
 def reminders(ctx: Context, action: Action) -> tuple[Effect, ...]:
@@ -219,19 +222,18 @@ async def show(ctx: Context, id: int) -> Reply:
 @group.command("join", help=N_("Sign up for an action"), params=[ID])
 async def join(ctx: Context, id: int) -> Reply:
     action = await _not_started(ctx, id)
-    signup, new = await store.join(ctx.session, action, ctx.member_id, ctx.now)
+    joined = await store.join(ctx.session, action, ctx.member_id, ctx.now)
     buttons = (Button(ctx._("Can’t make it"), f"/action leave {id}"),
                Button(ctx._("Add to calendar"), f"/action calendar {id}"))
-    if signup.status == GOING:
+    if joined.status == GOING:
         text = ctx._("You’re in: {title}, {when}, at {where}. You’ll get a reminder before it starts.",
                      title=action.title, when=markup.when(action.starts_at), where=action.location)
     else:
-        place = await store.waitlist_place(ctx.session, signup)
         text = ctx._("“{title}” is full, so you’re on the waitlist (number {place}). If a place frees up, "
-                     "you’ll get a DM.", title=action.title, place=place)
-    if not new:
-        text = ctx._("You had already signed up.") + " " + text
-    return ctx.reply(text, buttons=buttons, effects=(await live(ctx, action),) if new else ())
+                     "you’ll get a DM.", title=action.title, place=joined.place)
+    if not joined.new:
+        return ctx.reply(ctx._("You had already signed up.") + " " + text, buttons=buttons)
+    return ctx.reply(text, buttons=buttons, effects=(await live(ctx, action, joined.counts),))
 
 
 @group.command("leave", help=N_("Take back your signup"), params=[ID])

@@ -96,18 +96,38 @@ async def signup_of(session: AsyncSession, action_id: int, member_id: int) -> Si
     ).scalar_one_or_none()
 
 
-async def join(session: AsyncSession, action: Action, member_id: int, now: datetime) -> tuple[Signup, bool]:
+@dataclass(frozen=True)
+class Joined:
+    """What a join did: the member's status, whether the signup is new, their waitlist place (1 = next in)
+    when waitlisted, and the counts after it — enough for the reply and the live announcement."""
+    status: str
+    new: bool
+    place: int | None
+    counts: Counts
+
+
+async def join(session: AsyncSession, action: Action, member_id: int, now: datetime) -> Joined:
     """Sign a member up (the action row must be locked): going if there is room, else waitlisted.
-    Returns the signup and whether it is new; a second join changes nothing (the unique key says which)."""
-    status = GOING
-    if action.capacity is not None:
-        going = (await session.exec(select(func.count()).where(Signup.action_id == action.id,
-                                                               Signup.status == GOING))).scalar_one()
-        status = WAITLIST if going >= action.capacity else GOING
+    A second join changes nothing (the unique key says which).
+
+    One index-only count (going and waitlisted) serves the capacity check, the reply and the
+    announcement. A new waitlisted signup is the last in line: with the action row locked, every
+    earlier signup to it was inserted (with a lower id) before this one."""
+    rows = await session.exec(select(Signup.status, func.count()).where(Signup.action_id == action.id)
+                              .group_by(Signup.status))
+    by_status = dict(rows.all())
+    going, waitlisted = by_status.get(GOING, 0), by_status.get(WAITLIST, 0)
+    status = WAITLIST if action.capacity is not None and going >= action.capacity else GOING
     new = await insert_ignoring_duplicates(session, Signup.__table__, [
         {"action_id": action.id, "member_id": member_id, "status": status, "created_at": now}
     ], ["action_id", "member_id"])
-    return await signup_of(session, action.id, member_id), bool(new)
+    if new:
+        if status == GOING:
+            return Joined(GOING, True, None, Counts(going + 1, waitlisted))
+        return Joined(WAITLIST, True, waitlisted + 1, Counts(going, waitlisted + 1))
+    signup = await signup_of(session, action.id, member_id)
+    place = await waitlist_place(session, signup) if signup.status == WAITLIST else None
+    return Joined(signup.status, False, place, Counts(going, waitlisted))
 
 
 async def waitlist_place(session: AsyncSession, signup: Signup) -> int:

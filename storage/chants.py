@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, Text, delete, select
+from sqlalchemy import ForeignKey, Integer, Text, delete, func, select
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -113,6 +113,13 @@ async def detach(session: AsyncSession, chant_id: int, action_id: int) -> bool:
 async def attached(session: AsyncSession, action_id: int) -> list[Chant]:
     """The chants on an action's sheet, in library order."""
     return await find(session, APPROVED, action_id=action_id)
+
+
+async def count_attached(session: AsyncSession, action_id: int) -> int:
+    """How many chants the sheet of :func:`attached` holds, without loading them."""
+    return (await session.exec(
+        select(func.count()).select_from(ChantAttachment).join(Chant, Chant.id == ChantAttachment.chant_id)
+        .where(ChantAttachment.action_id == action_id, Chant.status == APPROVED))).scalar_one()
 
 
 async def actions_of(session: AsyncSession, chant_id: int) -> list[int]:

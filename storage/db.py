@@ -5,6 +5,9 @@ that arrive while a transaction is running are queued and run together in the ne
 inside its own SAVEPOINT, so one failing call rolls back alone while the others commit. A
 write's result is only returned after its transaction has committed — which is what lets a
 handler tell a member "you're in" and mean it.
+
+Work that only needs doing once per transaction however many calls asked for it (the live count
+of an announcement after a burst of joins) is handed to :func:`once_before_commit`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Work = Callable[[AsyncSession], Awaitable[T]]
+
+
+_DEFERRED = "once_before_commit"
+
+
+async def once_before_commit(session: AsyncSession, key: object, fn: Work[None]) -> None:
+    """Run ``fn(session)`` after every call of this write batch, just before it commits; a later call
+    with the same ``key`` replaces it (the latest wins). What a call deferred is dropped if that call
+    rolls back. Outside a group-committed write (a job's own transaction) it runs at once."""
+    pending = session.info.get(_DEFERRED)
+    if pending is None:
+        await fn(session)
+    else:
+        pending.pop(key, None)
+        pending[key] = fn
 
 
 class DatabaseUnavailable(Exception):
@@ -112,17 +130,25 @@ class Database:
         outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         try:
             async with self._write_sessions() as session, session.begin():
+                deferred: dict[object, Work[None]] = {}
                 for fn, future in batch:
                     if future.cancelled():
                         continue
+                    session.info[_DEFERRED] = mine = {}
                     try:
                         async with session.begin_nested():
                             result = await fn(session)
                         outcomes.append((future, result, None))
+                        for key, later in mine.items():
+                            deferred.pop(key, None)
+                            deferred[key] = later
                     except Exception as exc:  # noqa: BLE001 - handed to the caller
                         if _is_unavailable(exc):
                             raise  # the connection is gone: the whole batch fails, below
                         outcomes.append((future, None, exc))
+                del session.info[_DEFERRED]
+                for key, later in deferred.items():
+                    await _run_deferred(session, key, later)
         except Exception as exc:  # the commit itself failed: nothing in the batch happened
             error: BaseException = DatabaseUnavailable(str(exc)) if _is_unavailable(exc) else exc
             log.warning("write batch of %d failed: %s", len(batch), type(exc).__name__)
@@ -146,6 +172,17 @@ class Database:
         await self.engine.dispose()
         if self._write_engine is not self.engine:
             await self._write_engine.dispose()
+
+
+async def _run_deferred(session: AsyncSession, key: object, fn: Work[None]) -> None:
+    """Deferred work has its own SAVEPOINT: if it fails, the calls that asked for it still commit."""
+    try:
+        async with session.begin_nested():
+            await fn(session)
+    except Exception as exc:
+        if _is_unavailable(exc):
+            raise
+        log.error("deferred %s failed with %s", key, type(exc).__name__, exc_info=True)
 
 
 def _is_unavailable(exc: BaseException) -> bool:

@@ -59,8 +59,9 @@ class LinkCode(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
 
 
-async def member_for(session: AsyncSession, platform: str, user_id: str, display_name: str) -> Member:
-    """The member behind an account, registering a new one on first contact.
+async def member_for(session: AsyncSession, platform: str, user_id: str, display_name: str,
+                     lang: str | None = None) -> Member:
+    """The member behind an account, registering a new one (speaking ``lang``) on first contact.
 
     Two processes may meet the same new account at once (a double click reaching two workers): the
     identity insert skips on conflict, and the loser drops its fresh member and reads the winner's."""
@@ -76,7 +77,7 @@ async def member_for(session: AsyncSession, platform: str, user_id: str, display
         if display_name and identity.display_name != display_name:
             identity.display_name = display_name
         return member
-    member = Member(name=display_name or user_id)
+    member = Member(name=display_name or user_id, lang=lang)
     session.add(member)
     await session.flush()
     row = {"member_id": member.id, "platform": platform, "user_id": user_id, "display_name": display_name,

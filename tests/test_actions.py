@@ -80,12 +80,26 @@ async def test_create_posts_the_announcement_with_buttons_and_a_live_count(bot, 
     assert "1 going" not in edits[-1].text
 
 
+async def test_a_burst_of_joins_gives_each_its_place_and_queues_one_edit_with_the_final_count(bot, app):
+    action = await picket(bot, "capacity:2")
+    await bot.deliver()
+    names = ["maria", "luis", "ana", "jo", "kim"]
+    replies = await asyncio.gather(*(bot.ok(name, f"/action join {action}") for name in names))
+    assert sum(r.startswith("You’re in") for r in replies) == 2
+    places = sorted(r.split("(number ")[1].split(")")[0] for r in replies if "waitlist" in r)
+    assert places == ["1", "2", "3"]
+    pending = await all_rows(app, OutboxItem, OutboxItem.kind == "edit")
+    assert len(pending) == 1 and pending[0].payload["text"].endswith("2 going · 3 waitlisted")
+
+
 async def test_capacity_waitlist_and_promotion_by_dm(bot, app):
     action = await picket(bot, "capacity:2")
     await bot.ok("maria", f"/action join {action}")
     await bot.ok("luis", f"/action join {action}")
     assert "on the waitlist (number 1)" in await bot.ok("ana", f"/action join {action}")
     assert "on the waitlist (number 2)" in await bot.ok("jo", f"/action join {action}")
+    again = await bot.ok("ana", f"/action join {action}")
+    assert again.startswith("You had already signed up.") and "on the waitlist (number 1)" in again
     assert (await bot.ok("maria", f"/action show {action}")).count("2 going · 2 waitlisted") == 1
     await bot.deliver()
     left = await bot.ok("luis", f"/action leave {action}")

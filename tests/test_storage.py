@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from storage import migrate
-from storage.db import Database
+from storage.db import Database, once_before_commit
 from storage.members import Member, Worksite, ensure_worksite, member_for, merge_members
 from storage.tables import metadata
 
@@ -65,6 +65,27 @@ async def test_a_duplicate_in_one_write_does_not_undo_the_others(app):
                                     return_exceptions=True)
     assert isinstance(outcomes[0], Exception) and not isinstance(outcomes[1], Exception)
     assert await _count(app.db, Worksite) == 2
+
+
+async def test_work_deferred_to_the_commit_runs_once_with_the_latest_call_that_did_not_roll_back(app):
+    ran = []
+
+    def call(value, *, fails=False):
+        async def work(session):
+            async def later(s):
+                ran.append(value)
+                await ensure_worksite(s, f"Site {value}")
+            await once_before_commit(session, "live", later)
+            if fails:
+                raise ValueError("this call rolls back")
+        return work
+
+    outcomes = await asyncio.gather(app.db.write(call(1)), app.db.write(call(2)), app.db.write(call(3, fails=True)),
+                                    return_exceptions=True)
+    assert outcomes[:2] == [None, None] and isinstance(outcomes[2], ValueError)
+    assert ran == [2]
+    names = await app.db.read(lambda s: _all(s, select(Worksite.name)))
+    assert names == ["Site 2"]
 
 
 async def test_migrations_from_empty_match_the_models(db_url):
