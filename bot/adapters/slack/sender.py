@@ -64,14 +64,14 @@ class SlackSender:
         self.translator = translator  # a message's own language, for the fallback text of its dates
 
     async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None:
-        """One call a DM: ``chat.postMessage`` takes a user ID as ``channel`` and posts to the app's DM
-        with that user, no ``conversations.open`` first (https://api.slack.com/methods/chat.postMessage,
-        argument ``channel``; https://api.slack.com/scopes/conversations.app_home:create: "start a DM
-        with a user by calling chat.postMessage and passing the user's ID as the channel parameter …
-        no need for a separate call to conversations.open"). No fallback to ``conversations.open``:
-        it would refuse the same users (``user_not_found``, ``cannot_dm_bot``, ``user_disabled``), and
-        a ``channel_not_found`` stays a permanent refusal. Only a DM of files alone opens the
-        conversation, because file uploads need the DM's own ``D…`` ID."""
+        """One call a DM: ``chat.postMessage`` accepts a user's ID as ``channel`` and posts to the app's
+        DM with that user, so no ``conversations.open`` comes first (Slack's docs: the ``channel``
+        argument of https://api.slack.com/methods/chat.postMessage, and
+        https://api.slack.com/scopes/conversations.app_home:create, which says to start a DM by passing
+        the user's ID as ``channel`` without a separate ``conversations.open``). No fallback to
+        ``conversations.open``: it refuses the same users (``user_not_found``, ``cannot_dm_bot``,
+        ``user_disabled``), so ``channel_not_found`` stays a permanent refusal. Only a DM of files alone
+        opens the conversation, because uploads need the DM's own ``D…`` ID."""
         return await self._post(user_id, message, dm=True)
 
     async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
