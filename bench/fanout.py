@@ -62,10 +62,12 @@ def serve_fake(limit: int) -> None:
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": f"D{params['users']}"}})
         if method == "chat.postMessage":
-            channel = params["channel"]
-            if channel.startswith("D"):
-                dms[channel[1:]] += 1
+            channel = params["channel"]  # a DM's D… ID, or a user ID, which Slack takes to mean the DM
+            if channel.startswith(("D", "U")):
+                user = channel.removeprefix("D")
+                dms[user] += 1
                 first_last[:] = [first_last[0] if first_last else now, now]
+                channel = f"D{user}"
             return web.json_response({"ok": True, "channel": channel, "ts": f"{now:.6f}"})
         return web.json_response({"ok": True})
 

@@ -43,7 +43,7 @@ async def test_no_name_or_answer_is_logged_at_info_or_above(slack, fake, app, fr
     await say(slack, fake, "U1", "/member me")
     await say(slack, fake, "U1", "/member nonsense")
     fake.fail("chat.postMessage", "channel_not_found")
-    fake.fail("conversations.open", "user_not_found")
+    fake.fail("chat.postMessage", "user_not_found")
     fake.rate_limit("chat.postMessage", 0)
     await Worker(app, {"slack": front.sender}).drain()
     asked = await say(slack, fake, "U2", "/member forget")

@@ -14,6 +14,11 @@ from aiohttp import WSMsgType, web
 BOT_USER = "UBOT"
 
 
+def dm_channel(channel: str | None) -> str | None:
+    """Like Slack, a user ID given as a channel means the bot's DM with that user, which has its own ID."""
+    return f"D{channel}" if channel and channel.startswith(("U", "W")) else channel
+
+
 @dataclass
 class Call:
     method: str
@@ -95,11 +100,12 @@ class FakeSlack:
         if method == "auth.test":
             return {"user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1", "team": "Local 1"}
         if method in ("chat.postMessage", "chat.update"):
-            return {"channel": params.get("channel"), "ts": params.get("ts") or f"1700000000.{next(self._ts):06d}"}
+            return {"channel": dm_channel(params.get("channel")),
+                    "ts": params.get("ts") or f"1700000000.{next(self._ts):06d}"}
         if method == "chat.postEphemeral":
             return {"message_ts": f"1700000000.{next(self._ts):06d}"}
         if method == "conversations.open":
-            return {"channel": {"id": f"D{params['users']}"}}
+            return {"channel": {"id": dm_channel(params["users"])}}
         if method == "usergroups.list":
             return {"usergroups": [{"id": group} for group in self.usergroups]}
         if method == "usergroups.users.list":

@@ -187,5 +187,5 @@ async def test_a_slow_submission_is_acked_and_answered_privately_afterwards(slac
     await fake.wait_for(lambda: len(fake.called("chat.postEphemeral")) == 2 and fake.called("chat.postMessage"))
     ephemeral, dm = fake.called("chat.postEphemeral"), fake.called("chat.postMessage")
     assert [(p["channel"], p["user"]) for p in ephemeral] == [("CGENERAL", "U100")] * 2  # the first was refused
-    assert [p["channel"] for p in dm] == ["DU100"]
+    assert [p["channel"] for p in dm] == ["U100"] and not fake.called("conversations.open")
     assert {p["text"] for p in ephemeral + dm} == {"report Heat filed", "report Mold filed"}

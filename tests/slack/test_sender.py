@@ -39,14 +39,23 @@ async def test_a_post_is_stored_with_its_ts_and_a_later_edit_updates_it(app, fro
     assert edited["blocks"][0]["text"]["text"] == "4 signed up"
 
 
-async def test_dms_open_a_conversation_and_files_use_the_external_upload(front, fake):
+async def test_a_dm_is_one_call_to_the_user_id_and_files_use_the_external_upload(front, fake):
     message = Message("Your chart", attachments=(Attachment("chart.csv", b"site,yes\nA,3\n", "text/csv", "Chart"),))
     assert await front.sender.send_dm("U100", message, "ob1") == "1700000000.000001"
-    assert fake.called("conversations.open")[0]["users"] == "U100"
-    assert fake.called("chat.postMessage")[0]["channel"] == "DU100"
+    assert not fake.called("conversations.open")
+    assert fake.called("chat.postMessage")[0]["channel"] == "U100"
     [asked] = fake.called("files.getUploadURLExternal")
     assert (asked["filename"], asked["length"]) == ("chart.csv", "13")
     assert list(fake.uploads.values()) == [b"site,yes\nA,3\n"]
+    [completed] = fake.called("files.completeUploadExternal")
+    assert completed["channel_id"] == "DU100"
+
+
+async def test_a_dm_of_files_alone_opens_the_conversation_for_the_upload(front, fake):
+    message = Message("", attachments=(Attachment("list.csv", b"name\nAna\n", "text/csv"),))
+    assert await front.sender.send_dm("U100", message, "ob1") == "F1"
+    assert not fake.called("chat.postMessage")
+    assert fake.called("conversations.open")[0]["users"] == "U100"
     [completed] = fake.called("files.completeUploadExternal")
     assert completed["channel_id"] == "DU100"
 
@@ -58,7 +67,7 @@ async def test_429_pauses_the_outbox_for_retry_after_and_refusals_give_up(app, f
     assert limited.value.retry_after == 7
     assert len(fake.called("chat.postMessage")) == 1  # slack_sdk did not retry on its own
 
-    fake.fail("conversations.open", "cannot_dm_bot")
+    fake.fail("chat.postMessage", "cannot_dm_bot")
     with pytest.raises(Undeliverable):
         await front.sender.send_dm("UBOT", Message("hi"), "ob2")
 

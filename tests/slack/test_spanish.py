@@ -46,7 +46,7 @@ async def test_signup_reminder_answer_error_and_help_in_spanish(slack, fake, app
     await worker.drain()
     clock.advance(hours=46, minutes=15)
     await worker.drain()
-    [reminder] = [m for m in fake.called("chat.postMessage") if m["channel"] == "DU100"]
+    [reminder] = [m for m in fake.called("chat.postMessage") if m["channel"] == "U100"]
     blocks = json.loads(reminder["blocks"]) if isinstance(reminder["blocks"], str) else reminder["blocks"]
     assert blocks[0]["text"]["text"] == (f"Recordatorio: “Piquete informativo”, {DATE}, en Puerta principal.\n\n"
                                          "Cuando llegues, registra tu llegada con /action checkin 1.")

@@ -122,9 +122,10 @@ class Listeners:
                 return
             except SlackApiError as exc:
                 log.info("ephemeral reply refused (%s); sending a DM", exc.response.get("error"))
-        await self.client.chat_postMessage(channel=await self._dm_channel(user), **part)
+        await self.client.chat_postMessage(channel=user, **part)  # a user ID posts to the DM: sender.send_dm
 
     async def _dm_channel(self, user: str) -> str:
+        """The DM's own ID, which file uploads need (a message can take the user ID instead)."""
         return (await self.client.conversations_open(users=user))["channel"]["id"]
 
 

@@ -64,17 +64,30 @@ class SlackSender:
         self.translator = translator  # a message's own language, for the fallback text of its dates
 
     async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None:
-        opened = await call(self.client.conversations_open, users=user_id)
-        return await self.post(opened["channel"]["id"], message, dedupe)
+        """One call a DM: ``chat.postMessage`` accepts a user's ID as ``channel`` and posts to the app's
+        DM with that user, so no ``conversations.open`` comes first (Slack's docs: the ``channel``
+        argument of https://api.slack.com/methods/chat.postMessage, and
+        https://api.slack.com/scopes/conversations.app_home:create, which says to start a DM by passing
+        the user's ID as ``channel`` without a separate ``conversations.open``). No fallback to
+        ``conversations.open``: it refuses the same users (``user_not_found``, ``cannot_dm_bot``,
+        ``user_disabled``), so ``channel_not_found`` stays a permanent refusal. Only a DM of files alone
+        opens the conversation, because uploads need the DM's own ``D…`` ID."""
+        return await self._post(user_id, message, dm=True)
 
     async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
         """Returns the first message's ``ts``, which is what a later edit replaces."""
+        return await self._post(channel_id, message, dm=False)
+
+    async def _post(self, channel: str, message: Message, *, dm: bool) -> str:
         first = ""
         for part in messages(message, self.translator(message.lang)):
-            sent = await call(self.client.chat_postMessage, channel=channel_id, unfurl_links=False, **part)
+            sent = await call(self.client.chat_postMessage, channel=channel, unfurl_links=False, **part)
+            channel = sent["channel"]  # for a user ID, the DM's own ID, which file uploads need
             first = first or sent["ts"]
+        if dm and not first and message.attachments:
+            channel = (await call(self.client.conversations_open, users=channel))["channel"]["id"]
         for attachment in message.attachments:
-            uploaded = await call(self.client.files_upload_v2, channel=channel_id, content=attachment.data,
+            uploaded = await call(self.client.files_upload_v2, channel=channel, content=attachment.data,
                                   filename=attachment.filename, title=attachment.title or attachment.filename)
             first = first or uploaded["files"][0]["id"]
         return first
