@@ -43,17 +43,29 @@ async def _pg_admin(sql: str) -> None:
         await conn.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'organizer.db'}"
-        return
+async def _fresh_pg_database():
     if not PG_URL:
         pytest.skip(PG_SKIP_REASON)
     name = f"test_{uuid.uuid4().hex[:12]}"
     await _pg_admin(f'CREATE DATABASE "{name}"')
     yield make_url(PG_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
     await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'organizer.db'}"
+        return
+    async for url in _fresh_pg_database():
+        yield url
+
+
+@pytest.fixture
+async def pg_url():
+    """A fresh PostgreSQL database, for what only a shared server can show (several bot processes)."""
+    async for url in _fresh_pg_database():
+        yield url
 
 
 @pytest.fixture

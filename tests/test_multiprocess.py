@@ -9,21 +9,12 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
 from storage.actions import Signup
 from storage.db import Database
 from tests.support import Harness, add_roster, make_config
-
-pytestmark = pytest.mark.usefixtures("postgres_only")
-
-
-@pytest.fixture
-def postgres_only(db_url):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("several bot processes share a PostgreSQL server; SQLite is embedded in one process")
 
 
 async def _processes(*argv_lists: list[str]) -> None:
@@ -35,14 +26,14 @@ async def _processes(*argv_lists: list[str]) -> None:
         assert proc.returncode == 0, err.decode()[-3000:]
 
 
-async def _seeded_app(db_url, clock, **config):
-    app = App(make_config(**config), db=Database(db_url), platforms=("console",), clock=clock)
+async def _seeded_app(pg_url, clock, **config):
+    app = App(make_config(**config), db=Database(pg_url), platforms=("console",), clock=clock)
     await app.start()
     return app
 
 
-async def test_three_processes_send_1000_due_reminders_exactly_once(db_url, clock, tmp_path):
-    app = await _seeded_app(db_url, clock, actions={"reminder_hours": [1]})
+async def test_three_processes_send_1000_due_reminders_exactly_once(pg_url, clock, tmp_path):
+    app = await _seeded_app(pg_url, clock, actions={"reminder_hours": [1]})
     try:
         bot = Harness(app, clock)
         await add_roster(app, {"Escalante Elementary": [f"m{i}" for i in range(1000)]})
@@ -53,7 +44,7 @@ async def test_three_processes_send_1000_due_reminders_exactly_once(db_url, cloc
         await app.close()
     due = datetime(2026, 12, 2, 15, 0, tzinfo=UTC).isoformat()  # 07:00 in Los Angeles: the 1-hour reminders are due
     out = tmp_path / "sent.tsv"
-    await _processes(*[["deliver", "--db", db_url, "--now", due, "--out", str(out)] for _ in range(3)])
+    await _processes(*[["deliver", "--db", pg_url, "--now", due, "--out", str(out)] for _ in range(3)])
     lines = [line.split("\t") for line in out.read_text().splitlines()]
     reminders = Counter((user, text) for _pid, user, text in lines if text.startswith("Reminder"))
     assert sum(reminders.values()) == 1000, f"{sum(reminders.values())} reminders sent"
@@ -62,8 +53,8 @@ async def test_three_processes_send_1000_due_reminders_exactly_once(db_url, cloc
     assert len({pid for pid, _u, _t in lines}) >= 2, "the work was not shared between processes"
 
 
-async def test_processes_racing_for_the_last_places_never_exceed_capacity(db_url, clock):
-    app = await _seeded_app(db_url, clock)
+async def test_processes_racing_for_the_last_places_never_exceed_capacity(pg_url, clock):
+    app = await _seeded_app(pg_url, clock)
     try:
         bot = Harness(app, clock)
         await bot.ok("ULEAD", '/action create "Board meeting" "2026-12-03 17:00" "District office" capacity:40',
@@ -71,8 +62,8 @@ async def test_processes_racing_for_the_last_places_never_exceed_capacity(db_url
     finally:
         await app.close()
     now = clock().isoformat()
-    await _processes(*[["join", "--db", db_url, "--now", now, "--action", "1", "--members", "120"] for _ in range(3)])
-    app = await _seeded_app(db_url, clock)
+    await _processes(*[["join", "--db", pg_url, "--now", now, "--action", "1", "--members", "120"] for _ in range(3)])
+    app = await _seeded_app(pg_url, clock)
     try:
         async def counts(session):
             rows = await session.exec(select(Signup.status, func.count()).group_by(Signup.status))
@@ -87,10 +78,10 @@ async def test_processes_racing_for_the_last_places_never_exceed_capacity(db_url
     assert statuses.get("going") == 40 and sum(statuses.values()) == 120, statuses
 
 
-async def test_processes_answering_the_same_poll_keep_one_answer_per_member(db_url, clock):
+async def test_processes_answering_the_same_poll_keep_one_answer_per_member(pg_url, clock):
     from storage.readiness import ReadinessAnswer, ReadinessAnswered
 
-    app = await _seeded_app(db_url, clock)
+    app = await _seeded_app(pg_url, clock)
     try:
         bot = Harness(app, clock)
         await add_roster(app, {"Escalante Elementary": [f"m{i}" for i in range(80)]})
@@ -98,8 +89,8 @@ async def test_processes_answering_the_same_poll_keep_one_answer_per_member(db_u
     finally:
         await app.close()
     now = (clock() + timedelta(minutes=1)).isoformat()
-    await _processes(*[["answer", "--db", db_url, "--now", now, "--poll", "1", "--members", "80"] for _ in range(3)])
-    app = await _seeded_app(db_url, clock)
+    await _processes(*[["answer", "--db", pg_url, "--now", now, "--poll", "1", "--members", "80"] for _ in range(3)])
+    app = await _seeded_app(pg_url, clock)
     try:
         async def answered(session):
             total = (await session.exec(select(func.count()).select_from(ReadinessAnswer))).scalar_one()
