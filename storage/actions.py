@@ -41,7 +41,8 @@ class Action(SQLModel, table=True):
 
 class Signup(SQLModel, table=True):
     # the index answers "how many are going / where am I on the waitlist" without reading signup rows
-    __table_args__ = (UniqueConstraint("action_id", "member_id"), Index("ix_signup_action_status", "action_id", "status"))
+    __table_args__ = (UniqueConstraint("action_id", "member_id"),
+                      Index("ix_signup_action_status", "action_id", "status"))
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(sa_column=Column(Integer, ForeignKey("action.id", ondelete="CASCADE"), nullable=False))

@@ -79,7 +79,8 @@ class Database:
         path = make_url(self.url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(self.url, connect_args={"timeout": self.SQLITE_BUSY_SECONDS}, pool_size=1 if writer else 5)
+        engine = create_async_engine(self.url, connect_args={"timeout": self.SQLITE_BUSY_SECONDS},
+                                     pool_size=1 if writer else 5)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection, _record):

@@ -93,4 +93,5 @@ class SlackSender:
         return first
 
     async def edit(self, channel_id: str, message_id: str, message: Message) -> None:
-        await call(self.client.chat_update, channel=channel_id, ts=message_id, **messages(message, self.translator(message.lang))[0])
+        first = messages(message, self.translator(message.lang))[0]
+        await call(self.client.chat_update, channel=channel_id, ts=message_id, **first)
