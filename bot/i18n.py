@@ -90,26 +90,21 @@ class Translator:
 
 
 class Catalogs:
-    """All catalogs, loaded once; ``get`` hands out translators for a language code."""
+    """All catalogs; ``get`` hands out translators for a language code. A catalog is compiled the first
+    time its language is asked for, so a start-up in English pays nothing for Spanish."""
 
     def __init__(self, default_lang: str, tz: ZoneInfo, locale_dir: Path = LOCALE_DIR, *, region: str = "US") -> None:
         self.default = default_lang
         self.tz = tz
         self.region = region
-        self._translations: dict[str, gettext.NullTranslations] = {"en": gettext.NullTranslations()}
-        for po in sorted(locale_dir.glob("*/LC_MESSAGES/messages.po")):
-            with po.open("rb") as fp:
-                catalog = read_po(fp)
-            buffer = io.BytesIO()
-            write_mo(buffer, catalog)
-            buffer.seek(0)
-            self._translations[po.parent.parent.name] = Translations(buffer)
+        self._files = {po.parent.parent.name: po for po in sorted(locale_dir.glob("*/LC_MESSAGES/messages.po"))}
+        self._languages = sorted({"en", *self._files})
         self._cache: dict[str, Translator] = {}
         self._matched: dict[str, str | None] = {}
 
     @property
     def languages(self) -> list[str]:
-        return sorted(self._translations)
+        return self._languages
 
     def match(self, code: str | None) -> str | None:
         """The catalog for a code such as ``es``, ``es-419``, ``es_MX`` or ``Spanish``; None if there is none.
@@ -122,9 +117,9 @@ class Catalogs:
 
     def _match(self, code: str) -> str | None:
         code = code.strip().replace("-", "_")
-        if code.split("_")[0].lower() in self._translations:
+        if code.split("_")[0].lower() in self._languages:
             return code.split("_")[0].lower()
-        for lang in self._translations:
+        for lang in self._languages:
             try:
                 locale = Locale.parse(lang)
                 names = {locale.get_display_name(lang).casefold(), locale.get_display_name("en").casefold()}
@@ -137,5 +132,15 @@ class Catalogs:
     def get(self, lang: str | None) -> Translator:
         chosen = self.match(lang) or self.match(self.default) or "en"
         if chosen not in self._cache:
-            self._cache[chosen] = Translator(chosen, self._translations[chosen], self.tz, self.region)
+            self._cache[chosen] = Translator(chosen, self._compile(chosen), self.tz, self.region)
         return self._cache[chosen]
+
+    def _compile(self, lang: str) -> gettext.NullTranslations:
+        if lang not in self._files:
+            return gettext.NullTranslations()
+        with self._files[lang].open("rb") as fp:
+            catalog = read_po(fp)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        return Translations(buffer)

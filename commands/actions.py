@@ -3,11 +3,12 @@ check-in on the day, the roster by worksite, and turnout from one action to the 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot import markup
 from bot.context import Context
 from bot.csvfile import to_csv
+from bot.dates import read_moment
 from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold
@@ -42,17 +43,10 @@ def ref(action_id: int) -> str:
 
 def parse_when(ctx: Context, text: str) -> datetime:
     """A time typed by a member, read in the campaign timezone relative to now; it must be still to come."""
-    import dateparser  # loaded on first use: it is slow to import and the console must start fast
-
-    base = ctx.now.astimezone(ctx.config.campaign.tz).replace(tzinfo=None)
-    moment = dateparser.parse(text, languages=ctx.app.catalogs.languages, settings={
-        "TIMEZONE": ctx.config.campaign.timezone, "RETURN_AS_TIMEZONE_AWARE": True,
-        "PREFER_DATES_FROM": "future", "RELATIVE_BASE": base,
-    })
+    moment = read_moment(text, now=ctx.now, tz=ctx.config.campaign.tz, languages=ctx.app.catalogs.languages)
     if moment is None:
         raise UserError(N_("I couldn’t read “{when}” as a date and time. Try “tomorrow 7:15am”, “Dec 3 5pm” or "
                            "2026-12-03 17:00."), when=text[:100])
-    moment = moment.astimezone(UTC)
     if moment <= ctx.now:
         raise UserError(N_("{when} is in the past. Give a time that is still to come."), when=ctx.tr.when(moment))
     return moment

@@ -10,9 +10,8 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime, time
 
-import dateparser
-
 from bot.context import Context
+from bot.dates import read_moment
 from bot.errors import UserError
 from bot.i18n import L_, N_, Translator
 from bot.markup import bold, when
@@ -65,13 +64,12 @@ def _body(text: str | None) -> str | None:
 def _session_day(ctx: Context, text: str | None) -> date | None:
     if not text:
         return None
-    parsed = dateparser.parse(text, languages=["en", "es"], settings={
-        "TIMEZONE": ctx.config.campaign.timezone, "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past",
-        "RELATIVE_BASE": ctx.now.astimezone(ctx.config.campaign.tz).replace(tzinfo=None)})
+    parsed = read_moment(text, now=ctx.now, tz=ctx.config.campaign.tz, languages=ctx.app.catalogs.languages,
+                         prefer="past")
     if parsed is None:
         raise UserError(N_("I can’t read “{session}” as a date. Try 2026-12-03 or “last Thursday”."),
                         session=text)
-    return parsed.date()
+    return parsed.astimezone(ctx.config.campaign.tz).date()
 
 
 def _topics(text: str | None) -> list[str]:

@@ -7,9 +7,8 @@ mistakes) and again whenever it is shown, so the stored text stays the member's 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
-
-from jinja2 import Environment, PackageLoader
 
 from bot.errors import UserError
 from bot.i18n import N_
@@ -24,8 +23,15 @@ MAX_LINES = 20
 MAX_TITLE = 100
 _QUOTES = {'"': '"', "\u201c": "\u201d", "\u00ab": "\u00bb"}
 
-_html = Environment(loader=PackageLoader("commands", "templates"), autoescape=True, trim_blocks=True,
-                    lstrip_blocks=True)
+
+
+@cache
+def _html():
+    """The template environment, built on first use (Jinja2 need not load for a console that prints no sheet)."""
+    from jinja2 import Environment, PackageLoader
+
+    return Environment(loader=PackageLoader("commands", "templates"), autoescape=True, trim_blocks=True,
+                       lstrip_blocks=True)
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,6 @@ def chant_paragraph(tr: Translator, heading: str, lines: tuple[Line, ...]) -> st
 
 def sheet_html(tr: Translator, heading: str, lang: str, chants: list[SheetChant]) -> bytes:
     """A printable sheet: numbered chants, call and response side by side."""
-    page = _html.get_template("chant_sheet.html").render(
+    page = _html().get_template("chant_sheet.html").render(
         heading=heading, lang=lang, chants=chants, leader=tr._("Leader"), everyone=tr._("All"))
     return page.encode("utf-8")

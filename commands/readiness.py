@@ -16,6 +16,7 @@ from bot import permissions
 from bot.charts import share_bars
 from bot.context import Context
 from bot.csvfile import to_csv
+from bot.dates import read_moment
 from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold, when
@@ -102,11 +103,7 @@ def parse_choices(text: str) -> list[str]:
 
 def parse_closing_time(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     """A time typed as "Friday 6pm", read in the campaign timezone, relative to now."""
-    import dateparser
-
-    moment = dateparser.parse(text, settings={
-        "TIMEZONE": tz.key, "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "future",
-        "RELATIVE_BASE": now.astimezone(tz).replace(tzinfo=None)})
+    moment = read_moment(text, now=now, tz=tz)
     if moment is None:
         raise UserError(N_("I can’t read “{when}” as a date and time. Try “Friday 6pm” or “2026-12-04 18:00”."),
                         when=text)
