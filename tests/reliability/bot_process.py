@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.adapters.slack import EVENTS_PATH
 from tests.slack.payloads import SIGNING_SECRET
 
-BOT_TOKEN = "xoxb-reliability-token"
+BOT_TOKEN = "xoxb-fake"
 ROOT = Path(__file__).resolve().parents[2]
 
 
