@@ -11,7 +11,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import uuid
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
@@ -83,25 +82,10 @@ async def database(pg_url: str | None):
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         return
-    import asyncpg
-    from sqlalchemy.engine import make_url
+    from tests.pg import fresh_database
 
-    url = make_url(pg_url)
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(user=url.username, password=url.password, host=url.host, port=url.port,
-                                     database=url.database)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    await admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
-    finally:
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with fresh_database(pg_url, "bench") as url:
+        yield url
 
 
 async def seed_members(app, count: int, *, sites: int = 0, platform: str = "console", prefix: str = "m") -> list[int]:

@@ -7,13 +7,12 @@ sets it). Without it the PostgreSQL half is skipped and the run says so; in CI i
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from bot.app import App
 from storage.db import Database
+from tests.pg import fresh_database
 from tests.support import Clock, Harness, make_config
 
 PG_URL = os.environ.get("ORGANIZER_TEST_PG_URL")
@@ -31,25 +30,11 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(PG_SKIP_REASON, yellow=True, bold=True)
 
 
-async def _pg_admin(sql: str) -> None:
-    import asyncpg
-
-    url = make_url(PG_URL)
-    conn = await asyncpg.connect(user=url.username, password=url.password, host=url.host, port=url.port,
-                                 database=url.database)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 async def _fresh_pg_database():
     if not PG_URL:
         pytest.skip(PG_SKIP_REASON)
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(f'CREATE DATABASE "{name}"')
-    yield make_url(PG_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
-    await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with fresh_database(PG_URL) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
