@@ -89,13 +89,6 @@ def _pack(pieces: list[str], sep: str, limit: int) -> list[str]:
     return [c for c in chunks if c]
 
 
-def render_chunks(text: str, limit: int, *, escape: Callable[[str], str], time: Callable[[datetime], str],
-                  strong: Callable[[str], str]) -> list[str]:
-    """A message's text rendered for one platform, in pieces of at most ``limit`` characters, cut
-    only between paragraphs (see :func:`split`)."""
-    return split([render(p, escape=escape, time=time, strong=strong) for p in paragraphs(text)], limit)
-
-
 def _fit(text: str, limit: int) -> list[str]:
     if len(text) <= limit:
         return [text]

@@ -7,6 +7,8 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 import burst  # noqa: E402
@@ -27,8 +29,5 @@ async def test_the_tally_bench_adds_up_to_the_roster_and_every_answer(db_url):
 def test_the_tally_check_catches_a_tally_that_does_not_add_up():
     text = "**School 0** — passes\\nRoster: 3 · answered: 2\\n\\n**School 1** — passes\\nRoster: 4 · answered: 1"
     tally.check_totals(text, 7, 3)
-    try:
+    with pytest.raises(AssertionError):  # a roster of 8 must not be taken for 7
         tally.check_totals(text, 8, 3)
-    except AssertionError:
-        return
-    raise AssertionError("a roster of 8 was taken for 7")

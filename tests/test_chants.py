@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot.errors import UserError
 from bot.i18n import Catalogs
-from bot.markup import bold, discord_escape, render, render_chunks, slack_escape
+from bot.markup import bold, discord_escape, render, slack_escape
 from commands.chant_text import MAX_CHARS, MAX_LINES, MAX_TITLE, Line, chant_paragraph, parse_lines
 from storage.chants import Chant, ChantTag
 from storage.outbox import OutboxItem
@@ -240,16 +240,30 @@ async def test_chant_text_is_kept_as_written_and_can_never_ping(bot, app):
     assert "&lt;!channel&gt;" in html and "<@" not in html and "“Ñandú” &amp; العمال" in html
 
 
-@pytest.mark.parametrize("limit, to_platform", [(3000, slack), (2000, discord)], ids=["slack", "discord"])
-async def test_a_long_sheet_is_split_at_the_platform_limit_between_chants(bot, app, limit, to_platform):
+def _slack_chunks(app, message):
+    from bot.adapters.slack.render import messages, mrkdwn
+
+    tr = app.translator("en")
+    sections = [block["text"]["text"] for out in messages(message, tr) for block in out["blocks"]
+                if block["type"] == "section"]
+    return sections, lambda paragraph: mrkdwn(paragraph, tr)
+
+
+def _discord_chunks(app, message):
+    from bot.adapters.discord.render import to_discord, to_markdown
+
+    return [out.content for out in to_discord(message)], to_markdown
+
+
+@pytest.mark.parametrize("limit, front_end", [(3000, _slack_chunks), (2000, _discord_chunks)],
+                         ids=["slack", "discord"])
+async def test_a_long_sheet_is_split_at_the_platform_limit_between_chants(bot, app, limit, front_end):
     for n in range(60):
         pairs = " / ".join(f"Who stands with chant {n} line {i}? | We do, every day, at every school!"
                            for i in range(3 + n % 12))
         await bot.ok("rosa", f'/chant add "Chant {n}" {pairs} / Union strong!', **REP)
     reply = await bot.say("maria", "/chant sheet")
-    strong = (lambda s: f"*{s}*") if to_platform is slack else (lambda s: f"**{s}**")
-    escape = slack_escape if to_platform is slack else discord_escape
-    chunks = render_chunks(reply.message.text, limit, escape=escape, time=str, strong=strong)
+    chunks, to_platform = front_end(app, reply.message)  # what the front-end would send
     assert len(chunks) > 3 and all(len(chunk) <= limit for chunk in chunks)
     rendered = [to_platform(p) for p in reply.message.text.split("\n\n")]
     assert len(rendered) == 61
