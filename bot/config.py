@@ -76,6 +76,7 @@ class SlackSettings(Section):
     host: str = "0.0.0.0"
     port: int = 3000
     api_base_url: str = "https://slack.com/api/"
+    command_processes: int = Field(1, ge=0)
 
 
 class DiscordSettings(Section):

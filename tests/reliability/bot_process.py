@@ -68,7 +68,7 @@ class BotProcess:
     async def start(self) -> None:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "bot", "-vv", "run"], cwd=ROOT, env=self.env,
-                                         stdout=log, stderr=subprocess.STDOUT)
+                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         await self.wait_listening()
 
     async def wait_listening(self, timeout: float = 60.0) -> None:
@@ -89,13 +89,14 @@ class BotProcess:
         return self.proc is not None and self.proc.poll() is None
 
     def kill(self) -> None:
-        """SIGKILL: no cleanup, no flush, no goodbye."""
-        self.proc.send_signal(signal.SIGKILL)
+        """SIGKILL to the whole bot, the acking process and its command processes, as a power cut or the
+        OOM killer would: no cleanup, no flush, no goodbye."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 
     def stop(self) -> None:
         if self.alive():
-            self.proc.terminate()
+            os.killpg(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:

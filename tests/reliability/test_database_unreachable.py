@@ -98,7 +98,8 @@ async def app(outage, clock, fake, gate, monkeypatch):
     url, _ = outage
     if url.startswith("sqlite"):  # a lock is waited for before it counts as an outage; keep the wait short here
         monkeypatch.setattr(Database, "SQLITE_BUSY_SECONDS", 2)
-    config = make_config(slack={"mode": "http", "api_base_url": f"{fake.url}/api/"},
+    # commands run in this process, so the patched busy timeout, registry and clock apply
+    config = make_config(slack={"mode": "http", "api_base_url": f"{fake.url}/api/", "command_processes": 0},
                          secrets={"slack_bot_token": "xoxb-test", "slack_signing_secret": SIGNING_SECRET})
     app = App(config, registry=registry_with_testing(gate), db=Database(url), platforms=("slack",), clock=clock)
     await app.start()

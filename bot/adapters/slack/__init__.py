@@ -19,8 +19,10 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.adapters.repeats import Recent
 from bot.adapters.slack.directory import Directory
+from bot.adapters.slack.handoff import CommandProcesses, Inline
 from bot.adapters.slack.listeners import Listeners
 from bot.adapters.slack.sender import SlackSender, web_client
+from bot.adapters.slack.work import CommandWork, uses_groups
 from bot.app import App
 from bot.config import ConfigError
 
@@ -57,10 +59,10 @@ class SlackFrontEnd:
         self.client = web_client(app.config)
         self.bolt = AsyncApp(client=self.client, signing_secret=secrets.slack_signing_secret or "",
                              request_verification_enabled=app.config.slack.mode == "http")
-        uses_groups = any(m.startswith("slack-group:") for rule in (*app.config.roles.leaders, *app.config.roles.reps)
-                          for m in rule.match)
-        self.directory = Directory(self.client, use_groups=uses_groups)
-        Listeners(app, self.client, self.directory).register(self.bolt)
+        work = CommandWork(app, self.client, Directory(self.client, use_groups=uses_groups(app)))
+        processes = app.config.slack.command_processes
+        self.handoff = CommandProcesses(app.config, processes) if processes else Inline(work)
+        Listeners(work, self.handoff).register(self.bolt)
         self.sender = SlackSender(self.client, app.translator)
 
     def web_app(self) -> web.Application:
@@ -79,7 +81,8 @@ class SlackFrontEnd:
         return web_app
 
     async def serve_http(self, host: str, port: int) -> web.AppRunner:
-        """Start listening; the caller owns the runner (``await runner.cleanup()``)."""
+        """Start listening; the caller owns the runner (``await runner.cleanup()``) and closes this."""
+        await self.handoff.start()
         runner = web.AppRunner(self.web_app())
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
@@ -101,6 +104,7 @@ class SlackFrontEnd:
                 await self.close()
         else:
             handler = self.socket_handler()
+            await self.handoff.start()
             try:
                 await handler.start_async()
             finally:
@@ -108,7 +112,8 @@ class SlackFrontEnd:
                 await self.close()
 
     async def close(self) -> None:
-        """Close the Web API client's HTTP session."""
+        """Stop the command processes (after what they hold) and close the Web API client's HTTP session."""
+        await self.handoff.close()
         await self.client.session.close()
 
 

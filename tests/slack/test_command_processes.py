@@ -1,0 +1,98 @@
+"""The default Slack set-up: the HTTP process acks and command processes run the work.
+
+Uses the real commands and clock (a command process builds its own app from the config), real
+HTTP to the bot's server, the fake Slack for users.info and the response_urls, and the database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from datetime import timedelta
+
+import aiohttp
+import pytest
+from sqlmodel import select
+
+from bot.adapters.slack import EVENTS_PATH, SlackFrontEnd
+from bot.app import App
+from storage.actions import Action, Signup
+from storage.members import MemberIdentity
+from storage.types import utcnow
+from tests.slack.conftest import SlackClient
+from tests.slack.payloads import SIGNING_SECRET, slash
+from tests.support import make_config
+
+WAIT = 60.0  # a guard against hanging while a fresh interpreter starts on a loaded machine, not a timing assertion
+
+
+@pytest.fixture
+async def served(db_url, fake):
+    config = make_config(database={"url": db_url}, slack={"mode": "http", "api_base_url": f"{fake.url}/api/"},
+                         secrets={"slack_bot_token": "xoxb-test", "slack_signing_secret": SIGNING_SECRET})
+    assert config.slack.command_processes == 1  # the default is what this file tests
+    app = App(config, platforms=("slack",))
+    await app.start()
+    front = SlackFrontEnd(app)
+    runner = await front.serve_http("127.0.0.1", 0)
+    host, port = runner.addresses[0][:2]
+    async with aiohttp.ClientSession() as session:
+        yield app, front, SlackClient(f"http://{host}:{port}{EVENTS_PATH}", session)
+    await runner.cleanup()
+    children = [child.process for child in front.handoff.children]
+    await front.close()
+    assert not any(child.is_alive() for child in children)
+    await app.close()
+
+
+async def rally(app: App) -> int:
+    async def create(session) -> int:
+        action = Action(title="Rally at the board", kind="rally", starts_at=utcnow() + timedelta(days=2),
+                        location="District office")
+        session.add(action)
+        await session.flush()
+        return action.id
+    return await app.db.write(create)
+
+
+async def going(app: App, user_id: str) -> list[str]:
+    async def read(session) -> list[str]:
+        rows = await session.exec(select(Signup.status)
+                                  .join(MemberIdentity, MemberIdentity.member_id == Signup.member_id)
+                                  .where(MemberIdentity.platform == "slack", MemberIdentity.user_id == user_id))
+        return list(rows)
+    return await app.db.read(read)
+
+
+async def test_a_command_process_runs_the_join_and_answers_after_the_ack(served, fake):
+    app, front, slack = served
+    action_id = await rally(app)
+    status, body = await slack.send(slash("/action", f"join {action_id}", user="UMARIA",
+                                          response_url=fake.response_url("maria")))
+    assert (status, body) == (200, "")
+    await fake.wait_for(lambda: fake.responses, WAIT)
+    assert fake.responses[0]["url"] == "maria"
+    assert fake.responses[0]["text"].startswith("You’re in: Rally at the board")
+    assert fake.responses[0]["response_type"] == "ephemeral"
+    assert await going(app, "UMARIA") == ["going"]
+    child = front.handoff.children[0].process
+    assert child.pid != os.getpid() and child.is_alive()
+    assert os.getpriority(os.PRIO_PROCESS, child.pid) > os.getpriority(os.PRIO_PROCESS, 0)
+
+
+async def test_a_command_process_that_dies_is_replaced(served, fake):
+    app, front, slack = served
+    action_id = await rally(app)
+    first = front.handoff.children[0].process
+    os.kill(first.pid, signal.SIGKILL)
+    for _ in range(int(WAIT * 10)):
+        if front.handoff.children[0].process is not first:
+            break
+        await asyncio.sleep(0.1)
+    assert front.handoff.children[0].process is not first
+    status, _ = await slack.send(slash("/action", f"join {action_id}", user="UJOSE",
+                                       response_url=fake.response_url("jose")))
+    assert status == 200
+    await fake.wait_for(lambda: fake.responses, WAIT)
+    assert fake.responses[0]["text"].startswith("You’re in")
+    assert await going(app, "UJOSE") == ["going"]
