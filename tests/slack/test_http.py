@@ -78,6 +78,8 @@ async def test_forged_signatures_and_old_timestamps_are_refused_and_change_nothi
     assert (await slack.send(request, timestamp=int(time.time()) - 6 * 60))[0] == 401
     assert (await slack.send(click("/member forget confirm:yes", response_url=fake.response_url()),
                              secret="forged"))[0] == 401
+    assert (await slack.send(request, secret="not-the-secret", retry=1))[0] == 401  # a forged "redelivery"
+    assert (await slack.send(request, timestamp=int(time.time()) - 6 * 60, retry=2))[0] == 401
     assert await count(app, Member) == 0 and await count(app, Worksite) == 0
     assert fake.responses == [] and fake.calls == []
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
@@ -34,15 +35,15 @@ ENVELOPE_WINDOW = 600.0  # seconds: Slack's retries of an envelope come within a
 
 
 class OnceSocketModeHandler(AsyncSocketModeHandler):
-    """Socket Mode: Slack may send an envelope again (a retry, a reconnect); each envelope is
-    acknowledged every time but run once."""
+    """Socket Mode: Slack may send a request again, as a new envelope marked as a retry or as the
+    same envelope after a reconnect; each is acknowledged every time but run once."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.envelopes = Recent(ENVELOPE_WINDOW)
 
     async def handle(self, client, req: SocketModeRequest) -> None:
-        if self.envelopes.first(req.envelope_id):
+        if not req.retry_attempt and self.envelopes.first(req.envelope_id):
             await super().handle(client, req)
         else:
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
@@ -57,6 +58,7 @@ class SlackFrontEnd:
             raise ConfigError("Slack Socket Mode needs SLACK_APP_TOKEN (an xapp- token) in the environment")
         self.app = app
         self.client = web_client(app.config)
+        self.verifier = SignatureVerifier(secrets.slack_signing_secret or "")
         self.bolt = AsyncApp(client=self.client, signing_secret=secrets.slack_signing_secret or "",
                              request_verification_enabled=app.config.slack.mode == "http")
         work = CommandWork(app, self.client, Directory(self.client, use_groups=uses_groups(app)))
@@ -69,6 +71,10 @@ class SlackFrontEnd:
         async def events(request: web.Request) -> web.Response:
             if request.content_type not in SLACK_CONTENT_TYPES:
                 return web.Response(status=415)
+            if request.headers.get("X-Slack-Retry-Num"):  # a redelivery: the first delivery already ran it
+                signed = self.verifier.is_valid(await request.text(), request.headers.get("X-Slack-Request-Timestamp"),
+                                                request.headers.get("X-Slack-Signature"))
+                return web.Response(status=200 if signed else 401)
             try:
                 bolt_request = await to_bolt_request(request)
             except (ValueError, AttributeError):  # not JSON, or JSON that is not an object: not from Slack

@@ -14,7 +14,6 @@ import re
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
-from slack_bolt.response import BoltResponse
 
 from bot.adapters.repeats import Recent
 from bot.adapters.slack import inbound, render
@@ -32,7 +31,6 @@ class Listeners:
         self.clicks = Recent(CLICK_WINDOW)
 
     def register(self, bolt: AsyncApp) -> None:
-        bolt.middleware(skip_redeliveries)
         for name in self.work.app.registry.groups:
             bolt.command(f"/{name}")(self.on_command)
         bolt.action(re.compile(f"^{render.BUTTON_ACTION}"))(self.on_click)
@@ -56,10 +54,3 @@ class Listeners:
             return
         await ack()
         await self.work.answer(await running, {"user": body["user"], "channel_id": target.get("channel")})
-
-
-async def skip_redeliveries(req, resp, next) -> BoltResponse | None:
-    """Slack redelivers a request it thinks went unanswered; the first delivery already ran it."""
-    if req.headers.get("x-slack-retry-num"):
-        return BoltResponse(status=200, body="")
-    return await next()
