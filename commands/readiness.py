@@ -218,6 +218,7 @@ class Counts:
         self.threshold = ctx.config.readiness.threshold
         self.locale = ctx.tr.locale
         self._percent = self.locale.percent_formats[None]  # parsed once: a tally formats two per worksite
+        self._percents: dict[float, str] = {}  # babel takes ~10 µs a number; worksites share many values
 
     def hidden(self, n: int) -> bool:
         return permissions.hides_count(self.ctx.actor, n, self.minimum)
@@ -226,7 +227,9 @@ class Counts:
         return f"<{self.minimum}" if self.hidden(n) else str(n)
 
     def percent(self, share: float) -> str:
-        return self._percent.apply(share, self.locale)
+        if share not in self._percents:
+            self._percents[share] = self._percent.apply(share, self.locale)
+        return self._percents[share]
 
     def share(self, site: SiteTally) -> float | None:
         """The site's yes share of its roster, unless it would reveal a hidden count."""
@@ -235,8 +238,8 @@ class Counts:
         return site.share()
 
 
-def site_block(ctx: Context, poll: ReadinessPoll, site: SiteTally, counts: Counts,
-               assessed: list[int] | None) -> str:
+def site_block(ctx: Context, choices: list[str], site: SiteTally, counts: Counts, assessed: list[int] | None) -> str:
+    """One worksite's paragraph; ``choices`` are the poll's choices already translated (500 sites, one lookup)."""
     name = site.name or ctx._("No worksite set")
     share = counts.share(site)
     if share is None:
@@ -249,7 +252,7 @@ def site_block(ctx: Context, poll: ReadinessPoll, site: SiteTally, counts: Count
                        threshold=counts.percent(counts.threshold), share=counts.percent(share))
     lines = [bold(name) + " — " + status,
              ctx._("Roster: {roster} · answered: {answers}", roster=counts(site.roster), answers=counts(site.answers)),
-             " · ".join(f"{ctx._(c)}: {counts(n)}" for c, n in zip(poll.choices, site.choices, strict=True))]
+             " · ".join(f"{c}: {counts(n)}" for c, n in zip(choices, site.choices, strict=True))]
     if assessed is not None:
         lines.append(ctx._("Assessments (1 ready to lead … 5 opposed): {counts}",
                            counts=" · ".join(f"{score}: {counts(n)}" for score, n in enumerate(assessed, 1))))
@@ -265,15 +268,15 @@ def tally_text(ctx: Context, poll: ReadinessPoll, result: Tally, counts: Counts,
               ctx._("Overall: {members} members on the roster, {answers} answered; {passing} of {sites} worksites "
                     "pass {threshold}.", members=counts(result.roster), answers=counts(result.answers),
                     passing=passing, sites=len(result.sites), threshold=counts.percent(counts.threshold))]
+    choices = [ctx._(c) for c in poll.choices]
     off = sum(result.off_roster)
     if off:
-        per_choice = " · ".join(f"{ctx._(c)}: {counts(n)}"
-                                for c, n in zip(poll.choices, result.off_roster, strict=True))
+        per_choice = " · ".join(f"{c}: {counts(n)}" for c, n in zip(choices, result.off_roster, strict=True))
         blocks.append(ctx._("Not on the roster (not counted above): {answers} answered — {choices}",
                             answers=counts(off), choices=per_choice))
     for site in result.sites:
         shows = permissions.sees_assessments(ctx.actor, site.name)
-        blocks.append(site_block(ctx, poll, site, counts, assessed.get(site.site_id, [0] * 5) if shows else None))
+        blocks.append(site_block(ctx, choices, site, counts, assessed.get(site.site_id, [0] * 5) if shows else None))
     if not result.sites:
         blocks.append(ctx._("No worksites to show yet: import the roster or wait for answers."))
     return "\n\n".join(blocks)
