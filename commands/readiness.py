@@ -218,13 +218,17 @@ class Counts:
         self.threshold = ctx.config.readiness.threshold
         self.locale = ctx.tr.locale
         self._percent = self.locale.percent_formats[None]  # parsed once: a tally formats two per worksite
-        self._percents: dict[float, str] = {}  # babel takes ~10 µs a number; worksites share many values
+        # a tally shows ~15 numbers for each of up to 500 worksites, most of them the same few values
+        self._percents: dict[float, str] = {}
+        self._shown: dict[int, str] = {}
 
     def hidden(self, n: int) -> bool:
         return permissions.hides_count(self.ctx.actor, n, self.minimum)
 
     def __call__(self, n: int) -> str:
-        return f"<{self.minimum}" if self.hidden(n) else str(n)
+        if n not in self._shown:
+            self._shown[n] = f"<{self.minimum}" if self.hidden(n) else str(n)
+        return self._shown[n]
 
     def percent(self, share: float) -> str:
         if share not in self._percents:
