@@ -17,8 +17,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, UniqueConstraint, and_, cast, exists, func, null, select,
-                        union_all)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+    and_,
+    cast,
+    exists,
+    func,
+    null,
+    select,
+    union_all,
+)
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
