@@ -218,15 +218,22 @@ class Counts:
         self.threshold = ctx.config.readiness.threshold
         self.locale = ctx.tr.locale
         self._percent = self.locale.percent_formats[None]  # parsed once: a tally formats two per worksite
+        # a tally shows ~15 numbers for each of up to 500 worksites, most of them the same few values
+        self._percents: dict[float, str] = {}
+        self._shown: dict[int, str] = {}
 
     def hidden(self, n: int) -> bool:
         return permissions.hides_count(self.ctx.actor, n, self.minimum)
 
     def __call__(self, n: int) -> str:
-        return f"<{self.minimum}" if self.hidden(n) else str(n)
+        if n not in self._shown:
+            self._shown[n] = f"<{self.minimum}" if self.hidden(n) else str(n)
+        return self._shown[n]
 
     def percent(self, share: float) -> str:
-        return self._percent.apply(share, self.locale)
+        if share not in self._percents:
+            self._percents[share] = self._percent.apply(share, self.locale)
+        return self._percents[share]
 
     def share(self, site: SiteTally) -> float | None:
         """The site's yes share of its roster, unless it would reveal a hidden count."""
@@ -235,10 +242,11 @@ class Counts:
         return site.share()
 
 
-def site_block(ctx: Context, poll: ReadinessPoll, site: SiteTally, counts: Counts,
+def site_block(ctx: Context, choices: list[str], site: SiteTally, share: float | None, counts: Counts,
                assessed: list[int] | None) -> str:
+    """One worksite's paragraph, given the poll's choices already translated and the share ``counts`` allows
+    (worked out once per tally: there may be 500 worksites)."""
     name = site.name or ctx._("No worksite set")
-    share = counts.share(site)
     if share is None:
         status = ctx._("yes share not shown (fewer than {min} people)", min=counts.minimum) if site.roster \
             else ctx._("no one from this site is on the roster")
@@ -249,31 +257,33 @@ def site_block(ctx: Context, poll: ReadinessPoll, site: SiteTally, counts: Count
                        threshold=counts.percent(counts.threshold), share=counts.percent(share))
     lines = [bold(name) + " — " + status,
              ctx._("Roster: {roster} · answered: {answers}", roster=counts(site.roster), answers=counts(site.answers)),
-             " · ".join(f"{ctx._(c)}: {counts(n)}" for c, n in zip(poll.choices, site.choices, strict=True))]
+             " · ".join(f"{c}: {counts(n)}" for c, n in zip(choices, site.choices, strict=True))]
     if assessed is not None:
         lines.append(ctx._("Assessments (1 ready to lead … 5 opposed): {counts}",
                            counts=" · ".join(f"{score}: {counts(n)}" for score, n in enumerate(assessed, 1))))
     return "\n".join(lines)
 
 
-def tally_text(ctx: Context, poll: ReadinessPoll, result: Tally, counts: Counts,
+def tally_text(ctx: Context, poll: ReadinessPoll, result: Tally, shares: list[float | None], counts: Counts,
                assessed: dict[int | None, list[int]]) -> str:
     state = ctx._("closed") if poll.is_closed(ctx.now) else (
         ctx._("open until {when}", when=when(poll.closes_at)) if poll.closes_at else ctx._("open"))
-    passing = sum(1 for s in result.sites if counts.share(s) is not None and s.passes(counts.threshold))
+    passing = sum(1 for s, share in zip(result.sites, shares, strict=True)
+                  if share is not None and s.passes(counts.threshold))
     blocks = [bold(ctx._("Readiness poll #{id}: {question}", id=poll.id, question=poll.question)) + f" ({state})",
               ctx._("Overall: {members} members on the roster, {answers} answered; {passing} of {sites} worksites "
                     "pass {threshold}.", members=counts(result.roster), answers=counts(result.answers),
                     passing=passing, sites=len(result.sites), threshold=counts.percent(counts.threshold))]
+    choices = [ctx._(c) for c in poll.choices]
     off = sum(result.off_roster)
     if off:
-        per_choice = " · ".join(f"{ctx._(c)}: {counts(n)}"
-                                for c, n in zip(poll.choices, result.off_roster, strict=True))
+        per_choice = " · ".join(f"{c}: {counts(n)}" for c, n in zip(choices, result.off_roster, strict=True))
         blocks.append(ctx._("Not on the roster (not counted above): {answers} answered — {choices}",
                             answers=counts(off), choices=per_choice))
-    for site in result.sites:
+    for site, share in zip(result.sites, shares, strict=True):
         shows = permissions.sees_assessments(ctx.actor, site.name)
-        blocks.append(site_block(ctx, poll, site, counts, assessed.get(site.site_id, [0] * 5) if shows else None))
+        blocks.append(site_block(ctx, choices, site, share, counts,
+                                 assessed.get(site.site_id, [0] * 5) if shows else None))
     if not result.sites:
         blocks.append(ctx._("No worksites to show yet: import the roster or wait for answers."))
     return "\n\n".join(blocks)
@@ -292,17 +302,17 @@ async def tally(ctx: Context, poll: int) -> Reply:
     result = await store.tally(ctx.session, found, site_ids)
     assessed = await assessments.counts_by_site(ctx.session, site_ids)
     counts = Counts(ctx)
+    shares = [counts.share(s) for s in result.sites]
     attachments: tuple[Attachment, ...] = ()
     if result.sites:
         chart = await asyncio.to_thread(
-            share_bars, [s.name or ctx._("No worksite set") for s in result.sites],
-            [counts.share(s) for s in result.sites], line=counts.threshold,
+            share_bars, [s.name or ctx._("No worksite set") for s in result.sites], shares, line=counts.threshold,
             line_label=ctx._("Threshold {threshold}", threshold=counts.percent(counts.threshold)),
             title=ctx._("Poll #{id}: share of each worksite’s roster answering yes", id=found.id),
             ylabel=ctx._("Share of the roster"))
         attachments = (Attachment(f"readiness-{found.id}.png", chart, "image/png",
                                   ctx._("Readiness poll #{id}", id=found.id)),)
-    return ctx.reply(tally_text(ctx, found, result, counts, assessed), attachments=attachments)
+    return ctx.reply(tally_text(ctx, found, result, shares, counts, assessed), attachments=attachments)
 
 
 @group.command("missing", help=N_("Roster members who have not answered: whom to talk to next"), role=Role.rep,

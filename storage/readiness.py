@@ -17,7 +17,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, UniqueConstraint, and_, exists, func, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+    and_,
+    cast,
+    exists,
+    func,
+    null,
+    select,
+    union_all,
+)
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -168,37 +182,37 @@ async def site_ids_for_keys(session: AsyncSession, keys: frozenset[str]) -> list
 
 
 async def tally(session: AsyncSession, poll: ReadinessPoll, site_ids: list[int] | None = None) -> Tally:
-    """Roster size and answers per choice for each worksite (all, or ``site_ids``), plus off-roster answers."""
+    """Roster size and answers per choice for each worksite (all, or ``site_ids``), plus off-roster answers.
+
+    One Core statement, one round trip: roster per site (its ``choice`` is NULL) and answers per
+    (site, roster status, choice) side by side, each with its site's name."""
     n = len(poll.choices)
+    roster = (select(Member.worksite_id.label("site_id"), cast(null(), Boolean).label("on_roster"),
+                     cast(null(), Integer).label("choice"), func.count().label("n"))
+              .where(Member.on_roster, _site_filter(Member.worksite_id, site_ids)).group_by(Member.worksite_id))
+    answers = (select(ReadinessAnswer.site_id, ReadinessAnswer.on_roster, ReadinessAnswer.choice, func.count())
+               .where(ReadinessAnswer.poll_id == poll.id, _site_filter(ReadinessAnswer.site_id, site_ids))
+               .group_by(ReadinessAnswer.site_id, ReadinessAnswer.on_roster, ReadinessAnswer.choice))
+    counts = union_all(roster, answers).subquery()
+    site_id, on_roster, choice, count = counts.c
+    rows = await (await session.connection()).execute(
+        select(site_id, Worksite.name, on_roster, choice, count).outerjoin(Worksite, Worksite.id == site_id))
     sites: dict[int | None, SiteTally] = {}
-
-    def site(site_id: int | None) -> SiteTally:
-        if site_id not in sites:
-            sites[site_id] = SiteTally(site_id, None, choices=[0] * n)
-        return sites[site_id]
-
-    roster = await session.exec(
-        select(Member.worksite_id, func.count()).where(Member.on_roster, _site_filter(Member.worksite_id, site_ids))
-        .group_by(Member.worksite_id))
-    for site_id, count in roster.all():
-        site(site_id).roster = count
     off_roster = [0] * n
-    answers = await session.exec(
-        select(ReadinessAnswer.site_id, ReadinessAnswer.on_roster, ReadinessAnswer.choice, func.count())
-        .where(ReadinessAnswer.poll_id == poll.id, _site_filter(ReadinessAnswer.site_id, site_ids))
-        .group_by(ReadinessAnswer.site_id, ReadinessAnswer.on_roster, ReadinessAnswer.choice))
-    for site_id, on_roster, choice, count in answers.all():
-        if not 0 <= choice < n:
+    for site, name, answered_on_roster, picked, number in rows:
+        if picked is not None and not 0 <= picked < n:
             continue
-        if on_roster:
-            site(site_id).choices[choice] += count
-            site(site_id).answers += count
+        if picked is not None and not answered_on_roster:
+            off_roster[picked] += number
+            continue
+        entry = sites.get(site)
+        if entry is None:
+            entry = sites[site] = SiteTally(site, name, choices=[0] * n)
+        if picked is None:
+            entry.roster = number
         else:
-            off_roster[choice] += count
-    known = [i for i in sites if i is not None]
-    names = dict((await session.exec(select(Worksite.id, Worksite.name).where(Worksite.id.in_(known)))).all())
-    for site_id, entry in sites.items():
-        entry.name = names.get(site_id)
+            entry.choices[picked] += number
+            entry.answers += number
     ordered = sorted(sites.values(), key=lambda s: (s.name is None, (s.name or "").casefold()))
     return Tally(ordered, off_roster)
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.secret_key import server_key
 from storage.db import Database
+from storage.members import Member
 from storage.readiness import ReadinessAnswer, ReadinessPoll
 from storage.tables import metadata
 from tests.support import Harness, add_roster, make_config, text
@@ -140,6 +141,43 @@ async def test_tally_is_a_share_of_the_roster_with_off_roster_answers_apart(bot,
         "Yes, I'd vote to authorize a strike: 7 · Leaning yes: 0 · Not sure: 0 · No: 0"]
     assert roosevelt.splitlines()[:2] == ["Roosevelt High — below 70%: 60% of the roster say yes",
                                           "Roster: 10 · answered: 9"]
+
+
+async def test_tally_shows_sites_nobody_answered_from_and_keeps_off_roster_sites_out(bot, app):
+    """The tally's one statement: a roster site with no answers still shows; answers from members not on
+    the roster count apart and add no site; a site whose answerer left the roster keeps the answer;
+    a poll nobody answered still lists the roster. Also in Spanish."""
+    quiet = await open_poll(bot)
+    poll = await open_poll(bot)
+    ids = await add_roster(app, {ESC: people("e", 6), ROO: people("r", 4), "Lincoln Middle": ["leaver"]})
+    await add_roster(app, {"Jefferson Middle": ["guest1", "guest2"]}, on_roster=False)
+    await vote(bot, people("e", 5), poll, 1)
+    await vote(bot, ["guest1", "guest2", "leaver"], poll, 3)
+
+    async def leave(session):
+        (await session.get(Member, ids["leaver"])).on_roster = False
+    await app.db.write(leave)
+    shown = await bot.ok("boss", f"/readiness tally {poll}", **LEAD)
+    title, overall, off, escalante, lincoln, roosevelt = shown.split("\n\n")
+    assert overall == "Overall: 10 members on the roster, 6 answered; 1 of 3 worksites pass 70%."
+    assert off == ("Not on the roster (not counted above): 2 answered — Yes, I'd vote to authorize a strike: 0 · "
+                   "Leaning yes: 0 · Not sure: 2 · No: 0")
+    assert escalante.splitlines()[:2] == ["Escalante Elementary — passes: 83% of the roster say yes",
+                                          "Roster: 6 · answered: 5"]
+    nothing_yet = "Yes, I'd vote to authorize a strike: 0 · Leaning yes: 0 · Not sure: 0 · No: 0"
+    assert lincoln.splitlines()[:3] == ["Lincoln Middle — no one from this site is on the roster",
+                                        "Roster: 0 · answered: 1", nothing_yet.replace("Not sure: 0", "Not sure: 1")]
+    assert roosevelt.splitlines()[:3] == ["Roosevelt High — below 70%: 0% of the roster say yes",
+                                          "Roster: 4 · answered: 0", nothing_yet]
+    nobody = await bot.ok("boss", f"/readiness tally {quiet}", **LEAD)
+    assert "Overall: 10 members on the roster, 0 answered; 0 of 2 worksites pass 70%." in nobody
+    assert "Not on the roster" not in nobody and "Lincoln" not in nobody and "Roster: 6 · answered: 0" in nobody
+    await bot.ok("boss", "/member lang es", **LEAD)
+    spanish = (await bot.ok("boss", f"/readiness tally {poll}", **LEAD)).split("\n\n")
+    assert spanish[4].splitlines()[1:3] == ["Lista: 0 · respondieron: 1",
+                                            "Sí, votaría por autorizar una huelga: 0 · Más bien sí: 0 · "
+                                            "No sé todavía: 1 · No: 0"]
+    assert spanish[5].startswith("Roosevelt High — por debajo del 70%: el 0% de la lista dice que sí")
 
 
 async def test_threshold_comes_from_config(db_url, clock):
