@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.app import App
 from bot.delivery import Undeliverable, Worker
@@ -130,7 +130,7 @@ async def test_permanent_failures_are_marked_failed_and_transient_ones_retried(d
     log = []
     sender = RecordingSender("console", log)
 
-    async def refuse(user_id, message, dedupe):
+    async def refuse(user_id, message, dedupe, retry_since=None):
         raise Undeliverable("dm closed")
 
     sender.send_dm = refuse
@@ -168,3 +168,41 @@ async def test_two_workers_share_due_jobs_and_notices_exactly_once(demo, clock):
 
     await asyncio.gather(*(w.drain() for w in workers))
     assert sorted(s.target for s in log) == ["ana", "ben", "cy", "dee", "eve"]
+
+
+async def test_sent_marks_are_batched_and_skip_failed_sends_and_lost_leases(demo, monkeypatch):
+    from storage import outbox
+
+    await demo.ok("lead", "/demo notify ana ben cy dee eve fay")
+    app, log, marks = demo.app, [], []
+    sender = RecordingSender("console", log)
+    worker = Worker(app, {"console": sender})
+    plain_send = sender.send_dm
+
+    async def send_dm(user_id, message, dedupe, retry_since=None):
+        if user_id == "cy":
+            raise ConnectionError("platform down")
+        if user_id == "dee":  # the lease ran out while Slack took its time: another worker owns the row now
+            await app.db.write(lambda s: s.exec(update(OutboxItem).where(OutboxItem.target == "dee")
+                                                .values(claimed_by="other-worker")))
+        return await plain_send(user_id, message, dedupe, retry_since)
+
+    real_mark = outbox.mark_sent
+
+    async def mark_sent(session, sent, worker_id, now):
+        marks.append(sorted(sent))
+        return await real_mark(session, sent, worker_id, now)
+
+    sender.send_dm = send_dm
+    monkeypatch.setattr(outbox, "mark_sent", mark_sent)
+    await worker.deliver()
+
+    async def q(s):
+        return {i.target: (i.status, i.claimed_by, i.attempts)
+                for i in (await s.exec(select(OutboxItem))).scalars()}
+    assert await app.db.read(q) == {
+        "ana": (SENT, None, 1), "ben": (SENT, None, 1), "eve": (SENT, None, 1), "fay": (SENT, None, 1),
+        "cy": ("pending", None, 1),  # failed: put back for a retry, never marked
+        "dee": ("pending", "other-worker", 0)}  # sent here, but not this worker's to mark
+    assert sorted(s.target for s in log) == ["ana", "ben", "dee", "eve", "fay"]
+    assert len(marks) < 5 and sum(map(len, marks)) == 5  # five sends, marked in fewer statements
