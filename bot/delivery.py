@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import socket
+from collections import deque
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -62,6 +63,7 @@ class Worker:
         self.id = worker_id()
         self.concurrency = concurrency
         self._paused_until: dict[str, float] = {}
+        self._paces: dict[str, _Pace] = {}
         self._wake = asyncio.Event()
         app.wakers.append(self.wake)
 
@@ -81,6 +83,7 @@ class Worker:
                 log.warning("background work failed: %s; retrying", type(exc).__name__)
                 busy = 0
             if not busy:
+                self._paces.clear()  # a pace learned in one burst of sends does not hold back the next
                 self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wake.wait(), self.app.config.delivery.poll_seconds)
@@ -135,7 +138,9 @@ class Worker:
     async def _send(self, item: outbox.OutboxItem, marks: _SentMarks) -> None:
         sender = self.senders[item.platform]
         loop = asyncio.get_running_loop()
-        wait = self._paused_until.get(item.platform, 0) - loop.time()
+        pace = self._paces.setdefault(item.platform, _Pace())
+        wait = max(self._paused_until.get(item.platform, 0) - loop.time(), 0)
+        wait += pace.delay(loop.time() + wait)
         if wait > 0:
             await asyncio.sleep(wait)
         if self.app.clock() >= item.claim_until - self.lease / 2 and not await self.app.db.write(
@@ -154,6 +159,7 @@ class Worker:
                 message_id = item.message_id
         except RateLimited as limited:
             self._paused_until[item.platform] = loop.time() + limited.retry_after
+            pace.limited(loop.time())
             due = self.app.clock() + timedelta(seconds=limited.retry_after)
             await self.app.db.write(lambda s: outbox.release(s, item.id, due, None, give_up=False, count_attempt=False))
             return
@@ -170,7 +176,37 @@ class Worker:
             await self.app.db.write(lambda s: outbox.release(s, item.id, due, error, give_up=give_up))
             return
 
+        pace.sent(loop.time())
         marks.add(item, message_id)
+
+
+class _Pace:
+    """Spacing of the calls to one platform, learned from its 429s: after one, no more calls a second than
+    it accepted in the second before, less a tenth. A long fan-out then runs just under the limit
+    instead of overshooting it and sitting out a ``Retry-After`` every few seconds (bench/fanout.py)."""
+
+    MARGIN = 0.9
+
+    def __init__(self) -> None:
+        self.accepted: deque[float] = deque()  # when each call of the last second was accepted
+        self.interval = 0.0  # seconds between calls; 0 until the platform refused one
+        self.next_at = 0.0
+
+    def sent(self, now: float) -> None:
+        self.accepted.append(now)
+        while self.accepted[0] < now - 1:
+            self.accepted.popleft()
+
+    def limited(self, now: float) -> None:
+        while self.accepted and self.accepted[0] < now - 1:
+            self.accepted.popleft()
+        self.interval = max(self.interval, 1 / (max(len(self.accepted), 1) * self.MARGIN))
+
+    def delay(self, at: float) -> float:
+        """How long after ``at`` the next call may go; reserves that turn."""
+        turn = max(at, self.next_at)
+        self.next_at = turn + self.interval
+        return turn - at
 
 
 class _SentMarks:
