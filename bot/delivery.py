@@ -83,7 +83,6 @@ class Worker:
                 log.warning("background work failed: %s; retrying", type(exc).__name__)
                 busy = 0
             if not busy:
-                self._paces.clear()  # a pace learned in one burst of sends does not hold back the next
                 self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wake.wait(), self.app.config.delivery.poll_seconds)
@@ -181,32 +180,43 @@ class Worker:
 
 
 class _Pace:
-    """Spacing of the calls to one platform, learned from its 429s: after one, no more calls a second than
-    it accepted in the second before, less 3%. A long fan-out then runs just under the limit
-    instead of overshooting it and sitting out a ``Retry-After`` every few seconds (bench/fanout.py)."""
+    """Spacing of the calls to one platform, learned from its 429s: after a 429 that came once the platform
+    had taken ``MIN_RATE`` or more calls in the second before, no more calls a second than it took, less
+    3%, for ``HOLD`` seconds. A long fan-out then runs just under the limit instead of overshooting it
+    and sitting out a ``Retry-After`` every few seconds (bench/fanout.py). A 429 after fewer calls is a
+    per-channel limit, which ``Retry-After`` alone answers: it must not slow every other DM."""
 
-    MARGIN = 0.97
+    MARGIN, MIN_RATE, HOLD = 0.97, 10, 30.0
 
     def __init__(self) -> None:
         self.accepted: deque[float] = deque()  # when each call of the last second was accepted
-        self.interval = 0.0  # seconds between calls; 0 until the platform refused one
+        self.interval = 0.0  # seconds between calls; 0 when not pacing
+        self.until = 0.0
         self.next_at = 0.0
 
     def sent(self, now: float) -> None:
         self.accepted.append(now)
-        while self.accepted[0] < now - 1:
-            self.accepted.popleft()
+        self._forget(now)
 
     def limited(self, now: float) -> None:
-        while self.accepted and self.accepted[0] < now - 1:
-            self.accepted.popleft()
-        self.interval = max(self.interval, 1 / (max(len(self.accepted), 1) * self.MARGIN))
+        self._forget(now)
+        if len(self.accepted) < self.MIN_RATE:
+            return
+        interval = 1 / (len(self.accepted) * self.MARGIN)
+        self.interval = max(self.interval, interval) if now < self.until else interval  # only slower while held
+        self.until = now + self.HOLD
 
     def delay(self, at: float) -> float:
         """How long after ``at`` the next call may go; reserves that turn."""
+        if at >= self.until:
+            self.interval = 0.0
         turn = max(at, self.next_at)
         self.next_at = turn + self.interval
         return turn - at
+
+    def _forget(self, now: float) -> None:
+        while self.accepted and self.accepted[0] < now - 1:
+            self.accepted.popleft()
 
 
 class _SentMarks:

@@ -212,11 +212,23 @@ def test_after_a_429_calls_are_spaced_to_just_under_what_the_platform_accepted()
     from bot.delivery import _Pace
 
     pace = _Pace()
-    for n in range(20):
-        pace.sent(100 + n / 10)  # 20 accepted over two seconds, the last 10 within the last second
-    assert [pace.delay(102.0) for _ in range(2)] == [0.0, 0.0]  # no 429 yet: no spacing
-    pace.limited(102.0)
-    assert [round(pace.delay(102.0), 3) for _ in range(3)] == [0.0, 0.103, 0.206]  # 9.7 a second
-    pace.sent(102.5)
-    pace.limited(102.5)  # fewer accepted in the second before this one: slower still, never faster
-    assert round(pace.interval, 3) == round(1 / (6 * 0.97), 3)
+    for n in range(30):
+        pace.sent(100 + n / 20)  # 30 accepted over 1.5 seconds, the last 20 within the last second
+    assert [pace.delay(101.5) for _ in range(2)] == [0.0, 0.0]  # no 429 yet: no spacing
+    pace.limited(101.5)
+    assert [round(pace.delay(101.5), 4) for _ in range(3)] == [0.0, 0.0515, 0.1031]  # 19.4 a second
+    for n in range(10):
+        pace.sent(103 + n / 10)
+    pace.limited(103.95)  # fewer accepted in the second before this 429: slower still
+    assert round(pace.interval, 4) == round(1 / (10 * 0.97), 4)
+    assert pace.delay(200.0) == 0.0 and pace.delay(200.0) == 0.0  # held 30 s after the last 429, then dropped
+
+
+def test_a_429_after_a_few_calls_pauses_but_does_not_pace():
+    from bot.delivery import _Pace
+
+    pace = _Pace()
+    for n in range(3):
+        pace.sent(100 + n / 10)
+    pace.limited(100.5)  # a per-channel limit: Retry-After is enough
+    assert [pace.delay(100.5) for _ in range(3)] == [0.0, 0.0, 0.0]
