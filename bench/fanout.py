@@ -9,7 +9,9 @@ one wall-clock second, and counts the DMs each user received), the bot's deliver
 posts the update through the core (``/bargaining post`` as a leader; every roster member subscribed)
 and watches. The ceiling is the limit itself: achieved DMs a second ÷ L. A second run SIGKILLs the
 worker when half the DMs are out and starts a new one; every subscriber must still get the update,
-and a DM sent but not yet marked sent when the kill landed is sent again — counted, not hidden.
+exactly once: a DM Slack accepted but the killed worker had not marked sent is found by its metadata
+in the DM's history (``conversations.history``, which the fake answers too) instead of being resent.
+A duplicate would be counted, not hidden.
 Targets (issue 10): ≥ 90% of the limit, exactly N DMs, exactly N after the kill.
 """
 
@@ -45,6 +47,7 @@ def serve_fake(limit: int) -> None:
 
     calls: Counter[tuple[str, int]] = Counter()
     dms: Counter[str] = Counter()
+    history: dict[str, list[dict]] = {}  # channel → messages, oldest first (with the metadata the bot sent)
     refused = Counter()
     first_last: list[float] = []
 
@@ -68,7 +71,15 @@ def serve_fake(limit: int) -> None:
                 dms[user] += 1
                 first_last[:] = [first_last[0] if first_last else now, now]
                 channel = f"D{user}"
-            return web.json_response({"ok": True, "channel": channel, "ts": f"{now:.6f}"})
+            message = {"type": "message", "ts": f"{now:.6f}", "metadata": params.get("metadata")}
+            history.setdefault(channel, []).append(message)
+            return web.json_response({"ok": True, "channel": channel, "ts": message["ts"]})
+        if method == "conversations.history":  # newest first, after ``oldest``, metadata only when asked
+            found = [m for m in reversed(history.get(params["channel"], []))
+                     if float(m["ts"]) > float(params.get("oldest") or 0)][:int(params.get("limit") or 100)]
+            if params.get("include_all_metadata") not in ("1", "true"):
+                found = [{**m, "metadata": None} for m in found]
+            return web.json_response({"ok": True, "messages": found, "has_more": False})
         return web.json_response({"ok": True})
 
     async def stats(_request: web.Request) -> web.Response:

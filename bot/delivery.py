@@ -13,7 +13,8 @@ import logging
 import os
 import secrets
 import socket
-from datetime import timedelta
+from collections import deque
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.effects import from_payload
@@ -34,11 +35,17 @@ class Undeliverable(Exception):
 
 
 class Sender(Protocol):
+    """``dedupe`` is the same on every try of one outbox row; ``retry_since`` is set when an earlier try
+    may have reached the platform (it failed without an answer, or its worker died before marking it):
+    a platform without an idempotency key looks for what arrived since then before sending again."""
+
     platform: str
 
-    async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None: ...
+    async def send_dm(self, user_id: str, message: Message, dedupe: str,
+                      retry_since: datetime | None = None) -> str | None: ...
 
-    async def post(self, channel_id: str, message: Message, dedupe: str) -> str: ...
+    async def post(self, channel_id: str, message: Message, dedupe: str,
+                   retry_since: datetime | None = None) -> str: ...
 
     async def edit(self, channel_id: str, message_id: str, message: Message) -> None: ...
 
@@ -56,6 +63,7 @@ class Worker:
         self.id = worker_id()
         self.concurrency = concurrency
         self._paused_until: dict[str, float] = {}
+        self._paces: dict[str, _Pace] = {}
         self._wake = asyncio.Event()
         app.wakers.append(self.wake)
 
@@ -114,18 +122,24 @@ class Worker:
         now = self.app.clock()
         items = await self.app.db.write(lambda s: outbox.claim(s, platforms, self.id, now, self.lease, limit))
         gate = asyncio.Semaphore(self.concurrency)
+        marks = _SentMarks(self)
 
         async def one(item: outbox.OutboxItem) -> None:
             async with gate:
-                await self._send(item)
+                await self._send(item, marks)
 
-        await asyncio.gather(*(one(item) for item in items))
+        try:
+            await asyncio.gather(*(one(item) for item in items))
+        finally:
+            await marks.flush()
         return len(items)
 
-    async def _send(self, item: outbox.OutboxItem) -> None:
+    async def _send(self, item: outbox.OutboxItem, marks: _SentMarks) -> None:
         sender = self.senders[item.platform]
         loop = asyncio.get_running_loop()
-        wait = self._paused_until.get(item.platform, 0) - loop.time()
+        pace = self._paces.setdefault(item.platform, _Pace())
+        wait = max(self._paused_until.get(item.platform, 0) - loop.time(), 0)
+        wait += pace.delay(loop.time() + wait)
         if wait > 0:
             await asyncio.sleep(wait)
         if self.app.clock() >= item.claim_until - self.lease / 2 and not await self.app.db.write(
@@ -133,16 +147,18 @@ class Worker:
             return  # paused past the lease: another worker has this row now, and sending it here would duplicate
         message = from_payload(item.payload)
         dedupe = f"ob{item.id}"
+        retry_since = item.created_at if item.attempts else None
         try:
             if item.kind == "dm":
-                message_id = await sender.send_dm(item.target, message, dedupe)
+                message_id = await sender.send_dm(item.target, message, dedupe, retry_since)
             elif item.kind == "post":
-                message_id = await sender.post(item.target, message, dedupe)
+                message_id = await sender.post(item.target, message, dedupe, retry_since)
             else:
                 await sender.edit(item.target, item.message_id or "", message)
                 message_id = item.message_id
         except RateLimited as limited:
             self._paused_until[item.platform] = loop.time() + limited.retry_after
+            pace.limited(loop.time())
             due = self.app.clock() + timedelta(seconds=limited.retry_after)
             await self.app.db.write(lambda s: outbox.release(s, item.id, due, None, give_up=False, count_attempt=False))
             return
@@ -159,11 +175,99 @@ class Worker:
             await self.app.db.write(lambda s: outbox.release(s, item.id, due, error, give_up=give_up))
             return
 
-        async def done(session):
-            if await outbox.mark_sent(session, item.id, self.id, self.app.clock(), message_id):
-                await outbox.record_post(session, item, message_id or "", self.app.clock())
+        pace.sent(loop.time())
+        marks.add(item, message_id)
 
-        await self.app.db.write(done)
+
+class _Pace:
+    """Spacing of the calls to one platform, learned from its 429s: after a 429 that came once the platform
+    had taken ``MIN_RATE`` or more calls in the second before, no more calls a second than it took, less
+    3%, for ``HOLD`` seconds. A long fan-out then runs just under the limit instead of overshooting it
+    and sitting out a ``Retry-After`` every few seconds (bench/fanout.py). A 429 after fewer calls is a
+    per-channel limit, which ``Retry-After`` alone answers: it must not slow every other DM."""
+
+    MARGIN, MIN_RATE, HOLD = 0.97, 10, 30.0
+
+    def __init__(self) -> None:
+        self.accepted: deque[float] = deque()  # when each call of the last second was accepted
+        self.interval = 0.0  # seconds between calls; 0 when not pacing
+        self.until = 0.0
+        self.next_at = 0.0
+
+    def sent(self, now: float) -> None:
+        self.accepted.append(now)
+        self._forget(now)
+
+    def limited(self, now: float) -> None:
+        self._forget(now)
+        if len(self.accepted) < self.MIN_RATE:
+            return
+        interval = 1 / (len(self.accepted) * self.MARGIN)
+        self.interval = max(self.interval, interval) if now < self.until else interval  # only slower while held
+        self.until = now + self.HOLD
+
+    def delay(self, at: float) -> float:
+        """How long after ``at`` the next call may go; reserves that turn."""
+        if at >= self.until:
+            self.interval = 0.0
+        turn = max(at, self.next_at)
+        self.next_at = turn + self.interval
+        return turn - at
+
+    def _forget(self, now: float) -> None:
+        while self.accepted and self.accepted[0] < now - 1:
+            self.accepted.popleft()
+
+
+class _SentMarks:
+    """Sends the platform accepted, marked sent together: one UPDATE per short interval rather than a
+    SAVEPOINT and an UPDATE per item, which cost a fan-out more CPU than its Web API calls
+    (bench/fanout.py). Only rows this worker still holds are marked; a row left unmarked by a crash is
+    claimed again after its lease with ``attempts`` raised, so its sender looks before resending."""
+
+    INTERVAL = 0.05  # seconds a delivered row may wait for its mark
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.pending: list[tuple[outbox.OutboxItem, str | None]] = []
+        self.now = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+        self.error: Exception | None = None
+
+    def add(self, item: outbox.OutboxItem, message_id: str | None) -> None:
+        self.pending.append((item, message_id))
+        if self.task is None:
+            self.task = asyncio.ensure_future(self._run())
+
+    async def flush(self) -> None:
+        """Mark everything delivered so far, now; raise what a mark's write raised (those rows stay
+        claimed, unmarked, and are looked up before their next try)."""
+        self.now.set()
+        if self.task is not None:
+            await self.task
+        if self.error is not None:
+            raise self.error
+
+    async def _run(self) -> None:
+        while self.pending:
+            try:
+                await asyncio.wait_for(self.now.wait(), self.INTERVAL)
+            except TimeoutError:
+                pass
+            batch, self.pending = self.pending, []
+            try:
+                await self.worker.app.db.write(lambda s, batch=batch: self._mark(s, batch))
+            except Exception as exc:  # noqa: BLE001 - reported by flush()
+                self.error = exc
+        self.task = None
+
+    async def _mark(self, session, batch: list[tuple[outbox.OutboxItem, str | None]]) -> None:
+        now = self.worker.app.clock()
+        marked = await outbox.mark_sent(session, {item.id: message_id for item, message_id in batch},
+                                        self.worker.id, now)
+        for item, message_id in batch:
+            if item.id in marked:
+                await outbox.record_post(session, item, message_id or "", now)
 
 
 class _LeaseLost(Exception):

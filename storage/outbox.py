@@ -1,8 +1,10 @@
 """The durable outbox: every DM, channel post and post edit is a row first, a platform call second.
 
 Rows are written in the same transaction as the change they announce, claimed by a delivery
-worker with a lease (``SKIP LOCKED`` on PostgreSQL), and marked sent one by one, so a process
-killed halfway leaves only the unsent rows for the next worker.
+worker with a lease (``SKIP LOCKED`` on PostgreSQL), and marked sent a few at a time as the platform
+accepts them, so a process killed halfway leaves only the unmarked rows for the next worker. A row
+whose earlier try may have reached the platform has ``attempts > 0``, which tells the sender to look
+before sending again.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, func, or_, select, update
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, case, func, or_, select, update
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -93,7 +95,8 @@ async def queue_edit(session: AsyncSession, ref: str, payload: dict[str, Any], n
 async def claim(
     session: AsyncSession, platforms: list[str], worker: str, now: datetime, lease: timedelta, limit: int
 ) -> list[OutboxItem]:
-    """Lease due rows to ``worker``; a lease that ran out (its worker died) can be claimed again."""
+    """Lease due rows to ``worker``; a lease that ran out (its worker died) can be claimed again, and
+    counts as an attempt: the dead worker may have sent the row without living to mark it."""
     ids = (
         await session.exec(
             locked(
@@ -113,22 +116,29 @@ async def claim(
     if not ids:
         return []
     await session.exec(
-        update(OutboxItem).where(OutboxItem.id.in_(ids)).values(claimed_by=worker, claim_until=now + lease)
+        update(OutboxItem).where(OutboxItem.id.in_(ids)).values(
+            claimed_by=worker, claim_until=now + lease,
+            attempts=OutboxItem.attempts + case((OutboxItem.claimed_by.is_not(None), 1), else_=0))
     )
     rows = await session.exec(
         select(OutboxItem).where(OutboxItem.id.in_(ids)).order_by(OutboxItem.due_at, OutboxItem.id))
     return list(rows.scalars())
 
 
-async def mark_sent(session: AsyncSession, item_id: int, worker: str, now: datetime, message_id: str | None) -> bool:
-    """Record a delivery; False when the lease was lost (another worker owns the row now)."""
-    result = await session.exec(
+async def mark_sent(session: AsyncSession, sent: dict[int, str | None], worker: str, now: datetime) -> set[int]:
+    """Record deliveries (row id → the platform's message id) in one statement; returns the ids marked. A
+    row whose lease was lost (another worker owns it now) is left alone."""
+    if not sent:
+        return set()
+    marked = await session.exec(
         update(OutboxItem)
-        .where(OutboxItem.id == item_id, OutboxItem.claimed_by == worker, OutboxItem.status == PENDING)
-        .values(status=SENT, sent_at=now, message_id=message_id, claimed_by=None, claim_until=None,
-                attempts=OutboxItem.attempts + 1)
+        .where(OutboxItem.id.in_(sent), OutboxItem.claimed_by == worker, OutboxItem.status == PENDING)
+        .values(status=SENT, sent_at=now, message_id=case(sent, value=OutboxItem.id), claimed_by=None,
+                claim_until=None, attempts=OutboxItem.attempts + 1)
+        .returning(OutboxItem.id)
+        .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return set(marked.scalars())
 
 
 async def record_post(session: AsyncSession, item: OutboxItem, message_id: str, now: datetime) -> None:

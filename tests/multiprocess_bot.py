@@ -27,11 +27,11 @@ class FileSender:
     def __init__(self, path: str) -> None:
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
-    async def send_dm(self, user_id: str, message: Message, dedupe: str) -> None:
+    async def send_dm(self, user_id: str, message: Message, dedupe: str, retry_since=None) -> None:
         first_line = message.text.splitlines()[0] if message.text else ""
         os.write(self.fd, f"{os.getpid()}\t{user_id}\t{first_line}\n".encode())
 
-    async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
+    async def post(self, channel_id: str, message: Message, dedupe: str, retry_since=None) -> str:
         return f"{os.getpid()}-{dedupe}"
 
     async def edit(self, channel_id: str, message_id: str, message: Message) -> None:

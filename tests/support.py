@@ -67,12 +67,14 @@ class RecordingSender:
             self.fail_next -= 1
             raise ConnectionError("platform down")
 
-    async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None:
+    async def send_dm(self, user_id: str, message: Message, dedupe: str,
+                      retry_since: datetime | None = None) -> str | None:
         self._gate()
         self.log.append(Sent(self.platform, "dm", user_id, message))
         return None
 
-    async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
+    async def post(self, channel_id: str, message: Message, dedupe: str,
+                   retry_since: datetime | None = None) -> str:
         self._gate()
         self.log.append(Sent(self.platform, "post", channel_id, message))
         return f"{self.platform}-msg-{len(self.log)}"

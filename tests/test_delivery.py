@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.app import App
 from bot.delivery import Undeliverable, Worker
@@ -130,7 +130,7 @@ async def test_permanent_failures_are_marked_failed_and_transient_ones_retried(d
     log = []
     sender = RecordingSender("console", log)
 
-    async def refuse(user_id, message, dedupe):
+    async def refuse(user_id, message, dedupe, retry_since=None):
         raise Undeliverable("dm closed")
 
     sender.send_dm = refuse
@@ -168,3 +168,67 @@ async def test_two_workers_share_due_jobs_and_notices_exactly_once(demo, clock):
 
     await asyncio.gather(*(w.drain() for w in workers))
     assert sorted(s.target for s in log) == ["ana", "ben", "cy", "dee", "eve"]
+
+
+async def test_sent_marks_are_batched_and_skip_failed_sends_and_lost_leases(demo, monkeypatch):
+    from storage import outbox
+
+    await demo.ok("lead", "/demo notify ana ben cy dee eve fay")
+    app, log, marks = demo.app, [], []
+    sender = RecordingSender("console", log)
+    worker = Worker(app, {"console": sender})
+    plain_send = sender.send_dm
+
+    async def send_dm(user_id, message, dedupe, retry_since=None):
+        if user_id == "cy":
+            raise ConnectionError("platform down")
+        if user_id == "dee":  # the lease ran out while Slack took its time: another worker owns the row now
+            await app.db.write(lambda s: s.exec(update(OutboxItem).where(OutboxItem.target == "dee")
+                                                .values(claimed_by="other-worker")))
+        return await plain_send(user_id, message, dedupe, retry_since)
+
+    real_mark = outbox.mark_sent
+
+    async def mark_sent(session, sent, worker_id, now):
+        marks.append(sorted(sent))
+        return await real_mark(session, sent, worker_id, now)
+
+    sender.send_dm = send_dm
+    monkeypatch.setattr(outbox, "mark_sent", mark_sent)
+    await worker.deliver()
+
+    async def q(s):
+        return {i.target: (i.status, i.claimed_by, i.attempts)
+                for i in (await s.exec(select(OutboxItem))).scalars()}
+    assert await app.db.read(q) == {
+        "ana": (SENT, None, 1), "ben": (SENT, None, 1), "eve": (SENT, None, 1), "fay": (SENT, None, 1),
+        "cy": ("pending", None, 1),  # failed: put back for a retry, never marked
+        "dee": ("pending", "other-worker", 0)}  # sent here, but not this worker's to mark
+    assert sorted(s.target for s in log) == ["ana", "ben", "dee", "eve", "fay"]
+    assert len(marks) < 5 and sum(map(len, marks)) == 5  # five sends, marked in fewer statements
+
+
+def test_after_a_429_calls_are_spaced_to_just_under_what_the_platform_accepted():
+    from bot.delivery import _Pace
+
+    pace = _Pace()
+    for n in range(30):
+        pace.sent(100 + n / 20)  # 30 accepted over 1.5 seconds, the last 20 within the last second
+    assert [pace.delay(101.5) for _ in range(2)] == [0.0, 0.0]  # no 429 yet: no spacing
+    pace.limited(101.5)
+    assert [round(pace.delay(101.5), 4) for _ in range(3)] == [0.0, 0.0515, 0.1031]  # 19.4 a second
+    for n in range(10):
+        pace.sent(103 + n / 10)
+    pace.limited(103.95)  # fewer accepted in the second before this 429: slower still
+    assert round(pace.interval, 4) == round(1 / (10 * 0.97), 4)
+    assert pace.delay(200.0) == 0.0 and pace.delay(200.0) == 0.0  # held 30 s after the last 429, then dropped
+
+
+def test_a_429_after_a_few_calls_pauses_but_does_not_pace():
+    from bot.delivery import _Pace
+
+    pace = _Pace()
+    for n in range(3):
+        pace.sent(100 + n / 10)
+    pace.limited(100.5)  # a per-channel limit: Retry-After is enough
+    assert [pace.delay(100.5) for _ in range(3)] == [0.0, 0.0, 0.0]

@@ -42,12 +42,12 @@ class InterruptedSender(RecordingSender):
         self.interrupt = interrupt
         self.interrupted = asyncio.Event()
 
-    async def send_dm(self, user_id, message, dedupe):
+    async def send_dm(self, user_id, message, dedupe, retry_since=None):
         if self.allowed == 0 and not self.interrupted.is_set():
             self.interrupted.set()
             await self.interrupt()
         self.allowed -= 1
-        return await super().send_dm(user_id, message, dedupe)
+        return await super().send_dm(user_id, message, dedupe, retry_since)
 
 
 def hang():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -48,11 +49,13 @@ class ConsoleSender:
         body = to_text(message, tr, self.files_dir).replace("\n", "\n│ ")
         print(f"┌ {tr._(heading, **params)}\n│ {body}", file=self.out, flush=True)
 
-    async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None:
+    async def send_dm(self, user_id: str, message: Message, dedupe: str,
+                      retry_since: datetime | None = None) -> str | None:
         self._show(N_("DM to {member}"), message, member=user_id)
         return None
 
-    async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
+    async def post(self, channel_id: str, message: Message, dedupe: str,
+                   retry_since: datetime | None = None) -> str:
         self._posts += 1
         self._show(N_("posted in {channel}"), message, channel=channel_id)
         return f"console-{self._posts}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,10 +36,12 @@ class FakeSlack:
     failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
     holds: dict[str, asyncio.Event] = field(default_factory=dict)
     socket_replies: list[dict[str, Any]] = field(default_factory=list)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel → messages, oldest first
     url: str = ""
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
+        self._epoch = int(time.time())  # message ts are real times, as a history's ``oldest`` compares them
         self._changed = asyncio.Condition()
         self._socket: web.WebSocketResponse | None = None
 
@@ -51,6 +54,14 @@ class FakeSlack:
 
     def called(self, method: str) -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
+
+    def ts(self, number: int) -> str:
+        """The ``ts`` of the ``number``th message (or other object) the fake created."""
+        return f"{self._epoch}.{number:06d}"
+
+    def dms_to(self, user: str) -> list[dict[str, Any]]:
+        """The messages in the bot's DM with ``user``."""
+        return self.history.get(dm_channel(user), [])
 
     def response_url(self, name: str = "r") -> str:
         return f"{self.url}/respond/{name}"
@@ -99,11 +110,14 @@ class FakeSlack:
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {"user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1", "team": "Local 1"}
-        if method in ("chat.postMessage", "chat.update"):
-            return {"channel": dm_channel(params.get("channel")),
-                    "ts": params.get("ts") or f"1700000000.{next(self._ts):06d}"}
+        if method == "chat.postMessage":
+            return self._post(params)
+        if method == "chat.update":
+            return {"channel": dm_channel(params.get("channel")), "ts": params["ts"]}
+        if method == "conversations.history":
+            return self._history(params)
         if method == "chat.postEphemeral":
-            return {"message_ts": f"1700000000.{next(self._ts):06d}"}
+            return {"message_ts": self.ts(next(self._ts))}
         if method == "conversations.open":
             return {"channel": {"id": dm_channel(params["users"])}}
         if method == "usergroups.list":
@@ -123,6 +137,30 @@ class FakeSlack:
         if method == "views.open":
             return {"view": {"id": "V1"}}
         return {}
+
+    def _post(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = dm_channel(params.get("channel"))
+        message = {"type": "message", "user": BOT_USER, "text": params.get("text", ""),
+                   "ts": self.ts(next(self._ts))}
+        if params.get("metadata"):
+            message["metadata"] = params["metadata"]
+        self.history.setdefault(channel, []).append(message)
+        return {"channel": channel, "ts": message["ts"]}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Like Slack: newest first, after ``oldest``, ``limit`` a page with a cursor to the next, and
+        metadata only when ``include_all_metadata`` is asked for."""
+        if params["channel"] not in self.history and not params["channel"].startswith(("C", "D", "G")):
+            return {"ok": False, "error": "channel_not_found"}
+        messages = [m for m in reversed(self.history.get(params["channel"], []))
+                    if float(m["ts"]) > float(params.get("oldest") or 0)]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
+        page = messages[start:start + limit]
+        if str(params.get("include_all_metadata")).lower() not in ("1", "true"):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(messages)
+        return {"messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     async def _respond(self, request: web.Request) -> web.Response:
         await self._record(self.responses, {"url": request.match_info["name"], **await request.json()})

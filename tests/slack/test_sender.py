@@ -1,12 +1,15 @@
 """The outbox's Slack sender against the fake Web API: DMs, posts, live edits, files, 429 and refusals."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from bot import effects
 from bot.delivery import RateLimited, Undeliverable, Worker
 from bot.types import Attachment, Button, Edit, Message, Post
-from storage.outbox import FAILED, PENDING, OutboxItem, PostedMessage
+from storage import outbox
+from storage.outbox import FAILED, PENDING, SENT, OutboxItem, PostedMessage
 
 
 async def store(app, *items):
@@ -30,18 +33,18 @@ async def test_a_post_is_stored_with_its_ts_and_a_later_edit_updates_it(app, fro
     assert posted["channel"] == "CACTIONS" and "link_names" not in posted
     assert posted["blocks"][1]["elements"][0]["value"] == "/action join 1"
     [where] = await rows(app, PostedMessage)
-    assert (where.channel_id, where.message_id) == ("CACTIONS", "1700000000.000001")
+    assert (where.channel_id, where.message_id) == ("CACTIONS", fake.ts(1))
 
     await store(app, Edit("action:1", lambda tr: Message("4 signed up")))
     await worker.drain()
     [edited] = fake.called("chat.update")
-    assert (edited["channel"], edited["ts"]) == ("CACTIONS", "1700000000.000001")
+    assert (edited["channel"], edited["ts"]) == ("CACTIONS", fake.ts(1))
     assert edited["blocks"][0]["text"]["text"] == "4 signed up"
 
 
 async def test_a_dm_is_one_call_to_the_user_id_and_files_use_the_external_upload(front, fake):
     message = Message("Your chart", attachments=(Attachment("chart.csv", b"site,yes\nA,3\n", "text/csv", "Chart"),))
-    assert await front.sender.send_dm("U100", message, "ob1") == "1700000000.000001"
+    assert await front.sender.send_dm("U100", message, "ob1") == fake.ts(1)
     assert not fake.called("conversations.open")
     assert fake.called("chat.postMessage")[0]["channel"] == "U100"
     [asked] = fake.called("files.getUploadURLExternal")
@@ -82,3 +85,45 @@ async def test_429_pauses_the_outbox_for_retry_after_and_refusals_give_up(app, f
     assert await worker.deliver() == 0  # the platform is paused for Retry-After
     await Worker(app, {"slack": front.sender}).deliver()
     assert {i.target: i.status for i in await rows(app, OutboxItem)} == {"CANNOUNCE": PENDING, "CREADY": FAILED}
+
+
+async def queue_dm(app, user: str, text: str) -> int:
+    async def add(session):
+        await outbox.add(session, [{"kind": "dm", "platform": "slack", "target": user,
+                                    "payload": effects.to_payload(Message(text)), "dedupe": f"test:{user}"}])
+        return (await session.exec(select(OutboxItem.id).where(OutboxItem.target == user))).scalar_one()
+    return await app.db.write(add)
+
+
+async def test_a_dm_slack_accepted_before_its_worker_died_is_found_not_sent_again(app, front, fake, clock):
+    accepted = await queue_dm(app, "U100", "Tentative agreement")
+    await queue_dm(app, "U200", "Tentative agreement")
+    await app.db.write(lambda s: outbox.claim(s, ["slack"], "dead-worker", clock(), timedelta(seconds=30), 10))
+    ts = await front.sender.send_dm("U100", Message("Tentative agreement"), f"ob{accepted}")  # then the worker died
+    clock.advance(seconds=31)
+    await Worker(app, {"slack": front.sender}).drain()
+    assert [m["text"] for m in fake.dms_to("U100")] == ["Tentative agreement"]
+    assert [m["text"] for m in fake.dms_to("U200")] == ["Tentative agreement"]  # never accepted: sent now
+    assert {i.target: (i.status, i.message_id) for i in await rows(app, OutboxItem)} == {
+        "U100": (SENT, ts), "U200": (SENT, fake.dms_to("U200")[0]["ts"])}
+    assert [c["channel"] for c in fake.called("conversations.history")] == ["DU100", "DU200"]
+
+
+async def test_a_first_try_sends_without_reading_history_and_tags_the_message(app, front, fake):
+    await queue_dm(app, "U100", "Rally Friday")
+    await Worker(app, {"slack": front.sender}).drain()
+    assert not fake.called("conversations.history") and not fake.called("conversations.open")
+    [sent] = fake.dms_to("U100")
+    assert sent["metadata"]["event_type"] == "organizer_outbox"
+    assert fake.called("chat.postMessage")[0]["metadata"]["event_payload"]["key"].startswith("ob")
+
+
+async def test_history_without_metadata_asked_for_hides_it_and_pages_newest_first(front, fake):
+    for n in range(3):
+        await front.sender.post("CACTIONS", Message(f"post {n}"), f"ob{n}")
+    page = await front.client.conversations_history(channel="CACTIONS", limit=2)
+    assert [m["text"] for m in page["messages"]] == ["post 2", "post 1"] and page["has_more"]
+    assert all("metadata" not in m for m in page["messages"])
+    rest = await front.client.conversations_history(channel="CACTIONS", limit=2, include_all_metadata=True,
+                                                    cursor=page["response_metadata"]["next_cursor"])
+    assert [(m["text"], m["metadata"]["event_payload"]["key"]) for m in rest["messages"]] == [("post 0", "ob0")]

@@ -2,13 +2,14 @@
 
 discord.py waits out short 429s itself; a longer one comes back as :class:`bot.delivery.RateLimited`
 so the worker pauses Discord. Each send carries the outbox's dedupe string as an enforced nonce,
-so a resend after a crash does not post twice.
+so a resend after a crash does not post twice: a retry needs no look at the history (``retry_since``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TypeVar
 
 import discord
@@ -28,14 +29,16 @@ class DiscordSender:
         self.client = client
         self.ping_role = ping_role
 
-    async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None:
+    async def send_dm(self, user_id: str, message: Message, dedupe: str,
+                      retry_since: datetime | None = None) -> str | None:
         async def go() -> str:
             channel = await self.client.create_dm(discord.Object(int(user_id)))
             return await self._send(channel, to_discord(message), dedupe)
 
         return await _mapped(go)
 
-    async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
+    async def post(self, channel_id: str, message: Message, dedupe: str,
+                   retry_since: datetime | None = None) -> str:
         channel = self.client.get_partial_messageable(int(channel_id))
         parts = to_discord(message, ping_role=self._ping_role(channel_id) if message.ping else None)
         return await _mapped(lambda: self._send(channel, parts, dedupe))

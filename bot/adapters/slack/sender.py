@@ -2,11 +2,18 @@
 
 slack_sdk's own 429 retry is left off: a rate limit becomes :class:`bot.delivery.RateLimited`, so
 the outbox pauses the whole platform for ``Retry-After`` instead of one call sleeping on its own.
+
+``chat.postMessage`` has no idempotency key, so every message carries its outbox row's key in its
+``metadata``; a retry of a row that may already have been delivered (its worker died between Slack's
+answer and the "sent" mark) first reads the conversation's history since the row was queued and
+sends only the parts Slack does not already hold.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import aiohttp
@@ -20,9 +27,12 @@ from bot.delivery import RateLimited, Undeliverable
 from bot.i18n import Translator
 from bot.types import Message
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 WEB_API_TIMEOUT = 30  # seconds, slack_sdk's own default
+OUTBOX_EVENT = "organizer_outbox"  # the metadata event_type of a message sent from the outbox
+CLOCK_SKEW = 300  # seconds of history read before a row's queueing time, for the database's clock vs Slack's
 
 PERMANENT = frozenset({
     "channel_not_found", "user_not_found", "cannot_dm_bot", "is_archived", "not_in_channel", "user_disabled",
@@ -63,34 +73,68 @@ class SlackSender:
         self.client = client
         self.translator = translator  # a message's own language, for the fallback text of its dates
 
-    async def send_dm(self, user_id: str, message: Message, dedupe: str) -> str | None:
+    async def send_dm(self, user_id: str, message: Message, dedupe: str,
+                      retry_since: datetime | None = None) -> str | None:
         """One call a DM: ``chat.postMessage`` accepts a user's ID as ``channel`` and posts to the app's
         DM with that user, so no ``conversations.open`` comes first (Slack's docs: the ``channel``
         argument of https://api.slack.com/methods/chat.postMessage, and
         https://api.slack.com/scopes/conversations.app_home:create, which says to start a DM by passing
         the user's ID as ``channel`` without a separate ``conversations.open``). No fallback to
         ``conversations.open``: it refuses the same users (``user_not_found``, ``cannot_dm_bot``,
-        ``user_disabled``), so ``channel_not_found`` stays a permanent refusal. Only a DM of files alone
-        opens the conversation, because uploads need the DM's own ``D…`` ID."""
-        return await self._post(user_id, message, dm=True)
+        ``user_disabled``), so ``channel_not_found`` stays a permanent refusal. Only a DM of files alone,
+        or a retry (``conversations.history`` wants the DM's own ``D…`` ID), opens the conversation."""
+        channel = await self._open(user_id) if retry_since else user_id
+        return await self._post(channel, message, dedupe, retry_since, dm=channel == user_id)
 
-    async def post(self, channel_id: str, message: Message, dedupe: str) -> str:
+    async def post(self, channel_id: str, message: Message, dedupe: str,
+                   retry_since: datetime | None = None) -> str:
         """Returns the first message's ``ts``, which is what a later edit replaces."""
-        return await self._post(channel_id, message, dm=False)
+        return await self._post(channel_id, message, dedupe, retry_since, dm=False)
 
-    async def _post(self, channel: str, message: Message, *, dm: bool) -> str:
+    async def _post(self, channel: str, message: Message, dedupe: str, retry_since: datetime | None, *,
+                    dm: bool) -> str:
+        delivered = await self._delivered(channel, dedupe, retry_since) if retry_since else {}
         first = ""
-        for part in messages(message, self.translator(message.lang)):
-            sent = await call(self.client.chat_postMessage, channel=channel, unfurl_links=False, **part)
-            channel = sent["channel"]  # for a user ID, the DM's own ID, which file uploads need
-            first = first or sent["ts"]
+        for number, part in enumerate(messages(message, self.translator(message.lang))):
+            ts = delivered.get(number)
+            if ts is None:
+                sent = await call(self.client.chat_postMessage, channel=channel, unfurl_links=False,
+                                  metadata={"event_type": OUTBOX_EVENT,
+                                            "event_payload": {"key": dedupe, "part": number}}, **part)
+                channel, ts = sent["channel"], sent["ts"]  # for a user ID, the DM's own ID, which uploads need
+            first = first or ts
         if dm and not first and message.attachments:
-            channel = (await call(self.client.conversations_open, users=channel))["channel"]["id"]
+            channel = await self._open(channel)
         for attachment in message.attachments:
             uploaded = await call(self.client.files_upload_v2, channel=channel, content=attachment.data,
                                   filename=attachment.filename, title=attachment.title or attachment.filename)
             first = first or uploaded["files"][0]["id"]
         return first
+
+    async def _open(self, user_id: str) -> str:
+        return (await call(self.client.conversations_open, users=user_id))["channel"]["id"]
+
+    async def _delivered(self, channel: str, dedupe: str, since: datetime) -> dict[int, str]:
+        """The parts of outbox row ``dedupe`` already in ``channel`` (part number → ``ts``), from the
+        conversation's history since the row was queued. History Slack will not show (a scope the
+        workspace has not granted) means sending again: at least once, as without the look."""
+        found: dict[int, str] = {}
+        cursor = None
+        try:
+            while True:
+                page = await call(self.client.conversations_history, channel=channel, cursor=cursor, limit=200,
+                                  oldest=f"{since.timestamp() - CLOCK_SKEW:.6f}", include_all_metadata=True)
+                for sent in page.get("messages", []):
+                    metadata = sent.get("metadata") or {}
+                    payload = metadata.get("event_payload") or {}
+                    if metadata.get("event_type") == OUTBOX_EVENT and payload.get("key") == dedupe:
+                        found.setdefault(int(payload.get("part", 0)), sent["ts"])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not page.get("has_more") or not cursor:
+                    return found
+        except Undeliverable as refused:
+            log.warning("cannot read a conversation's history (%s): sending again", refused)
+            return found
 
     async def edit(self, channel_id: str, message_id: str, message: Message) -> None:
         first = messages(message, self.translator(message.lang))[0]
