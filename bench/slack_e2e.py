@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -64,9 +65,10 @@ def serve(kind: str, fake_url: str, db_url: str) -> None:
 def serve_fake() -> None:
     """The fake Slack stands in for Slack's servers, whose CPU is never the bot's: at the lowest
     priority it does not take CPU from the server under test or the client sending the commands."""
+    from bot.adapters.slack.handoff import yield_cpu
     from tests.slack.fake_slack import FakeSlack
 
-    os.nice(19)
+    yield_cpu()
 
     async def main() -> None:
         fake = FakeSlack()
@@ -78,8 +80,15 @@ def serve_fake() -> None:
 
 
 def child(*args: str) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([PYTHON, __file__, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    """A server in its own process group, so :func:`stop` also ends the bot's command process."""
+    proc = subprocess.Popen([PYTHON, __file__, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                            start_new_session=True)
     return proc, proc.stdout.readline().strip()
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 async def prepare(url: str) -> int:
@@ -161,8 +170,7 @@ async def one_run(kind: str, fake_url: str, args) -> dict[str, float]:
                     await asyncio.sleep(0.2)
                 done = time.perf_counter() - start
         finally:
-            proc.kill()
-            proc.wait()
+            stop(proc)
     return {"throughput": args.commands / acked, "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
             "done": done, "stored": stored}
 
@@ -176,8 +184,7 @@ async def measure(args) -> dict[str, list[dict[str, float]]]:
             for kind in kinds:
                 runs[kind].append(await one_run(kind, fake_url, args))
     finally:
-        fake.kill()
-        fake.wait()
+        stop(fake)
     return runs
 
 
