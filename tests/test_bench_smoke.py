@@ -1,8 +1,10 @@
-"""The burst and tally benchmarks at tiny sizes, for correctness only (their timings mean nothing here):
-a burst fills exactly the capacity and waitlists the rest, once each; the tally adds up to the roster."""
+"""The burst, tally and Slack benchmarks at tiny sizes, for correctness only (their timings mean nothing
+here): a burst fills exactly the capacity and waitlists the rest, once each; the tally adds up to the
+roster; every signed slash command is stored, through a command process and without one."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from argparse import Namespace
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 import burst  # noqa: E402
+import slack_e2e  # noqa: E402
 import tally  # noqa: E402
 
 
@@ -31,3 +34,10 @@ def test_the_tally_check_catches_a_tally_that_does_not_add_up():
     tally.check_totals(text, 7, 3)
     with pytest.raises(AssertionError):  # a roster of 8 must not be taken for 7
         tally.check_totals(text, 8, 3)
+
+
+def test_the_slack_bench_stores_every_signup_with_and_without_a_command_process():
+    run = subprocess.run([sys.executable, slack_e2e.__file__, "--commands", "30", "--concurrency", "5", "--reps", "1",
+                          "--inline", "--pg", ""], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "signups stored per run: {'bot': [30], 'inline': [30]} (all)" in run.stdout
