@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from datetime import timedelta
 
 import aiohttp
 import pytest
@@ -16,9 +15,9 @@ from sqlmodel import select
 
 from bot.adapters.slack import EVENTS_PATH, SlackFrontEnd
 from bot.app import App
-from storage.actions import Action, Signup
+from bot.types import Identity
+from storage.actions import Signup
 from storage.members import MemberIdentity
-from storage.types import utcnow
 from tests.slack.conftest import SlackClient
 from tests.slack.payloads import SIGNING_SECRET, slash
 from tests.support import make_config
@@ -46,13 +45,12 @@ async def served(db_url, fake):
 
 
 async def rally(app: App) -> int:
-    async def create(session) -> int:
-        action = Action(title="Rally at the board", kind="rally", starts_at=utcnow() + timedelta(days=2),
-                        location="District office")
-        session.add(action)
-        await session.flush()
-        return action.id
-    return await app.db.write(create)
+    """An action created by a leader, as on the console; a fresh database numbers it 1."""
+    reply = await app.run_line(Identity("console", "lead", "Lead"),
+                               '/action create "Rally at the board" "2030-12-03 17:00" "District office"',
+                               claims={"role:leader"})
+    assert not reply.error, reply.message.text
+    return 1
 
 
 async def going(app: App, user_id: str) -> list[str]:
