@@ -17,10 +17,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import multiprocessing
 import os
 import struct
-from multiprocessing.connection import Connection
+import sys
+from pathlib import Path
 from typing import Any
 
 from bot.adapters.slack.work import CommandWork
@@ -49,18 +49,18 @@ class Inline:
 
 
 class CommandProcesses:
-    """Hands acknowledged requests to ``count`` child processes, in turn, each through its own pipe.
+    """Hands acknowledged requests to ``count`` child processes, in turn, each through its stdin.
 
     Writing to a pipe through the event loop never blocks an ack (the loop buffers what the child
-    has not read yet) and needs no thread. A child that dies is replaced in its slot: what it held,
+    has not read yet) and needs no thread. The first frame a child reads is the config (secrets
+    included, so never on a command line). A child that dies is replaced in its slot: what it held,
     read or still in its pipe, is lost (the death is logged), and requests that arrive while the
-    replacement starts wait for it. A child whose pipe closes (the acking process stopped or died)
+    replacement starts wait for it. A child whose stdin closes (the acking process stopped or died)
     finishes what it read and exits.
     """
 
     def __init__(self, config: Config, count: int) -> None:
         self.config = config
-        self.mp = multiprocessing.get_context("spawn")  # a fresh interpreter: no event loop or sockets inherited
         self.children = [_Child() for _ in range(count)]
         self._turn = 0
         self._closing = False
@@ -70,51 +70,49 @@ class CommandProcesses:
             await self._spawn(child)
 
     async def run(self, kind: str, body: dict[str, Any]) -> None:
-        data = json.dumps([kind, body]).encode()
         self._turn = (self._turn + 1) % len(self.children)
-        self.children[self._turn].send(struct.pack("!I", len(data)) + data)
+        self.children[self._turn].send(_frame(json.dumps([kind, body]).encode()))
 
     async def _spawn(self, child: _Child) -> None:
-        loop = asyncio.get_running_loop()
-        reading, writing = os.pipe()
-        end = Connection(reading, writable=False)
-        child.process = self.mp.Process(target=serve, args=(self.config, end, logging.getLogger().level),
-                                        name="slack-commands", daemon=True)
-        child.process.start()
-        end.close()  # the child has its own copy
-        pipe, _ = await loop.connect_write_pipe(asyncio.BaseProtocol, open(writing, "wb"))
-        child.connected(pipe)
-        loop.add_reader(child.process.sentinel, self._ended, child)
+        root = str(Path(__file__).resolve().parents[3])  # where ``bot`` is, installed or not
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
+        child.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", f"from {__name__} import main; main()", str(logging.getLogger().level),
+            stdin=asyncio.subprocess.PIPE, env=env)
+        child.process.stdin.write(_frame(self.config.model_dump_json().encode()))
+        child.connected(child.process.stdin)
+        child.watch = asyncio.create_task(self._replace_when_ended(child))
 
-    def _ended(self, child: _Child) -> None:
-        asyncio.get_running_loop().remove_reader(child.process.sentinel)
-        child.pipe.close()
+    async def _replace_when_ended(self, child: _Child) -> None:
+        code = await child.process.wait()
+        if self._closing:
+            return
         child.pipe = None  # until the replacement is connected, requests wait in the slot
-        if not self._closing:
-            log.warning("a Slack command process ended (exit %s); starting another", child.process.exitcode)
-            child.restarting = asyncio.create_task(self._spawn(child))
+        log.warning("a Slack command process ended (exit %s); starting another", code)
+        await self._spawn(child)
 
     async def close(self) -> None:
         """Let each child finish what it has, then stop it."""
         self._closing = True
-        loop = asyncio.get_running_loop()
         for child in self.children:
             if child.pipe is not None:
                 child.pipe.close()  # after what is buffered: the child reads to the end, then stops
         for child in self.children:
-            await loop.run_in_executor(None, child.process.join, STOP_SECONDS)
-            if child.process.is_alive():
+            try:
+                await asyncio.wait_for(child.process.wait(), STOP_SECONDS)
+            except TimeoutError:
                 child.process.kill()
+                await child.process.wait()
 
 
 class _Child:
     """One command process and the pipe to it."""
 
     def __init__(self) -> None:
-        self.process: multiprocessing.Process | None = None
-        self.pipe: asyncio.WriteTransport | None = None
+        self.process: asyncio.subprocess.Process | None = None
+        self.pipe: asyncio.StreamWriter | None = None
         self.waiting: list[bytes] = []
-        self.restarting: asyncio.Task | None = None  # held so the task is not collected mid-way
+        self.watch: asyncio.Task | None = None  # held so the task is not collected mid-way
 
     def send(self, frame: bytes) -> None:
         if self.pipe is None:
@@ -122,17 +120,26 @@ class _Child:
         else:
             self.pipe.write(frame)
 
-    def connected(self, pipe: asyncio.WriteTransport) -> None:
+    def connected(self, pipe: asyncio.StreamWriter) -> None:
         self.pipe = pipe
         pipe.writelines(self.waiting)
         self.waiting.clear()
 
 
-def serve(config: Config, reading: Connection, log_level: int) -> None:
-    """A command process: work on each request from the pipe, until it closes."""
+def _frame(data: bytes) -> bytes:
+    return struct.pack("!I", len(data)) + data
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> bytes:
+    size, = struct.unpack("!I", await reader.readexactly(4))
+    return await reader.readexactly(size)
+
+
+def main() -> None:
+    """A command process: the config, then each request, from stdin, until it closes."""
     yield_cpu()
-    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(_serve(config, reading))
+    logging.basicConfig(level=int(sys.argv[1]), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(_serve())
 
 
 def yield_cpu() -> None:
@@ -147,16 +154,14 @@ def yield_cpu() -> None:
         os.nice(19)
 
 
-async def _serve(config: Config, reading: Connection) -> None:
+async def _serve() -> None:
     from bot.app import App
 
-    app = App(config, platforms=("slack",))
-    work = CommandWork.for_app(app)
     loop = asyncio.get_running_loop()
     requests = asyncio.StreamReader(limit=2**24)
-    pipe = open(os.dup(reading.fileno()), "rb")
-    reading.close()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(requests), pipe)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(requests), sys.stdin.buffer)
+    app = App(Config.model_validate_json(await _read_frame(requests)), platforms=("slack",))
+    work = CommandWork.for_app(app)
     gate = asyncio.Semaphore(MAX_IN_FLIGHT)
     running: set[asyncio.Task] = set()
 
@@ -171,8 +176,7 @@ async def _serve(config: Config, reading: Connection) -> None:
     try:
         while True:
             try:
-                size, = struct.unpack("!I", await requests.readexactly(4))
-                kind, body = json.loads(await requests.readexactly(size))
+                kind, body = json.loads(await _read_frame(requests))
             except asyncio.IncompleteReadError:
                 break
             await gate.acquire()
