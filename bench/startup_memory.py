@@ -1,16 +1,20 @@
-"""Start-up time and resident memory of the console bot.
+"""Start-up time and resident memory of the console bot, and memory of the Slack bot.
 
     python bench/startup_memory.py [--members 35000] [--reps 7]
 
 Start-up: `organizer-bot console` from launch to its first answer, against a bare `python -c pass`
 in the same run (the floor no Python program beats). Memory: RSS of the running console idle on an
-empty database, and with a roster of N members loaded (imported, then `/member me` answered).
+empty database, and with a roster of N members loaded (imported, then `/member me` answered); and
+of `organizer-bot run` in Slack HTTP mode, whose acking process and command process are two
+interpreters (each row gives both and their sum).
 Targets (issue 10): start-up ≤ 1 s, idle ≤ 150 MB, with 35,000 members ≤ 250 MB.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import subprocess
 import tempfile
 import time
@@ -48,6 +52,36 @@ def resident(db: Path) -> tuple[float, float]:
     return memory
 
 
+def slack_resident(db: Path, folder: Path) -> list[float]:
+    """RSS of the acking process and of its command process, listening in Slack HTTP mode and idle."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = folder / "slack.toml"
+    config.write_text(f'[campaign]\nname = "Bench local"\ntimezone = "America/Los_Angeles"\n'
+                      f'[slack]\nmode = "http"\nhost = "127.0.0.1"\nport = {port}\n', encoding="utf-8")
+    env = {**os.environ, "ORGANIZER_CONFIG": str(config), "ORGANIZER_DB": str(db),
+           "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": "bench"}
+    proc = subprocess.Popen([PYTHON, "-m", "bot", "run"], cwd=ROOT, env=env)
+    try:
+        for _ in range(600):
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        children = []
+        for _ in range(600):  # the command process is up once it has read its config and imported the bot
+            children = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+            if children and rss_mb(children[0])[0] > 60:
+                break
+            time.sleep(0.1)
+        time.sleep(2)
+        return [rss_mb(proc.pid)[0], *(rss_mb(child)[0] for child in children)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
 def roster_csv(path: Path, members: int) -> None:
     sites = 500
     with path.open("w", encoding="utf-8") as out:
@@ -69,12 +103,14 @@ def main() -> None:
             floor.append(bare_seconds())
             ours.append(first_answer_seconds(empty))
         idle = resident(empty)
+        slack_idle = slack_resident(empty, Path(tmp))
         roster = Path(tmp) / "roster.csv"
         roster_csv(roster, args.members)
         start = time.perf_counter()
         bot("roster", "import", str(roster), "--db", str(full), check=True)
         import_seconds = time.perf_counter() - start
         loaded = resident(full)
+        slack_loaded = slack_resident(full, Path(tmp))
     print(machine())
     print(table("Start-up (median of %d)" % args.reps, ["what", "seconds", "× bare python", "target"], [
         ["console: launch → first answer", median(ours), median(ours) / median(floor), "≤ 1 s"],
@@ -84,6 +120,11 @@ def main() -> None:
         ["console idle, empty database", idle[0], idle[1], "≤ 150 MB"],
         [f"console with {args.members:,} members loaded", loaded[0], loaded[1], "≤ 250 MB"],
     ]))
+    print(table("Memory of the Slack bot (HTTP mode, listening, idle)",
+                ["state", "acking process MB", "command process MB", "sum MB", "target"], [
+                    ["empty database", *slack_idle, sum(slack_idle), "≤ 150 MB"],
+                    [f"{args.members:,} members in the database", *slack_loaded, sum(slack_loaded), "≤ 250 MB"],
+                ]))
     print(f"roster import of {args.members:,} members: {import_seconds:.1f} s")
 
 
