@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MAX_IN_FLIGHT = 64  # requests one command process works on at once (they mostly wait on I/O)
 STOP_SECONDS = 10.0  # how long closing waits for a command process to finish what it has
+RESTART_SECONDS = 1.0  # pause before a dead command process is replaced
 
 
 class Inline:
@@ -89,6 +90,7 @@ class CommandProcesses:
             return
         child.pipe = None  # until the replacement is connected, requests wait in the slot
         log.warning("a Slack command process ended (exit %s); starting another", code)
+        await asyncio.sleep(RESTART_SECONDS)  # one that cannot start at all must not spin
         await self._spawn(child)
 
     async def close(self) -> None:
