@@ -122,24 +122,41 @@ class Worker:
                                                                 retry_at=retry))
         return len(claimed)
 
-    async def deliver(self, limit: int = 200) -> int:
-        platforms = [p for p in self.senders if self._paused_until.get(p, 0) <= asyncio.get_running_loop().time()]
+    async def deliver(self, limit: int = 200, rounds: int = 10) -> int:
+        """Claim due rows ``limit`` at a time and send them, the next claim (up to ``rounds``) made once a
+        full one is half under way: a fan-out at the rate limit then never stops sending while the worker
+        marks, claims and runs jobs between claims (bench/fanout.py). Returns how many rows were claimed."""
+        loop = asyncio.get_running_loop()
+        platforms = [p for p in self.senders if self._paused_until.get(p, 0) <= loop.time()]
         if not platforms:
             return 0
-        now = self.app.clock()
-        items = await self.app.db.write(lambda s: outbox.claim(s, platforms, self.id, now, self.lease, limit))
         gate = asyncio.Semaphore(self.concurrency)
         marks = _SentMarks(self)
+        sending: list[asyncio.Future[None]] = []
 
-        async def one(item: outbox.OutboxItem) -> None:
+        async def one(item: outbox.OutboxItem, halfway: asyncio.Event | None) -> None:
             async with gate:
+                if halfway:
+                    halfway.set()
                 await self._send(item, marks)
 
         try:
-            await asyncio.gather(*(one(item) for item in items))
+            for _ in range(rounds):
+                now = self.app.clock()
+                items = await self.app.db.write(
+                    lambda s, now=now: outbox.claim(s, platforms, self.id, now, self.lease, limit))
+                halfway = asyncio.Event()
+                sending += [asyncio.ensure_future(one(item, halfway if n == len(items) // 2 else None))
+                            for n, item in enumerate(items)]
+                if len(items) < limit or any(self._paused_until.get(p, 0) > loop.time() for p in platforms):
+                    break
+                await halfway.wait()
         finally:
-            await marks.flush()
-        return len(items)
+            try:
+                await asyncio.gather(*sending)
+            finally:
+                await marks.flush()
+        return len(sending)
 
     async def _turn(self, platform: str, pace: _Pace) -> None:
         """Wait for a platform's pause (``Retry-After``) to end, then for this call's turn in its pace;

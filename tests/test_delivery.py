@@ -208,6 +208,26 @@ async def test_sent_marks_are_batched_and_skip_failed_sends_and_lost_leases(demo
     assert len(marks) < 5 and sum(map(len, marks)) == 5  # five sends, marked in fewer statements
 
 
+async def test_a_full_claim_is_followed_by_the_next_in_the_same_round_until_one_comes_short(demo, monkeypatch):
+    from storage import outbox
+
+    await demo.ok("lead", "/demo notify ana ben cy dee eve")
+    log, claims = [], []
+    worker = Worker(demo.app, {"console": RecordingSender("console", log)})
+    real_claim = outbox.claim
+
+    async def claim(*args):
+        claims.append(items := await real_claim(*args))
+        return items
+
+    monkeypatch.setattr(outbox, "claim", claim)
+    assert await worker.deliver(limit=2) == 5
+    assert [len(c) for c in claims] == [2, 2, 1]
+    assert sorted(s.target for s in log) == ["ana", "ben", "cy", "dee", "eve"]
+    assert await _statuses(demo.app) == {SENT: 5}
+    assert await worker.deliver(limit=2) == 0
+
+
 def _paced_calls(pace, start: float, seconds: float) -> float:
     """Every call the pace lets through from ``start`` for ``seconds``, each accepted at once; the last turn."""
     at = start
