@@ -148,9 +148,11 @@ class Worker:
                 halfway = asyncio.Event()
                 sending += [asyncio.ensure_future(one(item, halfway if n == len(items) // 2 else None))
                             for n, item in enumerate(items)]
-                if len(items) < limit or any(self._paused_until.get(p, 0) > loop.time() for p in platforms):
+                if len(items) < limit:
                     break
                 await halfway.wait()
+                if any(self._paused_until.get(p, 0) > loop.time() for p in platforms):
+                    break  # claim again once the pause is over, not to hold rows through it
         finally:
             try:
                 await asyncio.gather(*sending)
