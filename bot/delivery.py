@@ -85,9 +85,16 @@ class Worker:
             if not busy:
                 self._wake.clear()
                 try:
-                    await asyncio.wait_for(self._wake.wait(), self.app.config.delivery.poll_seconds)
+                    await asyncio.wait_for(self._wake.wait(), self._idle())
                 except TimeoutError:
                     pass
+
+    def _idle(self) -> float:
+        """How long to wait for a wake-up: the poll interval, or less when a platform's pause ends sooner
+        (its outbox was left unclaimed while paused, and waiting a whole poll after would waste the limit)."""
+        now = asyncio.get_running_loop().time()
+        pauses = [until - now for until in self._paused_until.values() if until > now]
+        return min([self.app.config.delivery.poll_seconds, *pauses])
 
     async def drain(self) -> None:
         """Run until nothing is due now (the console calls this after each command)."""
@@ -115,39 +122,68 @@ class Worker:
                                                                 retry_at=retry))
         return len(claimed)
 
-    async def deliver(self, limit: int = 200) -> int:
-        platforms = [p for p in self.senders if self._paused_until.get(p, 0) <= asyncio.get_running_loop().time()]
+    async def deliver(self, limit: int = 200, rounds: int = 10) -> int:
+        """Claim due rows ``limit`` at a time and send them, the next claim (up to ``rounds``) made once a
+        full one is half under way: a fan-out at the rate limit then never stops sending while the worker
+        marks, claims and runs jobs between claims (bench/fanout.py). Returns how many rows were claimed."""
+        loop = asyncio.get_running_loop()
+        platforms = [p for p in self.senders if self._paused_until.get(p, 0) <= loop.time()]
         if not platforms:
             return 0
-        now = self.app.clock()
-        items = await self.app.db.write(lambda s: outbox.claim(s, platforms, self.id, now, self.lease, limit))
         gate = asyncio.Semaphore(self.concurrency)
         marks = _SentMarks(self)
+        sending: list[asyncio.Future[None]] = []
 
-        async def one(item: outbox.OutboxItem) -> None:
+        async def one(item: outbox.OutboxItem, halfway: asyncio.Event | None) -> None:
             async with gate:
+                if halfway:
+                    halfway.set()
                 await self._send(item, marks)
 
         try:
-            await asyncio.gather(*(one(item) for item in items))
+            for _ in range(rounds):
+                now = self.app.clock()
+                items = await self.app.db.write(
+                    lambda s, now=now: outbox.claim(s, platforms, self.id, now, self.lease, limit))
+                halfway = asyncio.Event()
+                sending += [asyncio.ensure_future(one(item, halfway if n == len(items) // 2 else None))
+                            for n, item in enumerate(items)]
+                if len(items) < limit:
+                    break
+                await halfway.wait()
+                if any(self._paused_until.get(p, 0) > loop.time() for p in platforms):
+                    break  # claim again once the pause is over, not to hold rows through it
         finally:
-            await marks.flush()
-        return len(items)
+            try:
+                await asyncio.gather(*sending)
+            finally:
+                await marks.flush()
+        return len(sending)
+
+    async def _turn(self, platform: str, pace: _Pace) -> None:
+        """Wait for a platform's pause (``Retry-After``) to end, then for this call's turn in its pace;
+        a 429 that came meanwhile means waiting out its pause before taking a new turn."""
+        loop = asyncio.get_running_loop()
+        while True:
+            if (paused := self._paused_until.get(platform, 0) - loop.time()) > 0:
+                await asyncio.sleep(paused)
+            if (turn := pace.delay(loop.time())) > 0:
+                await asyncio.sleep(turn)
+            if self._paused_until.get(platform, 0) <= loop.time():
+                return
 
     async def _send(self, item: outbox.OutboxItem, marks: _SentMarks) -> None:
         sender = self.senders[item.platform]
         loop = asyncio.get_running_loop()
         pace = self._paces.setdefault(item.platform, _Pace())
-        wait = max(self._paused_until.get(item.platform, 0) - loop.time(), 0)
-        wait += pace.delay(loop.time() + wait)
-        if wait > 0:
-            await asyncio.sleep(wait)
+        await self._turn(item.platform, pace)
         if self.app.clock() >= item.claim_until - self.lease / 2 and not await self.app.db.write(
                 lambda s: outbox.renew(s, item.id, self.id, self.app.clock(), self.lease)):
             return  # paused past the lease: another worker has this row now, and sending it here would duplicate
         message = from_payload(item.payload)
         dedupe = f"ob{item.id}"
         retry_since = item.created_at if item.attempts else None
+        sent_at = loop.time()
         try:
             if item.kind == "dm":
                 message_id = await sender.send_dm(item.target, message, dedupe, retry_since)
@@ -157,8 +193,9 @@ class Worker:
                 await sender.edit(item.target, item.message_id or "", message)
                 message_id = item.message_id
         except RateLimited as limited:
-            self._paused_until[item.platform] = loop.time() + limited.retry_after
-            pace.limited(loop.time())
+            self._paused_until[item.platform] = max(self._paused_until.get(item.platform, 0),
+                                                    loop.time() + limited.retry_after)
+            pace.limited(loop.time(), sent_at, limited.retry_after)
             due = self.app.clock() + timedelta(seconds=limited.retry_after)
             await self.app.db.write(lambda s: outbox.release(s, item.id, due, None, give_up=False, count_attempt=False))
             return
@@ -180,42 +217,62 @@ class Worker:
 
 
 class _Pace:
-    """Spacing of the calls to one platform, learned from its 429s: after a 429 that came once the platform
-    had taken ``MIN_RATE`` or more calls in the second before, no more calls a second than it took, less
-    3%, for ``HOLD`` seconds. A long fan-out then runs just under the limit instead of overshooting it
-    and sitting out a ``Retry-After`` every few seconds (bench/fanout.py). A 429 after fewer calls is a
-    per-channel limit, which ``Retry-After`` alone answers: it must not slow every other DM."""
+    """Spacing of the calls to one platform, learned from its 429s the way TCP learns a path's capacity
+    from lost packets: cut on a refusal, climb back fast to just under the refused rate, then probe past
+    it slowly. Each probe that overshoots costs a whole ``Retry-After`` pause of every call (a second of
+    sending, on Slack), so the climb past the last refusal is slow — about 3% a minute — and a long
+    fan-out runs just under the limit with a refusal every minute or so, rather than dropping the
+    spacing and overshooting again (bench/fanout.py).
 
-    MARGIN, MIN_RATE, HOLD = 0.97, 10, 30.0
+    A 429 tells only that the rate of the second before it was too high — that rate is an upper bound of
+    the limit, and what a burst sent there can be well above it — hence the deep cut (``CUT``) followed by
+    a fast climb (``CLIMB`` of the gap a second) to ``MARGIN`` of it. A 429 after fewer than ``MIN_RATE``
+    accepted calls is a per-channel limit, which ``Retry-After`` alone answers: it must not slow every
+    other DM; nor do the 429s of calls sent before the last one's pause ended (one refusal, one cut)."""
+
+    CUT, MARGIN, CLIMB, PROBE, MIN_RATE, QUIET = 0.8, 0.98, 0.5, 0.0005, 10, 60.0
 
     def __init__(self) -> None:
         self.accepted: deque[float] = deque()  # when each call of the last second was accepted
-        self.interval = 0.0  # seconds between calls; 0 when not pacing
-        self.until = 0.0
+        self.rate = 0.0  # calls a second at most; 0 when not pacing
+        self.ceiling = 0.0  # the rate of the second before the last 429 that cut it
+        self.resumed = float("-inf")  # when the last 429's Retry-After ended
+        self.last = float("-inf")  # when the last call was accepted
         self.next_at = 0.0
 
     def sent(self, now: float) -> None:
+        self._forget(now)
+        if self.rate and len(self.accepted) >= 0.9 * self.rate * min(1.0, now - self.resumed):
+            # grown only while the pace, not the sender, limits the calls; never for a pause
+            dt = min(max(now - max(self.last, self.resumed), 0.0), 1.0)
+            self.rate += max((self.ceiling * self.MARGIN - self.rate) * self.CLIMB, self.rate * self.PROBE) * dt
         self.accepted.append(now)
-        self._forget(now)
+        self.last = now
 
-    def limited(self, now: float) -> None:
-        self._forget(now)
-        if len(self.accepted) < self.MIN_RATE:
+    def limited(self, now: float, sent_at: float, retry_after: float) -> None:
+        """A 429 at ``now`` for a call sent at ``sent_at``, after which the platform pauses ``retry_after``."""
+        if sent_at < self.resumed:
             return
-        interval = 1 / (len(self.accepted) * self.MARGIN)
-        self.interval = max(self.interval, interval) if now < self.until else interval  # only slower while held
-        self.until = now + self.HOLD
+        span = min(1.0, now - self.resumed)  # the calls of a pause's second say nothing of the rate
+        self._forget(now)
+        taken = sum(1 for at in self.accepted if at > now - span)
+        self.resumed = now + retry_after
+        if taken < self.MIN_RATE:
+            return
+        self.ceiling = min(self.rate or float("inf"), taken / span)
+        self.rate = self.ceiling * self.CUT
 
     def delay(self, at: float) -> float:
-        """How long after ``at`` the next call may go; reserves that turn."""
-        if at >= self.until:
-            self.interval = 0.0
+        """How long after ``at`` the next call may go; reserves that turn. Pacing is forgotten after
+        ``QUIET`` seconds without a call: the platform's budget has refilled and a later burst learns anew."""
+        if at - max(self.last, self.resumed) > self.QUIET:
+            self.rate = 0.0
         turn = max(at, self.next_at)
-        self.next_at = turn + self.interval
+        self.next_at = turn + (1 / self.rate if self.rate else 0.0)
         return turn - at
 
     def _forget(self, now: float) -> None:
-        while self.accepted and self.accepted[0] < now - 1:
+        while self.accepted and self.accepted[0] <= now - 1:
             self.accepted.popleft()
 
 

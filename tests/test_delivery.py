@@ -208,20 +208,63 @@ async def test_sent_marks_are_batched_and_skip_failed_sends_and_lost_leases(demo
     assert len(marks) < 5 and sum(map(len, marks)) == 5  # five sends, marked in fewer statements
 
 
-def test_after_a_429_calls_are_spaced_to_just_under_what_the_platform_accepted():
+async def test_a_full_claim_is_followed_by_the_next_in_the_same_round_until_one_comes_short(demo, monkeypatch):
+    from storage import outbox
+
+    await demo.ok("lead", "/demo notify ana ben cy dee eve")
+    log, claims = [], []
+    worker = Worker(demo.app, {"console": RecordingSender("console", log)})
+    real_claim = outbox.claim
+
+    async def claim(*args):
+        claims.append(items := await real_claim(*args))
+        return items
+
+    monkeypatch.setattr(outbox, "claim", claim)
+    assert await worker.deliver(limit=2) == 5
+    assert [len(c) for c in claims] == [2, 2, 1]
+    assert sorted(s.target for s in log) == ["ana", "ben", "cy", "dee", "eve"]
+    assert await _statuses(demo.app) == {SENT: 5}
+    assert await worker.deliver(limit=2) == 0
+
+
+def _paced_calls(pace, start: float, seconds: float) -> float:
+    """Every call the pace lets through from ``start`` for ``seconds``, each accepted at once; the last turn."""
+    at = start
+    while at < start + seconds:
+        at += pace.delay(at)
+        pace.sent(at)
+    return at
+
+
+def test_after_a_429_the_pace_cuts_then_climbs_back_to_just_under_the_refused_rate_and_probes_slowly():
     from bot.delivery import _Pace
 
     pace = _Pace()
-    for n in range(30):
-        pace.sent(100 + n / 20)  # 30 accepted over 1.5 seconds, the last 20 within the last second
-    assert [pace.delay(101.5) for _ in range(2)] == [0.0, 0.0]  # no 429 yet: no spacing
-    pace.limited(101.5)
-    assert [round(pace.delay(101.5), 4) for _ in range(3)] == [0.0, 0.0515, 0.1031]  # 19.4 a second
-    for n in range(10):
-        pace.sent(103 + n / 10)
-    pace.limited(103.95)  # fewer accepted in the second before this 429: slower still
-    assert round(pace.interval, 4) == round(1 / (10 * 0.97), 4)
-    assert pace.delay(200.0) == 0.0 and pace.delay(200.0) == 0.0  # held 30 s after the last 429, then dropped
+    for n in range(200):
+        pace.sent(100 + (n + 1) / 200)  # an unpaced burst: 200 accepted in the second before the 429
+    assert [pace.delay(101.0) for _ in range(2)] == [0.0, 0.0]  # no 429 yet: no spacing
+    pace.limited(101.0, sent_at=100.99, retry_after=1.0)
+    assert pace.rate == pytest.approx(160)  # cut to 80% of the refused rate
+    pace.limited(101.01, sent_at=100.995, retry_after=1.0)  # sent before the pause: the same refusal
+    assert pace.rate == pytest.approx(160)
+    assert [round(pace.delay(102.0), 5) for _ in range(3)] == [0.0, 0.00625, 0.0125]  # 160 a second
+    at = _paced_calls(pace, 102.0, 10)
+    assert 0.97 * 200 < pace.rate <= 0.98 * 200  # back to just under the refused rate within seconds
+    _paced_calls(pace, at, 60)
+    assert 1.02 * 196 < pace.rate < 1.04 * 196  # then past it by about 3% a minute, to find a raised limit
+
+
+def test_a_429_soon_after_a_pause_is_measured_on_the_calls_since_the_pause():
+    from bot.delivery import _Pace
+
+    pace = _Pace()
+    for n in range(200):
+        pace.sent(100 + (n + 1) / 200)
+    pace.limited(101.0, sent_at=100.99, retry_after=1.0)
+    _paced_calls(pace, 102.0, 0.5)  # from 160 a second, climbing, for half a second
+    pace.limited(102.5, sent_at=102.49, retry_after=1.0)  # still too fast: ~83 calls in that half second
+    assert 0.8 * 160 < pace.rate < 0.8 * 180  # ~166 a second, not ~83 over the whole second before
 
 
 def test_a_429_after_a_few_calls_pauses_but_does_not_pace():
@@ -230,5 +273,51 @@ def test_a_429_after_a_few_calls_pauses_but_does_not_pace():
     pace = _Pace()
     for n in range(3):
         pace.sent(100 + n / 10)
-    pace.limited(100.5)  # a per-channel limit: Retry-After is enough
-    assert [pace.delay(100.5) for _ in range(3)] == [0.0, 0.0, 0.0]
+    pace.limited(100.5, sent_at=100.4, retry_after=1.0)  # a per-channel limit: Retry-After is enough
+    assert [pace.delay(101.5) for _ in range(3)] == [0.0, 0.0, 0.0]
+
+
+def test_the_pace_holds_while_the_sender_is_slower_and_is_forgotten_after_a_quiet_minute():
+    from bot.delivery import _Pace
+
+    pace = _Pace()
+    for n in range(200):
+        pace.sent(100 + (n + 1) / 200)
+    pace.limited(101.0, sent_at=100.99, retry_after=1.0)
+    for n in range(1000):  # 50 a second for 20 seconds: the pace is not what limits the calls
+        at = 102 + n / 50
+        assert pace.delay(at) == 0.0
+        pace.sent(at)
+    assert pace.rate == pytest.approx(160)  # so it does not grow past what was ever tried
+    assert pace.delay(125.0) == 0.0 and pace.delay(125.0) > 0  # still paced a few seconds later
+    assert pace.delay(190.0) == 0.0 and pace.delay(190.0) == 0.0  # a minute without calls: forgotten
+
+
+async def test_an_idle_worker_wakes_when_a_platform_pause_ends_not_a_poll_later(demo):
+    import asyncio
+
+    worker = Worker(demo.app, {"console": RecordingSender("console", [])})
+    now = asyncio.get_running_loop().time()
+    worker._paused_until["console"] = now + 0.25
+    assert 0 < worker._idle() <= 0.25 < demo.app.config.delivery.poll_seconds
+    worker._paused_until["console"] = now - 1
+    assert worker._idle() == demo.app.config.delivery.poll_seconds
+
+
+async def test_a_call_waiting_its_turn_waits_out_a_pause_that_began_meanwhile(demo):
+    import asyncio
+
+    from bot.delivery import _Pace
+
+    loop = asyncio.get_running_loop()
+    worker = Worker(demo.app, {"console": RecordingSender("console", [])})
+    pace, now = _Pace(), loop.time()
+    for n in range(20):
+        pace.sent(now - 1 + (n + 1) / 20)
+    pace.limited(now, sent_at=now, retry_after=0.0)  # paced to 16 calls a second
+    await worker._turn("console", pace)
+    waiting = asyncio.ensure_future(worker._turn("console", pace))
+    await asyncio.sleep(0)  # it has taken its turn, ~60 ms away
+    worker._paused_until["console"] = loop.time() + 0.2  # another call got a 429 meanwhile
+    await waiting
+    assert loop.time() >= worker._paused_until["console"]  # it did not go during the pause
