@@ -238,9 +238,9 @@ def _paced_calls(pace, start: float, seconds: float) -> float:
 
 
 def test_after_a_429_the_pace_cuts_then_climbs_back_to_just_under_the_refused_rate_and_probes_slowly():
-    from bot.delivery import _Pace
+    from bot.pace import Pace
 
-    pace = _Pace()
+    pace = Pace()
     for n in range(200):
         pace.sent(100 + (n + 1) / 200)  # an unpaced burst: 200 accepted in the second before the 429
     assert [pace.delay(101.0) for _ in range(2)] == [0.0, 0.0]  # no 429 yet: no spacing
@@ -256,9 +256,9 @@ def test_after_a_429_the_pace_cuts_then_climbs_back_to_just_under_the_refused_ra
 
 
 def test_a_429_soon_after_a_pause_is_measured_on_the_calls_since_the_pause():
-    from bot.delivery import _Pace
+    from bot.pace import Pace
 
-    pace = _Pace()
+    pace = Pace()
     for n in range(200):
         pace.sent(100 + (n + 1) / 200)
     pace.limited(101.0, sent_at=100.99, retry_after=1.0)
@@ -268,9 +268,9 @@ def test_a_429_soon_after_a_pause_is_measured_on_the_calls_since_the_pause():
 
 
 def test_a_429_after_a_few_calls_pauses_but_does_not_pace():
-    from bot.delivery import _Pace
+    from bot.pace import Pace
 
-    pace = _Pace()
+    pace = Pace()
     for n in range(3):
         pace.sent(100 + n / 10)
     pace.limited(100.5, sent_at=100.4, retry_after=1.0)  # a per-channel limit: Retry-After is enough
@@ -278,9 +278,9 @@ def test_a_429_after_a_few_calls_pauses_but_does_not_pace():
 
 
 def test_the_pace_holds_while_the_sender_is_slower_and_is_forgotten_after_a_quiet_minute():
-    from bot.delivery import _Pace
+    from bot.pace import Pace
 
-    pace = _Pace()
+    pace = Pace()
     for n in range(200):
         pace.sent(100 + (n + 1) / 200)
     pace.limited(101.0, sent_at=100.99, retry_after=1.0)
@@ -307,11 +307,11 @@ async def test_an_idle_worker_wakes_when_a_platform_pause_ends_not_a_poll_later(
 async def test_a_call_waiting_its_turn_waits_out_a_pause_that_began_meanwhile(demo):
     import asyncio
 
-    from bot.delivery import _Pace
+    from bot.pace import Pace
 
     loop = asyncio.get_running_loop()
     worker = Worker(demo.app, {"console": RecordingSender("console", [])})
-    pace, now = _Pace(), loop.time()
+    pace, now = Pace(), loop.time()
     for n in range(20):
         pace.sent(now - 1 + (n + 1) / 20)
     pace.limited(now, sent_at=now, retry_after=0.0)  # paced to 16 calls a second
