@@ -45,6 +45,8 @@ def serve_fake(limit: int) -> None:
     """In a child process: Slack's Web API as far as a DM needs it, rate-limited per method and second."""
     from aiohttp import web
 
+    from tests.slack.fake_slack import history_page
+
     calls: Counter[tuple[str, int]] = Counter()
     dms: Counter[str] = Counter()
     history: dict[str, list[dict]] = {}  # channel → messages, oldest first (with the metadata the bot sent)
@@ -74,12 +76,8 @@ def serve_fake(limit: int) -> None:
             message = {"type": "message", "ts": f"{now:.6f}", "metadata": params.get("metadata")}
             history.setdefault(channel, []).append(message)
             return web.json_response({"ok": True, "channel": channel, "ts": message["ts"]})
-        if method == "conversations.history":  # newest first, after ``oldest``, metadata only when asked
-            found = [m for m in reversed(history.get(params["channel"], []))
-                     if float(m["ts"]) > float(params.get("oldest") or 0)][:int(params.get("limit") or 100)]
-            if params.get("include_all_metadata") not in ("1", "true"):
-                found = [{**m, "metadata": None} for m in found]
-            return web.json_response({"ok": True, "messages": found, "has_more": False})
+        if method == "conversations.history":
+            return web.json_response({"ok": True, **history_page(history, params)})
         return web.json_response({"ok": True})
 
     async def stats(_request: web.Request) -> web.Response:
@@ -159,7 +157,8 @@ async def fan_out(args, *, kill: bool) -> dict:
                     worker.send_signal(signal.SIGKILL)
                     worker.wait()
                     killed_at = seen["dms"]
-                    worker, _ = child("--worker", "--db", url, "--fake", fake_url, "--concurrency", str(args.concurrency))
+                    worker, _ = child("--worker", "--db", url, "--fake", fake_url,
+                                      "--concurrency", str(args.concurrency))
                 await asyncio.sleep(0.05)
             await asyncio.sleep(2 * LEASE_SECONDS)  # anything left to (re)send would show up by now
             seen = await stats(fake_url)

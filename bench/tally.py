@@ -139,7 +139,8 @@ def report(args, times: dict[str, list[float]]) -> str:
                       text / sql, "p50 ≤ 50 ms, ≤ 2×"],
                      ["`/readiness tally` with the chart", chart * 1e3, percentile(times["chart"], 99) * 1e3,
                       chart / sql, "≤ 500 ms"],
-                     ["hand-written SQL GROUP BY (plain driver)", sql * 1e3, percentile(times["sql"], 99) * 1e3, 1.0, ""],
+                     ["hand-written SQL GROUP BY (plain driver)", sql * 1e3, percentile(times["sql"], 99) * 1e3,
+                      1.0, ""],
                  ])
 
 

@@ -115,7 +115,7 @@ class FakeSlack:
         if method == "chat.update":
             return {"channel": dm_channel(params.get("channel")), "ts": params["ts"]}
         if method == "conversations.history":
-            return self._history(params)
+            return history_page(self.history, params)
         if method == "chat.postEphemeral":
             return {"message_ts": self.ts(next(self._ts))}
         if method == "conversations.open":
@@ -147,21 +147,6 @@ class FakeSlack:
         self.history.setdefault(channel, []).append(message)
         return {"channel": channel, "ts": message["ts"]}
 
-    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Like Slack: newest first, after ``oldest``, ``limit`` a page with a cursor to the next, and
-        metadata only when ``include_all_metadata`` is asked for."""
-        if params["channel"] not in self.history and not params["channel"].startswith(("C", "D", "G")):
-            return {"ok": False, "error": "channel_not_found"}
-        messages = [m for m in reversed(self.history.get(params["channel"], []))
-                    if float(m["ts"]) > float(params.get("oldest") or 0)]
-        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
-        page = messages[start:start + limit]
-        if str(params.get("include_all_metadata")).lower() not in ("1", "true"):
-            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
-        more = start + limit < len(messages)
-        return {"messages": page, "has_more": more,
-                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
-
     async def _respond(self, request: web.Request) -> web.Response:
         await self._record(self.responses, {"url": request.match_info["name"], **await request.json()})
         return web.Response(text="ok")
@@ -192,3 +177,20 @@ class FakeSlack:
         await self._socket.send_json(envelope)
         await self.wait_for(lambda: any(r.get("envelope_id") == envelope_id for r in self.socket_replies))
         return next(r for r in self.socket_replies if r.get("envelope_id") == envelope_id)
+
+
+def history_page(history: dict[str, list[dict[str, Any]]], params: dict[str, Any]) -> dict[str, Any]:
+    """``conversations.history`` as Slack answers it: newest first, after ``oldest``, ``limit`` a page with
+    a cursor to the next, and metadata only when ``include_all_metadata`` is asked for (``history``:
+    channel → messages, oldest first). Shared with bench/fanout.py's fake."""
+    if params["channel"] not in history and not params["channel"].startswith(("C", "D", "G")):
+        return {"ok": False, "error": "channel_not_found"}
+    messages = [m for m in reversed(history.get(params["channel"], []))
+                if float(m["ts"]) > float(params.get("oldest") or 0)]
+    start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
+    page = messages[start:start + limit]
+    if str(params.get("include_all_metadata")).lower() not in ("1", "true"):
+        page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+    more = start + limit < len(messages)
+    return {"messages": page, "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
