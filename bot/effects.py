@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import base64
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.types import Attachment, Button, Edit, Effect, Message, Notify, Post, Render, Schedule, Unschedule
+from bot.types import Attachment, Button, Edit, Effect, Message, Notify, Post, Refresh, Render, Schedule, Unschedule
 from storage import jobs, outbox
 from storage.db import once_before_commit
 from storage.members import Member, MemberIdentity
@@ -58,20 +59,29 @@ async def store(app: App, session: AsyncSession, effects: tuple[Effect, ...]) ->
             case Post():
                 await _post(app, session, effect)
             case Edit():
-                await once_before_commit(session, ("edit", effect.ref), _edit(app, effect))
+                await once_before_commit(session, ("edit", effect.ref), _edit(app, effect.ref, _as_is(effect.render)))
+            case Refresh():
+                await once_before_commit(session, ("edit", effect.ref), _edit(app, effect.ref, effect.compose))
             case Schedule():
                 await jobs.schedule(session, effect.key, effect.job, effect.due, dict(effect.args))
             case Unschedule():
                 await jobs.unschedule(session, effect.key)
 
 
-def _edit(app: App, effect: Edit):
+def _edit(app: App, ref: str, compose: Callable[[AsyncSession], Awaitable[Render]]):
     """Queued once per write batch with the latest content: a burst of joins renders and queues one edit,
     not one per join (edits are coalesced at delivery anyway)."""
     async def queue(session: AsyncSession) -> None:
-        tr = app.catalogs.get(await _posted_lang(app, session, effect.ref))
-        await outbox.queue_edit(session, effect.ref, rendered(effect.render, tr), app.clock(), app.edit_interval)
+        render = await compose(session)
+        tr = app.catalogs.get(await _posted_lang(app, session, ref))
+        await outbox.queue_edit(session, ref, rendered(render, tr), app.clock(), app.edit_interval)
     return queue
+
+
+def _as_is(render: Render) -> Callable[[AsyncSession], Awaitable[Render]]:
+    async def compose(_session: AsyncSession) -> Render:
+        return render
+    return compose
 
 
 async def _notify(app: App, session: AsyncSession, effect: Notify) -> None:

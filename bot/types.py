@@ -6,7 +6,7 @@ sees the other's types, so a handler can be tested without any platform at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
@@ -146,6 +146,16 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class Refresh:
+    """Replace an earlier post with what the database holds just before commit: ``compose`` (given the
+    write session) runs once per write batch however many calls asked, so a burst of joins reads and
+    renders the live announcement once instead of once per join."""
+
+    ref: str
+    compose: Callable[[Any], Awaitable[Render]]
+
+
+@dataclass(frozen=True)
 class Schedule:
     """Run a registered job at ``due``; the same ``key`` replaces an earlier schedule."""
 
@@ -160,7 +170,7 @@ class Unschedule:
     key: str
 
 
-Effect = Notify | Post | Edit | Schedule | Unschedule
+Effect = Notify | Post | Edit | Refresh | Schedule | Unschedule
 
 
 @dataclass(frozen=True)

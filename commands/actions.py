@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot import markup
 from bot.context import Context
 from bot.csvfile import to_csv
@@ -13,7 +15,20 @@ from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold
 from bot.registry import Group, Param
-from bot.types import Attachment, Button, Edit, Effect, Message, Notify, Post, Render, Reply, Role, Schedule, Unschedule
+from bot.types import (
+    Attachment,
+    Button,
+    Effect,
+    Message,
+    Notify,
+    Post,
+    Refresh,
+    Render,
+    Reply,
+    Role,
+    Schedule,
+    Unschedule,
+)
 from commands.members import resolve_member, resolve_site
 from storage import actions as store
 from storage import chants as chant_store
@@ -92,18 +107,18 @@ def announcement(action: Action, site: str | None, counts: Counts, chants: int =
     return render
 
 
-async def _announcement(ctx: Context, action: Action, counts: Counts | None = None) -> Render:
-    site = await worksite_name(ctx.session, action.worksite_id)
-    chants = await chant_store.count_attached(ctx.session, action.id)
-    if counts is None:
-        counts = await store.count_of(ctx.session, action.id)
-    return announcement(action, site, counts, chants)
+async def _announcement(session: AsyncSession, action: Action) -> Render:
+    site = await worksite_name(session, action.worksite_id)
+    chants = await chant_store.count_attached(session, action.id)
+    return announcement(action, site, await store.count_of(session, action.id), chants)
 
 
-async def live(ctx: Context, action: Action, counts: Counts | None = None) -> Edit:
-    """The announcement as it is now (count, cancellation, chant sheet), replacing the one posted;
-    ``counts`` when the caller has just counted them."""
-    return Edit(ref(action.id), await _announcement(ctx, action, counts))
+def live(action_id: int) -> Refresh:
+    """The announcement as the database holds it at commit (count, cancellation, chant sheet), replacing
+    the one posted: read once per write batch, however many joins the batch holds."""
+    async def compose(session: AsyncSession) -> Render:
+        return await _announcement(session, await store.get(session, action_id))
+    return Refresh(ref(action_id), compose)
 
 
 def reminders(ctx: Context, action: Action) -> tuple[Effect, ...]:
@@ -202,7 +217,7 @@ async def list_actions(ctx: Context, site: str | None, kind: str | None) -> Repl
 @group.command("show", help=N_("One action: when, where, who is going, its chants"), params=[ID], writes=False)
 async def show(ctx: Context, id: int) -> Reply:
     action = await get_action(ctx, id)
-    message = (await _announcement(ctx, action))(ctx.tr)
+    message = (await _announcement(ctx.session, action))(ctx.tr)
     text = message.text
     chants = await chant_store.attached(ctx.session, id)
     if chants:
@@ -227,7 +242,7 @@ async def join(ctx: Context, id: int) -> Reply:
                      "you’ll get a DM.", title=action.title, place=joined.place)
     if not joined.new:
         return ctx.reply(ctx._("You had already signed up.") + " " + text, buttons=buttons)
-    return ctx.reply(text, buttons=buttons, effects=(await live(ctx, action, joined.counts),))
+    return ctx.reply(text, buttons=buttons, effects=(live(id),))
 
 
 @group.command("leave", help=N_("Take back your signup"), params=[ID])
@@ -239,7 +254,7 @@ async def leave(ctx: Context, id: int) -> Reply:
     effects: list[Effect] = []
     if removed.status == GOING:
         effects += _promotion_notices(action, await store.promote(ctx.session, action))
-    effects.append(await live(ctx, action))
+    effects.append(live(id))
     return ctx.reply(ctx._("Thanks for letting us know: you’re off “{title}”.", title=action.title),
                      effects=tuple(effects))
 
@@ -294,7 +309,7 @@ async def edit(ctx: Context, id: int, when: str | None, where: str | None, title
         lines = [tr._("“{title}” has changed:", title=old_title), *(tr._(msgid, **params) for msgid, params in changes)]
         return Message("\n".join(lines), (Button(tr._("Can’t make it"), f"/action leave {id}"),))
 
-    effects = [Notify(tuple(told), render), *_promotion_notices(action, promoted), await live(ctx, action)]
+    effects = [Notify(tuple(told), render), *_promotion_notices(action, promoted), live(id)]
     if moved:
         effects += reminders(ctx, action)
     return ctx.reply(ctx.n_("Updated “{title}”. {n} person signed up was told.",
@@ -314,7 +329,7 @@ async def cancel(ctx: Context, id: int) -> Reply:
         return Message(tr._("Cancelled: “{title}”, {when}, at {where}, is not happening. Thank you for signing up.",
                             title=action.title, when=markup.when(action.starts_at), where=action.location))
 
-    effects = (Notify(tuple(told), render), Unschedule(ref(id)), await live(ctx, action))
+    effects = (Notify(tuple(told), render), Unschedule(ref(id)), live(id))
     return ctx.reply(ctx.n_("Cancelled “{title}”. {n} person signed up was told.",
                             "Cancelled “{title}”. {n} people signed up were told.", len(told), title=action.title),
                      effects=effects)
@@ -343,7 +358,7 @@ async def checkin(ctx: Context, id: int, member: str | None) -> Reply:
     if not await store.check_in(ctx.session, id, member_id, ctx.now):
         return ctx.reply(ctx._("{name} is already checked in at “{title}”.", name=name, title=action.title))
     return ctx.reply(ctx._("Checked in: {name} at “{title}”. Thank you for showing up!", name=name, title=action.title),
-                     effects=(await live(ctx, action),))
+                     effects=(live(id),))
 
 
 @group.command("roster", help=N_("Who signed up for an action and who came, by worksite"), params=[ID],

@@ -14,7 +14,7 @@ from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold
 from bot.registry import Group, Param
-from bot.types import Attachment, Button, Edit, Message, Notify, Reply, Role
+from bot.types import Attachment, Button, Message, Notify, Refresh, Reply, Role
 from commands import actions
 from commands.chant_text import MAX_CHARS, MAX_TITLE, SheetChant, chant_paragraph, parse_lines, sheet_html
 from storage import chants as store
@@ -233,12 +233,12 @@ async def remove(ctx: Context, id: int) -> Reply:
     await ctx.session.delete(chant)
     await ctx.session.flush()
     return ctx.reply(ctx._("Removed chant #{id} “{title}”.", id=id, title=chant.title),
-                     effects=await _announcements(ctx, action_ids))
+                     effects=_announcements(action_ids))
 
 
-async def _announcements(ctx: Context, action_ids: list[int]) -> tuple[Edit, ...]:
+def _announcements(action_ids: list[int]) -> tuple[Refresh, ...]:
     """The live announcements of these actions, so each shows (or drops) its pointer to the chant sheet."""
-    return tuple([await actions.live(ctx, await actions.get_action(ctx, action_id)) for action_id in action_ids])
+    return tuple(actions.live(action_id) for action_id in action_ids)
 
 
 @group.command("attach", help=N_("Put a chant on an action’s sheet; the action’s announcement points to it"),
@@ -255,7 +255,7 @@ async def attach(ctx: Context, chant: int, action: int) -> Reply:
                                id=chant, title=found.title, action=event.title))
     return ctx.reply(ctx._("Chant #{id} “{title}” is on the sheet for “{action}”: /chant sheet action:{action_id}",
                            id=chant, title=found.title, action=event.title, action_id=action),
-                     effects=await _announcements(ctx, [action]))
+                     effects=_announcements([action]))
 
 
 @group.command("detach", help=N_("Take a chant off an action’s sheet"), role=Role.rep, params=[_CHANT, _ACTION])
@@ -268,7 +268,7 @@ async def detach(ctx: Context, chant: int, action: int) -> Reply:
                                id=chant, title=found.title, action=event.title))
     return ctx.reply(ctx._("Took chant #{id} “{title}” off the sheet for “{action}”.",
                            id=chant, title=found.title, action=event.title),
-                     effects=await _announcements(ctx, [action]))
+                     effects=_announcements([action]))
 
 
 @group.command("sheet", help=N_("A numbered chant sheet for a picket, with a printable file"), writes=False,

@@ -1,10 +1,12 @@
 """The one session pattern: ``await db.write(fn)`` and ``await db.read(fn)``.
 
 ``fn`` receives an ``AsyncSession`` inside a transaction. Writes are *group-committed*: calls
-that arrive while a transaction is running are queued and run together in the next one, each
-inside its own SAVEPOINT, so one failing call rolls back alone while the others commit. A
-write's result is only returned after its transaction has committed — which is what lets a
-handler tell a member "you're in" and mean it.
+that arrive while a transaction is running are queued and run together in the next one. A batch
+first runs without SAVEPOINTs (two statements fewer per call, a third of a join's); if a call
+fails, that transaction rolls back and the batch runs again with each call in its own SAVEPOINT,
+so the failing call rolls back alone while the others commit. Calls must therefore be safe to run
+twice: they change nothing but the session. A write's result is only returned after its
+transaction has committed — which is what lets a handler tell a member "you're in" and mean it.
 
 Work that only needs doing once per transaction however many calls asked for it (the live count
 of an announcement after a burst of joins) is handed to :func:`once_before_commit`.
@@ -42,6 +44,14 @@ async def once_before_commit(session: AsyncSession, key: object, fn: Work[None])
     else:
         pending.pop(key, None)
         pending[key] = fn
+
+
+class _CallFailed(Exception):
+    """A call failed in a batch run without SAVEPOINTs; carries its error out of the rolled-back transaction."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(type(error).__name__)
+        self.error = error
 
 
 class DatabaseUnavailable(Exception):
@@ -128,28 +138,12 @@ class Database:
             await self._run_batch(batch)
 
     async def _run_batch(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
-        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         try:
-            async with self._write_sessions() as session, session.begin():
-                deferred: dict[object, Work[None]] = {}
-                for fn, future in batch:
-                    if future.cancelled():
-                        continue
-                    session.info[_DEFERRED] = mine = {}
-                    try:
-                        async with session.begin_nested():
-                            result = await fn(session)
-                        outcomes.append((future, result, None))
-                        for key, later in mine.items():
-                            deferred.pop(key, None)
-                            deferred[key] = later
-                    except Exception as exc:  # noqa: BLE001 - handed to the caller
-                        if _is_unavailable(exc):
-                            raise  # the connection is gone: the whole batch fails, below
-                        outcomes.append((future, None, exc))
-                del session.info[_DEFERRED]
-                for key, later in deferred.items():
-                    await _run_deferred(session, key, later)
+            try:
+                outcomes = await self._transaction(batch, savepoints=False)
+            except _CallFailed as failed:  # rolled back; the batch runs again with every call in its SAVEPOINT
+                outcomes = (await self._transaction(batch, savepoints=True) if len(batch) > 1
+                            else [(batch[0][1], None, failed.error)])
         except Exception as exc:  # the commit itself failed: nothing in the batch happened
             error: BaseException = DatabaseUnavailable(str(exc)) if _is_unavailable(exc) else exc
             log.warning("write batch of %d failed: %s", len(batch), type(exc).__name__)
@@ -164,6 +158,39 @@ class Database:
                 future.set_result(result)
             else:
                 future.set_exception(exc)
+
+    async def _transaction(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]], *,
+                           savepoints: bool) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+        """Run the calls in one transaction and commit. Without ``savepoints`` the first call to fail
+        raises :class:`_CallFailed`, which rolls the whole transaction back."""
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        async with self._write_sessions() as session, session.begin():
+            deferred: dict[object, Work[None]] = {}
+            for fn, future in batch:
+                if future.cancelled():
+                    continue
+                session.info[_DEFERRED] = mine = {}
+                try:
+                    if savepoints:
+                        async with session.begin_nested():
+                            result = await fn(session)
+                    else:
+                        result = await fn(session)
+                except Exception as exc:  # noqa: BLE001 - handed to the caller
+                    if _is_unavailable(exc):
+                        raise  # the connection is gone: the whole batch fails
+                    if not savepoints:
+                        raise _CallFailed(exc) from exc
+                    outcomes.append((future, None, exc))
+                    continue
+                outcomes.append((future, result, None))
+                for key, later in mine.items():
+                    deferred.pop(key, None)
+                    deferred[key] = later
+            del session.info[_DEFERRED]
+            for key, later in deferred.items():
+                await _run_deferred(session, key, later)
+        return outcomes
 
     async def close(self) -> None:
         for task in self._writers:

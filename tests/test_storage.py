@@ -2,6 +2,7 @@
 
 import asyncio
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
@@ -48,6 +49,17 @@ async def test_concurrent_writes_share_a_transaction_and_a_failing_one_rolls_bac
     assert [r for r in results if isinstance(r, str)] == [f"site {i}" for i in range(10) if i != 3]
     names = await app.db.read(lambda s: _all(s, select(Worksite.name)))
     assert sorted(names) == sorted(f"site {i}" for i in range(10) if i != 3)
+
+
+async def test_a_lone_failing_write_leaves_nothing_behind(app):
+    async def work(session):
+        session.add(Worksite(name="Half done", key="half done"))
+        await session.flush()
+        raise ValueError("failed after its insert")
+
+    with pytest.raises(ValueError, match="after its insert"):
+        await app.db.write(work)
+    assert await _count(app.db, Worksite) == 0
 
 
 async def _all(session, stmt):
