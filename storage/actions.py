@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, case, delete, func, select
+from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, bindparam, case, delete, func, select
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -69,10 +69,15 @@ class RosterLine:
     checked_in_at: datetime | None
 
 
+_BY_ID = select(Action).where(Action.id == bindparam("action_id"))  # built once: every join reads its action
+_BY_ID_LOCKED = locked(_BY_ID)
+_BY_STATUS = (select(Signup.status, func.count()).where(Signup.action_id == bindparam("action_id"))
+              .group_by(Signup.status))
+
+
 async def get(session: AsyncSession, action_id: int, *, lock: bool = False) -> Action | None:
     """An action by id; ``lock`` holds its row until commit (before any change to who is going)."""
-    stmt = select(Action).where(Action.id == action_id)
-    return (await session.exec(locked(stmt) if lock else stmt)).scalar_one_or_none()
+    return (await session.exec(_BY_ID_LOCKED if lock else _BY_ID, params={"action_id": action_id})).scalar_one_or_none()
 
 
 async def counts(session: AsyncSession, action_ids: list[int]) -> dict[int, Counts]:
@@ -114,9 +119,7 @@ async def join(session: AsyncSession, action: Action, member_id: int, now: datet
     One index-only count (going and waitlisted) serves the capacity check, the reply and the
     announcement. A new waitlisted signup is the last in line: with the action row locked, every
     earlier signup to it was inserted (with a lower id) before this one."""
-    rows = await session.exec(select(Signup.status, func.count()).where(Signup.action_id == action.id)
-                              .group_by(Signup.status))
-    by_status = dict(rows.all())
+    by_status = dict((await session.exec(_BY_STATUS, params={"action_id": action.id})).all())
     going, waitlisted = by_status.get(GOING, 0), by_status.get(WAITLIST, 0)
     status = WAITLIST if action.capacity is not None and going >= action.capacity else GOING
     new = await insert_ignoring_duplicates(session, Signup.__table__, [

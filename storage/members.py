@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, delete, func, select, update
+from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, bindparam, delete, func, select, update
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -59,23 +59,25 @@ class LinkCode(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
 
 
+# Built once: every command looks its member up, and building the statement costs as much as running it.
+_BY_ACCOUNT = (select(Member, MemberIdentity.id, MemberIdentity.display_name)
+               .join(MemberIdentity, MemberIdentity.member_id == Member.id)
+               .where(MemberIdentity.platform == bindparam("platform"), MemberIdentity.user_id == bindparam("user_id")))
+_RENAME = update(MemberIdentity).where(MemberIdentity.id == bindparam("identity_id")).values(
+    display_name=bindparam("display_name"))
+
+
 async def member_for(session: AsyncSession, platform: str, user_id: str, display_name: str,
                      lang: str | None = None) -> Member:
     """The member behind an account, registering a new one (speaking ``lang``) on first contact.
 
     Two processes may meet the same new account at once (a double click reaching two workers): the
     identity insert skips on conflict, and the loser drops its fresh member and reads the winner's."""
-    row = (
-        await session.exec(
-            select(Member, MemberIdentity)
-            .join(MemberIdentity, MemberIdentity.member_id == Member.id)
-            .where(MemberIdentity.platform == platform, MemberIdentity.user_id == user_id)
-        )
-    ).first()
+    row = (await session.exec(_BY_ACCOUNT, params={"platform": platform, "user_id": user_id})).first()
     if row is not None:
-        member, identity = row
-        if display_name and identity.display_name != display_name:
-            identity.display_name = display_name
+        member, identity_id, known_as = row
+        if display_name and known_as != display_name:
+            await session.exec(_RENAME, params={"identity_id": identity_id, "display_name": display_name})
         return member
     member = Member(name=display_name or user_id, lang=lang)
     session.add(member)
@@ -91,13 +93,8 @@ async def member_for(session: AsyncSession, platform: str, user_id: str, display
 
 
 async def find_member(session: AsyncSession, platform: str, user_id: str) -> Member | None:
-    return (
-        await session.exec(
-            select(Member)
-            .join(MemberIdentity, MemberIdentity.member_id == Member.id)
-            .where(MemberIdentity.platform == platform, MemberIdentity.user_id == user_id)
-        )
-    ).scalar_one_or_none()
+    row = (await session.exec(_BY_ACCOUNT, params={"platform": platform, "user_id": user_id})).first()
+    return row[0] if row else None
 
 
 async def identities_of(session: AsyncSession, member_id: int) -> list[MemberIdentity]:

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from bot.types import Identity
 from storage.members import Member, MemberIdentity, Worksite
 
 
@@ -18,6 +19,14 @@ async def test_first_member_names_the_site_and_me_shows_it(bot, app):
     shown = await bot.ok("maria", "/member me")
     assert "maria" in shown and "Worksite: Escalante Elementary" in shown and "console (maria)" in shown
     assert await count(app, Worksite) == 1
+
+
+async def test_an_account_renamed_on_its_platform_shows_its_new_name(app):
+    await app.run_line(Identity("slack", "U1", "Maria"), '/member site "Escalante Elementary"')
+    shown = await app.run_line(Identity("slack", "U1", "Maria Álvarez"), "/member me")
+    assert "slack (Maria Álvarez)" in shown.message.text
+    names = await app.db.read(lambda s: s.exec(select(MemberIdentity.display_name)))
+    assert names.scalars().all() == ["Maria Álvarez"]
 
 
 async def test_after_a_roster_a_misspelt_site_is_refused_with_suggestions(bot, app):
