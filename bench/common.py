@@ -62,6 +62,14 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size in MB: resident memory with each page shared with other processes (the
+    interpreter, C extensions, libraries) split among them, so two processes' PSS add up to what they
+    take from the machine together, where their RSS would count the shared pages twice."""
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    return next(int(line.split()[1]) for line in rollup if line.startswith("Pss:")) / 1024
+
+
 def bot(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([PYTHON, "-m", "bot", *args], capture_output=True, text=True, cwd=ROOT, **kwargs)
 

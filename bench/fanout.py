@@ -103,7 +103,7 @@ def serve_fake(limit: int) -> None:
 
 def run_worker(db_url: str, fake_url: str, concurrency: int) -> None:
     """In a child process: the outbox worker with the Slack sender, as ``organizer-bot run`` runs it."""
-    from bot.adapters.slack import SlackFrontEnd
+    from bot.adapters.slack.frontend import SlackFrontEnd
     from bot.app import App
     from bot.delivery import Worker
 

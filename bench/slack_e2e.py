@@ -39,7 +39,7 @@ def serve(kind: str, fake_url: str, db_url: str) -> None:
     """In a child process: the server under test, printing its URL once it listens."""
     from slack_bolt.app.async_app import AsyncApp
 
-    from bot.adapters.slack import EVENTS_PATH, SlackFrontEnd
+    from bot.adapters.slack.frontend import EVENTS_PATH, SlackFrontEnd
     from bot.app import App
 
     async def main() -> None:

@@ -23,7 +23,6 @@ from bot.i18n import N_, Catalogs, Translator
 from bot.permissions import Actor, resolve_role
 from bot.registry import Command, Registry
 from bot.types import Form, FormField, Identity, Invocation, Message, Reply, Role
-from storage import migrate
 from storage.audit import AuditEntry
 from storage.db import Database, DatabaseUnavailable
 from storage.members import find_member, member_for
@@ -50,7 +49,10 @@ class App:
         return timedelta(seconds=self.config.delivery.live_edit_interval_seconds)
 
     async def start(self) -> None:
-        """Bring the database schema up to date; safe to run from every process at once."""
+        """Bring the database schema up to date; safe to run from every process at once. Alembic is
+        imported here, not with the app: a Slack command process never migrates and saves its ~12 MB."""
+        from storage import migrate
+
         await migrate.upgrade(self.db)
 
     async def close(self) -> None:

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.adapters.slack import EVENTS_PATH
+from bot.adapters.slack.frontend import EVENTS_PATH
 from tests.slack.payloads import SIGNING_SECRET
 
 BOT_TOKEN = "xoxb-fake"

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bot.adapters.slack import EVENTS_PATH, SlackFrontEnd
+from bot.adapters.slack.frontend import EVENTS_PATH, SlackFrontEnd
 from bot.app import App
 from storage.db import Database
 from storage.members import Member, Worksite

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import aiohttp
 import pytest
 
-from bot.adapters.slack import EVENTS_PATH, SlackFrontEnd
+from bot.adapters.slack.frontend import EVENTS_PATH, SlackFrontEnd
 from bot.app import App
 from bot.context import Context
 from bot.registry import Group, Param

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from bot.adapters.slack import EVENTS_PATH, SlackFrontEnd
+from bot.adapters.slack.frontend import EVENTS_PATH, SlackFrontEnd
 from bot.app import App
 from bot.types import Identity
 from storage.actions import Signup
@@ -96,3 +96,15 @@ async def test_a_command_process_that_dies_is_replaced(served, fake):
     await fake.wait_for(lambda: fake.responses, WAIT)
     assert fake.responses[0]["text"].startswith("You’re in")
     assert await going(app, "UJOSE") == ["going"]
+
+
+def test_a_command_process_loads_neither_slack_bolt_nor_alembic():
+    """What a command process imports (its entry point, the app and the commands) leaves out the acking
+    process's web framework and the migrations, which the acking process ran before starting it."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from bot.adapters.slack.handoff import main; import bot.app, commands; "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'slack_bolt', 'alembic', 'discord'}))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

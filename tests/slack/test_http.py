@@ -148,7 +148,9 @@ async def test_mistakes_are_ephemeral_and_public_replies_go_in_the_channel(slack
 
 
 async def test_organizer_bot_run_serves_http_mode_from_config(app, fake):
-    from bot.adapters.slack import EVENTS_PATH, SlackSender, start
+    from bot.adapters.slack import start
+    from bot.adapters.slack.frontend import EVENTS_PATH
+    from bot.adapters.slack.sender import SlackSender
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
