@@ -1,5 +1,6 @@
 """The burst, tally and Slack benchmarks at tiny sizes, for correctness only (their timings mean nothing
-here): a burst fills exactly the capacity and waitlists the rest, once each; the tally adds up to the
+here): a burst fills exactly the capacity and waitlists the rest, once each; a vote burst stores every
+answer once, as sent; the floors insert into the bot's own schema; the tally adds up to the
 roster; every signed slash command is stored, through a command process and without one."""
 
 from __future__ import annotations
@@ -21,6 +22,16 @@ import tally  # noqa: E402
 async def test_a_burst_fills_the_places_and_waitlists_the_rest_once_each(db_url):
     stored = await burst.burst(db_url, 60)
     assert (stored["going"], stored["waitlisted"], stored["duplicates"]) == (30, 30, 0)
+
+
+async def test_a_vote_burst_stores_every_answer_once_as_sent(db_url):
+    stored = await burst.vote(db_url, 60)
+    assert (stored["answers"], stored["answered"], stored["duplicates"], stored["as_sent"]) == (60, 60, 0, 1)
+
+
+@pytest.mark.parametrize("what", ["join", "answer"])
+async def test_a_burst_floor_inserts_its_rows_into_the_bots_own_schema(db_url, what):
+    assert await burst.floor(db_url, 40, what) > 0
 
 
 async def test_the_tally_bench_adds_up_to_the_roster_and_every_answer(db_url):
