@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from bot import effects
@@ -22,6 +23,7 @@ from bot.errors import UserError
 from bot.i18n import N_, Catalogs, Translator
 from bot.permissions import Actor, resolve_role
 from bot.registry import Command, Registry
+from bot.secret_key import server_key
 from bot.types import Form, FormField, Identity, Invocation, Message, Reply, Role
 from storage.audit import AuditEntry
 from storage.db import Database, DatabaseUnavailable
@@ -43,6 +45,11 @@ class App:
         self.platforms = tuple(platforms)
         self.clock = clock
         self.wakers: list[Callable[[], None]] = []  # background workers to nudge when effects were stored
+
+    @cached_property
+    def server_key(self) -> bytes:
+        """The key behind keyed hashes (anonymous answers), read once: a vote burst hashes every answer."""
+        return server_key(self.db.url)
 
     @property
     def edit_interval(self) -> timedelta:

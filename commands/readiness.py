@@ -21,7 +21,7 @@ from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold, when
 from bot.registry import Group, Param
-from bot.secret_key import keyed_hash, server_key
+from bot.secret_key import keyed_hash
 from bot.types import Attachment, Button, Edit, Message, Post, Render, Reply, Role, Schedule, Unschedule
 from storage import assessments
 from storage import readiness as store
@@ -120,7 +120,7 @@ async def find_poll(ctx: Context, poll_id: int, *, lock: str | None = None) -> R
 
 
 def voter_key(ctx: Context, poll_id: int, member_id: int) -> str:
-    return keyed_hash(server_key(ctx.app.db.url), "readiness", poll_id, member_id)
+    return keyed_hash(ctx.app.server_key, "readiness", poll_id, member_id)
 
 
 def pick_choice(ctx: Context, poll: ReadinessPoll, typed: str) -> int:
