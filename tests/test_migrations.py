@@ -114,3 +114,22 @@ async def test_downgrading_one_step_with_data_and_upgrading_again(db_url):
         assert kept["member"] == seeded["member"] and kept["worksite"] == seeded["worksite"]
     finally:
         await db.close()
+
+
+def test_head_names_the_newest_migration():
+    """A new migration must move ``storage.migrate.HEAD`` too: it is what lets a start skip Alembic."""
+    assert migrate.HEAD == migrate.head() == migrate.revisions()[-1]
+
+
+def test_a_start_on_an_up_to_date_database_does_not_load_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "bot.db"
+    probe = ("import asyncio, sys; from storage import migrate; from storage.db import Database\n"
+             "async def start():\n"
+             "    db = Database(sys.argv[1]); await migrate.upgrade(db); await db.close()\n"
+             "asyncio.run(start()); print('alembic' in sys.modules)")
+    loads = [subprocess.run([sys.executable, "-c", probe, str(db)], capture_output=True, text=True,
+                            check=True).stdout.strip() for _ in range(2)]
+    assert loads == ["True", "False"]  # the first start migrates a new file; the second finds it at head
