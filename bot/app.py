@@ -25,6 +25,7 @@ from bot.permissions import Actor, resolve_role
 from bot.registry import Command, Registry
 from bot.secret_key import server_key
 from bot.types import Form, FormField, Identity, Invocation, Message, Reply, Role
+from storage import migrate
 from storage.audit import AuditEntry
 from storage.db import Database, DatabaseUnavailable
 from storage.members import find_member, member_for
@@ -56,10 +57,7 @@ class App:
         return timedelta(seconds=self.config.delivery.live_edit_interval_seconds)
 
     async def start(self) -> None:
-        """Bring the database schema up to date; safe to run from every process at once. Alembic is
-        imported here, not with the app: a Slack command process never migrates and saves its ~12 MB."""
-        from storage import migrate
-
+        """Bring the database schema up to date; safe to run from every process at once."""
         await migrate.upgrade(self.db)
 
     async def close(self) -> None:

@@ -104,21 +104,21 @@ async def signup_of(session: AsyncSession, action_id: int, member_id: int) -> Si
 
 @dataclass(frozen=True)
 class Joined:
-    """What a join did: the member's status, whether the signup is new, their waitlist place (1 = next in)
-    when waitlisted, and the counts after it — enough for the reply and the live announcement."""
+    """What a join did: the member's status, whether the signup is new, and their waitlist place
+    (1 = next in) when waitlisted — what the reply needs."""
     status: str
     new: bool
     place: int | None
-    counts: Counts
 
 
 async def join(session: AsyncSession, action: Action, member_id: int, now: datetime) -> Joined:
     """Sign a member up (the action row must be locked): going if there is room, else waitlisted.
     A second join changes nothing (the unique key says which).
 
-    One index-only count (going and waitlisted) serves the capacity check, the reply and the
-    announcement. A new waitlisted signup is the last in line: with the action row locked, every
-    earlier signup to it was inserted (with a lower id) before this one."""
+    One index-only count (going and waitlisted) serves the capacity check and the waitlist place
+    (the live announcement counts again once per write batch). A new waitlisted signup is the last
+    in line: with the action row locked, every earlier signup to it was inserted (with a lower id)
+    before this one."""
     by_status = dict((await session.exec(_BY_STATUS, params={"action_id": action.id})).all())
     going, waitlisted = by_status.get(GOING, 0), by_status.get(WAITLIST, 0)
     status = WAITLIST if action.capacity is not None and going >= action.capacity else GOING
@@ -127,11 +127,11 @@ async def join(session: AsyncSession, action: Action, member_id: int, now: datet
     ], ["action_id", "member_id"])
     if new:
         if status == GOING:
-            return Joined(GOING, True, None, Counts(going + 1, waitlisted))
-        return Joined(WAITLIST, True, waitlisted + 1, Counts(going, waitlisted + 1))
+            return Joined(GOING, True, None)
+        return Joined(WAITLIST, True, waitlisted + 1)
     signup = await signup_of(session, action.id, member_id)
     place = await waitlist_place(session, signup) if signup.status == WAITLIST else None
-    return Joined(signup.status, False, place, Counts(going, waitlisted))
+    return Joined(signup.status, False, place)
 
 
 async def waitlist_place(session: AsyncSession, signup: Signup) -> int:
