@@ -25,6 +25,7 @@ from sqlalchemy import (
     Integer,
     UniqueConstraint,
     and_,
+    bindparam,
     cast,
     exists,
     func,
@@ -99,15 +100,14 @@ async def create_poll(session: AsyncSession, **values: Any) -> ReadinessPoll:
     return poll
 
 
+_POLL = select(ReadinessPoll).where(ReadinessPoll.id == bindparam("poll_id"))  # built once: every answer reads it
+_POLL_LOCKS = {None: _POLL, "share": _POLL.with_for_update(read=True), "update": locked(_POLL)}
+
+
 async def get_poll(session: AsyncSession, poll_id: int, *, lock: str | None = None) -> ReadinessPoll | None:
     """``lock="share"`` for answering (answers run side by side, a close waits for them),
     ``lock="update"`` for closing."""
-    stmt = select(ReadinessPoll).where(ReadinessPoll.id == poll_id)
-    if lock == "share":
-        stmt = stmt.with_for_update(read=True)
-    elif lock == "update":
-        stmt = locked(stmt)
-    return (await session.exec(stmt)).scalar_one_or_none()
+    return (await session.exec(_POLL_LOCKS[lock], params={"poll_id": poll_id})).scalar_one_or_none()
 
 
 async def record_answer(session: AsyncSession, poll: ReadinessPoll, member: Member, voter: str, choice: int) -> None:
