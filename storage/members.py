@@ -59,7 +59,8 @@ class LinkCode(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
 
 
-# Built once: every command looks its member up, and building the statement costs as much as running it.
+# Built once: every command looks its member up, and building the statement cost nearly as much as running
+# it (pyinstrument over a burst, bench/RESULTS.md "SAVEPOINTs only when a call fails").
 _BY_ACCOUNT = (select(Member, MemberIdentity.id, MemberIdentity.display_name)
                .join(MemberIdentity, MemberIdentity.member_id == Member.id)
                .where(MemberIdentity.platform == bindparam("platform"), MemberIdentity.user_id == bindparam("user_id")))
