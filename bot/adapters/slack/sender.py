@@ -51,6 +51,12 @@ def web_client(config: Config) -> AsyncWebClient:
                           timeout=WEB_API_TIMEOUT)
 
 
+async def dm_channel(client: AsyncWebClient, user_id: str) -> str:
+    """The ID of the app's DM with a member (``D…``), which file uploads and ``conversations.history``
+    need; a message alone can go to the member's own ID."""
+    return (await client.conversations_open(users=user_id))["channel"]["id"]
+
+
 async def call(fn: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
     """One Web API call with Slack's refusals translated for the outbox."""
     try:
@@ -83,7 +89,7 @@ class SlackSender:
         ``conversations.open``: it refuses the same users (``user_not_found``, ``cannot_dm_bot``,
         ``user_disabled``), so ``channel_not_found`` stays a permanent refusal. Only a DM of files alone,
         or a retry (``conversations.history`` wants the DM's own ``D…`` ID), opens the conversation."""
-        channel = await self._open(user_id) if retry_since else user_id
+        channel = await call(dm_channel, client=self.client, user_id=user_id) if retry_since else user_id
         return await self._post(channel, message, dedupe, retry_since, dm=channel == user_id)
 
     async def post(self, channel_id: str, message: Message, dedupe: str,
@@ -104,15 +110,13 @@ class SlackSender:
                 channel, ts = sent["channel"], sent["ts"]  # for a user ID, the DM's own ID, which uploads need
             first = first or ts
         if dm and not first and message.attachments:
-            channel = await self._open(channel)
+            channel = await call(dm_channel, client=self.client, user_id=channel)
         for attachment in message.attachments:
             uploaded = await call(self.client.files_upload_v2, channel=channel, content=attachment.data,
                                   filename=attachment.filename, title=attachment.title or attachment.filename)
             first = first or uploaded["files"][0]["id"]
         return first
 
-    async def _open(self, user_id: str) -> str:
-        return (await call(self.client.conversations_open, users=user_id))["channel"]["id"]
 
     async def _delivered(self, channel: str, dedupe: str, since: datetime) -> dict[int, str]:
         """The parts of outbox row ``dedupe`` already in ``channel`` (part number → ``ts``), from the

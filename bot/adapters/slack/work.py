@@ -20,7 +20,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.slack import inbound, render
 from bot.adapters.slack.directory import Directory
-from bot.adapters.slack.sender import web_client
+from bot.adapters.slack.sender import dm_channel, web_client
 from bot.app import App
 from bot.i18n import N_
 from bot.types import Identity, Invocation, Message, Reply
@@ -92,7 +92,7 @@ class CommandWork:
             else:
                 await self._private(channel, user, part)
         for attachment in reply.message.attachments:
-            target = channel if channel and reply.public else await self._dm_channel(user)
+            target = channel if channel and reply.public else await dm_channel(self.client, user)
             await self.client.files_upload_v2(channel=target, content=attachment.data, filename=attachment.filename,
                                               title=attachment.title or attachment.filename)
 
@@ -117,10 +117,6 @@ class CommandWork:
             except SlackApiError as exc:
                 log.info("ephemeral reply refused (%s); sending a DM", exc.response.get("error"))
         await self.client.chat_postMessage(channel=user, **part)  # a user ID posts to the DM: sender.send_dm
-
-    async def _dm_channel(self, user: str) -> str:
-        """The DM's own ID, which file uploads need (a message can take the user ID instead)."""
-        return (await self.client.conversations_open(users=user))["channel"]["id"]
 
     async def close(self) -> None:
         await self.client.session.close()
