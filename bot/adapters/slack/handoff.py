@@ -147,7 +147,7 @@ def main() -> None:
 def yield_cpu() -> None:
     """Run only on CPU that nothing else wants: Linux's ``SCHED_IDLE`` (a waking acking process takes
     the CPU at once), elsewhere the lowest nice level. bench/slack_e2e.py (bench/RESULTS.md): acks at
-    0.77–0.94× a bare bolt app and p99 1.5–1.9× with ``SCHED_IDLE``; 0.69–0.74× and 4× at nice 19;
+    0.77–0.94× a bare bolt app and p99 1.4–2.0× with ``SCHED_IDLE``; 0.69–0.74× and 4× at nice 19;
     0.33–0.36× and 12–15× with the work in the acking process. The cost: on a host whose CPU other
     programs keep busy, commands wait (``command_processes = 0`` then shares the CPU evenly)."""
     try:
