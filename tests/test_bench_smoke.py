@@ -31,7 +31,22 @@ async def test_a_vote_burst_stores_every_answer_once_as_sent(db_url):
 
 @pytest.mark.parametrize("what", ["join", "answer"])
 async def test_a_burst_floor_inserts_its_rows_into_the_bots_own_schema(db_url, what):
-    assert await burst.floor(db_url, 40, what) > 0
+    from sqlalchemy import text
+
+    from storage.db import Database
+
+    await burst.floor(db_url, 40, what)
+    db = Database(db_url)
+    try:
+        stored = {name: await db.read(lambda s, name=name: _count(s, text(f"SELECT count(*) FROM {name}")))
+                  for name in burst.floor_rows(what, 40)}
+    finally:
+        await db.close()
+    assert stored == {name: 40 for name in burst.floor_rows(what, 40)}
+
+
+async def _count(session, stmt) -> int:
+    return (await session.exec(stmt)).scalar_one()
 
 
 async def test_the_tally_bench_adds_up_to_the_roster_and_every_answer(db_url):
