@@ -9,14 +9,13 @@ act on.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from bot import effects
+from bot import effects, incidents
 from bot.config import Config
 from bot.context import Context
 from bot.errors import UserError
@@ -100,10 +99,8 @@ class App:
             log.warning("database unavailable during /%s %s", inv.group, inv.sub)
             return self._failure(N_("The database isn’t answering right now, so nothing was changed. "
                                     "Please try again in a minute."), tr)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a reply
-            ref = secrets.token_hex(3)
-            log.error("/%s %s failed with %s (ref %s)", inv.group, inv.sub, type(exc).__name__, ref)
-            log.debug("traceback for ref %s", ref, exc_info=True)
+        except Exception:  # noqa: BLE001 - every failure becomes a reply
+            ref = incidents.report(log, "/%s %s", inv.group, inv.sub)
             return self._failure(N_("Something broke on our side (ref {ref}) and nothing was changed. "
                                     "Please try again; if it keeps happening, tell an organizer the ref."), tr, ref=ref)
 

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
-from slack_sdk.signature import SignatureVerifier
+from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.response import BoltResponse
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot import incidents
 from bot.adapters.repeats import Recent
+from bot.adapters.slack import door
 from bot.adapters.slack.directory import Directory
 from bot.adapters.slack.handoff import CommandProcesses, Inline
 from bot.adapters.slack.listeners import Listeners
@@ -58,33 +62,52 @@ class SlackFrontEnd:
             raise ConfigError("Slack Socket Mode needs SLACK_APP_TOKEN (an xapp- token) in the environment")
         self.app = app
         self.client = web_client(app.config)
-        self.verifier = SignatureVerifier(secrets.slack_signing_secret or "")
-        self.bolt = AsyncApp(client=self.client, signing_secret=secrets.slack_signing_secret or "",
-                             request_verification_enabled=app.config.slack.mode == "http")
-        work = CommandWork(app, self.client, Directory(self.client, use_groups=uses_groups(app)))
+        self.signing_secret = (secrets.slack_signing_secret or "").encode()
+        # the HTTP endpoint verifies each request itself, before parsing it (bot.adapters.slack.door)
+        self.bolt = AsyncApp(client=self.client, request_verification_enabled=False,
+                             raise_error_for_unhandled_request=True)
+        self.bolt.error(self._failed)
+        self.work = CommandWork(app, self.client, Directory(self.client, use_groups=uses_groups(app)))
         processes = app.config.slack.command_processes
-        self.handoff = CommandProcesses(app.config, processes) if processes else Inline(work)
-        Listeners(work, self.handoff).register(self.bolt)
+        self.handoff = CommandProcesses(app.config, processes) if processes else Inline(self.work)
+        Listeners(self.work, self.handoff).register(self.bolt)
         self.sender = SlackSender(self.client, app.translator)
 
     def web_app(self) -> web.Application:
         async def events(request: web.Request) -> web.Response:
             if request.content_type not in SLACK_CONTENT_TYPES:
                 return web.Response(status=415)
-            if request.headers.get("X-Slack-Retry-Num"):  # a redelivery: the first delivery already ran it
-                signed = self.verifier.is_valid(await request.text(), request.headers.get("X-Slack-Request-Timestamp"),
-                                                request.headers.get("X-Slack-Signature"))
-                return web.Response(status=200 if signed else 401)
+            if (request.content_length or 0) > door.MAX_BODY:
+                return web.Response(status=413)
             try:
-                bolt_request = await to_bolt_request(request)
-            except (ValueError, AttributeError):  # not JSON, or JSON that is not an object: not from Slack
-                log.info("refused a malformed request to %s", EVENTS_PATH)
+                body = await request.read()  # past MAX_BODY without a length header: 413 from aiohttp
+            except ConnectionError:  # the client left mid-body: nobody to answer
+                log.debug("a client left before sending its whole request")
+                return web.Response(status=400)
+            refused = door.unsigned(self.signing_secret, body, request.headers, time.time())
+            if refused:
+                log.warning("refused a request to %s with %s", EVENTS_PATH, refused)
+                return web.Response(status=401)
+            if request.headers.get("X-Slack-Retry-Num"):  # a redelivery: the first delivery already ran it
+                return web.Response(status=200)
+            try:
+                bolt_request = door.parse(body, request.query_string, request.headers)
+            except door.Malformed as exc:
+                log.warning("refused a signed request to %s that cannot be read (%s)", EVENTS_PATH, exc)
                 return web.Response(status=400)
             return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
 
-        web_app = web.Application()
+        web_app = web.Application(client_max_size=door.MAX_BODY)
         web_app.router.add_post(EVENTS_PATH, events)
         return web_app
+
+    async def _failed(self, error: Exception, body: dict) -> BoltResponse:
+        """bolt's handler for what a listener or bolt itself raised: one line, no traceback above DEBUG."""
+        if isinstance(error, BoltUnhandledRequestError):
+            log.warning("no listener for a Slack %s request", str(body.get("type") or "command")[:40])
+            return BoltResponse(status=404, body="")
+        incidents.report(log, "a Slack request", error=error)
+        return BoltResponse(status=500, body="")
 
     async def serve_http(self, host: str, port: int) -> web.AppRunner:
         """Start listening; the caller owns the runner (``await runner.cleanup()``) and closes this."""

@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot import incidents
 from bot.adapters.slack.work import CommandWork
 from bot.config import Config
 
@@ -171,7 +172,7 @@ async def _serve() -> None:
         try:
             await work.handle(kind, body)
         except Exception:  # noqa: BLE001 - one failed request must not end the process
-            log.exception("a Slack %s failed after its ack", kind)
+            incidents.report(log, "a Slack %s after its ack", kind)
         finally:
             gate.release()
 

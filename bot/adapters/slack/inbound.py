@@ -3,10 +3,67 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from bot.types import Identity
+
+MAX_DEPTH = 32  # Slack's payloads nest about ten deep (a message's rich text inside a block_actions)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # only a JSON escape such as \ud800 makes one: not text
+
+
+def unreadable(body: Any) -> str | None:
+    """Why a signed payload cannot be one the bot reads (None when it can): not an object, nested far
+    deeper than Slack nests, holding a lone surrogate (which no database stores), or, for a kind the
+    bot handles, without the fields Slack always sends for it."""
+    if not isinstance(body, Mapping):
+        return "not an object"
+    reason = _unreadable_values(body)
+    if reason:
+        return reason
+    if body.get("type") == "block_actions":
+        actions = body.get("actions")
+        if not (isinstance(actions, list) and actions and isinstance(actions[0], Mapping)
+                and isinstance(actions[0].get("action_id"), str) and isinstance(actions[0].get("value", ""), str)):
+            return "a click without its action"
+        return _unreadable_user(body)
+    if body.get("type") == "view_submission":
+        view = body.get("view")
+        if not isinstance(view, Mapping) or not isinstance(view.get("callback_id"), str):
+            return "a submission without its view"
+        try:
+            target = json.loads(view.get("private_metadata") or "")
+        except (TypeError, ValueError):
+            return "a submission without its form"
+        if not (isinstance(target, Mapping) and isinstance(target.get("group"), str)
+                and isinstance(target.get("sub"), str)):
+            return "a submission without its form"
+        return _unreadable_user(body)
+    if "command" in body and not (isinstance(body["command"], str) and isinstance(body.get("user_id"), str)):
+        return "a command without its member"
+    return None
+
+
+def _unreadable_user(body: Mapping[str, Any]) -> str | None:
+    user = body.get("user")
+    return None if isinstance(user, Mapping) and isinstance(user.get("id"), str) else "no member"
+
+
+def _unreadable_values(body: Mapping[str, Any]) -> str | None:
+    """Depth and lone surrogates, without recursion (a deep payload must not exhaust the stack)."""
+    pending: list[tuple[Any, int]] = [(body, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return "nested too deep"
+        if isinstance(value, Mapping):
+            pending.extend((v, depth + 1) for v in (*value.keys(), *value.values()))
+        elif isinstance(value, list):
+            pending.extend((v, depth + 1) for v in value)
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            return "a lone surrogate"
+    return None
 
 
 def unescape(text: str) -> str:
@@ -46,8 +103,9 @@ def is_ephemeral(body: Mapping[str, Any]) -> bool:
 
 
 def form_target(view: Mapping[str, Any]) -> dict[str, Any]:
-    """What the modal was opened for (set by :func:`bot.adapters.slack.render.modal`)."""
-    return json.loads(view.get("private_metadata") or "{}")
+    """What the modal was opened for (set by :func:`bot.adapters.slack.render.modal`; checked by
+    :func:`unreadable`)."""
+    return json.loads(view["private_metadata"])
 
 
 def form_values(view: Mapping[str, Any]) -> dict[str, str]:
