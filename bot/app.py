@@ -125,16 +125,25 @@ class App:
                 ctx.require(command.role)
                 reply = await command.handler(ctx, **args)
             except UserError as exc:
-                raise _Refused(exc, tr) from None
+                raise _Refused(exc, tr, actor.name) from None
             await effects.store(self, session, reply.effects)
             if command.audited and not reply.error:
-                session.add(AuditEntry(viewer=actor.name, platform=ident.platform, user_id=ident.user_id,
-                                       command=command.path, args=_jsonable(args)))
+                session.add(audit_entry(actor.name, refused=False))
             return reply, tr
 
-        if command.writes or command.audited:
+        def audit_entry(viewer: str, *, refused: bool) -> AuditEntry:
+            return AuditEntry(at=now, viewer=viewer, platform=inv.identity.platform, user_id=inv.identity.user_id,
+                              command=command.path, args=_jsonable(args), refused=refused)
+
+        if not (command.writes or command.audited):
+            return await self.db.read(work)
+        try:
             return await self.db.write(work)
-        return await self.db.read(work)
+        except _Refused as refused:
+            if command.audited:  # the refused attempt is kept, in a transaction of its own
+                entry = audit_entry(refused.viewer, refused=True)
+                await self.db.write(lambda session: _add(session, entry))
+            raise
 
     async def run_job(self, name: str, args: dict[str, Any], session) -> None:
         """Run a scheduled job inside the caller's transaction, storing the effects it returns."""
@@ -176,9 +185,14 @@ def _jsonable(args: dict[str, Any]) -> dict[str, Any]:
     return {k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v) for k, v in args.items()}
 
 
-class _Refused(Exception):
-    """A UserError raised inside the transaction, carrying the member's translator out of it."""
+async def _add(session, row) -> None:
+    session.add(row)
 
-    def __init__(self, error: UserError, tr: Translator) -> None:
+
+class _Refused(Exception):
+    """A UserError raised inside the transaction, carrying the member's translator (and name, for the
+    audit trail) out of it."""
+
+    def __init__(self, error: UserError, tr: Translator, viewer: str) -> None:
         super().__init__(error.msgid)
-        self.error, self.tr = error, tr
+        self.error, self.tr, self.viewer = error, tr, viewer

@@ -208,7 +208,7 @@ def roster_export(config, file: Path | None) -> None:
 @click.option("--since", default=None, metavar="DATE", help="Only entries on or after this date (YYYY-MM-DD).")
 @common
 def audit(config, limit: int, since: str | None) -> None:
-    """Who viewed tallies, missing lists, rosters and exports, and when."""
+    """Who viewed tallies, missing lists, rosters and exports, and when; refused attempts are marked."""
     from datetime import datetime
 
     from bot.i18n import Catalogs
@@ -232,4 +232,6 @@ def audit(config, limit: int, since: str | None) -> None:
         click.echo("no audited views yet")
     for entry in entries:
         args = " ".join(f"{k}:{v}" for k, v in entry.args.items() if v is not None)
-        click.echo(f"{tr.when(entry.at)}  {entry.viewer} ({entry.platform}:{entry.user_id})  /{entry.command} {args}")
+        refused = "  (refused)" if entry.refused else ""
+        click.echo(f"{tr.when(entry.at)}  {entry.viewer} ({entry.platform}:{entry.user_id})  /{entry.command} {args}"
+                   f"{refused}")

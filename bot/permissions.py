@@ -79,6 +79,31 @@ def readiness_sites(actor: Actor, results: str, closed: bool) -> frozenset[str] 
     raise UserError(N_("The results of this poll are for leaders and site reps."))
 
 
+def lookup_sites(actor: Actor) -> frozenset[str] | None:
+    """Whose rows a lookup by name, email or member number may return: a leader's finds anyone, a rep's
+    the members of their own sites (callers widen it only to people the rep already sees, such as an
+    action's sign-ups). Run it after the permission check, so a refusal never depends on who exists."""
+    require(actor, Role.rep)
+    return None if actor.role >= Role.leader else actor.sites
+
+
+def manages_action(actor: Actor, site_name: str | None, created_by: int | None) -> bool:
+    """Editing or cancelling an action: a leader; a rep for an action at one of their sites, or for one tied
+    to no worksite that they announced themselves."""
+    if site_name is not None:
+        return actor.covers(site_name)
+    return actor.role >= Role.leader or (actor.role >= Role.rep and actor.member_id is not None
+                                         and actor.member_id == created_by)
+
+
+def require_manager(actor: Actor, site_name: str | None, created_by: int | None) -> None:
+    if manages_action(actor, site_name, created_by):
+        return
+    if site_name is None and actor.role >= Role.rep:
+        raise UserError(N_("Only a leader or the rep who announced it can change an action tied to no worksite."))
+    require_site(actor, site_name)
+
+
 def missing_sites(actor: Actor, site_name: str | None) -> frozenset[str] | None:
     """Whose missing list a viewer may read: a leader any site's, a rep their own sites'."""
     if site_name is not None:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import markup
+from bot import markup, permissions
 from bot.context import Context
 from bot.csvfile import to_csv
 from bot.dates import read_moment
@@ -33,7 +33,7 @@ from commands.members import resolve_member, resolve_site
 from storage import actions as store
 from storage import chants as chant_store
 from storage.actions import GOING, WAITLIST, Action, Counts
-from storage.members import Worksite, worksite_name
+from storage.members import Worksite, site_key, worksite_name
 
 group = Group("action", N_("Actions — pickets, rallies, board meetings: sign up, check in, see turnout"))
 
@@ -157,12 +157,18 @@ async def _not_started(ctx: Context, action_id: int) -> Action:
 
 
 async def require_organizer(ctx: Context, action: Action) -> None:
-    """Reps manage the actions of their own worksites, and any action tied to no worksite."""
+    """Reps run the day of the actions of their own worksites, and of any action tied to no worksite:
+    its roster, check-ins and chant sheet."""
     site = await worksite_name(ctx.session, action.worksite_id)
     if site:
         ctx.require_site(site)
     else:
         ctx.require(Role.rep)
+
+
+async def require_manager(ctx: Context, action: Action) -> None:
+    """Who may edit or cancel it (:func:`bot.permissions.manages_action`)."""
+    permissions.require_manager(ctx.actor, await worksite_name(ctx.session, action.worksite_id), action.created_by)
 
 
 async def _site_filter(ctx: Context, site: str | None) -> Worksite | None:
@@ -181,10 +187,10 @@ async def _site_filter(ctx: Context, site: str | None) -> Worksite | None:
 ], role=Role.rep, form=True)
 async def create(ctx: Context, title: str, when: str, where: str, kind: str | None, site: str | None,
                  capacity: int | None, details: str | None) -> Reply:
+    if site is not None:
+        ctx.require_site(site)  # before the name is looked up: a rep learns nothing of other sites' names
     starts = parse_when(ctx, when)
     worksite = await _site_filter(ctx, site)
-    if worksite is not None:
-        ctx.require_site(worksite.name)
     action = Action(title=title, kind=kind or "other", starts_at=starts, location=where,
                     worksite_id=worksite.id if worksite else None, capacity=capacity, details=details,
                     created_by=ctx.member_id, created_at=ctx.now)
@@ -280,7 +286,7 @@ def _promotion_notices(action: Action, member_ids: list[int]) -> list[Effect]:
 async def edit(ctx: Context, id: int, when: str | None, where: str | None, title: str | None,
                capacity: int | None) -> Reply:
     action = await open_action(ctx, id, lock=True)
-    await require_organizer(ctx, action)
+    await require_manager(ctx, action)
     if when is None and where is None and title is None and capacity is None:
         raise UserError(N_("Say what to change: when:, where:, title: or capacity:."))
     starts = parse_when(ctx, when) if when is not None else action.starts_at
@@ -320,7 +326,7 @@ async def edit(ctx: Context, id: int, when: str | None, where: str | None, title
 @group.command("cancel", help=N_("Cancel an action; everyone signed up is told"), params=[ID], role=Role.rep)
 async def cancel(ctx: Context, id: int) -> Reply:
     action = await open_action(ctx, id, lock=True)
-    await require_organizer(ctx, action)
+    await require_manager(ctx, action)
     action.cancelled_at = ctx.now
     await ctx.session.flush()
     told = await store.member_ids(ctx.session, id, GOING, WAITLIST)
@@ -344,10 +350,10 @@ async def checkin(ctx: Context, id: int, member: str | None) -> Reply:
     settings = ctx.config.actions
     opens = action.starts_at - timedelta(hours=settings.checkin_opens_hours_before)
     closes = action.starts_at + timedelta(hours=settings.checkin_closes_hours_after)
-    target = (await resolve_member(ctx, member))[0] if member else None
+    if member:
+        await require_organizer(ctx, action)  # before the name is looked up, so a refusal tells nothing
+    target = (await resolve_member(ctx, member, also=store.signed_up(id)))[0] if member else None
     someone_else = target is not None and target.id != ctx.member_id
-    if someone_else:
-        await require_organizer(ctx, action)
     if ctx.now < opens:
         raise UserError(N_("Check-in for “{title}” opens {when}."), title=action.title, when=ctx.tr.when(opens))
     if ctx.now > closes and not someone_else:
@@ -433,11 +439,15 @@ async def calendar(ctx: Context, id: int) -> Reply:
 @group.command("turnout", help=N_("Signups and attendance per worksite over recent actions"), params=[SITE],
                role=Role.rep)
 async def turnout(ctx: Context, site: str | None) -> Reply:
+    """A rep sees the turnout of their own worksites, a leader every site's."""
+    if site is not None:
+        ctx.require_site(site)
     worksite = await _site_filter(ctx, site)
     recent = await store.recent(ctx.session, ctx.now, ctx.config.actions.turnout_actions)
     if not recent:
         return ctx.reply(ctx._("No action has taken place yet, so there is no turnout to show."))
-    data = await store.turnout(ctx.session, [a.id for a in recent], worksite.id if worksite else None)
+    keys = frozenset({site_key(worksite.name)}) if worksite else permissions.lookup_sites(ctx.actor)
+    data = await store.turnout(ctx.session, [a.id for a in recent], keys)
     sites = sorted({s for s, _ in data}, key=lambda s: (s is None, s or ""))
     if worksite is not None and not sites:
         sites = [worksite.name]

@@ -212,6 +212,7 @@ async def edit(ctx: Context, id: int, title: str | None, lines: str | None, tags
     if title is None and lines is None and tags is None and lang is None:
         raise UserError(N_("Say what to change: title:…, lines:…, tags:… or lang:…."))
     chant = await _visible(ctx, id, for_update=True)
+    await _require_sheets(ctx, await store.actions_of(ctx.session, id))
     if lines is not None:
         parse_lines(lines)
         chant.lines = lines
@@ -230,10 +231,17 @@ async def edit(ctx: Context, id: int, title: str | None, lines: str | None, tags
 async def remove(ctx: Context, id: int) -> Reply:
     chant = await _visible(ctx, id, for_update=True)
     action_ids = await store.actions_of(ctx.session, id)
+    await _require_sheets(ctx, action_ids)
     await ctx.session.delete(chant)
     await ctx.session.flush()
     return ctx.reply(ctx._("Removed chant #{id} “{title}”.", id=id, title=chant.title),
                      effects=_announcements(action_ids))
+
+
+async def _require_sheets(ctx: Context, action_ids: list[int]) -> None:
+    """A chant on an action's sheet is changed or removed only by someone who may take it off that sheet."""
+    for action_id in action_ids:
+        await actions.require_organizer(ctx, await actions.get_action(ctx, action_id))
 
 
 def _announcements(action_ids: list[int]) -> tuple[Refresh, ...]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import difflib
 from datetime import timedelta
 
+from sqlalchemy import Select
+
+from bot import permissions
 from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import N_
@@ -41,19 +44,24 @@ async def resolve_site(ctx: Context, name: str) -> store.Worksite:
                     name=name)
 
 
-async def resolve_member(ctx: Context, text: str, site: str | None = None) -> tuple[Member, str | None]:
+async def resolve_member(ctx: Context, text: str, site: str | None = None, *,
+                         also: Select | None = None) -> tuple[Member, str | None]:
     """Exactly one member from what someone typed (see :func:`storage.lookup.find_members`), with their
-    worksite's name; ``site`` narrows an ambiguous name, and an ambiguous one lists the candidates."""
-    found = await find_members(ctx.session, text, site=site)
+    worksite's name; ``site`` narrows an ambiguous name, and an ambiguous one lists the candidates.
+
+    Permission comes first: only a rep or a leader looks anyone up, a rep only among their own sites'
+    members (or those ``also`` selects), so a refusal or a "no member matches" reads the same whether or
+    not the person exists."""
+    if site is not None:
+        ctx.require_site(site)
+    found = await find_members(ctx.session, text, within=permissions.lookup_sites(ctx.actor), site=site, also=also)
     if not found:
         if site is not None:
             raise UserError(N_("No member called “{name}” at {site}."), name=text[:80], site=site)
         raise UserError(N_("No member matches “{text}”. Use their name as on the roster, their member number, "
                            "their email or an @mention."), text=text[:80])
     if len(found) > 1:
-        choices = "; ".join(
-            f"{m.name} ({', '.join(filter(None, [where or ctx._('no worksite'), m.member_no and '#' + m.member_no]))})"
-            for m, where in found)
+        choices = "; ".join(f"{m.name} ({where or ctx._('no worksite')})" for m, where in found)
         raise UserError(N_("“{name}” matches more than one member: {choices}. Add site:<worksite>, or give their "
                            "member number."), name=text[:80], choices=choices)
     return found[0]
@@ -156,7 +164,6 @@ async def link(ctx: Context, code: str | None) -> Reply:
                        Param("site", N_("Their worksite, when two members share a name"), required=False)])
 async def assess(ctx: Context, member: str, score: int, note: str | None, site: str | None) -> Reply:
     person, where = await resolve_member(ctx, member, site)
-    ctx.require_site(where)
     await assessments.assess(ctx.session, person.id, score, note, ctx.actor.member_id, ctx.now)
     return ctx.reply(ctx._("Assessment saved: {name} ({site}) is a {score}, {label}.", name=person.name,
                            site=where or ctx._("no worksite"), score=score, label=ctx._(SCORE_LABELS[score])))

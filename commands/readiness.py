@@ -318,11 +318,12 @@ async def tally(ctx: Context, poll: int) -> Reply:
 @group.command("missing", help=N_("Roster members who have not answered: whom to talk to next"), role=Role.rep,
                writes=False, audited=True, params=[POLL, Param("site", N_("Only this worksite"), required=False)])
 async def missing(ctx: Context, poll: int, site: str | None) -> Reply:
+    keys = permissions.missing_sites(ctx.actor, site)  # before the site is looked up: a refusal tells nothing
     found = await find_poll(ctx, poll)
     if site is not None and await worksite_by_name(ctx.session, site) is None:
         raise UserError(N_("There is no worksite called “{name}”. Ask your site rep for its name on the roster."),
                         name=site)
-    sites = await visible_site_ids(ctx, permissions.missing_sites(ctx.actor, site))
+    sites = await visible_site_ids(ctx, keys)
     rows = await store.missing(ctx.session, found, sites)
     if not rows:
         return ctx.reply(ctx._("Everyone on the roster here has answered poll #{id}.", id=found.id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, bindparam, case, delete, func, select
+from sqlalchemy import ForeignKey, Index, Integer, Select, UniqueConstraint, bindparam, case, delete, func, select
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -162,6 +162,11 @@ async def promote(session: AsyncSession, action: Action) -> list[int]:
     return [s.member_id for s in promoted]
 
 
+def signed_up(action_id: int) -> Select:
+    """The ids of the members signed up for an action, as a subquery (whom its organizers may look up)."""
+    return select(Signup.member_id).where(Signup.action_id == action_id)
+
+
 async def member_ids(session: AsyncSession, action_id: int, *statuses: str) -> list[int]:
     rows = await session.exec(
         select(Signup.member_id).where(Signup.action_id == action_id, Signup.status.in_(statuses)).order_by(Signup.id)
@@ -224,8 +229,9 @@ async def recent(session: AsyncSession, now: datetime, limit: int) -> list[Actio
 
 
 async def turnout(session: AsyncSession, action_ids: list[int],
-                  worksite_id: int | None = None) -> dict[tuple[str | None, int], tuple[int, int]]:
-    """(signed up, came) per (worksite name, action), counted by each member's worksite."""
+                  site_keys: frozenset[str] | None = None) -> dict[tuple[str | None, int], tuple[int, int]]:
+    """(signed up, came) per (worksite name, action), counted by each member's worksite (all, or the
+    sites with ``site_keys``)."""
     stmt = (
         select(Worksite.name, Signup.action_id, func.count(), func.count(Signup.checked_in_at))
         .join(Member, Member.id == Signup.member_id)
@@ -233,6 +239,6 @@ async def turnout(session: AsyncSession, action_ids: list[int],
         .where(Signup.action_id.in_(action_ids))
         .group_by(Worksite.name, Signup.action_id)
     )
-    if worksite_id is not None:
-        stmt = stmt.where(Member.worksite_id == worksite_id)
+    if site_keys is not None:
+        stmt = stmt.where(Worksite.key.in_(site_keys))
     return {(site, action_id): (signed, came) for site, action_id, signed, came in (await session.exec(stmt)).all()}

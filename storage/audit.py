@@ -1,14 +1,15 @@
 """The audit trail: who viewed sensitive aggregates or exports (tallies, missing lists, rosters), and when.
 
 Kept apart from members on purpose: an entry keeps the viewer's name even after they leave, and
-holds the command line only — never what was shown."""
+holds the command line only — never what was shown. A refused attempt is kept too (``refused``): someone
+probing for readiness data they may not see is what an organizer most needs to know about."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, select
+from sqlalchemy import JSON, Boolean, false, select
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,6 +24,7 @@ class AuditEntry(SQLModel, table=True):
     user_id: str = Field(max_length=64)
     command: str = Field(max_length=64)
     args: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    refused: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 async def recent(session: AsyncSession, limit: int, since: datetime | None = None) -> list[AuditEntry]:

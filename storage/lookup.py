@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member, MemberIdentity, Worksite, site_key
@@ -14,14 +14,20 @@ _MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")  # Slack <@U123|name
 _PLATFORM_ID = re.compile(r"^(slack|discord|console):(\S+)$")
 
 
-async def find_members(session: AsyncSession, text: str, *, site: str | None = None,
-                       limit: int = 6) -> list[tuple[Member, str | None]]:
+async def find_members(session: AsyncSession, text: str, *, within: frozenset[str] | None, site: str | None = None,
+                       also: Select | None = None, limit: int = 6) -> list[tuple[Member, str | None]]:
     """The members ``text`` may mean, most certain first, each with their worksite's name: a mention or
     ``platform:user_id``; a platform user id, member number or email; a name (case-insensitive); else
-    the names starting with it. ``site`` keeps only members there. Several results mean the text is
-    ambiguous."""
+    the names starting with it. Several results mean the text is ambiguous.
+
+    Only members the asker may see are searched: those at the site keys ``within`` (None: everyone)
+    or among the member ids ``also`` selects. Someone outside is not found, exactly like someone who
+    does not exist. ``site`` keeps only members there."""
     text = " ".join(text.split())
     base = select(Member, Worksite.name).outerjoin(Worksite, Worksite.id == Member.worksite_id)
+    if within is not None:
+        visible = Worksite.key.in_(within)
+        base = base.where(visible if also is None else or_(visible, Member.id.in_(also)))
     if site is not None:
         base = base.where(Worksite.key == site_key(site))
     mention, platform_id = _MENTION.match(text), _PLATFORM_ID.match(text)

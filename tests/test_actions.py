@@ -229,7 +229,9 @@ async def test_check_in_window_and_reps_checking_in_others(bot, app, clock):
     assert "has already started" in await bot.fails("ana", f"/action join {action}")
     assert "Checked in: luis" in await bot.ok("rosa", f"/action checkin {action} luis", **REP)
     await bot.ok("ana", "/member me")
-    assert "Checked in: ana" in await bot.ok("rosa", f"/action checkin {action} member:console:ana", **REP)
+    # ana is neither at the rep's site nor signed up: to the rep she is no one, as if she did not exist
+    assert "No member matches “console:ana”" in await bot.fails("rosa", f"/action checkin {action} member:console:ana", **REP)
+    assert "Checked in: ana" in await bot.ok("boss", f"/action checkin {action} member:console:ana", **LEADER)
     roster = await bot.ok("rosa", f"/action roster {action}", **REP)
     assert "3 signed up · 3 came" in roster
     assert f"{ESCALANTE} — 1 came\n✓ maria" in roster and f"{ROOSEVELT} — 1 came\n✓ luis" in roster
@@ -242,6 +244,9 @@ async def test_member_lookup_by_name_mention_and_number(bot, app):
     await bot.ok("maria", "/member me")
     await bot.ok("mario", "/member me")
     action = await picket(bot, when_text="in 30 minutes")
+    assert "No member matches “mar”" in await bot.fails("rosa", f"/action checkin {action} mar", **REP)
+    for account, platform in (("U100", "slack"), ("maria", "console"), ("mario", "console")):
+        await bot.ok(account, f"/action join {action}", platform=platform)  # now the rep may look them up
     assert "matches more than one member: maria (no worksite); mario (no worksite)" in await bot.fails("rosa", f"/action checkin {action} mar", **REP)
     assert "No member matches “zed”" in await bot.fails("rosa", f"/action checkin {action} zed", **REP)
     assert "Checked in: U100" in await bot.ok("rosa", f"/action checkin {action} <@U100>", **REP)
@@ -272,10 +277,13 @@ async def test_turnout_per_worksite_shows_the_change_from_one_action_to_the_next
     assert "Turnout over the last 2 actions" in report
     assert (f"{ESCALANTE}\nNov 30, 2026 · Informational picket: 3 signed up, 2 came\n"
             "Dec 7, 2026 · Informational picket: 6 signed up, 6 came (+4)") in report
+    assert ROOSEVELT not in report  # a rep sees their own worksites
+    everywhere = await bot.ok("boss", "/action turnout", **LEADER)
     assert f"{ROOSEVELT}\nNov 30, 2026 · Informational picket: 1 signed up, 1 came\n" \
-           "Dec 7, 2026 · Informational picket: 1 signed up, 1 came (±0)" in report
-    only = await bot.ok("rosa", f"/action turnout site:\"{ROOSEVELT}\"", **REP)
+           "Dec 7, 2026 · Informational picket: 1 signed up, 1 came (±0)" in everywhere
+    only = await bot.ok("boss", f"/action turnout site:\"{ROOSEVELT}\"", **LEADER)
     assert ROOSEVELT in only and ESCALANTE not in only
+    assert "rep for other worksites" in await bot.fails("rosa", f"/action turnout site:\"{ROOSEVELT}\"", **REP)
     assert "Only a site rep" in await bot.fails("e1", "/action turnout")
 
 
@@ -380,3 +388,16 @@ async def test_linking_accounts_keeps_one_signup_and_forgetting_removes_it(bot, 
     await bot.ok("U100", "/member forget confirm:yes", platform="slack")
     assert await count(app, Signup) == 0
     assert await count(app, Action) == 1
+
+
+async def test_an_action_at_no_worksite_is_changed_only_by_a_leader_or_the_rep_who_announced_it(bot):
+    leaders = await picket(bot, who="boss", as_=LEADER)  # tied to no worksite
+    rosas = await picket(bot)
+    other_rep = {"role": "rep", "site": ROOSEVELT}
+    refused = "Only a leader or the rep who announced it can change an action tied to no worksite."
+    assert refused in await bot.fails("rosa", f"/action edit {leaders} where:Library", **REP)
+    assert refused in await bot.fails("rosa", f"/action cancel {leaders}", **REP)
+    assert refused in await bot.fails("gus", f"/action cancel {rosas}", **other_rep)
+    assert "Updated" in await bot.ok("rosa", f"/action edit {rosas} where:Library", **REP)
+    assert "Updated" in await bot.ok("boss", f"/action edit {leaders} where:Library", **LEADER)
+    assert "Cancelled" in await bot.ok("boss", f"/action cancel {rosas}", **LEADER)

@@ -323,8 +323,10 @@ async def test_assessments_are_counted_beside_the_poll(bot, app):
     poll = await open_poll(bot)
     saved = await bot.ok("rep", '/member assess "Ana Ruiz" 2 wants to host a house meeting', **REP)
     assert saved == "Assessment saved: Ana Ruiz (Escalante Elementary) is a 2, supportive."
-    ambiguous = await bot.fails("rep", '/member assess "maria lopez" 1', **REP)
+    ambiguous = await bot.fails("boss", '/member assess "maria lopez" 1', **LEAD)
     assert "matches more than one member: Maria Lopez (Escalante Elementary); Maria Lopez (Roosevelt High)" in ambiguous
+    # a rep looks among their own site's members only: the other Maria Lopez is no one to them
+    assert "(Escalante Elementary)" in await bot.ok("rep", '/member assess "maria lopez" 1', **REP)
     await bot.ok("rep", f'/member assess "Maria Lopez" 1 site:"{ESC}"', **REP)
     assert "rep for other worksites" in await bot.fails("rep", f'/member assess "Maria Lopez" 5 site:"{ROO}"', **REP)
     await bot.ok("boss", f'/member assess "Maria Lopez" 5 site:"{ROO}"', **LEAD)

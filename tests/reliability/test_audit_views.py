@@ -21,3 +21,16 @@ async def test_every_view_of_individuals_is_audited(bot, app, monkeypatch):
     entries = await app.db.read(lambda s: recent(s, 20))
     assert sorted(f"/{e.command} {e.args['id' if 'id' in e.args else 'poll']}" for e in entries) == sorted(VIEWS)
     assert {(e.viewer, e.platform, e.user_id) for e in entries} == {("boss", "console", "boss")}
+
+
+async def test_a_refused_attempt_to_read_readiness_data_is_audited_too(bot, app, monkeypatch):
+    monkeypatch.setenv("ORGANIZER_SECRET_KEY", "test-key")
+    await add_roster(app, {"Escalante Elementary": ["ana"], "Roosevelt High": ["gus"]})
+    await bot.ok("boss", "/readiness open Ready?", **LEADER)
+    await bot.fails("ana", "/readiness tally 1")
+    await bot.fails("ana", "/readiness missing 1")
+    await bot.fails("rep", '/readiness missing 1 site:"Roosevelt High"', role="rep", site="Escalante Elementary")
+    await bot.fails("ana", "/action join 99")  # not a read of readiness data: not audited
+    entries = await app.db.read(lambda s: recent(s, 20))
+    assert sorted((e.viewer, e.command, e.refused) for e in entries) == [
+        ("ana", "readiness missing", True), ("ana", "readiness tally", True), ("rep", "readiness missing", True)]

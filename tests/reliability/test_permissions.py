@@ -92,7 +92,7 @@ LINES = {
 # commands acting on something of a worksite (Escalante here; checkin checks in someone else): only a rep of
 # that site or a leader may, whatever the declared role
 SITE_RULE = {"action cancel", "action checkin", "action create", "action edit", "action export", "action roster",
-             "chant attach", "chant detach", "member assess"}
+             "chant attach", "chant detach", "chant edit", "chant remove", "member assess"}
 # readiness allow/deny is tests/test_readiness_permissions.py's matrix; it is not repeated here
 OWN_MATRIX = {"readiness", "member assess"}
 # the anonymous poll (#2): what leaders see of it must not name anyone either
