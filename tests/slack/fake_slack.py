@@ -29,6 +29,7 @@ class Call:
 @dataclass
 class FakeSlack:
     calls: list[Call] = field(default_factory=list)
+    arrived: list[str] = field(default_factory=list)  # each Web API method as it arrives, held or not
     responses: list[dict[str, Any]] = field(default_factory=list)  # what arrived at response_urls
     uploads: dict[str, bytes] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
@@ -99,6 +100,7 @@ class FakeSlack:
         else:
             params = {**request.query, **await request.post()}
         params["_token"] = request.headers.get("Authorization", "")
+        self.arrived.append(method)
         if method in self.holds:
             await self.holds[method].wait()
         await self._record(self.calls, Call(method, params))

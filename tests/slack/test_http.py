@@ -101,16 +101,34 @@ async def test_member_text_can_never_mention_anyone(slack, fake):
     assert "&lt;!channel&gt; &lt;!here&gt;" in text and "&amp; co" in text
 
 
-async def test_user_groups_grant_roles_and_a_failing_lookup_does_not_block(slack, fake):
+async def test_user_groups_grant_roles_and_a_failing_lookup_does_not_block(slack, fake, front):
     fake.fail("usergroups.list", "internal_error")
     await slack.send(slash("/member", "me", user="U200", response_url=fake.response_url("down")))
     await fake.wait_for(lambda: fake.responses)
     assert "Role: member" in fake.responses[0]["blocks"][0]["text"]["text"]
+    directory = front.work.directory
+    later = directory.monotonic() + directory.retry + 1  # past the failure's pause
+    directory.monotonic = lambda: later
     fake.usergroups = {"SLEADERS": ["U300"], "SOTHER": ["U200"]}
     await slack.send(slash("/member", "me", user="U300", response_url=fake.response_url("up")))
     await fake.wait_for(lambda: len(fake.responses) == 2)
     assert "Role: leader" in fake.responses[1]["blocks"][0]["text"]["text"]
     assert [c["usergroup"] for c in fake.called("usergroups.users.list")] == ["SLEADERS", "SOTHER"]
+
+
+async def test_commands_do_not_wait_one_behind_another_for_a_hanging_user_group_api(slack, fake, front):
+    """30 members at once while ``usergroups.list`` hangs: one load, which they all wait on together,
+    then answers without a role (before, each command reloaded under one lock: 30 joins took 61 s)."""
+    fake.holds["usergroups.list"] = asyncio.Event()
+    front.work.directory.timeout = 0.5
+    members = [f"U{n}" for n in range(30)]
+    sent = await asyncio.gather(*(slack.send(slash("/member", "me", user=user, response_url=fake.response_url(user)))
+                                  for user in members))
+    assert [status for status, _ in sent] == [200] * 30
+    await fake.wait_for(lambda: len(fake.responses) == 30)
+    assert all("Role: member" in r["text"] for r in fake.responses)
+    assert fake.arrived.count("usergroups.list") == 1
+    fake.holds.pop("usergroups.list").set()
 
 
 async def test_a_form_opens_refuses_a_bad_field_and_runs_on_submit(slack, fake):
@@ -193,3 +211,4 @@ async def test_a_slow_submission_is_acked_and_answered_privately_afterwards(slac
     assert [(p["channel"], p["user"]) for p in ephemeral] == [("CGENERAL", "U100")] * 2  # the first was refused
     assert [p["channel"] for p in dm] == ["U100"] and not fake.called("conversations.open")
     assert {p["text"] for p in ephemeral + dm} == {"report Heat filed", "report Mold filed"}
+

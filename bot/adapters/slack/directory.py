@@ -1,7 +1,22 @@
 """What Slack vouches for about a member: their user groups (claims for roles) and their locale.
 
-Both are cached for a while; a failing lookup logs and answers with what is known, so a slow or
-broken Web API never blocks a command.
+Neither may hold a command behind another, or behind a Web API that hangs (when every command
+reloaded the groups under one lock, 30 joins took 61 s against a ``usergroups`` API that hung).
+
+User groups, and so the roles they grant, follow one rule:
+
+- The whole workspace's memberships are loaded at once and are fresh for ``ttl`` seconds.
+- Past that, the last load is still served while one refresh runs in the background; a member
+  removed from a group loses its role when that refresh succeeds.
+- A load that fails or takes longer than ``timeout`` is logged and remembered for ``retry``
+  seconds, during which nothing calls Slack and commands go on with what is known.
+- A load older than ``stale_limit`` is not served: a role that cannot be confirmed is not granted.
+- With nothing to serve (the first load, or after ``stale_limit``) a command waits for the load in
+  flight, at most ``timeout``; every command waits on the same load, never one after another.
+
+So a removal takes effect within ``ttl`` plus one load while Slack answers, and within
+``stale_limit`` when it does not. The locale is only a hint for the reply's language: a failed
+lookup answers with what is known and is not tried again for ``retry`` seconds.
 """
 
 from __future__ import annotations
@@ -11,7 +26,6 @@ import logging
 import time
 from collections.abc import Callable
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
@@ -19,27 +33,47 @@ log = logging.getLogger(__name__)
 
 class Directory:
     def __init__(self, client: AsyncWebClient, *, use_groups: bool, ttl: float = 300.0, timeout: float = 2.0,
+                 retry: float = 30.0, stale_limit: float = 900.0,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self.use_groups = use_groups  # skip the lookups when no role rule names a user group
-        self.ttl, self.timeout, self.monotonic = ttl, timeout, monotonic
+        self.ttl, self.timeout, self.retry, self.stale_limit = ttl, timeout, retry, stale_limit
+        self.monotonic = monotonic
         self._groups: dict[str, frozenset[str]] = {}
         self._groups_at = float("-inf")
+        self._groups_retry_at = float("-inf")
+        self._refresh: asyncio.Task | None = None
         self._locales: dict[str, tuple[float, str | None]] = {}
-        self._lock = asyncio.Lock()
+        self._locales_retry_at = float("-inf")
 
     async def claims(self, user_id: str) -> frozenset[str]:
         """``slack-group:<id>`` for each user group the member is in (``slack:<id>`` is implicit)."""
         if not self.use_groups:
             return frozenset()
-        async with self._lock:
-            if self.monotonic() - self._groups_at > self.ttl:
-                try:
-                    self._groups = await asyncio.wait_for(self._load_groups(), self.timeout)
-                    self._groups_at = self.monotonic()
-                except (SlackApiError, OSError, TimeoutError) as exc:
-                    log.warning("Slack user groups unavailable (%s); using the last known", type(exc).__name__)
+        now = self.monotonic()
+        if now - self._groups_at > self.ttl and now >= self._groups_retry_at and self._refresh is None:
+            self._refresh = asyncio.create_task(self._reload())
+        if now - self._groups_at > self.stale_limit:
+            await self.refreshed()  # bounded by the load's own timeout
+        if self.monotonic() - self._groups_at > self.stale_limit:
+            return frozenset()
         return self._groups.get(user_id, frozenset())
+
+    async def refreshed(self) -> None:
+        """Until the user-group load in flight, if any, has ended."""
+        if self._refresh is not None:
+            await asyncio.wait({self._refresh})
+
+    async def _reload(self) -> None:
+        try:
+            groups = await asyncio.wait_for(self._load_groups(), self.timeout)
+        except Exception as exc:  # noqa: BLE001 - whatever failed, the roles it would grant are not confirmed
+            self._groups_retry_at = self.monotonic() + self.retry
+            log.warning("Slack user groups unavailable (%s); trying again in %.0f s", type(exc).__name__, self.retry)
+        else:
+            self._groups, self._groups_at = groups, self.monotonic()
+        finally:
+            self._refresh = None
 
     async def _load_groups(self) -> dict[str, frozenset[str]]:
         found: dict[str, set[str]] = {}
@@ -53,13 +87,15 @@ class Directory:
     async def locale(self, user_id: str) -> str | None:
         """The member's Slack language (``es-LA``), the core's hint until they choose one."""
         cached = self._locales.get(user_id)
-        if cached and self.monotonic() - cached[0] <= self.ttl:
-            return cached[1]
+        now = self.monotonic()
+        if cached and now - cached[0] <= self.ttl or now < self._locales_retry_at:
+            return cached[1] if cached else None
         try:
             info = await asyncio.wait_for(self.client.users_info(user=user_id, include_locale=True), self.timeout)
             found = info.get("user", {}).get("locale")
-        except (SlackApiError, OSError, TimeoutError) as exc:
-            log.info("Slack locale unavailable (%s)", type(exc).__name__)
+        except Exception as exc:  # noqa: BLE001 - only a hint: the reply goes out in the campaign's language
+            self._locales_retry_at = self.monotonic() + self.retry
+            log.warning("Slack locales unavailable (%s); trying again in %.0f s", type(exc).__name__, self.retry)
             return cached[1] if cached else None
         self._locales[user_id] = (self.monotonic(), found)
         return found
