@@ -1,10 +1,13 @@
 """A full scenario on Slack — sites, signups and a waitlist, a readiness poll with answers, tallies,
 exports, a profile, a forget, delivery with refusals from the Web API — logged at DEBUG: no record at
-INFO or above holds a member's name or a readiness answer."""
+INFO or above holds a member's name or a readiness answer. No record at all holds a ``response_url``
+(a capability to answer as the bot for 30 minutes), not even when answering it fails."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
 
 from bot.delivery import Worker
 from tests.slack.conftest import app, fake, front, gate, mode, slack  # noqa: F401 - the Slack fixtures
@@ -59,3 +62,24 @@ async def test_no_name_or_answer_is_logged_at_info_or_above(slack, fake, app, fr
         logged = f"{record.getMessage()} {record.exc_text or ''}"
         leaked = [s for s in SECRETS_OF_MEMBERS if s in logged]
         assert not leaked, f"{record.name} logged {leaked}: {logged[:300]}"
+
+
+async def test_no_response_url_is_logged_even_when_answering_it_fails(slack, caplog):
+    caplog.set_level(logging.DEBUG)
+    with socket.socket() as probe:  # a port nobody listens on: every attempt is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    capability = "/respond/T1-B2-capability-9f8e"
+    assert (await slack.send(slash("/organizer", "help", response_url=f"http://127.0.0.1:{port}{capability}")))[0] \
+        == 200
+
+    async def failed():
+        while not any(r.levelno >= logging.ERROR for r in caplog.records):
+            await asyncio.sleep(0.01)
+    await asyncio.wait_for(failed(), 10)  # a guard against hanging, not a timing assertion
+    [error] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "failed with ClientConnectorError (ref " in error.getMessage() and not error.exc_info
+    assert not [r for r in caplog.records if r.levelno >= logging.INFO and r.exc_info]
+    assert any("A retry handler found" in r.getMessage() for r in caplog.records), "slack_sdk did not retry"
+    leaked = [r.getMessage() for r in caplog.records if "capability-9f8e" in r.getMessage()]
+    assert not leaked, leaked

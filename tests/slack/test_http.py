@@ -212,3 +212,16 @@ async def test_a_slow_submission_is_acked_and_answered_privately_afterwards(slac
     assert [p["channel"] for p in dm] == ["U100"] and not fake.called("conversations.open")
     assert {p["text"] for p in ephemeral + dm} == {"report Heat filed", "report Mold filed"}
 
+
+async def test_a_file_slack_refuses_is_said_to_the_member(slack, fake):
+    """The reply's text arrives; when Slack refuses its file the leader is told, with what to do."""
+    fake.usergroups = {"SLEADERS": ["ULEAD"]}
+    await slack.send(slash("/readiness", 'open Ready? choices:"Yes;No"', user="ULEAD", response_url=fake.response_url()))
+    await fake.wait_for(lambda: fake.responses)
+    fake.fail("files.getUploadURLExternal", "not_allowed")
+    await slack.send(slash("/readiness", "export 1", user="ULEAD", response_url=fake.response_url("export")))
+    await fake.wait_for(lambda: len([r for r in fake.responses if r["url"] == "export"]) == 2)
+    export, notice = [r for r in fake.responses if r["url"] == "export"]
+    assert export["text"].startswith("Poll #1 is anonymous")
+    assert notice["text"] == "“readiness-1-sites.csv” could not be sent. Try /readiness export 1 again."
+    assert notice["response_type"] == "ephemeral" and not fake.uploads

@@ -101,13 +101,16 @@ class SlackFrontEnd:
         web_app.router.add_post(EVENTS_PATH, events)
         return web_app
 
-    async def _failed(self, error: Exception, body: dict) -> BoltResponse:
-        """bolt's handler for what a listener or bolt itself raised: one line, no traceback above DEBUG."""
+    async def _failed(self, error: Exception, body: dict, response: BoltResponse | None) -> BoltResponse | None:
+        """bolt's handler for what a listener or bolt itself raised: one line, no traceback above DEBUG.
+        After the ack (``response`` None) there is no answer left to give."""
         if isinstance(error, BoltUnhandledRequestError):
             log.warning("no listener for a Slack %s request", str(body.get("type") or "command")[:40])
-            return BoltResponse(status=404, body="")
-        incidents.report(log, "a Slack request", error=error)
-        return BoltResponse(status=500, body="")
+            status = 404
+        else:
+            incidents.report(log, "a Slack request", error=error)
+            status = 500
+        return None if response is None else BoltResponse(status=status, body="")
 
     async def serve_http(self, host: str, port: int) -> web.AppRunner:
         """Start listening; the caller owns the runner (``await runner.cleanup()``) and closes this."""

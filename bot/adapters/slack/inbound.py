@@ -76,6 +76,14 @@ def command_line(body: Mapping[str, Any]) -> str:
     return f"{body['command']} {unescape(body.get('text') or '')}".strip()
 
 
+def typed(body: Mapping[str, Any]) -> str | None:
+    """The command line behind a request, to suggest again: a slash command's or a button's."""
+    if "command" in body:
+        return command_line(body)
+    actions = body.get("actions")
+    return actions[0].get("value") if actions else None
+
+
 def identity(body: Mapping[str, Any]) -> Identity:
     """The member, from a slash command (``user_id``) or an interaction (``user``)."""
     user = body.get("user")

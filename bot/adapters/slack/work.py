@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -26,6 +27,20 @@ from bot.i18n import N_
 from bot.types import Identity, Invocation, Message, Reply
 
 log = logging.getLogger(__name__)
+_URL = re.compile(r"https?://[^\s'\"]+")
+
+
+class _WithoutURLs(logging.Filter):
+    """slack_sdk's webhook client names the URL it posts to in its log lines (at INFO when it retries);
+    a ``response_url`` lets whoever holds it answer as the bot for 30 minutes, so none is logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = _URL.sub("<response_url>", record.getMessage()), ()
+        return True
+
+
+RESPONSE_URL_LOG = logging.getLogger(f"{__name__}.response_url")  # the webhook client's, for the filter
+RESPONSE_URL_LOG.addFilter(_WithoutURLs())
 
 
 def uses_groups(app: App) -> bool:
@@ -79,22 +94,40 @@ class CommandWork:
             reply = await self._open_form(reply, body, tr)
         if reply.message is None:
             return
+        for index, part in enumerate(render.messages(reply.message, tr)):
+            await self._say(part, body, public=reply.public, replace_original=replace_original and index == 0)
         channel = inbound.channel(body)
         user = inbound.identity(body).user_id
-        response_url = body.get("response_url")
-        for index, part in enumerate(render.messages(reply.message, tr)):
-            if response_url:
-                await AsyncWebhookClient(response_url, session=self.client.session).send(
-                    response_type="in_channel" if reply.public else "ephemeral",
-                    replace_original=replace_original and index == 0, **part)
-            elif channel and reply.public:
-                await self.client.chat_postMessage(channel=channel, **part)
-            else:
-                await self._private(channel, user, part)
         for attachment in reply.message.attachments:
             target = channel if channel and reply.public else await dm_channel(self.client, user)
-            await self.client.files_upload_v2(channel=target, content=attachment.data, filename=attachment.filename,
-                                              title=attachment.title or attachment.filename)
+            try:
+                await self.client.files_upload_v2(channel=target, content=attachment.data,
+                                                  filename=attachment.filename,
+                                                  title=attachment.title or attachment.filename)
+            except SlackApiError as exc:
+                log.warning("Slack refused a file upload (%s)", exc.response.get("error"))
+                await self._not_sent(attachment.title or attachment.filename, body, tr)
+
+    async def _not_sent(self, name: str, body: Mapping[str, Any], tr) -> None:
+        """The member was shown the text of a reply whose file Slack refused: say so, and what to do."""
+        typed = inbound.typed(body)
+        text = tr._(N_("“{file}” could not be sent. Try {command} again."), file=name, command=typed) if typed \
+            else tr._(N_("“{file}” could not be sent. Try the command again."), file=name)
+        for part in render.messages(Message(text), tr):
+            await self._say(part, body, public=False, replace_original=False)
+
+    async def _say(self, part: dict[str, Any], body: Mapping[str, Any], *, public: bool,
+                   replace_original: bool) -> None:
+        """One message to where the request came from: its ``response_url``, else the channel or privately."""
+        channel = inbound.channel(body)
+        response_url = body.get("response_url")
+        if response_url:
+            await AsyncWebhookClient(response_url, session=self.client.session, logger=RESPONSE_URL_LOG).send(
+                response_type="in_channel" if public else "ephemeral", replace_original=replace_original, **part)
+        elif channel and public:
+            await self.client.chat_postMessage(channel=channel, **part)
+        else:
+            await self._private(channel, inbound.identity(body).user_id, part)
 
     async def _open_form(self, reply: Reply, body: Mapping[str, Any], tr) -> Reply:
         form = reply.form
