@@ -18,6 +18,7 @@ TR = Catalogs("en", ZoneInfo("America/Los_Angeles")).get("en")
 def test_nothing_a_member_types_becomes_slack_syntax(typed):
     [out] = messages(Message(f"{typed} {bold(typed)}", (Button(typed, "/organizer help"),)), TR)
     section = out["blocks"][0]["text"]["text"]
+    assert out["blocks"][0]["text"]["verbatim"] is True  # Slack links no name, URL or mention by itself
     assert "<" not in section and "<" not in out["text"]
     assert section == f"{typed.replace('<', '&lt;').replace('>', '&gt;')} *{typed.replace('<', '&lt;').replace('>', '&gt;')}*"
     assert out["blocks"][1]["elements"][0]["text"] == {"type": "plain_text", "text": typed, "emoji": True}

@@ -1,8 +1,9 @@
 """Replies, messages and forms as Block Kit: escaped, split within Slack's limits, never cut.
 
-Member text is escaped with :func:`bot.markup.slack_escape` and no message sets ``link_names``,
-so nothing a member typed can become ``<!channel>``, ``<!here>``, ``<!everyone>``, a user-group or
-a user mention. Only the bot's own markup (times, bold) produces Slack syntax.
+Member text is escaped with :func:`bot.markup.slack_escape`, no message sets ``link_names`` and every
+text object that can hold it is ``verbatim`` (Slack then links no channel name, URL or mention by
+itself), so nothing a member typed can become ``<!channel>``, ``<!here>``, ``<!everyone>``, a user-group
+or a user mention. Only the bot's own markup (times, bold) produces Slack syntax.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def messages(message: Message, tr: Translator) -> list[dict[str, Any]]:
     messages of at most 50 blocks; the buttons come last. Files are sent separately."""
     sections = [] if not message.text.strip() else split([mrkdwn(p, tr) for p in paragraphs(message.text)],
                                                           SECTION_LIMIT)
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections if s]
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": s, "verbatim": True}}
+                                    for s in sections if s]
     buttons = [_button(b, i) for i, b in enumerate(message.buttons)]
     blocks += [{"type": "actions", "elements": buttons[i:i + BUTTONS_PER_BLOCK]}
                for i in range(0, len(buttons), BUTTONS_PER_BLOCK)]
