@@ -32,6 +32,11 @@ class Context:
     def config(self) -> Config:
         return self.app.config
 
+    @property
+    def date_languages(self) -> list[str]:
+        """What a typed date is read in: the member's language first, then the campaign's, never all."""
+        return list(dict.fromkeys((self.tr.lang, *self.app.catalogs.languages)))
+
     def _(self, msgid: str, /, **params: object) -> str:
         return self.tr._(msgid, **params)
 

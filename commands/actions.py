@@ -58,7 +58,7 @@ def ref(action_id: int) -> str:
 
 def parse_when(ctx: Context, text: str) -> datetime:
     """A time typed by a member, read in the campaign timezone relative to now; it must be still to come."""
-    moment = read_moment(text, now=ctx.now, tz=ctx.config.campaign.tz, languages=ctx.app.catalogs.languages)
+    moment = read_moment(text, now=ctx.now, tz=ctx.config.campaign.tz, languages=ctx.date_languages)
     if moment is None:
         raise UserError(N_("I couldn’t read “{when}” as a date and time. Try “tomorrow 7:15am”, “Dec 3 5pm” or "
                            "2026-12-03 17:00."), when=text[:100])

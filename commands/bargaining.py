@@ -64,7 +64,7 @@ def _body(text: str | None) -> str | None:
 def _session_day(ctx: Context, text: str | None) -> date | None:
     if not text:
         return None
-    parsed = read_moment(text, now=ctx.now, tz=ctx.config.campaign.tz, languages=ctx.app.catalogs.languages,
+    parsed = read_moment(text, now=ctx.now, tz=ctx.config.campaign.tz, languages=ctx.date_languages,
                          prefer="past")
     if parsed is None:
         raise UserError(N_("I can’t read “{session}” as a date. Try 2026-12-03 or “last Thursday”."),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot import permissions
 from bot.charts import share_bars
@@ -101,13 +100,13 @@ def parse_choices(text: str) -> list[str]:
     return choices
 
 
-def parse_closing_time(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+def parse_closing_time(ctx: Context, text: str) -> datetime:
     """A time typed as "Friday 6pm", read in the campaign timezone, relative to now."""
-    moment = read_moment(text, now=now, tz=tz)
+    moment = read_moment(text, now=ctx.now, tz=ctx.config.campaign.tz, languages=ctx.date_languages)
     if moment is None:
         raise UserError(N_("I can’t read “{when}” as a date and time. Try “Friday 6pm” or “2026-12-04 18:00”."),
                         when=text)
-    if moment <= now:
+    if moment <= ctx.now:
         raise UserError(N_("“{when}” is in the past: give a closing time in the future."), when=text)
     return moment
 
@@ -159,7 +158,7 @@ def choice_list(ctx: Context, poll: ReadinessPoll) -> str:
 async def open_poll(ctx: Context, question: str, choices: str | None, closes: str | None, results: str,
                     anonymous: bool) -> Reply:
     options = parse_choices(choices) if choices else list(DEFAULT_CHOICES)
-    closes_at = parse_closing_time(closes, ctx.now, ctx.config.campaign.tz) if closes else None
+    closes_at = parse_closing_time(ctx, closes) if closes else None
     poll = await store.create_poll(ctx.session, question=question, choices=options, results=results,
                                    anonymous=anonymous, closes_at=closes_at, created_by=ctx.actor.member_id,
                                    created_at=ctx.now)
