@@ -26,6 +26,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import incidents
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Work = Callable[[AsyncSession], Awaitable[T]]
@@ -210,7 +212,7 @@ async def _run_deferred(session: AsyncSession, key: object, fn: Work[None]) -> N
     except Exception as exc:
         if _is_unavailable(exc):
             raise
-        log.error("deferred %s failed with %s", key, type(exc).__name__, exc_info=True)
+        incidents.report(log, "deferred %s", key)
 
 
 def _is_unavailable(exc: BaseException) -> bool:

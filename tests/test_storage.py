@@ -1,6 +1,7 @@
 """The session pattern, group commit and migrations, on a fresh SQLite file and a fresh PostgreSQL database."""
 
 import asyncio
+import logging
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -98,6 +99,20 @@ async def test_work_deferred_to_the_commit_runs_once_with_the_latest_call_that_d
     assert ran == [2]
     names = await app.db.read(lambda s: _all(s, select(Worksite.name)))
     assert names == ["Site 2"]
+
+
+async def test_deferred_work_that_fails_logs_a_reference_and_its_traceback_only_at_debug(app, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    async def work(session):
+        async def later(s):
+            raise KeyError("Xiomara")
+        await once_before_commit(session, "live", later)
+
+    await app.db.write(work)
+    [error] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert error.getMessage().startswith("deferred live failed with KeyError (ref ") and not error.exc_info
+    assert any(r.levelno == logging.DEBUG and r.exc_info for r in caplog.records)
 
 
 async def test_migrations_from_empty_match_the_models(db_url):
