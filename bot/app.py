@@ -66,9 +66,12 @@ class App:
         return self.catalogs.get(lang)
 
     async def run_line(self, identity: Identity, line: str, *, channel: str | None = None,
-                       claims: Iterable[str] = (), locale: str | None = None, can_open_forms: bool = False) -> Reply:
+                       claims: Iterable[str] = (), locale: str | None = None, can_open_forms: bool = False,
+                       outside: bool = False) -> Reply:
         """Parse a command line as typed (console, Slack, a button) and run it."""
-        inv = Invocation(identity, "", "", {}, channel, frozenset(claims), locale, can_open_forms)
+        inv = Invocation(identity, "", "", {}, channel, frozenset(claims), locale, can_open_forms, outside)
+        if outside:
+            return await self.run(inv)
         try:
             command, values = self.registry.parse_line(line)
         except UserError as exc:
@@ -78,6 +81,9 @@ class App:
     async def run(self, inv: Invocation) -> Reply:
         tr = None
         try:
+            if inv.outside:
+                raise UserError(N_("This bot works only in the union’s own server. Use it there, or in a direct "
+                                   "message to the bot."))
             command = self.registry.find(inv.group, inv.sub)
             if command.form and not inv.args and inv.can_open_forms:
                 tr = await self._translator_for(inv)

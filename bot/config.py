@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DEFAULT_CONFIG_FILE = "organizer.toml"
+DISCORD_ROLE = "discord-role:"
 
 
 class ConfigError(Exception):
@@ -60,15 +61,30 @@ class Channel(Section):
 
 class RoleRule(Section):
     """Identities that hold a role: ``slack:U…``, ``slack-group:S…``, ``discord:<user id>``,
-    ``discord-role:<role id or name>``. A rep rule names the worksites the rep covers."""
+    ``discord-role:<role id>``. A rep rule names the worksites the rep covers.
+
+    A Discord role is named by its id, never its name: anyone who can create a role in any server can
+    give it any name, an id is unique."""
 
     match: list[str]
     sites: list[str] = []
+
+    @field_validator("match")
+    @classmethod
+    def _discord_roles_by_id(cls, value: list[str]) -> list[str]:
+        for claim in value:
+            if claim.startswith(DISCORD_ROLE) and not claim.removeprefix(DISCORD_ROLE).isdigit():
+                raise ValueError(f"{claim!r} names a Discord role by name: use its id (Server Settings → Roles → "
+                                 "right-click the role → Copy Role ID), as discord-role:<id>")
+        return value
 
 
 class Roles(Section):
     leaders: list[RoleRule] = []
     reps: list[RoleRule] = []
+
+    def name_discord_roles(self) -> bool:
+        return any(c.startswith(DISCORD_ROLE) for rule in (*self.leaders, *self.reps) for c in rule.match)
 
 
 class SlackSettings(Section):
@@ -85,6 +101,13 @@ class DiscordSettings(Section):
     shard_count: int | None = None
     shard_ids: list[int] | None = None
     ping_role: str | None = None
+
+    @field_validator("ping_role")
+    @classmethod
+    def _role_id(cls, value: str | None) -> str | None:
+        if value is not None and not value.isdigit():
+            raise ValueError(f"{value!r} is not a role id: name the role to ping by its id")
+        return value
 
 
 class Delivery(Section):
@@ -147,6 +170,13 @@ class Config(Section):
     bargaining: Bargaining = Bargaining()
     readiness: Readiness = Readiness()
     secrets: Secrets = Secrets()
+
+    @model_validator(mode="after")
+    def _discord_roles_need_the_guild(self) -> Config:
+        if self.roles.name_discord_roles() and self.discord.guild_id is None:
+            raise ValueError("roles name Discord roles, so discord.guild_id must say which server they belong to: "
+                             "a role from any other server the bot is in never counts")
+        return self
 
     @property
     def slack_enabled(self) -> bool:

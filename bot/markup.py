@@ -57,13 +57,28 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# A bare link is left whole (it shows where it goes); everything else Discord reads as markdown gets a
+# backslash: emphasis, spoilers and code, the brackets of a masked link ``[text](url)``, the ``<`` of a
+# mention, channel, command or timestamp tag, and at a line's start headings, quotes, lists and ``-#``.
+_DISCORD_MARKDOWN = re.compile(r"(?P<url>https?://[^\s<>\[\]()|`\\]+)|(?P<mark>[\\*_~|`\[\]]|<(?=[@#:/]|a:|t:))"
+                               r"|^(?P<lead>[ \t]*)(?P<line>[-+>#])", re.M)
 _DISCORD_MASS = re.compile(r"@(everyone|here)")
 
 
+def _discord_mark(match: re.Match) -> str:
+    if match.group("url"):
+        return match.group("url")
+    if match.group("mark"):
+        return "\\" + match.group("mark")
+    return match.group("lead") + "\\" + match.group("line")
+
+
 def discord_escape(text: str) -> str:
-    """Belt and braces beside ``AllowedMentions.none()``: a zero-width space keeps ``@everyone``
-    and ``@here`` from even looking like a ping."""
-    return _DISCORD_MASS.sub("@\u200b\\1", text)
+    """Member text shown as text: markdown is escaped, so ``[Vote here](https://…)`` can't become a
+    link that hides where it goes, nor a heading shout over the bot's own words. Beside
+    ``AllowedMentions.none()``, a zero-width space keeps ``@everyone`` and ``@here`` from even looking
+    like a ping."""
+    return _DISCORD_MASS.sub("@\u200b\\1", _DISCORD_MARKDOWN.sub(_discord_mark, text))
 
 
 def split(paragraphs: list[str], limit: int) -> list[str]:

@@ -39,7 +39,9 @@ class Invocation:
 
     ``claims`` are the facts the platform vouches for that config maps to roles
     (``slack-group:S123``, ``discord-role:Site Reps``); ``locale`` is the platform's hint of
-    the member's language, used until the member picks one with ``/member lang``.
+    the member's language, used until the member picks one with ``/member lang``. ``outside`` marks an
+    invocation from a server or workspace the campaign does not use (another Discord server the bot
+    was added to): it is refused before anything runs.
     """
 
     identity: Identity
@@ -50,6 +52,7 @@ class Invocation:
     claims: frozenset[str] = frozenset()
     locale: str | None = None
     can_open_forms: bool = False
+    outside: bool = False
 
 
 @dataclass(frozen=True)

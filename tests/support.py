@@ -19,10 +19,11 @@ TEST_CONFIG = {
         "readiness": {"slack": "CREADY", "discord": "1000000000000000003"},
     },
     "roles": {
-        "leaders": [{"match": ["slack:ULEAD", "discord-role:Organizers"]}],
-        "reps": [{"match": ["slack:UREP", "discord-role:Escalante Reps"], "sites": ["Escalante Elementary"]},
+        "leaders": [{"match": ["slack:ULEAD", "discord-role:1000000000000000201"]}],
+        "reps": [{"match": ["slack:UREP", "discord-role:1000000000000000202"], "sites": ["Escalante Elementary"]},
                  {"match": ["slack:UREP2"], "sites": ["Roosevelt High"]}],
     },
+    "discord": {"guild_id": 1000000000000000100},
     "delivery": {"live_edit_interval_seconds": 2, "lease_seconds": 30},
 }
 

@@ -32,3 +32,15 @@ def test_markup_renders_per_platform_and_member_text_cannot_forge_it():
     assert clean("forged \ue0001\ue001 time") == "forged 1 time"
     assert plain(text).startswith("Picket <!channel> at")
     assert paragraphs("a\n\n\n\nb\n\n  ") == ["a", "b"]
+
+
+def test_member_markdown_is_shown_as_text_on_discord_and_a_bare_link_stays_whole():
+    assert discord_escape("[Vote here](https://evil.example/x)") == "\\[Vote here\\](https://evil.example/x)"
+    assert discord_escape("# Strike off!\n> quote\n  - item\n-# small") == \
+        "\\# Strike off!\n\\> quote\n  \\- item\n\\-# small"
+    assert discord_escape("**b** _i_ ~~s~~ ||spoiler|| `code` back\\slash") == \
+        "\\*\\*b\\*\\* \\_i\\_ \\~\\~s\\~\\~ \\|\\|spoiler\\|\\| \\`code\\` back\\\\slash"
+    assert discord_escape("<t:1:F> <@1> <#2> </member forget:3> <a:x:4>") == \
+        "\\<t:1:F> \\<@1> \\<#2> \\</member forget:3> \\<a:x:4>"
+    assert discord_escape("see https://union.example/a_b?c=d_e now, #12 at 7:15 (gate) 1 > 0 <number>") == \
+        "see https://union.example/a_b?c=d_e now, #12 at 7:15 (gate) 1 > 0 <number>"

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from bot.config import load_config
 from bot.i18n import Catalogs
 from bot.permissions import Actor, resolve_role
@@ -58,8 +60,8 @@ def test_roles_come_from_config_rules_and_reps_get_their_sites():
     roles = make_config().roles
     assert resolve_role(roles, _inv("slack", "ULEAD")) == (Role.leader, frozenset())
     assert resolve_role(roles, _inv("slack", "UREP")) == (Role.rep, frozenset({"escalante elementary"}))
-    assert resolve_role(roles, _inv("discord", "1", {"discord-role:Organizers"}))[0] == Role.leader
-    assert resolve_role(roles, _inv("discord", "1", {"discord-role:Escalante Reps"}))[0] == Role.rep
+    assert resolve_role(roles, _inv("discord", "1", {"discord-role:1000000000000000201"}))[0] == Role.leader
+    assert resolve_role(roles, _inv("discord", "1", {"discord-role:1000000000000000202"}))[0] == Role.rep
     assert resolve_role(roles, _inv("slack", "USOMEONE"))[0] == Role.member
 
 
@@ -95,7 +97,6 @@ async def test_a_member_is_told_which_role_a_command_needs(bot):
 
 
 def test_config_refuses_secrets_in_the_file_and_reads_them_from_the_environment(tmp_path):
-    import pytest
 
     from bot.config import ConfigError
 
@@ -110,3 +111,19 @@ def test_config_refuses_secrets_in_the_file_and_reads_them_from_the_environment(
     config = load_config("config.example.toml", env={"SLACK_BOT_TOKEN": "xoxb-test", "DISCORD_TOKEN": "abc"})
     assert config.slack_enabled and config.discord_enabled
     assert "xoxb-test" not in repr(config.secrets) and "xoxb-test" not in str(config)
+
+
+@pytest.mark.parametrize("toml, error", [
+    ('[discord]\nguild_id = 1\n[[roles.leaders]]\nmatch = ["discord-role:Organizers"]\n',
+     "'discord-role:Organizers' names a Discord role by name: use its id"),
+    ('[[roles.reps]]\nmatch = ["discord-role:123"]\nsites = ["Escalante"]\n',
+     "discord.guild_id must say which server"),
+    ('[discord]\nguild_id = 1\nping_role = "Members"\n', "'Members' is not a role id"),
+])
+def test_discord_roles_are_named_by_id_in_one_server_or_the_bot_does_not_start(tmp_path, toml, error):
+    from bot.config import ConfigError
+
+    path = tmp_path / "organizer.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError, match=re.escape(error)):
+        load_config(path, env={})

@@ -24,6 +24,8 @@ from tests.support import TEST_CONFIG, make_config
 
 GUILD_ID = "1000000000000000100"
 ORGANIZERS_ROLE, REPS_ROLE, MEMBERS_ROLE = "1000000000000000201", "1000000000000000202", "1000000000000000203"
+NAMED_LIKE_LEADERS_ROLE = "1000000000000000204"  # a role anyone may create, named after the leaders' role id
+OTHER_GUILD_ID = "1000000000000000900"  # another server the bot was added to
 CHANNEL_ID = "1000000000000000001"
 
 survey = Group("survey", N_("A later feature: a form with every kind of option"))
@@ -65,7 +67,7 @@ async def fake(monkeypatch):
 
 @pytest.fixture
 async def app(db_url, clock, platforms):
-    roles = {"leaders": [{"match": ["discord-role:Organizers"]}],
+    roles = {"leaders": [{"match": [f"discord-role:{ORGANIZERS_ROLE}"]}],
              "reps": [{"match": [f"discord-role:{REPS_ROLE}"], "sites": ["Escalante Elementary"]}]}
     config = make_config(roles=roles, discord={"guild_id": int(GUILD_ID), "ping_role": MEMBERS_ROLE},
                          channels=TEST_CONFIG["channels"])
@@ -101,7 +103,8 @@ def guild_payload() -> dict:
             "unavailable": False, "emojis": [], "stickers": [], "members": [], "voice_states": [], "presences": [],
             "threads": [], "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
             "roles": [role(GUILD_ID, "@everyone", 0), role(ORGANIZERS_ROLE, "Organizers", 3),
-                      role(REPS_ROLE, "Escalante Reps", 2), role(MEMBERS_ROLE, "Members", 1)],
+                      role(REPS_ROLE, "Escalante Reps", 2), role(MEMBERS_ROLE, "Members", 1),
+                      role(NAMED_LIKE_LEADERS_ROLE, ORGANIZERS_ROLE, 1)],
             "channels": [{"id": CHANNEL_ID, "type": 0, "name": "actions", "position": 0, "permission_overwrites": [],
                           "nsfw": False, "parent_id": None, "rate_limit_per_user": 0, "topic": None}]}
 
@@ -109,34 +112,42 @@ def guild_payload() -> dict:
 _ids = itertools.count(1_200_000_000_000_000_000)
 
 
-def _interaction(kind: int, data: dict, user_id: str, name: str, roles: tuple[str, ...], locale: str) -> dict:
-    """An INTERACTION_CREATE in a server, as Discord's API documents it."""
+def _interaction(kind: int, data: dict, user_id: str, name: str, roles: tuple[str, ...], locale: str,
+                 guild: str | None = GUILD_ID) -> dict:
+    """An INTERACTION_CREATE in a server (``guild``), or in a DM with the bot (``guild=None``), as Discord's
+    API documents it."""
     interaction_id = str(next(_ids))
-    return {"id": interaction_id, "application_id": APP_ID, "type": kind, "token": f"token-{interaction_id}",
-            "version": 1, "guild_id": GUILD_ID, "channel_id": CHANNEL_ID, "attachment_size_limit": 10485760,
-            "channel": {"id": CHANNEL_ID, "type": 0, "name": "actions", "guild_id": GUILD_ID},
-            "member": {"user": {"id": user_id, "username": name.lower(), "global_name": name, "discriminator": "0",
-                                "avatar": None},
-                       "roles": list(roles), "nick": None, "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False,
-                       "mute": False, "flags": 0, "permissions": "2248473465835073"},
-            "locale": locale, "guild_locale": "en-US", "app_permissions": "2248473465835073", "entitlements": [],
-            "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0, "data": data}
+    user = {"id": user_id, "username": name.lower(), "global_name": name, "discriminator": "0", "avatar": None}
+    payload = {"id": interaction_id, "application_id": APP_ID, "type": kind, "token": f"token-{interaction_id}",
+               "version": 1, "channel_id": CHANNEL_ID, "attachment_size_limit": 10485760,
+               "locale": locale, "app_permissions": "2248473465835073", "entitlements": [], "data": data}
+    if guild is None:
+        return {**payload, "user": user, "channel": {"id": CHANNEL_ID, "type": 1}, "context": 1,
+                "authorizing_integration_owners": {"1": user_id}}
+    return {**payload, "guild_id": guild, "guild_locale": "en-US", "context": 0,
+            "channel": {"id": CHANNEL_ID, "type": 0, "name": "actions", "guild_id": guild, "position": 0,
+                        "permission_overwrites": [], "nsfw": False, "parent_id": None},
+            "member": {"user": user, "roles": list(roles), "nick": None, "joined_at": "2024-01-01T00:00:00+00:00",
+                       "deaf": False, "mute": False, "flags": 0, "permissions": "2248473465835073"},
+            "authorizing_integration_owners": {"0": guild}}
 
 
 def slash(command: str, sub: str, user_id: str = "300000000000000001", name: str = "María", *,
-          roles: tuple[str, ...] = (), locale: str = "en-US", **options) -> dict:
+          roles: tuple[str, ...] = (), locale: str = "en-US", guild: str | None = GUILD_ID, **options) -> dict:
     """APPLICATION_COMMAND (type 2): ``/command sub name:value…``."""
     kinds = {bool: 5, int: 4, str: 3}
-    data = {"id": str(next(_ids)), "name": command, "type": 1, "guild_id": GUILD_ID,
+    data = {"id": str(next(_ids)), "name": command, "type": 1,
             "options": [{"name": sub, "type": 1, "options": [
                 {"name": key, "type": kinds[type(value)], "value": value} for key, value in options.items()]}]}
-    return _interaction(2, data, user_id, name, roles, locale)
+    if guild is not None:
+        data["guild_id"] = guild
+    return _interaction(2, data, user_id, name, roles, locale, guild)
 
 
 def click(custom_id: str, user_id: str = "300000000000000001", name: str = "María", *,
-          roles: tuple[str, ...] = ()) -> dict:
+          roles: tuple[str, ...] = (), guild: str | None = GUILD_ID) -> dict:
     """MESSAGE_COMPONENT (type 3): a button on a message the bot posted."""
-    payload = _interaction(3, {"custom_id": custom_id, "component_type": 2}, user_id, name, roles, "en-US")
+    payload = _interaction(3, {"custom_id": custom_id, "component_type": 2}, user_id, name, roles, "en-US", guild)
     payload["message"] = {"id": str(next(_ids)), "channel_id": CHANNEL_ID, "type": 0, "content": "…",
                           "author": {"id": APP_ID, "username": "organizer-bot", "discriminator": "0", "avatar": None,
                                      "bot": True},

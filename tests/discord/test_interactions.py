@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.schema import discord_commands
 from storage.members import Member, MemberIdentity, Worksite
 from tests.discord.conftest import (
     GUILD_ID,
+    MEMBERS_ROLE,
+    NAMED_LIKE_LEADERS_ROLE,
     ORGANIZERS_ROLE,
+    OTHER_GUILD_ID,
     REPS_ROLE,
     click,
     dispatch,
@@ -81,7 +85,7 @@ async def test_pings_typed_by_a_member_never_ping(app, client, fake):
     dispatch(client, payload)
     _, [follow] = await answered(fake, payload)
     assert "@everyone" not in follow.body["content"] and "@here" not in follow.body["content"]
-    assert "<@123> <@&456>" in follow.body["content"]  # shown as typed, but…
+    assert "\\<@123> \\<@&456>" in follow.body["content"]  # shown as text, as typed, and…
     assert follow.body["allowed_mentions"] == {"parse": []}  # …no mention is ever resolved
 
 
@@ -92,7 +96,7 @@ async def test_the_discord_client_language_picks_the_catalog(app, client, fake):
     assert "Sitio de trabajo: sin indicar" in follow.body["content"]
 
 
-async def test_server_roles_by_name_and_by_id_give_bot_roles(app, client, fake):
+async def test_server_roles_by_id_give_bot_roles(app, client, fake):
     leader = slash("member", "me", "300000000000000002", "Luis", roles=(ORGANIZERS_ROLE,))
     rep = slash("member", "me", "300000000000000003", "Rosa", roles=(REPS_ROLE,))
     dispatch(client, leader)
@@ -143,7 +147,7 @@ async def test_a_form_command_opens_a_modal_and_its_submission_runs_the_command(
     dispatch(client, sent)
     [callback], [follow] = await answered(fake, sent)
     assert callback.body == {"type": DEFERRED, "data": {"flags": EPHEMERAL}}
-    assert follow.body["content"] == "Roosevelt High|None|2|True|night"
+    assert follow.body["content"] == "Roosevelt High\\|None\\|2\\|True\\|night"  # | escaped: Discord shows |
     assert [tuple(r) for r in await rows(app, select(Member.name, Worksite.name).join(Worksite))] == [
         ("María", "Roosevelt High")]
 
@@ -161,7 +165,7 @@ async def test_typed_options_arrive_typed(app, client, fake):
     payload = slash("survey", "answer", worksite="Escalante Elementary", shifts=3, strike=False, shift="day")
     dispatch(client, payload)
     _, [follow] = await answered(fake, payload)
-    assert follow.body["content"] == "Escalante Elementary|None|3|False|day"
+    assert follow.body["content"] == "Escalante Elementary\\|None\\|3\\|False\\|day"
 
 
 async def test_a_button_on_an_announcement_still_works_after_a_restart(app, client, fake):
@@ -190,3 +194,29 @@ async def test_a_button_on_an_announcement_still_works_after_a_restart(app, clie
     assert follow.body["flags"] == EPHEMERAL
     assert [tuple(r) for r in await rows(app, select(Member.name, Worksite.name).join(Worksite))] == [
         ("Ana", "Escalante Elementary")]
+
+
+async def test_a_role_counts_by_id_only_never_by_a_name_made_to_look_like_one(app, client, fake):
+    crafted = slash("member", "me", "300000000000000004", "Mallory", roles=(NAMED_LIKE_LEADERS_ROLE, MEMBERS_ROLE))
+    dispatch(client, crafted)
+    _, [follow] = await answered(fake, crafted)
+    assert "Role: member" in follow.body["content"]
+
+
+@pytest.mark.parametrize("kind", ["slash command", "button"])
+async def test_an_interaction_from_another_server_is_refused_and_stores_nothing(app, client, fake, kind):
+    payload = (slash("readiness", "missing", "300000000000000005", "Org", roles=(ORGANIZERS_ROLE,), guild=OTHER_GUILD_ID,
+                     poll=1) if kind == "slash command" else
+               click("ob:/member me", "300000000000000005", "Org", roles=(ORGANIZERS_ROLE,), guild=OTHER_GUILD_ID))
+    dispatch(client, payload)
+    _, [follow] = await answered(fake, payload)
+    assert follow.body["content"] == "This bot works only in the union’s own server. Use it there, or in a direct " \
+                                     "message to the bot."
+    assert await rows(app, select(Member.id)) == []
+
+
+async def test_a_direct_message_works_as_a_member_with_no_roles(app, client, fake):
+    payload = slash("member", "me", "300000000000000006", "Dee", guild=None)
+    dispatch(client, payload)
+    _, [follow] = await answered(fake, payload)
+    assert "Role: member" in follow.body["content"]

@@ -4,7 +4,7 @@ replies, buttons, modals, reminder DMs, errors and help all come in Spanish."""
 from bot.adapters.discord.sender import DiscordSender
 from bot.delivery import Worker
 from bot.types import Identity
-from tests.discord.conftest import GUILD_ID, REPS_ROLE, click, dispatch, slash
+from tests.discord.conftest import GUILD_ID, ORGANIZERS_ROLE, REPS_ROLE, click, dispatch, slash
 from tests.discord.fake_api import APP_ID
 from tests.discord.test_interactions import answered
 
@@ -19,9 +19,9 @@ def labels(body: dict) -> list[str]:
 
 async def test_a_spanish_discord_client_is_answered_in_spanish_everywhere(app, client, fake, clock):
     leader = Identity("discord", "300000000000000009", "Luis")
-    assert not (await app.run_line(leader, PICKET, claims={"discord-role:Organizers"})).error
+    assert not (await app.run_line(leader, PICKET, claims={f"discord-role:{ORGANIZERS_ROLE}"})).error
     assert not (await app.run_line(leader, "/readiness open ¿Votarías por autorizar una huelga?",
-                                   claims={"discord-role:Organizers"})).error
+                                   claims={f"discord-role:{ORGANIZERS_ROLE}"})).error
 
     shown = slash("action", "show", locale="es-419", id=1)
     dispatch(client, shown)

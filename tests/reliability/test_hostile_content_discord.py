@@ -10,12 +10,14 @@ import pytest
 
 from bot.adapters.discord.sender import DiscordSender
 from bot.delivery import Worker
+from bot.markup import discord_escape
 from storage.roster import import_rows, read_csv
 from tests.discord.conftest import MEMBERS_ROLE, ORGANIZERS_ROLE, app, client, dispatch, fake, platforms, slash  # noqa: F401
 from tests.discord.fake_api import APP_ID
 from tests.reliability.hostile import HOSTILE, SITE_SUFFIX, assert_stored_as_written, roster_csv
 
 RAW_MASS_PING = re.compile(r"@(everyone|here)")
+MASKED_LINK = re.compile(r"(?<!\\)\[[^\]\n]*(?<!\\)\]\(")  # [text](url) with neither bracket escaped
 
 
 async def typed(client, fake, command: str, sub: str, **options) -> None:
@@ -50,10 +52,12 @@ async def test_hostile_text_is_stored_as_written_and_never_pings_on_discord(app,
                 and "content" in c.body]
     assert {c.path.split("/")[2] for c in fake.calls if c.path.startswith("/channels/")} >= {
         "1000000000000000001", "1000000000000000002", "1000000000000000003"}
-    shown = [m for m in messages if h[:8] in m["content"] or h[:8].replace("@", "@\u200b") in m["content"]]
+    shown = [m for m in messages if discord_escape(h)[2:10] in m["content"]]  # [2:]: a line-start "#" is escaped
     assert len(shown) >= 6, "the hostile text was not shown"
     for body in messages:
         mentions = body["allowed_mentions"]
         assert mentions.get("parse") == [] and not mentions.get("users"), body
         assert set(mentions.get("roles", [])) <= {MEMBERS_ROLE}, body
         assert not RAW_MASS_PING.search(body["content"]), body["content"]
+        assert not MASKED_LINK.search(body["content"]), body["content"]
+        assert not re.search(r"(?m)^#|(?<!\\)<t:1:F>", body["content"]), body["content"]

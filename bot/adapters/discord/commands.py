@@ -97,13 +97,19 @@ def build_tree(client: discord.Client, registry, catalogs: Catalogs) -> app_comm
 
 def invocation(interaction: discord.Interaction, group: str = "", sub: str = "", args: dict | None = None,
                *, can_open_forms: bool = False) -> Invocation:
-    """Who is asking: the Discord account, its server roles by id and by name, and its client's language."""
+    """Who is asking: the Discord account, its client's language and its roles, by id, in the campaign's
+    own server only (``discord.guild_id``). A role held in any other server the bot is in counts for
+    nothing, and an interaction from such a server is marked ``outside``, which the core refuses; a DM
+    carries no roles."""
     user = interaction.user
-    roles = [r for r in getattr(user, "roles", ()) if not r.is_default()]
-    claims = frozenset(f"discord-role:{value}" for r in roles for value in (r.id, r.name))
+    guild = interaction.client.app.config.discord.guild_id
+    ours = guild is not None and interaction.guild_id == guild
+    roles = getattr(user, "roles", ()) if ours else ()
+    claims = frozenset(f"discord-role:{r.id}" for r in roles if not r.is_default())
+    outside = interaction.guild_id is not None and guild is not None and not ours
     return Invocation(Identity("discord", str(user.id), user.display_name), group, sub, args or {},
                       str(interaction.channel_id) if interaction.channel_id else None, claims,
-                      interaction.locale.value, can_open_forms)
+                      interaction.locale.value, can_open_forms, outside)
 
 
 def first_delivery(interaction: discord.Interaction) -> bool:
@@ -140,7 +146,8 @@ async def run_line(interaction: discord.Interaction, line: str) -> None:
     app = interaction.client.app
     await interaction.response.defer(ephemeral=True, thinking=True)
     inv = invocation(interaction)
-    reply = await app.run_line(inv.identity, line, channel=inv.channel, claims=inv.claims, locale=inv.locale)
+    reply = await app.run_line(inv.identity, line, channel=inv.channel, claims=inv.claims, locale=inv.locale,
+                               outside=inv.outside)
     await follow_up(interaction, reply)
 
 
