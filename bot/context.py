@@ -54,6 +54,11 @@ class Context:
         assert self.actor.member_id is not None, "read-only commands have no member row for a first-time user"
         return self.actor.member_id
 
+    def refusal(self, msgid: str, /, **params: object) -> Reply:
+        """A refusal that keeps what the handler wrote (a wrong code counted against its limit), where a
+        raised UserError would roll it back."""
+        return Reply(Message(self._(msgid, **params)), error=True)
+
     def reply(self, text: str, *, public: bool = False, buttons: tuple[Button, ...] = (),
               attachments: tuple[Attachment, ...] = (), effects: tuple[Effect, ...] = ()) -> Reply:
         return Reply(Message(text, buttons, attachments), public=public, effects=effects)

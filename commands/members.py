@@ -15,7 +15,7 @@ from bot.markup import bold
 from bot.permissions import ROLE_NAMES
 from bot.registry import Group, Param
 from bot.types import Button, Reply, Role
-from storage import assessments
+from storage import assessments, links
 from storage import members as store
 from storage.lookup import find_members
 from storage.members import Member
@@ -135,21 +135,24 @@ async def forget(ctx: Context, confirm: bool) -> Reply:
 
 @group.command("link", help=N_("Connect your Slack and Discord accounts, so the bot knows they are one person"),
                params=[Param("code", N_("The code shown on your other account"), required=False, positional=True,
-                             max_length=16)])
+                             greedy=True, max_length=20)])
 async def link(ctx: Context, code: str | None) -> Reply:
     if not code:
-        issued = await store.new_link_code(ctx.session, ctx.member_id, ctx.now, LINK_TTL)
+        issued = await links.issue(ctx.session, ctx.member_id, ctx.now, LINK_TTL)
         return ctx.reply(ctx._("Your code is {code}. On your other account, type /member link {code} within "
                                "{minutes} minutes. Keep it to yourself: it joins that account to you.",
-                               code=issued.code, minutes=int(LINK_TTL.total_seconds() // 60)))
-    redeemed = await store.redeem_link_code(ctx.session, code.strip(), ctx.now)
-    if redeemed is None:
-        raise UserError(N_("That code is unknown or has expired. Ask for a new one with /member link on your "
-                           "other account."))
-    if redeemed.member_id == ctx.member_id:
+                               code=issued, minutes=int(LINK_TTL.total_seconds() // 60)))
+    if not await links.may_try(ctx.session, ctx.member_id, ctx.now):
+        raise UserError(N_("Too many wrong codes from this account. Wait an hour, then ask for a new code with "
+                           "/member link on your other account."))
+    owner = await links.redeem(ctx.session, ctx.member_id, code, ctx.now)
+    if owner is None:  # the wrong try is counted: the reply says so, and the count is kept
+        return ctx.refusal(N_("That code is unknown or has expired. Ask for a new one with /member link on your "
+                              "other account."))
+    if owner == ctx.member_id:
         return ctx.reply(ctx._("These accounts are already linked."))
     here = await ctx.session.get(Member, ctx.member_id)
-    there = await ctx.session.get(Member, redeemed.member_id)
+    there = await ctx.session.get(Member, owner)
     keep, drop = (here, there) if here.on_roster and not there.on_roster else (there, here)
     await store.merge_members(ctx.session, keep.id, drop.id)
     return ctx.reply(ctx._("Linked: both accounts are now {name}.", name=keep.name))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, bindparam, delete, func, select, update
 from sqlmodel import Column, Field, SQLModel
@@ -51,12 +50,6 @@ class MemberIdentity(SQLModel, table=True):
     user_id: str = Field(max_length=64)
     display_name: str = Field(default="", max_length=200)
     last_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class LinkCode(SQLModel, table=True):
-    code: str = Field(primary_key=True, max_length=16)
-    member_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), index=True))
-    expires_at: datetime = Field(sa_type=UTCDateTime)
 
 
 # Built once: every command looks its member up, and building the statement cost nearly as much as running
@@ -130,22 +123,6 @@ async def worksite_name(session: AsyncSession, worksite_id: int | None) -> str |
 
 async def count_worksites(session: AsyncSession) -> int:
     return (await session.exec(select(func.count()).select_from(Worksite))).scalar_one()
-
-
-async def new_link_code(session: AsyncSession, member_id: int, now: datetime, ttl: timedelta) -> LinkCode:
-    await session.exec(delete(LinkCode).where(LinkCode.member_id == member_id))
-    link = LinkCode(code=f"{secrets.randbelow(10**8):08d}", member_id=member_id, expires_at=now + ttl)
-    session.add(link)
-    await session.flush()
-    return link
-
-
-async def redeem_link_code(session: AsyncSession, code: str, now: datetime) -> LinkCode | None:
-    link = await session.get(LinkCode, code)
-    if link is None or link.expires_at < now:
-        return None
-    await session.delete(link)
-    return link
 
 
 async def merge_members(session: AsyncSession, keep_id: int, drop_id: int) -> None:

@@ -2,6 +2,17 @@
 
 from sqlmodel import SQLModel
 
-from storage import actions, assessments, audit, bargaining, chants, jobs, members, outbox, readiness  # noqa: F401
+from storage import (  # noqa: F401
+    actions,
+    assessments,
+    audit,
+    bargaining,
+    chants,
+    jobs,
+    links,
+    members,
+    outbox,
+    readiness,
+)
 
 metadata = SQLModel.metadata

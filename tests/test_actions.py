@@ -382,7 +382,7 @@ async def test_linking_accounts_keeps_one_signup_and_forgetting_removes_it(bot, 
     action = await picket(bot)
     await bot.ok("U100", f"/action join {action}", platform="slack")
     await bot.ok("555000111222333444", f"/action join {action}", platform="discord")
-    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:8]
+    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:14]
     await bot.ok("555000111222333444", f"/member link {code}", platform="discord")
     assert await count(app, Signup) == 1
     await bot.ok("U100", "/member forget confirm:yes", platform="slack")

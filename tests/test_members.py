@@ -1,5 +1,7 @@
 """/member through the real app and database: worksite, language, what the bot holds, forget, linking."""
 
+import re
+
 from sqlalchemy import func, select
 
 from bot.types import Identity
@@ -59,7 +61,7 @@ async def test_forget_asks_first_then_deletes_everything(bot, app):
 async def test_link_joins_a_slack_and_a_discord_account_into_one_member(bot, app):
     await bot.ok("U100", "/member site Escalante Elementary", platform="slack")
     issued = await bot.ok("U100", "/member link", platform="slack")
-    code = issued.split("Your code is ")[1][:8]
+    code = issued.split("Your code is ")[1][:14]
     await bot.ok("555000111222333444", "/member lang es", platform="discord")
     assert await count(app, Member) == 2
     linked = await bot.ok("555000111222333444", f"/member link {code}", platform="discord")  # in Spanish: the language came along
@@ -71,9 +73,42 @@ async def test_link_joins_a_slack_and_a_discord_account_into_one_member(bot, app
 
 
 async def test_link_code_expires(bot, clock):
-    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:8]
+    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:14]
     clock.advance(minutes=16)
     assert "expired" in await bot.fails("D1", f"/member link {code}", platform="discord")
+
+
+UNKNOWN = "That code is unknown or has expired."
+
+
+async def test_a_link_code_is_long_and_a_used_expired_or_wrong_one_reads_the_same(bot, app, clock):
+    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:14]
+    assert re.fullmatch(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", code)  # 60 bits
+    assert "Linked" in await bot.ok("D1", f"/member link {code.lower().replace('-', ' ')}", platform="discord")
+    used = await bot.fails("D2", f"/member link {code}", platform="discord")
+    stale = (await bot.ok("U200", "/member link", platform="slack")).split("Your code is ")[1][:14]
+    clock.advance(minutes=16)
+    expired = await bot.fails("D3", f"/member link {stale}", platform="discord")
+    wrong = await bot.fails("D4", "/member link 2222-2222-2222", platform="discord")
+    assert used == expired == wrong and wrong.startswith(UNKNOWN)
+
+
+async def test_wrong_codes_are_limited_per_code_and_per_account(bot, app, clock):
+    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:14]
+    wrong = code[:10] + ("2222" if code[10:] != "2222" else "3333")  # the right code's row, a wrong secret
+    for guesser in ("D1", "D2", "D3", "D4", "D5"):
+        assert UNKNOWN in await bot.fails(guesser, f"/member link {wrong}", platform="discord")
+    # five wrong tries at this code deleted it: even the right one is refused now
+    assert UNKNOWN in await bot.fails("D6", f"/member link {code}", platform="discord")
+    assert await count(app, Member) == 7
+
+    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:14]
+    for n in range(5):
+        assert UNKNOWN in await bot.fails("D9", f"/member link 2222-2222-22{n + 2}2", platform="discord")
+    assert "Too many wrong codes" in await bot.fails("D9", f"/member link {code}", platform="discord")
+    clock.advance(minutes=61)
+    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:14]
+    assert "Linked" in await bot.ok("D9", f"/member link {code}", platform="discord")
 
 
 async def test_help_lists_commands_for_the_role(bot):

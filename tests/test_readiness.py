@@ -311,7 +311,7 @@ async def test_linking_two_accounts_that_both_answered_keeps_one_answer(bot, app
     poll = await open_poll(bot, "anonymous:no")
     await bot.ok("U100", f"/readiness answer {poll} 1", platform="slack")
     await bot.ok("D200", f"/readiness answer {poll} 4", platform="discord")
-    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:8]
+    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:14]
     await bot.ok("D200", f"/member link {code}", platform="discord")
     assert len(await answers(app, poll)) == 1
     assert "Your answer to poll" in await bot.ok("D200", f"/readiness answer {poll} 2", platform="discord")
