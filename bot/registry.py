@@ -147,14 +147,18 @@ class Command:
         """Split the text after ``/<group> <sub>`` into values for :meth:`bind`.
 
         Any parameter may be given as ``name:value``; the loose words fill the positional ones
-        that were not named, in order."""
+        that were not named, in order. A greedy value is the run of words the member typed together: words
+        left after an option are refused by name rather than glued onto it (``topics:wages,class size``
+        loses no "size" into the body)."""
         known = {p.name for p in self.params}
         values: dict[str, Any] = {}
         loose: list[tuple[str, int]] = []
+        after: dict[int, str] = {}  # loose word index → the option typed just before it
         for token, start in _tokens(rest):
             match = _NAMED.match(token)
             if match and match.group(1) in known:
                 values[match.group(1)] = _unquote(match.group(2))
+                after[len(loose)] = match.group(1)
             elif match and match.group(2) and not match.group(2).startswith("//"):
                 raise UserError(N_("Unknown option “{name}”."), name=match.group(1))
             else:
@@ -164,7 +168,9 @@ class Command:
             if index >= len(loose):
                 break
             if param.greedy and index == len(positional) - 1 and len(loose) > index + 1:
-                values[param.name] = _as_typed(rest, loose[index:])
+                run = _typed_together(loose, index, after)
+                values[param.name] = _as_typed(rest, loose[index:run])
+                _refuse_stray(loose, run, after)
                 loose = loose[:index + 1]
             else:
                 values[param.name] = _unquote(loose[index][0])
@@ -172,6 +178,25 @@ class Command:
             raise UserError(N_("Too many values: “{extra}” is not expected here. Put quotes around text with spaces."),
                             extra=_unquote(loose[len(positional)][0])[:60])
         return values
+
+
+def _typed_together(loose: list[tuple[str, int]], first: int, after: dict[int, str]) -> int:
+    """Where the greedy run starting at ``first`` ends: at the first option typed between two of its words."""
+    end = first + 1
+    while end < len(loose) and end not in after:
+        end += 1
+    return end
+
+
+def _refuse_stray(loose: list[tuple[str, int]], run: int, after: dict[int, str]) -> None:
+    if run >= len(loose):
+        return
+    extra = _unquote(loose[run][0])[:60]
+    if run in after:
+        raise UserError(N_("“{extra}” after {option}: is not expected. If it belongs to {option}, put the whole "
+                           "value in quotes: {option}:\"…\""), extra=extra, option=after[run])
+    raise UserError(N_("Too many values: “{extra}” is not expected here. Put quotes around text with spaces."),
+                    extra=extra)
 
 
 def _as_typed(text: str, tokens: list[tuple[str, int]]) -> str:

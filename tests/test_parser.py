@@ -106,3 +106,33 @@ def test_a_command_declared_twice_is_refused():
     g.command("a", help="A")(_noop)
     with pytest.raises(ValueError):
         g.command("a", help="A")(_noop)
+
+
+def _bargaining() -> Registry:
+    g = Group("bargaining", "Bargaining")
+    g.command("post", help="Post", role=Role.rep, params=[
+        Param("title", "Title"), Param("body", "Body", greedy=True, max_length=2000),
+        Param("topics", "Topics", required=False)])(_noop)
+    reg = Registry()
+    reg.add(g)
+    return reg
+
+
+def test_a_word_left_after_an_option_is_refused_by_name_not_glued_into_the_greedy_value():
+    with pytest.raises(UserError) as caught:
+        _bargaining().parse_line('/bargaining post "Session 7" "District offered 2% one-time." topics:wages,class size')
+    error = caught.value
+    assert error.msgid.format(**error.params) == (
+        "“size” after topics: is not expected. If it belongs to topics, put the whole value in quotes: topics:\"…\"")
+    with pytest.raises(UserError) as caught:
+        parse("/action create t w front kind:picket gate")
+    assert caught.value.params == {"extra": "gate", "option": "kind"}
+
+
+def test_quotes_around_a_greedy_value_are_removed():
+    command, values = _bargaining().parse_line(
+        '/bargaining post "Session 7" "District offered 2% one-time." topics:"wages, class size"')
+    assert command.bind(values) == {"title": "Session 7", "body": "District offered 2% one-time.",
+                                    "topics": "wages, class size"}
+    assert parse('/action create t w "front gate" kind:picket')["where"] == "front gate"
+    assert parse("/action create t w kind:picket front  gate")["where"] == "front  gate"  # typed together
