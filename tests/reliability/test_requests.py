@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from storage.members import Member, MemberIdentity, Worksite
 from tests.slack.conftest import app, fake, front, gate, mode, slack  # noqa: F401 - the Slack fixtures
+from tests.slack.test_directory import Ticks
 from tests.slack.payloads import SIGNING_SECRET, click, form_body, signed_headers, slash, submission
 
 BOT_TOKEN = "xoxb-test"  # the tests/slack app's token
@@ -165,8 +166,8 @@ async def test_clients_that_leave_mid_body_log_nothing_above_debug(slack, caplog
     left = 20
     for sent in range(left):
         _, writer = await asyncio.open_connection(url.hostname, url.port)
-        writer.write(f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n"
-                     "Content-Type: application/x-www-form-urlencoded\r\n"
+        signing = "".join(f"{k}: {v}\r\n" for k, v in signed_headers(SLASH).items())  # so the body is read
+        writer.write(f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n{signing}"
                      f"Content-Length: 100000\r\n\r\n{SLASH[:sent * 10]}".encode())
         await writer.drain()
         writer.close()
@@ -178,3 +179,18 @@ async def test_clients_that_leave_mid_body_log_nothing_above_debug(slack, caplog
             await asyncio.sleep(0.01)
     await asyncio.wait_for(handled(), 10)  # a guard against hanging, not a timing assertion
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_a_stream_of_forged_requests_costs_the_log_a_line_a_minute(slack, front, caplog):
+    ticks = Ticks()
+    front.refusals.monotonic = ticks
+    for _ in range(30):
+        async with slack.session.post(slack.url, data=SLASH.encode(), headers=signed_headers(SLASH, secret="x")) as resp:
+            assert resp.status == 401
+    ticks.now += 61
+    data, headers = signed(SLASH, timestamp=1)
+    async with slack.session.post(slack.url, data=data, headers=headers) as resp:
+        assert resp.status == 401
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "refused a request with a bad signature (0 more refused since the last such line)",
+        "refused a request with a timestamp outside the window (29 more refused since the last such line)"]

@@ -63,6 +63,7 @@ class SlackFrontEnd:
         self.app = app
         self.client = web_client(app.config)
         self.signing_secret = (secrets.slack_signing_secret or "").encode()
+        self.refusals = door.Refusals(log)
         # the HTTP endpoint verifies each request itself, before parsing it (bot.adapters.slack.door)
         self.bolt = AsyncApp(client=self.client, request_verification_enabled=False,
                              raise_error_for_unhandled_request=True)
@@ -79,14 +80,17 @@ class SlackFrontEnd:
                 return web.Response(status=415)
             if (request.content_length or 0) > door.MAX_BODY:
                 return web.Response(status=413)
+            refused = door.unsigned_headers(request.headers, time.time())
+            if refused:
+                self.refusals.note(refused)
+                return web.Response(status=401)
             try:
-                body = await request.read()  # past MAX_BODY without a length header: 413 from aiohttp
+                body = await door.signed_body(request.content, self.signing_secret, request.headers)
             except ConnectionError:  # the client left mid-body: nobody to answer
                 log.debug("a client left before sending its whole request")
                 return web.Response(status=400)
-            refused = door.unsigned(self.signing_secret, body, request.headers, time.time())
-            if refused:
-                log.warning("refused a request to %s with %s", EVENTS_PATH, refused)
+            if body is None:
+                self.refusals.note("a bad signature")
                 return web.Response(status=401)
             if request.headers.get("X-Slack-Retry-Num"):  # a redelivery: the first delivery already ran it
                 return web.Response(status=200)
