@@ -24,6 +24,7 @@ FULL = {
     "burst.py": [],
     "tally.py": [],
     "fanout.py": [],
+    "hostile.py": [],
 }
 QUICK = {
     "startup_memory.py": ["--members", "2000", "--reps", "3"],
@@ -31,6 +32,7 @@ QUICK = {
     "burst.py": ["--members", "400", "--reps", "1"],
     "tally.py": ["--members", "2000", "--sites", "50", "--answers", "5000", "--reps", "5"],
     "fanout.py": ["--subscribers", "1000", "--limit", "200"],
+    "hostile.py": ["--seconds", "3", "--reps", "1"],
 }
 ON_POSTGRES = ("slack_e2e.py", "burst.py", "tally.py")
 
@@ -42,7 +44,8 @@ def main() -> int:
                         help="also measure the Slack, burst and tally benches on this PostgreSQL server")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
-    runs = [(script, [*extra, "--pg", ""] if script in ON_POSTGRES or script == "fanout.py" else extra)
+    runs = [(script, [*extra, "--pg", ""] if script in (*ON_POSTGRES, "fanout.py", "hostile.py")
+             else extra)
             for script, extra in plan.items()]
     if args.pg:
         runs += [(script, [*plan[script], "--pg", args.pg]) for script in ON_POSTGRES]

@@ -175,17 +175,21 @@ async def one_run(kind: str, fake_url: str, args) -> dict[str, float]:
             "done": done, "stored": stored}
 
 
-async def measure(args) -> dict[str, list[dict[str, float]]]:
+async def side_by_side(kinds, run, args) -> dict[str, list[dict[str, float]]]:
+    """``run(kind, fake_url, args)`` for each kind in turn, ``args.reps`` times, against one fake Slack."""
     fake, fake_url = child("--serve-fake")
-    kinds = ("bare", "bot", "inline") if args.inline else ("bare", "bot")
     runs: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
     try:
         for _ in range(args.reps):
             for kind in kinds:
-                runs[kind].append(await one_run(kind, fake_url, args))
+                runs[kind].append(await run(kind, fake_url, args))
     finally:
         stop(fake)
     return runs
+
+
+async def measure(args) -> dict[str, list[dict[str, float]]]:
+    return await side_by_side(("bare", "bot", "inline") if args.inline else ("bare", "bot"), one_run, args)
 
 
 def report(args, runs) -> str:
