@@ -46,13 +46,15 @@ async def seed(app, members: int, sites: int, answers: int, polls: int) -> list[
     async def work(session) -> list[int]:
         poll_ids = []
         for p in range(polls):
-            poll = ReadinessPoll(question=f"Poll {p}", choices=["Yes", "Leaning yes", "Not sure", "No"])
+            # named polls: a leader reads every count of those, so the totals can be checked against the seed
+            poll = ReadinessPoll(question=f"Poll {p}", choices=["Yes", "Leaning yes", "Not sure", "No"],
+                                 anonymous=False)
             session.add(poll)
             await session.flush()
             poll_ids.append(poll.id)
             voters = rng.sample(ids, min(members, answers // polls))
             await session.exec(insert(ReadinessAnswer), params=[
-                {"poll_id": poll.id, "voter": f"{poll.id}-{m}", "member_id": None, "site_id": site_of[m],
+                {"poll_id": poll.id, "voter": f"{poll.id}-{m}", "member_id": m, "site_id": site_of[m],
                  "on_roster": True, "choice": rng.choice((0, 0, 1, 2, 3))} for m in voters])
             await session.exec(insert(ReadinessAnswered), params=[{"poll_id": poll.id, "member_id": m} for m in voters])
         return poll_ids

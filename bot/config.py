@@ -122,11 +122,13 @@ class Bargaining(Section):
 
 
 class Readiness(Section):
-    """The structure test: the share of a site's whole roster answering yes that counts as ready,
-    and the smallest count shown to anyone who is not a leader (smaller ones read "<5")."""
+    """The structure test: the share of a site's whole roster answering yes that counts as ready; the
+    smallest count of answers shown (:func:`bot.permissions.disclose`); and how many answers a site needs
+    before "all of them picked one choice" may show."""
 
     threshold: float = Field(0.70, gt=0, le=1)
     min_cell_size: int = Field(5, ge=1)
+    unanimous_min: int = Field(20, ge=1)
 
 
 class Actions(Section):

@@ -116,8 +116,64 @@ def missing_sites(actor: Actor, site_name: str | None) -> frozenset[str] | None:
 
 
 def hides_count(actor: Actor, count: int, minimum: int) -> bool:
-    """Small-cell suppression: anyone but a leader sees counts under ``minimum`` people only as "<minimum"."""
+    """Small-cell suppression of organizers' notes (assessment counts): anyone but a leader sees counts under
+    ``minimum`` people only as "<minimum". Poll answers follow :func:`disclose`."""
     return actor.role < Role.leader and count < minimum
+
+
+# Disclosure control of poll answers: the one rule for everyone who reads a tally or an export.
+
+@dataclass(frozen=True)
+class Row:
+    """What a reader may see of one worksite's (or the off-roster) answers: None where hidden."""
+
+    roster: int | None
+    answered: int | None
+    choices: tuple[int | None, ...]
+
+
+def sees_every_count(actor: Actor, anonymous: bool) -> bool:
+    """Only a leader reading a poll that is not anonymous, who may see each member's answer anyway."""
+    return actor.role >= Role.leader and not anonymous
+
+
+def disclose(actor: Actor, anonymous: bool, roster: int | None, choices: list[int], minimum: int,
+             unanimous: int) -> Row:
+    """One row of a tally as ``actor`` may see it (``roster`` None for the off-roster row).
+
+    - No cell under ``minimum`` people: roster, answered and each choice.
+    - Complementary suppression: a row never has exactly one hidden choice beside a shown total (the
+      total minus the shown cells would give it), so the smallest other one is hidden too. Totals over
+      sites (the "Overall" line) add up shown cells only, so no total minus shown cells gives a hidden one.
+    - No "all of the site said X": at a site with fewer than ``unanimous`` answers, if fewer than
+      ``minimum`` of them picked anything but the most picked choice, no choice is shown (whoever is
+      known to have answered would be known to have picked it).
+    - No differencing: the counts shown are the ones :func:`publishable` let through, not live ones.
+    """
+    if sees_every_count(actor, anonymous):
+        return Row(roster, sum(choices), tuple(choices))
+    total = sum(choices)
+    hidden = {i for i, n in enumerate(choices) if n < minimum}
+    if total < unanimous and total - max(choices, default=0) < minimum:
+        hidden = set(range(len(choices)))
+    shown = [i for i in range(len(choices)) if i not in hidden]
+    if len(hidden) == 1 and total >= minimum and shown:
+        hidden.add(min(shown, key=lambda i: choices[i]))
+    return Row(None if roster is None or roster < minimum else roster, total if total >= minimum else None,
+               tuple(None if i in hidden else n for i, n in enumerate(choices)))
+
+
+def publishable(previous: list[int], current: list[int], minimum: int, unanimous: int) -> bool:
+    """Whether a site's counts may move from what readers last saw (``previous``) to ``current``.
+
+    What anyone reads of a site changes only in steps that cannot isolate one answer: at least
+    ``minimum`` answers arrived (or moved) since, and at least ``minimum`` of those went somewhere other
+    than the most popular choice, unless the step holds ``unanimous`` answers or more (the same size at
+    which a site may show "all said X"). A reader who watched the missing list around one member's
+    answer sees no change until enough others answered too."""
+    arrived = [max(now - before, 0) for before, now in zip(previous, current, strict=True)]
+    moved = sum(arrived)
+    return moved >= minimum and (moved - max(arrived) >= minimum or moved >= unanimous)
 
 
 def sees_assessments(actor: Actor, site_name: str | None) -> bool:

@@ -2,7 +2,7 @@
 
 A site passes the structure test when the share of its roster (not of those who answered) picking
 the poll's first choice reaches ``[readiness] threshold``. Who sees which results is decided in
-:mod:`bot.permissions`; counts under ``min_cell_size`` are hidden from anyone but leaders.
+:mod:`bot.permissions`, and so is what they see of the counts (:func:`bot.permissions.disclose`).
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from bot.dates import read_moment
 from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold, when
+from bot.permissions import Row
 from bot.registry import Group, Param
 from bot.secret_key import keyed_hash
 from bot.types import Attachment, Button, Edit, Message, Post, Render, Reply, Role, Schedule, Unschedule
 from storage import assessments
 from storage import readiness as store
 from storage.members import Member, worksite_by_name
-from storage.readiness import RESULTS, ReadinessPoll, SiteTally, Tally
+from storage.readiness import RESULTS, ReadinessPoll, Tally
 
 group = Group("readiness", N_("Strike-readiness polls: answer, and read each worksite against its roster"))
 
@@ -209,7 +210,8 @@ JOBS = {"readiness.close": close_when_due}
 
 
 class Counts:
-    """Numbers as a viewer may see them: under the minimum, "<5" for anyone but a leader."""
+    """Numbers as a viewer may see them: answer counts as :func:`bot.permissions.disclose` lets them through
+    (None shows as "hidden"), assessment counts under the minimum as "<5" for anyone but a leader."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -217,71 +219,100 @@ class Counts:
         self.threshold = ctx.config.readiness.threshold
         self.locale = ctx.tr.locale
         self._percent = self.locale.percent_formats[None]  # parsed once: a tally formats two per worksite
+        self._hidden = ctx._("hidden")
         # a tally shows ~15 numbers for each of up to 500 worksites, most of them the same few values
         self._percents: dict[float, str] = {}
-        self._shown: dict[int, str] = {}
+        self._notes: dict[int, str] = {}
 
-    def hidden(self, n: int) -> bool:
-        return permissions.hides_count(self.ctx.actor, n, self.minimum)
+    def __call__(self, n: int | None) -> str:
+        return self._hidden if n is None else str(n)
 
-    def __call__(self, n: int) -> str:
-        if n not in self._shown:
-            self._shown[n] = f"<{self.minimum}" if self.hidden(n) else str(n)
-        return self._shown[n]
+    def note(self, n: int) -> str:
+        """An assessment count."""
+        if n not in self._notes:
+            self._notes[n] = f"<{self.minimum}" if permissions.hides_count(self.ctx.actor, n, self.minimum) else str(n)
+        return self._notes[n]
 
     def percent(self, share: float) -> str:
         if share not in self._percents:
             self._percents[share] = self._percent.apply(share, self.locale)
         return self._percents[share]
 
-    def share(self, site: SiteTally) -> float | None:
-        """The site's yes share of its roster, unless it would reveal a hidden count."""
-        if not site.roster or self.hidden(site.yes) or self.hidden(site.roster):
-            return None
-        return site.share()
+
+def share_of(row: Row) -> float | None:
+    """The yes share of the roster, where both counts are shown."""
+    yes = row.choices[store.YES] if row.choices else None
+    return None if yes is None or not row.roster else yes / row.roster
 
 
-def site_block(ctx: Context, choices: list[str], site: SiteTally, share: float | None, counts: Counts,
+async def shown_rows(ctx: Context, poll: ReadinessPoll, result: Tally) -> tuple[list[Row], Row]:
+    """Each site's row and the off-roster row as the viewer may see them: the counts last published
+    (moved on here when :func:`bot.permissions.publishable` allows), through :func:`bot.permissions.disclose`."""
+    settings, anonymous = ctx.config.readiness, poll.anonymous
+    minimum, unanimous = settings.min_cell_size, settings.unanimous_min
+    live = {store.slot(s.site_id): (s.roster, s.choices) for s in result.sites}
+    live[store.OFF_ROSTER] = (None, result.off_roster)
+    if permissions.sees_every_count(ctx.actor, anonymous):
+        seen = {slot: choices for slot, (_, choices) in live.items()}
+    else:
+        seen = await store.published(ctx.session, poll.id)
+        for slot, (_, choices) in live.items():
+            before = seen.get(slot, [0] * len(choices))
+            if before != choices and permissions.publishable(before, choices, minimum, unanimous):
+                await store.publish(ctx.session, poll.id, slot, choices)
+                seen[slot] = choices
+    rows = {slot: permissions.disclose(ctx.actor, anonymous, roster, seen.get(slot, [0] * len(choices)), minimum,
+                                       unanimous) for slot, (roster, choices) in live.items()}
+    return [rows[store.slot(s.site_id)] for s in result.sites], rows[store.OFF_ROSTER]
+
+
+def site_block(ctx: Context, choices: list[str], name: str | None, row: Row, counts: Counts,
                assessed: list[int] | None) -> str:
-    """One worksite's paragraph, given the poll's choices already translated and the share ``counts`` allows
-    (worked out once per tally: there may be 500 worksites)."""
-    name = site.name or ctx._("No worksite set")
+    """One worksite's paragraph, given the poll's choices already translated (once per tally: there may
+    be 500 worksites)."""
+    name = name or ctx._("No worksite set")
+    share = share_of(row)
     if share is None:
-        status = ctx._("yes share not shown (fewer than {min} people)", min=counts.minimum) if site.roster \
-            else ctx._("no one from this site is on the roster")
-    elif site.passes(counts.threshold):
+        status = ctx._("yes share not shown (fewer than {min} people)", min=counts.minimum) \
+            if row.roster is None or row.roster else ctx._("no one from this site is on the roster")
+    elif share >= counts.threshold:
         status = ctx._("passes: {share} of the roster say yes", share=counts.percent(share))
     else:
         status = ctx._("below {threshold}: {share} of the roster say yes",
                        threshold=counts.percent(counts.threshold), share=counts.percent(share))
     lines = [bold(name) + " — " + status,
-             ctx._("Roster: {roster} · answered: {answers}", roster=counts(site.roster), answers=counts(site.answers)),
-             " · ".join(f"{c}: {counts(n)}" for c, n in zip(choices, site.choices, strict=True))]
+             ctx._("Roster: {roster} · answered: {answers}", roster=counts(row.roster), answers=counts(row.answered)),
+             " · ".join(f"{c}: {counts(n)}" for c, n in zip(choices, row.choices, strict=True))]
     if assessed is not None:
         lines.append(ctx._("Assessments (1 ready to lead … 5 opposed): {counts}",
-                           counts=" · ".join(f"{score}: {counts(n)}" for score, n in enumerate(assessed, 1))))
+                           counts=" · ".join(f"{score}: {counts.note(n)}" for score, n in enumerate(assessed, 1))))
     return "\n".join(lines)
 
 
-def tally_text(ctx: Context, poll: ReadinessPoll, result: Tally, shares: list[float | None], counts: Counts,
+def tally_text(ctx: Context, poll: ReadinessPoll, result: Tally, rows: list[Row], off: Row, counts: Counts,
                assessed: dict[int | None, list[int]]) -> str:
     state = ctx._("closed") if poll.is_closed(ctx.now) else (
         ctx._("open until {when}", when=when(poll.closes_at)) if poll.closes_at else ctx._("open"))
-    passing = sum(1 for s, share in zip(result.sites, shares, strict=True)
-                  if share is not None and s.passes(counts.threshold))
+    shares = [share_of(row) for row in rows]
+    passing = sum(1 for share in shares if share is not None and share >= counts.threshold)
+    # totals add up shown cells only: a total minus the shown sites never gives a hidden one
+    members = sum(row.roster or 0 for row in rows)
+    answers = sum(row.answered or 0 for row in rows)
     blocks = [bold(ctx._("Readiness poll #{id}: {question}", id=poll.id, question=poll.question)) + f" ({state})",
               ctx._("Overall: {members} members on the roster, {answers} answered; {passing} of {sites} worksites "
-                    "pass {threshold}.", members=counts(result.roster), answers=counts(result.answers),
-                    passing=passing, sites=len(result.sites), threshold=counts.percent(counts.threshold))]
+                    "pass {threshold}.", members=members, answers=answers, passing=passing, sites=len(result.sites),
+                    threshold=counts.percent(counts.threshold))]
+    if any(row.roster is None or row.answered is None for row in rows if row.roster != 0):
+        blocks[-1] += " " + ctx._("Counts under {min} people are hidden and left out of these totals.",
+                                  min=counts.minimum)
     choices = [ctx._(c) for c in poll.choices]
-    off = sum(result.off_roster)
-    if off:
-        per_choice = " · ".join(f"{c}: {counts(n)}" for c, n in zip(choices, result.off_roster, strict=True))
+    if sum(result.off_roster):
+        per_choice = " · ".join(f"{c}: {counts(n)}" for c, n in zip(choices, off.choices, strict=True))
         blocks.append(ctx._("Not on the roster (not counted above): {answers} answered — {choices}",
-                            answers=counts(off), choices=per_choice))
-    for site, share in zip(result.sites, shares, strict=True):
+                            answers=counts(off.answered), choices=per_choice))
+    for site, row in zip(result.sites, rows, strict=True):
         shows = permissions.sees_assessments(ctx.actor, site.name)
-        blocks.append(site_block(ctx, choices, site, share, counts,
+        blocks.append(site_block(ctx, choices, site.name, row, counts,
                                  assessed.get(site.site_id, [0] * 5) if shows else None))
     if not result.sites:
         blocks.append(ctx._("No worksites to show yet: import the roster or wait for answers."))
@@ -301,17 +332,18 @@ async def tally(ctx: Context, poll: int) -> Reply:
     result = await store.tally(ctx.session, found, site_ids)
     assessed = await assessments.counts_by_site(ctx.session, site_ids)
     counts = Counts(ctx)
-    shares = [counts.share(s) for s in result.sites]
+    rows, off = await shown_rows(ctx, found, result)
     attachments: tuple[Attachment, ...] = ()
     if result.sites:
         chart = await asyncio.to_thread(
-            share_bars, [s.name or ctx._("No worksite set") for s in result.sites], shares, line=counts.threshold,
+            share_bars, [s.name or ctx._("No worksite set") for s in result.sites], [share_of(r) for r in rows],
+            line=counts.threshold,
             line_label=ctx._("Threshold {threshold}", threshold=counts.percent(counts.threshold)),
             title=ctx._("Poll #{id}: share of each worksite’s roster answering yes", id=found.id),
             ylabel=ctx._("Share of the roster"))
         attachments = (Attachment(f"readiness-{found.id}.png", chart, "image/png",
                                   ctx._("Readiness poll #{id}", id=found.id)),)
-    return ctx.reply(tally_text(ctx, found, result, shares, counts, assessed), attachments=attachments)
+    return ctx.reply(tally_text(ctx, found, result, rows, off, counts, assessed), attachments=attachments)
 
 
 @group.command("missing", help=N_("Roster members who have not answered: whom to talk to next"), role=Role.rep,
@@ -358,12 +390,21 @@ async def export(ctx: Context, poll: int) -> Reply:
         return ctx.reply(ctx.n_("Poll #{id}: {n} member.", "Poll #{id}: {n} members.", len(rows), id=found.id),
                          attachments=(Attachment(f"readiness-{found.id}-members.csv", data, "text/csv"),))
     result = await store.tally(ctx.session, found)
+    rows, off = await shown_rows(ctx, found, result)
     threshold = ctx.config.readiness.threshold
-    rows = [[s.name or ctx._("No worksite set"), s.roster, s.answers, *s.choices, f"{s.share():.3f}",
-             ctx._("yes") if s.passes(threshold) else ctx._("no")] for s in result.sites]
-    rows.append([ctx._("not on the roster"), "", sum(result.off_roster), *result.off_roster, "", ""])
+
+    def cell(n: int | None) -> int | str:
+        return "" if n is None else n
+
+    lines = []
+    for site, row in zip(result.sites, rows, strict=True):
+        share = share_of(row)
+        lines.append([site.name or ctx._("No worksite set"), cell(row.roster), cell(row.answered),
+                      *map(cell, row.choices), "" if share is None else f"{share:.3f}",
+                      "" if share is None else ctx._("yes") if share >= threshold else ctx._("no")])
+    lines.append([ctx._("not on the roster"), "", cell(off.answered), *map(cell, off.choices), "", ""])
     data = to_csv([ctx._("worksite"), ctx._("roster"), ctx._("answered"), *choices, ctx._("yes share of roster"),
-                   ctx._("passes")], rows)
+                   ctx._("passes")], lines)
     return ctx.reply(ctx._("Poll #{id} is anonymous, so the export has one row per worksite and none per member.",
                            id=found.id),
                      attachments=(Attachment(f"readiness-{found.id}-sites.csv", data, "text/csv"),))

@@ -93,6 +93,35 @@ class ReadinessAnswered(SQLModel, table=True):
                                             primary_key=True, index=True))
 
 
+class ReadinessPublished(SQLModel, table=True):
+    """A site's answer counts as readers last saw them (see :func:`bot.permissions.publishable`): a tally
+    shows these, not the live ones, so what one answer changed is never seen on its own. Written when a
+    tally or an export is read, never when someone answers."""
+
+    poll_id: int = Field(sa_column=Column(Integer, ForeignKey("readinesspoll.id", ondelete="CASCADE"),
+                                          primary_key=True))
+    slot: str = Field(primary_key=True, max_length=24)  # a worksite id, "none" (no worksite) or "off" (off-roster)
+    counts: list[int] = Field(sa_column=Column(JSON, nullable=False))
+
+
+OFF_ROSTER = "off"
+
+
+def slot(site_id: int | None) -> str:
+    return "none" if site_id is None else str(site_id)
+
+
+async def published(session: AsyncSession, poll_id: int) -> dict[str, list[int]]:
+    rows = await session.exec(select(ReadinessPublished.slot, ReadinessPublished.counts)
+                              .where(ReadinessPublished.poll_id == poll_id))
+    return {name: list(counts) for name, counts in rows.all()}
+
+
+async def publish(session: AsyncSession, poll_id: int, where: str, counts: list[int]) -> None:
+    await upsert(session, ReadinessPublished.__table__, {"poll_id": poll_id, "slot": where, "counts": counts},
+                 ["poll_id", "slot"], ["counts"])
+
+
 async def create_poll(session: AsyncSession, **values: Any) -> ReadinessPoll:
     poll = ReadinessPoll(**values)
     session.add(poll)

@@ -130,7 +130,7 @@ async def roster_and_votes(bot, app, poll):
 
 
 async def test_tally_is_a_share_of_the_roster_with_off_roster_answers_apart(bot, app):
-    poll = await open_poll(bot)
+    poll = await open_poll(bot, "anonymous:no")  # a leader sees every count of a named poll
     await roster_and_votes(bot, app, poll)
     shown = await bot.ok("boss", f"/readiness tally {poll}", **LEAD)
     assert "Overall: 20 members on the roster, 16 answered; 1 of 2 worksites pass 70%." in shown
@@ -147,8 +147,8 @@ async def test_tally_shows_sites_nobody_answered_from_and_keeps_off_roster_sites
     """The tally's one statement: a roster site with no answers still shows; answers from members not on
     the roster count apart and add no site; a site whose answerer left the roster keeps the answer;
     a poll nobody answered still lists the roster. Also in Spanish."""
-    quiet = await open_poll(bot)
-    poll = await open_poll(bot)
+    quiet = await open_poll(bot, "anonymous:no")
+    poll = await open_poll(bot, "anonymous:no")
     ids = await add_roster(app, {ESC: people("e", 6), ROO: people("r", 4), "Lincoln Middle": ["leaver"]})
     await add_roster(app, {"Jefferson Middle": ["guest1", "guest2"]}, on_roster=False)
     await vote(bot, people("e", 5), poll, 1)
@@ -185,7 +185,7 @@ async def test_threshold_comes_from_config(db_url, clock):
     await app.start()
     try:
         bot = Harness(app, clock)
-        poll = await open_poll(bot)
+        poll = await open_poll(bot, "anonymous:no")
         await roster_and_votes(bot, app, poll)
         shown = await bot.ok("boss", f"/readiness tally {poll}", **LEAD)
         assert "2 of 2 worksites pass 60%" in shown and "Roosevelt High — passes: 60%" in shown
@@ -204,19 +204,22 @@ async def test_tally_chart_is_a_png_with_one_bar_per_site(bot, app):
     assert image.format == "PNG" and image.size[0] >= 600
 
 
-async def test_small_counts_are_hidden_from_everyone_but_leaders(bot, app):
-    poll = await open_poll(bot, "results:members")
-    await roster_and_votes(bot, app, poll)
-    shown = await bot.ok("e0", f"/readiness tally {poll}")
-    assert "Yes, I'd vote to authorize a strike: 7 · Leaning yes: <5 · Not sure: <5 · No: <5" in shown
-    assert "Not on the roster (not counted above): <5 answered" in shown
-    assert "Assessments" not in shown
-    leader = await bot.ok("boss", f"/readiness tally {poll}", **LEAD)
-    assert "Leaning yes: 0 · Not sure: 0 · No: 3" in leader
+async def test_small_counts_are_hidden_from_everyone_but_a_leader_reading_a_named_poll(bot, app):
+    for line in ("results:members", "results:members anonymous:no"):
+        poll = await open_poll(bot, line)
+        await add_roster(app, {f"Site {poll}": people(f"p{poll}-", 20)})
+        await vote(bot, people(f"p{poll}-", 7), poll, 1)
+        await vote(bot, people(f"p{poll}-", 20)[7:14], poll, 2)
+        await vote(bot, people(f"p{poll}-", 20)[14:17], poll, 4)
+        member = await bot.ok(f"p{poll}-0", f"/readiness tally {poll}")
+        assert "Yes, I'd vote to authorize a strike: 7 · Leaning yes: 7 · Not sure: hidden · No: hidden" in member
+        leader = await bot.ok("boss", f"/readiness tally {poll}", **LEAD)
+        assert ("Not sure: 0 · No: 3" in leader) == ("anonymous:no" in line)
+        assert "Assessments" not in member
 
 
 async def test_a_yes_count_under_the_minimum_hides_the_share_and_the_bar(bot, app):
-    poll = await open_poll(bot, "results:members")
+    poll = await open_poll(bot, "results:members anonymous:no")
     await add_roster(app, {ESC: people("e", 10)})
     await vote(bot, people("e", 3), poll, 1)
     shown = await bot.ok("e0", f"/readiness tally {poll}")
@@ -268,15 +271,20 @@ async def test_export_is_per_member_for_a_named_poll(bot, app):
     assert by_name["visitor1"][3:] == ["no", "Yes, I'd vote to authorize a strike"]
 
 
-async def test_anonymous_export_is_per_site_only(bot, app):
+async def test_anonymous_export_is_per_site_only_and_hides_what_the_tally_hides(bot, app):
     poll = await open_poll(bot)
     await roster_and_votes(bot, app, poll)
+    await add_roster(app, {"Lincoln Middle": people("l", 14)})
+    await vote(bot, people("l", 7), poll, 1)
+    await vote(bot, people("l", 14)[7:], poll, 4)
     reply = await bot.say("boss", f"/readiness export {poll}", **LEAD)
     assert "one row per worksite and none per member" in text(reply)
     rows = csv_rows(reply)
-    assert rows[1] == [ESC, "10", "7", "7", "0", "0", "0", "0.700", "yes"]
-    assert rows[2] == [ROO, "10", "9", "6", "0", "0", "3", "0.600", "no"]
-    assert rows[3][:7] == ["not on the roster", "", "2", "2", "0", "0", "0"]
+    # all 7 said yes, or 6 and 3 (fewer than 5 not for the top choice): not published, so nothing shows
+    assert rows[1] == [ESC, "10", "", "", "", "", "", "", ""]
+    assert rows[2] == ["Lincoln Middle", "14", "14", "7", "", "", "7", "0.500", "no"]
+    assert rows[3] == [ROO, "10", "", "", "", "", "", "", ""]
+    assert rows[4][:7] == ["not on the roster", "", "", "", "", "", ""]
     assert not any("e1" in cell for row in rows for cell in row)
 
 
