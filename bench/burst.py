@@ -37,12 +37,13 @@ async def burst(url: str, members: int) -> dict[str, float | int]:
     """N joins on a fresh database; returns their seconds and what was stored."""
     from sqlalchemy import func, select
 
+    from bot.clock import system_clock
     from storage.actions import Action, Signup
-    from storage.types import utcnow
 
     async def create(session) -> int:
-        action = Action(title="Strike vote rally", kind="rally", starts_at=utcnow() + dt.timedelta(days=3),
-                        location="City hall", capacity=members // 2)
+        now = system_clock()
+        action = Action(title="Strike vote rally", kind="rally", starts_at=now + dt.timedelta(days=3),
+                        location="City hall", capacity=members // 2, created_at=now)
         session.add(action)
         await session.flush()
         return action.id
@@ -62,10 +63,12 @@ async def vote(url: str, members: int) -> dict[str, float | int]:
     """N answers to one strike-readiness poll on a fresh database; returns their seconds and what was stored."""
     from sqlalchemy import func, select
 
+    from bot.clock import system_clock
     from storage.readiness import ReadinessAnswer, ReadinessAnswered, ReadinessPoll
 
     async def create(session) -> int:
-        poll = ReadinessPoll(question="Would you vote to authorize a strike?", choices=CHOICES)
+        poll = ReadinessPoll(question="Would you vote to authorize a strike?", choices=CHOICES,
+                             created_at=system_clock())
         session.add(poll)
         await session.flush()
         return poll.id

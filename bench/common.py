@@ -103,18 +103,20 @@ async def seed_members(app, count: int, *, sites: int = 0, platform: str = "cons
 
     from storage.members import Member, MemberIdentity, Worksite
 
+    now = app.clock()
+
     async def work(session) -> list[int]:
         site_ids: list[int | None] = [None]
         if sites:
-            await session.exec(insert(Worksite), params=[{"name": f"School {s}", "key": f"school {s}"}
-                                                        for s in range(sites)])
+            await session.exec(insert(Worksite), params=[
+                {"name": f"School {s}", "key": f"school {s}", "created_at": now} for s in range(sites)])
             site_ids = list((await session.exec(select(Worksite.id).order_by(Worksite.id))).scalars())
         ids = list((await session.exec(insert(Member).returning(Member.id, sort_by_parameter_order=True), params=[
-            {"name": f"Member {i}", "worksite_id": site_ids[i % len(site_ids)], "on_roster": True}
+            {"name": f"Member {i}", "worksite_id": site_ids[i % len(site_ids)], "on_roster": True, "created_at": now}
             for i in range(count)])).scalars())
         await session.exec(insert(MemberIdentity), params=[
-            {"member_id": member_id, "platform": platform, "user_id": f"{prefix}{i}", "display_name": f"Member {i}"}
-            for i, member_id in enumerate(ids)])
+            {"member_id": member_id, "platform": platform, "user_id": f"{prefix}{i}", "display_name": f"Member {i}",
+             "last_seen": now} for i, member_id in enumerate(ids)])
         return ids
 
     return await app.db.write(work)

@@ -94,15 +94,16 @@ def stop(proc: subprocess.Popen) -> None:
 async def prepare(url: str) -> int:
     """Schema and one open action; the members are new to the bot, as on a first big day."""
     from bot.app import App
+    from bot.clock import system_clock
     from storage.actions import Action
-    from storage.types import utcnow
 
     app = App(bench_config(url))
     await app.start()
 
     async def create(session) -> int:
-        action = Action(title="Strike vote rally", kind="rally", starts_at=utcnow() + timedelta(days=3),
-                        location="City hall")
+        now = system_clock()
+        action = Action(title="Strike vote rally", kind="rally", starts_at=now + timedelta(days=3),
+                        location="City hall", created_at=now)
         session.add(action)
         await session.flush()
         return action.id

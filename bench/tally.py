@@ -48,7 +48,7 @@ async def seed(app, members: int, sites: int, answers: int, polls: int) -> list[
         for p in range(polls):
             # named polls: a leader reads every count of those, so the totals can be checked against the seed
             poll = ReadinessPoll(question=f"Poll {p}", choices=["Yes", "Leaning yes", "Not sure", "No"],
-                                 anonymous=False)
+                                 anonymous=False, created_at=app.clock())
             session.add(poll)
             await session.flush()
             poll_ids.append(poll.id)

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from bot import effects, incidents
+from bot.clock import system_clock
 from bot.config import Config
 from bot.context import Context
 from bot.errors import UserError
@@ -27,15 +28,14 @@ from bot.types import Form, FormField, Identity, Invocation, Message, Reply, Rol
 from storage import migrate
 from storage.audit import AuditEntry
 from storage.db import Database, DatabaseUnavailable
-from storage.members import find_member, member_for
-from storage.types import utcnow
+from storage.members import Account, find_account, find_member, member_for, seen
 
 log = logging.getLogger(__name__)
 
 
 class App:
     def __init__(self, config: Config, *, registry: Registry | None = None, db: Database | None = None,
-                 platforms: Iterable[str] = ("console",), clock: Callable[[], datetime] = utcnow) -> None:
+                 platforms: Iterable[str] = ("console",), clock: Callable[[], datetime] = system_clock) -> None:
         from commands import build_registry
 
         self.config = config
@@ -114,16 +114,21 @@ class App:
         role, sites = resolve_role(self.config.roles, inv)
         now = self.clock()
 
+        stale: list[Account] = []  # a read-only command's account, to be marked seen after the read
+
         async def work(session) -> tuple[Reply, Translator]:
             ident = inv.identity
             if command.writes:
                 # the platform's hint, kept so DMs speak as replies do until /member lang
                 hint = self.catalogs.match(inv.locale)
-                member = await member_for(session, ident.platform, ident.user_id, ident.display_name, hint)
+                member = await member_for(session, ident.platform, ident.user_id, ident.display_name, now, hint)
                 if member.lang is None:
                     member.lang = hint
             else:
-                member = await find_member(session, ident.platform, ident.user_id)
+                account = await find_account(session, ident.platform, ident.user_id)
+                member = account.member if account else None
+                if account is not None and account.stale(ident.display_name, now):
+                    stale[:] = [account]
             tr = self.catalogs.get((member.lang if member else None) or inv.locale)
             actor = Actor(member.id if member else None, member.name if member else ident.display_name, role, sites)
             ctx = Context(self, session, actor, tr, now, inv)
@@ -132,7 +137,7 @@ class App:
                 reply = await command.handler(ctx, **args)
             except UserError as exc:
                 raise _Refused(exc, tr, actor.name) from None
-            await effects.store(self, session, reply.effects)
+            await effects.store(self, session, reply.effects, now)
             if command.audited and not reply.error:
                 session.add(audit_entry(actor.name, refused=False))
             return reply, tr
@@ -142,7 +147,10 @@ class App:
                               command=command.path, args=_jsonable(args), refused=refused)
 
         if not (command.writes or command.audited):
-            return await self.db.read(work)
+            result = await self.db.read(work)
+            if stale:
+                await self.db.write(lambda s: seen(s, stale[0], inv.identity.display_name, now))
+            return result
         try:
             return await self.db.write(work)
         except _Refused as refused:
@@ -155,8 +163,9 @@ class App:
         """Run a scheduled job inside the caller's transaction, storing the effects it returns."""
         handler = self.registry.jobs[name]
         tr = self.catalogs.get(None)
-        ctx = Context(self, session, Actor(None, "organizer-bot", Role.leader), tr, self.clock())
-        await effects.store(self, session, tuple(await handler(ctx, **args)))
+        now = self.clock()
+        ctx = Context(self, session, Actor(None, "organizer-bot", Role.leader), tr, now)
+        await effects.store(self, session, tuple(await handler(ctx, **args)), now)
 
     def form_for(self, command: Command, tr: Translator) -> Form:
         fields = tuple(

@@ -117,6 +117,11 @@ class Delivery(Section):
     poll_seconds: float = 1.0
 
 
+class Jobs(Section):
+    retry_seconds: float = Field(30.0, gt=0)
+    max_attempts: int = Field(5, ge=1)
+
+
 class Bargaining(Section):
     subscribe_roster_by_default: bool = False
 
@@ -168,6 +173,7 @@ class Config(Section):
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     delivery: Delivery = Delivery()
+    jobs: Jobs = Jobs()
     actions: Actions = Actions()
     bargaining: Bargaining = Bargaining()
     readiness: Readiness = Readiness()

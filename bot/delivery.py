@@ -102,12 +102,15 @@ class Worker:
             pass
 
     async def run_jobs(self, limit: int = 50) -> int:
+        settings = self.app.config.jobs
         now = self.app.clock()
-        claimed = await self.app.db.write(lambda s: jobs.claim(s, self.id, now, self.lease, limit))
+        claimed = await self.app.db.write(
+            lambda s: jobs.claim(s, self.id, now, self.lease, limit, settings.max_attempts))
         for job in claimed:
             async def work(session, job=job):
                 await self.app.run_job(job.name, job.args, session)
-                if not await jobs.finish(session, job.id, self.id, self.app.clock()):
+                if not await jobs.finish(session, job.id, self.id, self.app.clock(),
+                                         max_attempts=settings.max_attempts):
                     raise _LeaseLost
             try:
                 await self.app.db.write(work)
@@ -116,10 +119,11 @@ class Worker:
             except Exception as exc:  # noqa: BLE001
                 error = type(exc).__name__
                 log.warning("job %s (%s) failed: %s", job.id, job.name, error)
-                retry = self.app.clock() + timedelta(seconds=30)
+                failed_at = self.app.clock()
+                retry = failed_at + timedelta(seconds=settings.retry_seconds)
                 await self.app.db.write(
-                    lambda s, job=job, error=error: jobs.finish(s, job.id, self.id, self.app.clock(), error,
-                                                                retry_at=retry))
+                    lambda s, job=job, error=error: jobs.finish(s, job.id, self.id, failed_at, error, retry_at=retry,
+                                                                max_attempts=settings.max_attempts))
         return len(claimed)
 
     async def deliver(self, limit: int = 200, rounds: int = 10) -> int:
@@ -144,7 +148,8 @@ class Worker:
             for _ in range(rounds):
                 now = self.app.clock()
                 items = await self.app.db.write(
-                    lambda s, now=now: outbox.claim(s, platforms, self.id, now, self.lease, limit))
+                    lambda s, now=now: outbox.claim(s, platforms, self.id, now, self.lease, limit,
+                                                     self.app.config.delivery.max_attempts))
                 halfway = asyncio.Event()
                 sending += [asyncio.ensure_future(one(item, halfway if n == len(items) // 2 else None))
                             for n, item in enumerate(items)]

@@ -7,6 +7,7 @@ import base64
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -51,30 +52,32 @@ def rendered(render: Render, tr: Translator) -> dict[str, Any]:
     return to_payload(replace(render(tr), lang=tr.lang))
 
 
-async def store(app: App, session: AsyncSession, effects: tuple[Effect, ...]) -> None:
+async def store(app: App, session: AsyncSession, effects: tuple[Effect, ...], now: datetime) -> None:
+    """``now`` is the command's (or job's) moment: every row stored for it is due and created then."""
     for effect in effects:
         match effect:
             case Notify():
-                await _notify(app, session, effect)
+                await _notify(app, session, effect, now)
             case Post():
-                await _post(app, session, effect)
+                await _post(app, session, effect, now)
             case Edit():
-                await once_before_commit(session, ("edit", effect.ref), _edit(app, effect.ref, _as_is(effect.render)))
+                await once_before_commit(session, ("edit", effect.ref),
+                                         _edit(app, effect.ref, _as_is(effect.render), now))
             case Refresh():
-                await once_before_commit(session, ("edit", effect.ref), _edit(app, effect.ref, effect.compose))
+                await once_before_commit(session, ("edit", effect.ref), _edit(app, effect.ref, effect.compose, now))
             case Schedule():
                 await jobs.schedule(session, effect.key, effect.job, effect.due, dict(effect.args))
             case Unschedule():
                 await jobs.unschedule(session, effect.key)
 
 
-def _edit(app: App, ref: str, compose: Callable[[AsyncSession], Awaitable[Render]]):
+def _edit(app: App, ref: str, compose: Callable[[AsyncSession], Awaitable[Render]], now: datetime):
     """Queued once per write batch with the latest content: a burst of joins renders and queues one edit,
     not one per join (edits are coalesced at delivery anyway)."""
     async def queue(session: AsyncSession) -> None:
         render = await compose(session)
         tr = app.catalogs.get(await _posted_lang(app, session, ref))
-        await outbox.queue_edit(session, ref, rendered(render, tr), app.clock(), app.edit_interval)
+        await outbox.queue_edit(session, ref, rendered(render, tr), now, app.edit_interval)
     return queue
 
 
@@ -84,7 +87,7 @@ def _as_is(render: Render) -> Callable[[AsyncSession], Awaitable[Render]]:
     return compose
 
 
-async def _notify(app: App, session: AsyncSession, effect: Notify) -> None:
+async def _notify(app: App, session: AsyncSession, effect: Notify, now: datetime) -> None:
     """One row per recipient, rendered in their language, on the platform they used last."""
     if not effect.member_ids:
         return
@@ -100,12 +103,12 @@ async def _notify(app: App, session: AsyncSession, effect: Notify) -> None:
                 select(MemberIdentity.member_id, MemberIdentity.platform, MemberIdentity.user_id, Member.lang)
                 .join(Member, Member.id == MemberIdentity.member_id)
                 .where(MemberIdentity.member_id.in_(chunk), MemberIdentity.platform.in_(others))
-                .order_by(MemberIdentity.last_seen)
+                .order_by(MemberIdentity.last_seen.asc().nulls_first(), MemberIdentity.id)
             )
             for member_id, platform, user_id, lang in rows.all():
                 targets[member_id] = (platform, user_id, lang)  # the account seen last wins
     rendered = _per_language(app, effect.render, {lang for _p, _u, lang in targets.values()})
-    due = effect.due or app.clock()
+    due = effect.due or now
     rows = [
         {"kind": "dm", "platform": platform, "target": user_id, "member_id": member_id,
          "payload": rendered[lang], "batch": effect.batch, "due_at": due, "status": outbox.PENDING,
@@ -113,7 +116,7 @@ async def _notify(app: App, session: AsyncSession, effect: Notify) -> None:
         for member_id, (platform, user_id, lang) in targets.items()
     ]
     for chunk in _chunks(rows, 2000):
-        await outbox.add(session, chunk)
+        await outbox.add(session, chunk, now)
 
 
 def _channel_lang(app: App, name: str | None) -> str:
@@ -135,7 +138,7 @@ async def _posted_lang(app: App, session: AsyncSession, ref: str) -> str:
     return _channel_lang(app, names[0] if names else None)
 
 
-async def _post(app: App, session: AsyncSession, effect: Post) -> None:
+async def _post(app: App, session: AsyncSession, effect: Post, now: datetime) -> None:
     channel = app.config.channels.get(effect.channel)
     payload = rendered(effect.render, app.catalogs.get(_channel_lang(app, effect.channel)))
     rows = []
@@ -143,8 +146,8 @@ async def _post(app: App, session: AsyncSession, effect: Post) -> None:
         target = f"#{effect.channel}" if platform == "console" else getattr(channel, platform, None)
         if target:
             rows.append({"kind": "post", "platform": platform, "target": target, "ref": effect.ref, "payload": payload,
-                         "due_at": app.clock(), "status": outbox.PENDING, "attempts": 0, "dedupe": None})
-    await outbox.add(session, rows)
+                         "status": outbox.PENDING, "attempts": 0, "dedupe": None})
+    await outbox.add(session, rows, now)
 
 
 def _per_language(app: App, render: Render, langs: set[str | None]) -> dict[str | None, dict[str, Any]]:

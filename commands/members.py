@@ -34,7 +34,7 @@ async def resolve_site(ctx: Context, name: str) -> store.Worksite:
     if site is not None:
         return site
     if await store.count_worksites(ctx.session) == 0:
-        return await store.ensure_worksite(ctx.session, name)
+        return await store.ensure_worksite(ctx.session, name, ctx.now)
     names = await store.worksite_names(ctx.session)
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     if close:

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member, Worksite
 from storage.sql import insert_ignoring_duplicates, locked
-from storage.types import UTCDateTime, utcnow
+from storage.types import UTCDateTime
 
 GOING, WAITLIST = "going", "waitlist"
 
@@ -36,7 +36,7 @@ class Action(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="SET NULL"), index=True)
     )
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Signup(SQLModel, table=True):
@@ -49,7 +49,7 @@ class Signup(SQLModel, table=True):
     member_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), nullable=False,
                                             index=True))
     status: str = Field(default=GOING, max_length=8)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
     checked_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

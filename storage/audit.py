@@ -13,12 +13,12 @@ from sqlalchemy import JSON, Boolean, false, select
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.types import UTCDateTime, utcnow
+from storage.types import UTCDateTime
 
 
 class AuditEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
     viewer: str = Field(max_length=200)
     platform: str = Field(max_length=16)
     user_id: str = Field(max_length=64)

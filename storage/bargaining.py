@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member
 from storage.sql import upsert
-from storage.types import UTCDateTime, utcnow
+from storage.types import UTCDateTime
 
 STATUSES = ("proposed", "countered", "tentative", "won", "dropped")
 
@@ -35,7 +35,7 @@ class BargainingUpdate(SQLModel, table=True):
     body_es: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     session_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     author_id: int | None = Field(default=None, sa_column=_author())
-    posted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    posted_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class BargainingUpdateTopic(SQLModel, table=True):
@@ -53,7 +53,7 @@ class BargainingSubscription(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), unique=True, nullable=False)
     )
     subscribed: bool
-    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    changed_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Demand(SQLModel, table=True):
@@ -63,7 +63,7 @@ class Demand(SQLModel, table=True):
     ours: str = Field(sa_column=Column(Text, nullable=False))
     district: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     status: str = Field(default="proposed", max_length=16)
-    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    changed_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class DemandChange(SQLModel, table=True):
@@ -76,7 +76,7 @@ class DemandChange(SQLModel, table=True):
     ours: str = Field(sa_column=Column(Text, nullable=False))
     district: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     author_id: int | None = Field(default=None, sa_column=_author())
-    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    changed_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class FaqEntry(SQLModel, table=True):
@@ -84,7 +84,7 @@ class FaqEntry(SQLModel, table=True):
     question: str = Field(sa_column=Column(Text, nullable=False))
     answer: str = Field(sa_column=Column(Text, nullable=False))
     author_id: int | None = Field(default=None, sa_column=_author())
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 async def add_update(session: AsyncSession, update: BargainingUpdate, topics: list[str]) -> BargainingUpdate:

@@ -14,7 +14,7 @@ from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sql import insert_ignoring_duplicates, locked
-from storage.types import UTCDateTime, utcnow
+from storage.types import UTCDateTime
 
 APPROVED, PENDING, REJECTED = "approved", "pending", "rejected"
 
@@ -32,8 +32,8 @@ class Chant(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="SET NULL"), index=True)
     )
     reject_reason: str | None = Field(default=None, max_length=400)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class ChantTag(SQLModel, table=True):

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Index, delete, func, or_, select, update
+from sqlalchemy import JSON, Index, delete, func, or_, select
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.lease import FAILED, PENDING
+from storage.lease import claim as lease_claim
 from storage.sql import locked, upsert
 from storage.types import UTCDateTime
 
-PENDING, DONE, FAILED = "pending", "done", "failed"
+DONE = "done"
 
 
 class Job(SQLModel, table=True):
@@ -46,27 +48,14 @@ async def unschedule(session: AsyncSession, key: str) -> None:
     )
 
 
-async def claim(session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Job]:
-    ids = (
-        await session.exec(
-            locked(
-                select(Job.id)
-                .where(Job.status == PENDING, Job.due_at <= now,
-                       or_(Job.claimed_by.is_(None), Job.claim_until < now))
-                .order_by(Job.due_at, Job.id)
-                .limit(limit),
-                skip_locked=True,
-            )
-        )
-    ).scalars().all()
-    if not ids:
-        return []
-    await session.exec(update(Job).where(Job.id.in_(ids)).values(claimed_by=worker, claim_until=now + lease))
-    return list((await session.exec(select(Job).where(Job.id.in_(ids)).order_by(Job.due_at, Job.id))).scalars())
+async def claim(session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int,
+                max_attempts: int) -> list[Job]:
+    """Lease due jobs to ``worker``; taking over a dead worker's job counts as one of its tries."""
+    return await lease_claim(session, Job, worker, now, lease, limit, max_attempts=max_attempts)
 
 
 async def finish(session: AsyncSession, job_id: int, worker: str, now: datetime, error: str | None = None,
-                 *, retry_at: datetime | None = None, max_attempts: int = 5) -> bool:
+                 *, retry_at: datetime | None = None, max_attempts: int) -> bool:
     """Mark done (or failed, or due again) — only if ``worker`` still holds the lease."""
     job = (await session.exec(locked(select(Job).where(Job.id == job_id)))).scalar_one_or_none()
     if job is None or job.claimed_by != worker or job.status != PENDING:

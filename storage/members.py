@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, bindparam, delete, func, select, update
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sql import insert_ignoring_duplicates
-from storage.types import UTCDateTime, utcnow
+from storage.types import UTCDateTime
 
 
 def site_key(name: str) -> str:
@@ -21,7 +22,7 @@ class Worksite(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     key: str = Field(max_length=200, unique=True, index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Member(SQLModel, table=True):
@@ -38,7 +39,7 @@ class Member(SQLModel, table=True):
     member_no: str | None = Field(default=None, max_length=64, unique=True)
     on_roster: bool = Field(default=False, index=True)
     lang: str | None = Field(default=None, max_length=16)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class MemberIdentity(SQLModel, table=True):
@@ -49,35 +50,67 @@ class MemberIdentity(SQLModel, table=True):
     platform: str = Field(max_length=16)
     user_id: str = Field(max_length=64)
     display_name: str = Field(default="", max_length=200)
-    last_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen: datetime | None = Field(default=None, sa_type=UTCDateTime)  # None: imported, never used; SEEN_EVERY
+
+
+SEEN_EVERY = timedelta(hours=1)
+"""How stale ``MemberIdentity.last_seen`` may get before a command from that account moves it: often enough to
+know which account a member uses now (DMs go there), rarely enough that a burst of clicks writes nothing extra."""
+
+
+class Account(NamedTuple):
+    member: Member
+    identity_id: int
+    display_name: str
+    last_seen: datetime | None
+
+    def stale(self, display_name: str, now: datetime) -> bool:
+        """Whether seeing this account now should be written down (a new display name, or ``SEEN_EVERY`` passed)."""
+        return bool(display_name and display_name != self.display_name) or self.seen_due(now)
+
+    def seen_due(self, now: datetime) -> bool:
+        return self.last_seen is None or now - self.last_seen >= SEEN_EVERY
 
 
 # Built once: every command looks its member up, and building the statement cost nearly as much as running
 # it (pyinstrument over a burst, bench/RESULTS.md "SAVEPOINTs only when a call fails").
-_BY_ACCOUNT = (select(Member, MemberIdentity.id, MemberIdentity.display_name)
+_BY_ACCOUNT = (select(Member, MemberIdentity.id, MemberIdentity.display_name, MemberIdentity.last_seen)
                .join(MemberIdentity, MemberIdentity.member_id == Member.id)
                .where(MemberIdentity.platform == bindparam("platform"), MemberIdentity.user_id == bindparam("user_id")))
-_RENAME = update(MemberIdentity).where(MemberIdentity.id == bindparam("identity_id")).values(
-    display_name=bindparam("display_name"))
+_SEEN = update(MemberIdentity).where(MemberIdentity.id == bindparam("identity_id")).values(
+    display_name=bindparam("display_name"), last_seen=bindparam("last_seen"))
 
 
-async def member_for(session: AsyncSession, platform: str, user_id: str, display_name: str,
+async def find_account(session: AsyncSession, platform: str, user_id: str) -> Account | None:
+    row = (await session.exec(_BY_ACCOUNT, params={"platform": platform, "user_id": user_id})).first()
+    return Account(*row) if row is not None else None
+
+
+async def seen(session: AsyncSession, account: Account, display_name: str, now: datetime) -> None:
+    """Record that ``account`` was used now (throttled by :meth:`Account.stale`), under its current display name."""
+    if account.stale(display_name, now):
+        last_seen = now if account.seen_due(now) else account.last_seen
+        await session.exec(_SEEN, params={"identity_id": account.identity_id,
+                                          "display_name": display_name or account.display_name,
+                                          "last_seen": last_seen})
+
+
+async def member_for(session: AsyncSession, platform: str, user_id: str, display_name: str, now: datetime,
                      lang: str | None = None) -> Member:
-    """The member behind an account, registering a new one (speaking ``lang``) on first contact.
+    """The member behind an account, registering a new one (speaking ``lang``) on first contact; the account
+    is marked seen (see :func:`seen`).
 
     Two processes may meet the same new account at once (a double click reaching two workers): the
     identity insert skips on conflict, and the loser drops its fresh member and reads the winner's."""
-    row = (await session.exec(_BY_ACCOUNT, params={"platform": platform, "user_id": user_id})).first()
-    if row is not None:
-        member, identity_id, known_as = row
-        if display_name and known_as != display_name:
-            await session.exec(_RENAME, params={"identity_id": identity_id, "display_name": display_name})
-        return member
-    member = Member(name=display_name or user_id, lang=lang)
+    account = await find_account(session, platform, user_id)
+    if account is not None:
+        await seen(session, account, display_name, now)
+        return account.member
+    member = Member(name=display_name or user_id, lang=lang, created_at=now)
     session.add(member)
     await session.flush()
     row = {"member_id": member.id, "platform": platform, "user_id": user_id, "display_name": display_name,
-           "last_seen": utcnow()}
+           "last_seen": now}
     if not await insert_ignoring_duplicates(session, MemberIdentity.__table__, [row], ["platform", "user_id"]):
         await session.delete(member)
         await session.flush()
@@ -87,8 +120,8 @@ async def member_for(session: AsyncSession, platform: str, user_id: str, display
 
 
 async def find_member(session: AsyncSession, platform: str, user_id: str) -> Member | None:
-    row = (await session.exec(_BY_ACCOUNT, params={"platform": platform, "user_id": user_id})).first()
-    return row[0] if row else None
+    account = await find_account(session, platform, user_id)
+    return account.member if account else None
 
 
 async def identities_of(session: AsyncSession, member_id: int) -> list[MemberIdentity]:
@@ -106,10 +139,10 @@ async def worksite_names(session: AsyncSession) -> list[str]:
     return list((await session.exec(select(Worksite.name).order_by(Worksite.name))).scalars())
 
 
-async def ensure_worksite(session: AsyncSession, name: str) -> Worksite:
+async def ensure_worksite(session: AsyncSession, name: str, now: datetime) -> Worksite:
     site = await worksite_by_name(session, name)
     if site is None:
-        site = Worksite(name=" ".join(name.split()), key=site_key(name))
+        site = Worksite(name=" ".join(name.split()), key=site_key(name), created_at=now)
         session.add(site)
         await session.flush()
     return site

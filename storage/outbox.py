@@ -16,10 +16,12 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstrain
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.sql import insert_ignoring_duplicates, locked
-from storage.types import UTCDateTime, utcnow
+from storage.lease import FAILED, PENDING
+from storage.lease import claim as lease_claim
+from storage.sql import insert_ignoring_duplicates
+from storage.types import UTCDateTime
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+SENT = "sent"
 
 
 class OutboxItem(SQLModel, table=True):
@@ -37,14 +39,14 @@ class OutboxItem(SQLModel, table=True):
     dedupe: str | None = Field(default=None, sa_column=Column(String(200), unique=True))
     batch: str | None = Field(default=None, max_length=100, index=True)
     status: str = Field(default=PENDING, max_length=8)
-    due_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    due_at: datetime = Field(sa_type=UTCDateTime)
     attempts: int = 0
     claimed_by: str | None = Field(default=None, max_length=64)
     claim_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     message_id: str | None = Field(default=None, max_length=64)
     error: str | None = Field(default=None, max_length=500)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class PostedMessage(SQLModel, table=True):
@@ -60,8 +62,10 @@ class PostedMessage(SQLModel, table=True):
     last_edit_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-async def add(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
-    """Queue rows; a row whose ``dedupe`` key was queued before is skipped (never sent twice)."""
+async def add(session: AsyncSession, rows: list[dict[str, Any]], now: datetime) -> int:
+    """Queue rows, created ``now`` and due then unless a row says otherwise; a row whose ``dedupe`` key was
+    queued before is skipped (never sent twice)."""
+    rows = [{"due_at": now, **row, "created_at": now} for row in rows]
     return await insert_ignoring_duplicates(session, OutboxItem.__table__, rows, ["dedupe"])
 
 
@@ -87,42 +91,17 @@ async def queue_edit(session: AsyncSession, ref: str, payload: dict[str, Any], n
         due = max(now, last + interval) if last else now
         session.add(
             OutboxItem(kind="edit", platform=post.platform, target=post.channel_id, ref=ref, payload=payload,
-                       due_at=due, message_id=post.message_id)
+                       due_at=due, message_id=post.message_id, created_at=now)
         )
     await session.flush()
 
 
-async def claim(
-    session: AsyncSession, platforms: list[str], worker: str, now: datetime, lease: timedelta, limit: int
-) -> list[OutboxItem]:
-    """Lease due rows to ``worker``; a lease that ran out (its worker died) can be claimed again, and
-    counts as an attempt: the dead worker may have sent the row without living to mark it."""
-    ids = (
-        await session.exec(
-            locked(
-                select(OutboxItem.id)
-                .where(
-                    OutboxItem.status == PENDING,
-                    OutboxItem.platform.in_(platforms),
-                    OutboxItem.due_at <= now,
-                    or_(OutboxItem.claimed_by.is_(None), OutboxItem.claim_until < now),
-                )
-                .order_by(OutboxItem.due_at, OutboxItem.id)
-                .limit(limit),
-                skip_locked=True,
-            )
-        )
-    ).scalars().all()
-    if not ids:
-        return []
-    await session.exec(
-        update(OutboxItem).where(OutboxItem.id.in_(ids)).values(
-            claimed_by=worker, claim_until=now + lease,
-            attempts=OutboxItem.attempts + case((OutboxItem.claimed_by.is_not(None), 1), else_=0))
-    )
-    rows = await session.exec(
-        select(OutboxItem).where(OutboxItem.id.in_(ids)).order_by(OutboxItem.due_at, OutboxItem.id))
-    return list(rows.scalars())
+async def claim(session: AsyncSession, platforms: list[str], worker: str, now: datetime, lease: timedelta,
+                limit: int, max_attempts: int) -> list[OutboxItem]:
+    """Lease due rows to ``worker``. A row taken over from a dead worker has ``attempts`` raised: that worker
+    may have sent it without living to mark it, so the sender looks before sending again."""
+    return await lease_claim(session, OutboxItem, worker, now, lease, limit, max_attempts=max_attempts,
+                             where=(OutboxItem.platform.in_(platforms),))
 
 
 async def mark_sent(session: AsyncSession, sent: dict[int, str | None], worker: str, now: datetime) -> set[int]:

@@ -38,7 +38,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member, Worksite
 from storage.sql import insert_ignoring_duplicates, locked, upsert
-from storage.types import UTCDateTime, utcnow
+from storage.types import UTCDateTime
 
 RESULTS = ("leaders", "members", "after-close")
 YES = 0  # the first choice is the one the structure test counts
@@ -55,7 +55,7 @@ class ReadinessPoll(SQLModel, table=True):
     created_by: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="SET NULL"), nullable=True)
     )
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
     def is_closed(self, now: datetime) -> bool:
         return self.closed_at is not None or (self.closes_at is not None and self.closes_at <= now)

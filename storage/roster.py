@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -76,7 +77,7 @@ def _problem(row: dict[str, str]) -> str | None:
     return None
 
 
-async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str, str]]],
+async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str, str]]], now: datetime,
                       progress: Callable[[int], None] = lambda n: None) -> ImportReport:
     report = ImportReport()
     members = {m.id: m for m in (await session.exec(select(Member))).scalars()}
@@ -111,7 +112,7 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
                 member = candidate
         key = site_key(row["worksite"])
         if key not in sites:
-            sites[key] = Worksite(name=" ".join(row["worksite"].split()), key=key)
+            sites[key] = Worksite(name=" ".join(row["worksite"].split()), key=key, created_at=now)
             session.add(sites[key])
             await session.flush()
         wanted = {"name": row["name"], "worksite_id": sites[key].id, "on_roster": True}
@@ -120,7 +121,7 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
         if row.get("member_no"):
             wanted["member_no"] = row["member_no"]
         if member is None:
-            member = Member(**wanted)
+            member = Member(**wanted, created_at=now)
             session.add(member)
             await session.flush()
             members[member.id] = member

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.app import App
 from bot.config import Config
@@ -37,6 +38,13 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+def typed_date(moment: datetime, *, days: int = 0, at: str = "17:00") -> str:
+    """A date as an organizer types it (``2026-12-03 17:00``), ``days`` after ``moment`` in the test campaign's
+    zone: a future date in a test is relative to the clock the bot runs against, never a literal that expires."""
+    zone = ZoneInfo(TEST_CONFIG["campaign"]["timezone"])
+    return f"{(moment.astimezone(zone) + timedelta(days=days)).date().isoformat()} {at}"
 
 
 @dataclass
@@ -126,9 +134,9 @@ async def add_roster(app: App, sites: dict[str, list[str]], *, on_roster: bool =
     async def work(session) -> dict[str, int]:
         ids = {}
         for site_name, names in sites.items():
-            site = await ensure_worksite(session, site_name)
+            site = await ensure_worksite(session, site_name, app.clock())
             for name in names:
-                member = Member(name=name, worksite_id=site.id, on_roster=on_roster)
+                member = Member(name=name, worksite_id=site.id, on_roster=on_roster, created_at=app.clock())
                 session.add(member)
                 await session.flush()
                 account = f"{name}@{site_name}" if name in ids else name

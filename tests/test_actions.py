@@ -44,7 +44,7 @@ async def all_rows(app, model, *where):
 async def sites(app, *names):
     async def work(session):
         for name in names:
-            await ensure_worksite(session, name)
+            await ensure_worksite(session, name, app.clock())
     await app.db.write(work)
 
 

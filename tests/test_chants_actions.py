@@ -27,7 +27,7 @@ async def count(app, model, *where):
 
 async def setup(bot, app) -> None:
     """Action #1 at Escalante (already posted), chants #1–#3 in the library."""
-    await app.db.write(lambda session: ensure_worksite(session, ESCALANTE))
+    await app.db.write(lambda session: ensure_worksite(session, ESCALANTE, app.clock()))
     await bot.ok("rosa", f'/action create "Informational picket" "Dec 2 7:15am" "Front gate" site:"{ESCALANTE}"',
                  **REP)
     for line in (SCHOOLS, SPANISH, BOARD):

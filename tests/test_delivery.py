@@ -11,6 +11,7 @@ from bot.registry import Group, Param
 from bot.types import Button, Edit, Message, Notify, Post, Schedule, Unschedule
 from commands import build_registry
 from storage.db import Database
+from storage import jobs, outbox
 from storage.outbox import FAILED, SENT, OutboxItem
 from tests.support import Harness, RecordingSender, make_config
 
@@ -55,7 +56,7 @@ def _registry():
 async def _member_id(ctx, name):
     from storage.members import member_for
 
-    return (await member_for(ctx.session, "console", name, name)).id
+    return (await member_for(ctx.session, "console", name, name, ctx.now)).id
 
 
 @pytest.fixture
@@ -119,8 +120,8 @@ async def test_rate_limits_slow_the_sender_without_dropping_or_duplicating(demo,
 async def test_a_dead_workers_claim_is_taken_over_after_the_lease(demo, clock):
     await demo.ok("lead", "/demo notify ana ben")
     app = demo.app
-    await app.db.write(lambda s: __import__("storage.outbox", fromlist=["claim"]).claim(
-        s, ["console"], "dead-worker", clock(), timedelta(seconds=30), 100))
+    await app.db.write(lambda s: outbox.claim(s, ["console"], "dead-worker", clock(), timedelta(seconds=30), 100,
+                                              app.config.delivery.max_attempts))
     assert await demo.deliver() == []  # still leased to the dead worker
     clock.advance(seconds=31)
     assert sorted(s.target for s in await demo.deliver()) == ["ana", "ben"]
@@ -157,6 +158,64 @@ async def test_jobs_run_once_when_due_and_can_be_cancelled(demo, clock):
     await demo.ok("ana", "/demo cancel")
     clock.advance(minutes=11)
     assert await demo.deliver() == []
+
+
+async def _one_job(session):
+    return (await session.exec(select(jobs.Job))).scalar_one()
+
+
+async def test_a_job_whose_worker_died_is_taken_over_as_a_try_and_failed_when_tries_run_out(db_url, clock):
+    app = App(make_config(jobs={"max_attempts": 2}), registry=_registry(), db=Database(db_url), clock=clock)
+    await app.start()
+    try:
+        bot = Harness(app, clock)
+        await bot.ok("ana", "/demo later 10")
+        clock.advance(minutes=11)
+        lease = timedelta(seconds=app.config.delivery.lease_seconds)
+        for dead in ("dead-1", "dead-2"):  # a process claims the job and dies before finishing it
+            claimed = await app.db.write(lambda s, dead=dead: jobs.claim(s, dead, clock(), lease, 10, 2))
+            assert [j.key for j in claimed] == ["demo:job"]
+            clock.advance(seconds=lease.total_seconds() + 1)
+        job = await app.db.read(_one_job)
+        assert (job.status, job.attempts, job.claimed_by) == (jobs.PENDING, 1, "dead-2")
+        assert await bot.deliver() == []  # both tries were lost with their workers: failed, not run a third time
+        job = await app.db.read(_one_job)
+        assert (job.status, job.attempts, job.claimed_by) == (jobs.FAILED, 2, None)
+        assert job.error == "its worker stopped before finishing it, too many times"
+    finally:
+        await app.close()
+
+
+async def test_a_failing_job_is_retried_after_the_configured_delay_up_to_the_configured_tries(db_url, clock):
+    registry = _registry()
+    runs = []
+
+    async def broken(ctx, who):
+        runs.append(ctx.now)
+        raise RuntimeError("the platform was down")
+
+    registry.jobs["demo.ping"] = broken
+    app = App(make_config(jobs={"retry_seconds": 120, "max_attempts": 2}), registry=registry, db=Database(db_url),
+              clock=clock)
+    await app.start()
+    try:
+        bot = Harness(app, clock)
+        await bot.ok("ana", "/demo later 10")
+        clock.advance(minutes=11)
+        await bot.deliver()
+        first = clock()
+        clock.advance(seconds=119)
+        await bot.deliver()
+        assert runs == [first]  # not yet: the retry waits retry_seconds
+        clock.advance(seconds=1)
+        await bot.deliver()
+        clock.advance(minutes=10)
+        await bot.deliver()
+        assert runs == [first, first + timedelta(seconds=120)]
+        job = await app.db.read(_one_job)
+        assert (job.status, job.attempts, job.error) == (jobs.FAILED, 2, "RuntimeError")
+    finally:
+        await app.close()
 
 
 async def test_two_workers_share_due_jobs_and_notices_exactly_once(demo, clock):

@@ -24,8 +24,8 @@ async def _scalar(session, stmt):
 
 async def test_round_trip_of_a_member_and_an_aware_timestamp(app):
     async def create(session):
-        member = await member_for(session, "slack", "U1", "Maria Álvarez 🌹")
-        member.worksite_id = (await ensure_worksite(session, "Escalante Elementary")).id
+        member = await member_for(session, "slack", "U1", "Maria Álvarez 🌹", app.clock())
+        member.worksite_id = (await ensure_worksite(session, "Escalante Elementary", app.clock())).id
         return member.id
 
     member_id = await app.db.write(create)
@@ -38,7 +38,7 @@ async def test_round_trip_of_a_member_and_an_aware_timestamp(app):
 async def test_concurrent_writes_share_a_transaction_and_a_failing_one_rolls_back_alone(app):
     async def add(name, fail=False):
         async def work(session):
-            session.add(Worksite(name=name, key=name.casefold()))
+            session.add(Worksite(name=name, key=name.casefold(), created_at=app.clock()))
             await session.flush()
             if fail:
                 raise ValueError("bad row")
@@ -54,7 +54,7 @@ async def test_concurrent_writes_share_a_transaction_and_a_failing_one_rolls_bac
 
 async def test_a_lone_failing_write_leaves_nothing_behind(app):
     async def work(session):
-        session.add(Worksite(name="Half done", key="half done"))
+        session.add(Worksite(name="Half done", key="half done", created_at=app.clock()))
         await session.flush()
         raise ValueError("failed after its insert")
 
@@ -68,14 +68,14 @@ async def _all(session, stmt):
 
 
 async def test_a_duplicate_in_one_write_does_not_undo_the_others(app):
-    await app.db.write(lambda s: ensure_worksite(s, "A"))
+    await app.db.write(lambda s: ensure_worksite(s, "A", app.clock()))
 
     async def duplicate(session):
-        session.add(Worksite(name="A", key="a"))
+        session.add(Worksite(name="A", key="a", created_at=app.clock()))
         await session.flush()
 
-    outcomes = await asyncio.gather(app.db.write(duplicate), app.db.write(lambda s: ensure_worksite(s, "B")),
-                                    return_exceptions=True)
+    outcomes = await asyncio.gather(app.db.write(duplicate),
+                                    app.db.write(lambda s: ensure_worksite(s, "B", app.clock())), return_exceptions=True)
     assert isinstance(outcomes[0], Exception) and not isinstance(outcomes[1], Exception)
     assert await _count(app.db, Worksite) == 2
 
@@ -87,7 +87,7 @@ async def test_work_deferred_to_the_commit_runs_once_with_the_latest_call_that_d
         async def work(session):
             async def later(s):
                 ran.append(value)
-                await ensure_worksite(s, f"Site {value}")
+                await ensure_worksite(s, f"Site {value}", app.clock())
             await once_before_commit(session, "live", later)
             if fails:
                 raise ValueError("this call rolls back")
@@ -148,8 +148,8 @@ async def test_every_revision_downgrades_one_step_and_upgrades_again(db_url):
 
 async def test_merge_moves_rows_and_drops_twins(app):
     async def setup(session):
-        a = await member_for(session, "slack", "U1", "Maria")
-        b = await member_for(session, "discord", "42", "maria_d")
+        a = await member_for(session, "slack", "U1", "Maria", app.clock())
+        b = await member_for(session, "discord", "42", "maria_d", app.clock())
         b.lang = "es"
         return a.id, b.id
 

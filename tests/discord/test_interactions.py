@@ -176,7 +176,7 @@ async def test_a_button_on_an_announcement_still_works_after_a_restart(app, clie
 
     announce = Post("actions", lambda tr: Message("Picket Friday at Escalante. Join us!",
                                                   (Button("Join", '/member site "Escalante Elementary"', "primary"),)))
-    await app.db.write(lambda s: effects.store(app, s, (announce,)))
+    await app.db.write(lambda s: effects.store(app, s, (announce,), app.clock()))
     await Worker(app, {"discord": DiscordSender(client)}).drain()
     [post] = fake.of("POST", "/channels/1000000000000000001/messages")
     custom_id = post.body["components"][0]["components"][0]["custom_id"]

@@ -21,7 +21,7 @@ from tests.reliability.conftest import LOST_SIGNUPS
 from tests.slack.conftest import SlackClient, fake  # noqa: F401 - the fake Slack fixture
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.payloads import slash
-from tests.support import make_config
+from tests.support import make_config, typed_date
 
 ROUNDS, BURST, SENDERS, CAPACITY = 6, 120, 8, 300
 
@@ -31,7 +31,8 @@ async def create_action(db_url: str) -> int:
     await app.start()
     try:
         reply = await app.run_line(Identity("console", "lead", "Lead"),
-                                   f'/action create "Crash picket" "2030-12-03 17:00" "Front gate" capacity:{CAPACITY}',
+                                   f'/action create "Crash picket" "{typed_date(app.clock(), days=3)}" "Front gate" '
+                                   f'capacity:{CAPACITY}',
                                    claims={"role:leader"})
         assert not reply.error, reply.message.text
     finally:

@@ -23,7 +23,7 @@ async def test_a_worker_killed_mid_fan_out_leaves_no_duplicate_dm(app, front, fa
     users = [f"U{n:03d}" for n in range(MEMBERS)]
     payload = effects.to_payload(Message("Tentative agreement on class size."))
     await app.db.write(lambda s: outbox.add(s, [{"kind": "dm", "platform": "slack", "target": user,
-                                                  "payload": payload, "dedupe": f"update:{user}"} for user in users]))
+                                                  "payload": payload, "dedupe": f"update:{user}"} for user in users], clock()))
     accepted, send = 0, front.sender.send_dm
 
     async def dies_after_some(user_id, message, dedupe, retry_since=None):

@@ -20,7 +20,7 @@ from storage.actions import Signup
 from storage.members import MemberIdentity
 from tests.slack.conftest import SlackClient
 from tests.slack.payloads import SIGNING_SECRET, slash
-from tests.support import make_config
+from tests.support import make_config, typed_date
 
 WAIT = 60.0  # a guard against hanging while a fresh interpreter starts on a loaded machine, not a timing assertion
 
@@ -46,8 +46,9 @@ async def served(db_url, fake):
 
 async def rally(app: App) -> int:
     """An action created by a leader, as on the console; a fresh database numbers it 1."""
+    when = typed_date(app.clock(), days=3)
     reply = await app.run_line(Identity("console", "lead", "Lead"),
-                               '/action create "Rally at the board" "2030-12-03 17:00" "District office"',
+                               f'/action create "Rally at the board" "{when}" "District office"',
                                claims={"role:leader"})
     assert not reply.error, reply.message.text
     return 1

@@ -13,7 +13,7 @@ from storage.outbox import FAILED, PENDING, SENT, OutboxItem, PostedMessage
 
 
 async def store(app, *items):
-    await app.db.write(lambda session: effects.store(app, session, items))
+    await app.db.write(lambda session: effects.store(app, session, items, app.clock()))
 
 
 async def rows(app, model):
@@ -90,7 +90,7 @@ async def test_429_pauses_the_outbox_for_retry_after_and_refusals_give_up(app, f
 async def queue_dm(app, user: str, text: str) -> int:
     async def add(session):
         await outbox.add(session, [{"kind": "dm", "platform": "slack", "target": user,
-                                    "payload": effects.to_payload(Message(text)), "dedupe": f"test:{user}"}])
+                                    "payload": effects.to_payload(Message(text)), "dedupe": f"test:{user}"}], app.clock())
         return (await session.exec(select(OutboxItem.id).where(OutboxItem.target == user))).scalar_one()
     return await app.db.write(add)
 
@@ -98,7 +98,7 @@ async def queue_dm(app, user: str, text: str) -> int:
 async def test_a_dm_slack_accepted_before_its_worker_died_is_found_not_sent_again(app, front, fake, clock):
     accepted = await queue_dm(app, "U100", "Tentative agreement")
     await queue_dm(app, "U200", "Tentative agreement")
-    await app.db.write(lambda s: outbox.claim(s, ["slack"], "dead-worker", clock(), timedelta(seconds=30), 10))
+    await app.db.write(lambda s: outbox.claim(s, ["slack"], "dead-worker", clock(), timedelta(seconds=30), 10, 8))
     ts = await front.sender.send_dm("U100", Message("Tentative agreement"), f"ob{accepted}")  # then the worker died
     clock.advance(seconds=31)
     await Worker(app, {"slack": front.sender}).drain()
