@@ -101,6 +101,8 @@ REQUESTS = {
     "signed click without actions": lambda: signed_payload(clicked(actions=[])),
     "signed click whose action is not an object": lambda: signed_payload(clicked(actions=["run-0"])),
     "signed click without a member": lambda: signed_payload(clicked(user="U100")),
+    "signed click without a value": lambda: signed_payload(clicked(actions=[{"action_id": "run-0"}])),
+    "signed click whose container is not an object": lambda: signed_payload(clicked(container="1700000000.1")),
     "signed click with a lone surrogate": lambda: signed("payload=" + quote(
         json.dumps(clicked()).replace("Escalante", "Escalante \\ud800"))),
     "signed submission without private_metadata": lambda: signed_payload(
@@ -110,6 +112,14 @@ REQUESTS = {
     "signed submission whose private_metadata is not a form": lambda: signed_payload(
         submission({**VIEW, "private_metadata": "[1]"}, {"worksite": "Escalante"})),
     "signed submission without a view": lambda: signed_payload({"type": "view_submission", "user": {"id": "U1"}}),
+    "signed submission whose blocks are not objects": lambda: signed_payload(
+        submission({**VIEW, "blocks": ["worksite"]}, {"worksite": "Escalante"})),
+    "signed submission whose fields are not objects": lambda: signed_payload(
+        {**submission(VIEW, {}), "view": {**VIEW, "state": {"values": {"worksite": "Escalante"}}}}),
+    "signed submission whose field value is not text": lambda: signed_payload(
+        {**submission(VIEW, {}), "view": {**VIEW, "state": {"values": {"worksite": {"value": {"value": 7}}}}}}),
+    "signed command whose text is not text": lambda: signed_bytes(
+        json.dumps({"command": "/member", "user_id": "U100", "text": ["site"]}).encode(), "application/json"),
     "signed command without a member": lambda: signed(form_body({"command": "/member", "text": "site X"})),
     "signed request of a kind the bot does not handle": lambda: signed_payload(
         {"type": "block_suggestion", "user": {"id": "U100"}, "value": "Xiomara"}),
@@ -179,6 +189,28 @@ async def test_clients_that_leave_mid_body_log_nothing_above_debug(slack, caplog
             await asyncio.sleep(0.01)
     await asyncio.wait_for(handled(), 10)  # a guard against hanging, not a timing assertion
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+NOT_HTTP = {
+    "a bad content length": b"Content-Length: many\r\n\r\n",
+    "a header past 8 KiB": b"X-Slack-Signature: v0=" + b"a" * 9000 + b"\r\n\r\n",
+    "a bad chunk": b"Transfer-Encoding: chunked\r\n\r\nzz\r\n",
+    "not http at all": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS hello to a plain port
+}
+
+
+@pytest.mark.parametrize("name", NOT_HTTP)
+async def test_what_is_not_http_is_refused_without_a_traceback(slack, caplog, name):
+    caplog.set_level(logging.DEBUG)
+    url = urlsplit(slack.url)
+    reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    head = b"" if name == "not http at all" else f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n".encode()
+    writer.write(head + NOT_HTTP[name])
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(200), 10)  # a guard against hanging, not a timing assertion
+    writer.close()
+    assert answer.startswith(b"HTTP/1.0 400") or answer.startswith(b"HTTP/1.1 400"), answer
+    assert_quiet(caplog.records)
 
 
 async def test_a_stream_of_forged_requests_costs_the_log_a_line_a_minute(slack, front, caplog):

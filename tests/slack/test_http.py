@@ -154,6 +154,16 @@ async def test_a_form_opens_refuses_a_bad_field_and_runs_on_submit(slack, fake):
     assert posted["blocks"][0]["text"]["text"] == "noted Picket &lt;!here&gt; (any)"
 
 
+async def test_a_refused_submission_of_a_view_without_fields_is_answered_by_message(slack, fake):
+    await slack.send(slash("/testing", "note", response_url=fake.response_url()))
+    await fake.wait_for(lambda: fake.called("views.open"))
+    view = fake.called("views.open")[0]["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert await slack.send(submission({**view, "blocks": []}, {"title": "x" * 30})) == (200, "")
+    await fake.wait_for(lambda: fake.called("chat.postEphemeral"))
+    assert "too long" in fake.called("chat.postEphemeral")[0]["text"]
+
+
 async def test_mistakes_are_ephemeral_and_public_replies_go_in_the_channel(slack, fake):
     await slack.send(slash("/member", "site", response_url=fake.response_url("missing")))
     await fake.wait_for(lambda: fake.responses)

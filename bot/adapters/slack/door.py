@@ -13,12 +13,15 @@ import hashlib
 import hmac
 import logging
 import re
+import sys
 import time
 from collections.abc import Callable, Mapping
 
 from aiohttp import StreamReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot import incidents
 from bot.adapters.slack import inbound
 
 MAX_BODY = 1024 * 1024  # bytes: a view submission, Slack's largest request, is a few dozen KiB
@@ -78,6 +81,26 @@ class Refusals:
         self.log.warning("refused a request with %s (%d more refused since the last such line)", reason,
                          self._left_out)
         self._next, self._left_out = now + self.every, 0
+
+
+class ServerLog:
+    """aiohttp's log for the endpoint's server (``web.AppRunner(…, logger=ServerLog(…))``, which calls
+    only ``debug`` and ``exception``). A request aiohttp cannot parse (a bad Content-Length, a header
+    past 8 KiB, a bad chunk) it logged at ERROR with a traceback: here it is a refusal like the others.
+    Anything else it would log is an unexpected failure: a reference at ERROR, the traceback at DEBUG."""
+
+    def __init__(self, refusals: Refusals, log: logging.Logger) -> None:
+        self.refusals, self.log = refusals, log
+
+    def debug(self, *args, **kwargs) -> None:
+        self.log.debug(*args, **kwargs)
+
+    def exception(self, *args, exc_info: BaseException | bool = True, **kwargs) -> None:
+        error = exc_info if isinstance(exc_info, BaseException) else sys.exc_info()[1]
+        if isinstance(error, HttpProcessingError):
+            self.refusals.note(f"malformed HTTP ({type(error).__name__})")
+        else:
+            incidents.report(self.log, "a request", error=error)
 
 
 def parse(body: bytes, query: str, headers: Mapping[str, str]) -> AsyncBoltRequest:

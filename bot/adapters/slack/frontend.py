@@ -119,7 +119,7 @@ class SlackFrontEnd:
     async def serve_http(self, host: str, port: int) -> web.AppRunner:
         """Start listening; the caller owns the runner (``await runner.cleanup()``) and closes this."""
         await self.handoff.start()
-        runner = web.AppRunner(self.web_app())
+        runner = web.AppRunner(self.web_app(), logger=door.ServerLog(self.refusals, log))
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
         log.info("Slack HTTP mode listening on %s", runner.addresses)

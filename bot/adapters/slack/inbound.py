@@ -16,7 +16,8 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")  # only a JSON escape such as \ud800
 def unreadable(body: Any) -> str | None:
     """Why a signed payload cannot be one the bot reads (None when it can): not an object, nested far
     deeper than Slack nests, holding a lone surrogate (which no database stores), or, for a kind the
-    bot handles, without the fields Slack always sends for it."""
+    bot handles, without the fields, of the types, Slack always sends for it. Everything the functions
+    below read is checked here, before the ack, so none of them can fail after it."""
     if not isinstance(body, Mapping):
         return "not an object"
     reason = _unreadable_values(body)
@@ -25,24 +26,49 @@ def unreadable(body: Any) -> str | None:
     if body.get("type") == "block_actions":
         actions = body.get("actions")
         if not (isinstance(actions, list) and actions and isinstance(actions[0], Mapping)
-                and isinstance(actions[0].get("action_id"), str) and isinstance(actions[0].get("value", ""), str)):
+                and isinstance(actions[0].get("action_id"), str) and isinstance(actions[0].get("value"), str)):
             return "a click without its action"
+        if not _is(body.get("container"), Mapping):
+            return "a click without its message"
         return _unreadable_user(body)
     if body.get("type") == "view_submission":
-        view = body.get("view")
-        if not isinstance(view, Mapping) or not isinstance(view.get("callback_id"), str):
-            return "a submission without its view"
-        try:
-            target = json.loads(view.get("private_metadata") or "")
-        except (TypeError, ValueError):
-            return "a submission without its form"
-        if not (isinstance(target, Mapping) and isinstance(target.get("group"), str)
-                and isinstance(target.get("sub"), str)):
-            return "a submission without its form"
-        return _unreadable_user(body)
-    if "command" in body and not (isinstance(body["command"], str) and isinstance(body.get("user_id"), str)):
+        return _unreadable_submission(body)
+    if "command" in body and not (isinstance(body["command"], str) and isinstance(body.get("user_id"), str)
+                                  and _is(body.get("text"), str)):
         return "a command without its member"
     return None
+
+
+def _is(value: Any, kind: type) -> bool:
+    """``value`` is a ``kind`` or missing."""
+    return value is None or isinstance(value, kind)
+
+
+def _unreadable_submission(body: Mapping[str, Any]) -> str | None:
+    view = body.get("view")
+    if not isinstance(view, Mapping) or not isinstance(view.get("callback_id"), str):
+        return "a submission without its view"
+    try:
+        target = json.loads(view.get("private_metadata") or "")
+    except (TypeError, ValueError):
+        return "a submission without its form"
+    if not (isinstance(target, Mapping) and isinstance(target.get("group"), str) and isinstance(target.get("sub"), str)
+            and _is(target.get("channel"), str)):
+        return "a submission without its form"
+    blocks = view.get("blocks")
+    if not (_is(blocks, list) and all(isinstance(b, Mapping) and _is(b.get("block_id"), str) for b in blocks or ())):
+        return "a submission without its fields"
+    state = view.get("state") or {}
+    values = state.get("values") or {} if isinstance(state, Mapping) else None
+    if not isinstance(values, Mapping):
+        return "a submission without its fields"
+    for field in values.values():
+        element = field.get("value") or {} if isinstance(field, Mapping) else None
+        if not (isinstance(element, Mapping) and _is(element.get("value"), str)
+                and _is(element.get("selected_option"), Mapping)
+                and _is((element.get("selected_option") or {}).get("value"), str)):
+            return "a submission without its fields"
+    return _unreadable_user(body)
 
 
 def _unreadable_user(body: Mapping[str, Any]) -> str | None:
@@ -119,7 +145,7 @@ def form_target(view: Mapping[str, Any]) -> dict[str, Any]:
 def form_values(view: Mapping[str, Any]) -> dict[str, str]:
     """Submitted fields by name; empty optional fields are left out."""
     values: dict[str, str] = {}
-    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
         element = actions.get("value") or {}
         value = (element.get("selected_option") or {}).get("value") if element.get("type") == "static_select" \
             else element.get("value")

@@ -49,8 +49,10 @@ class Listeners:
         target = inbound.form_target(view)
         running = asyncio.ensure_future(self.work.submitted(body, view, target))
         done, _ = await asyncio.wait({running}, timeout=SUBMIT_WAIT)
-        if done and running.result().error and running.result().message:
-            await ack(response_action="errors", errors=render.form_errors(view, running.result().message.text))
+        errors = render.form_errors(view, running.result().message.text) \
+            if done and running.result().error and running.result().message else None
+        if errors:
+            await ack(response_action="errors", errors=errors)
             return
         await ack()
         await self.work.answer(await running, {"user": body["user"], "channel_id": target.get("channel")})

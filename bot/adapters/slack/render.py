@@ -116,8 +116,8 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
 
 
 def form_errors(view: Mapping[str, Any], error_text: str) -> dict[str, str]:
-    """``response_action: errors`` for a refused submission: on the field the message names, else the first."""
-    block_ids = [b["block_id"] for b in view.get("blocks", ()) if b.get("type") == "input"]
+    """``response_action: errors`` for a refused submission: on the field the message names, else the
+    first; none for a view without fields (then the refusal goes by message)."""
+    block_ids = [b["block_id"] for b in view.get("blocks") or () if b.get("type") == "input" and b.get("block_id")]
     named = [b for b in block_ids if b in error_text]
-    target = (named or block_ids)[0]
-    return {target: plain(error_text)[:2000]}
+    return {(named or block_ids)[0]: plain(error_text)[:2000]} if block_ids else {}
