@@ -1,6 +1,7 @@
 """The same payloads through Socket Mode: the real slack_sdk client connects to a fake Socket Mode websocket."""
 
 import asyncio
+import logging
 
 import pytest
 
@@ -53,3 +54,13 @@ async def test_socket_mode_acks_before_slow_work_and_skips_redeliveries(socket, 
     await fake.wait_for(lambda: len(fake.responses) == 2)
     assert [r["url"] for r in fake.responses] == ["r", "help"]
     assert await count(app, Worksite) == 0
+
+
+async def test_socket_mode_acks_an_unreadable_payload_and_runs_nothing(socket, fake, app, caplog):
+    broken = {**click("/member forget confirm:yes", response_url=fake.response_url("broken")), "actions": []}
+    assert await fake.socket_send("interactive", broken, "e9") == {"envelope_id": "e9"}
+    await fake.socket_send("slash_commands", slash("/organizer", "", response_url=fake.response_url("help")), "e10")
+    await fake.wait_for(lambda: fake.responses)
+    assert [r["url"] for r in fake.responses] == ["help"]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == \
+        ["refused a Socket Mode envelope that cannot be read (a click without its action)"]

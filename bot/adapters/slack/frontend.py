@@ -22,7 +22,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot import incidents
 from bot.adapters.repeats import Recent
-from bot.adapters.slack import door
+from bot.adapters.slack import door, inbound
 from bot.adapters.slack.directory import Directory
 from bot.adapters.slack.handoff import CommandProcesses, Inline
 from bot.adapters.slack.listeners import Listeners
@@ -40,14 +40,18 @@ ENVELOPE_WINDOW = 600.0  # seconds: Slack's retries of an envelope come within a
 
 class OnceSocketModeHandler(AsyncSocketModeHandler):
     """Socket Mode: Slack may send a request again, as a new envelope marked as a retry or as the
-    same envelope after a reconnect; each is acknowledged every time but run once."""
+    same envelope after a reconnect; each is acknowledged every time but run once. A payload the bot
+    cannot read (:func:`bot.adapters.slack.inbound.unreadable`) is acknowledged and not run."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.envelopes = Recent(ENVELOPE_WINDOW)
 
     async def handle(self, client, req: SocketModeRequest) -> None:
-        if not req.retry_attempt and self.envelopes.first(req.envelope_id):
+        unreadable = inbound.unreadable(req.payload)
+        if unreadable:
+            log.warning("refused a Socket Mode envelope that cannot be read (%s)", unreadable)
+        if not unreadable and not req.retry_attempt and self.envelopes.first(req.envelope_id):
             await super().handle(client, req)
         else:
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
