@@ -1,15 +1,15 @@
 """an account imported from the roster has not been seen yet: memberidentity.last_seen may be empty
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 01:10:00
 """
 from alembic import op
 
 import storage.types
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
