@@ -94,11 +94,17 @@ class BotProcess:
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 
-    def stop(self) -> None:
-        if self.alive():
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+    async def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM, then SIGKILL if the bot has not exited within ``timeout``. Waited on the event loop, not
+        with ``Popen.wait(timeout)``: its ``time.sleep`` fails under libfaketime 0.9.10 with the monotonic clock
+        left alone (wolfcw/libfaketime#426), which is how ``.ci/run`` shifts the wall clock."""
+        if not self.alive():
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.proc.poll() is None and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        if self.proc.poll() is None:
+            self.kill()
 

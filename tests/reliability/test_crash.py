@@ -106,7 +106,7 @@ async def test_no_acknowledged_signup_is_lost_when_the_bot_is_killed(db_url, fak
             await client.send(slash("/action", "join 1", user=last, response_url=fake.response_url(last)))
             await fake.wait_for(lambda: last in told(fake), timeout=60)
     finally:
-        bot.stop()
+        await bot.stop()
 
     acknowledged = told(fake)
     signups, action, members = await stored(db_url)
