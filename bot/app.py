@@ -25,6 +25,7 @@ from bot.permissions import Actor, resolve_role
 from bot.registry import Command, Registry
 from bot.secret_key import server_key
 from bot.types import Form, FormField, Identity, Invocation, Message, Reply, Role
+from bot.voters import Voters
 from storage import migrate
 from storage.audit import AuditEntry
 from storage.db import Database, DatabaseUnavailable
@@ -50,6 +51,10 @@ class App:
     def server_key(self) -> bytes:
         """The key behind keyed hashes (anonymous answers), read once: a vote burst hashes every answer."""
         return server_key(self.db.url)
+
+    @cached_property
+    def voters(self) -> Voters:
+        return Voters(self.server_key)
 
     @property
     def edit_interval(self) -> timedelta:

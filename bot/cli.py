@@ -169,7 +169,7 @@ def roster_import(config, file: Path) -> None:
         app = await _started(_app(config))
         try:
             with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
-                return await app.db.write(lambda s: import_rows(s, rows, app.clock(), bar.update))
+                return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, bar.update))
         finally:
             await app.close()
 

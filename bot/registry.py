@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 Handler = Callable[..., Awaitable["Reply"]]
 JobHandler = Callable[..., Awaitable[tuple["Effect", ...]]]
 ProfileSection = Callable[["Context"], Awaitable[list[str]]]
+ForgetHook = Callable[["Context", int], Awaitable[tuple["Effect", ...]]]
 
 _TRUE = {"yes", "y", "true", "on", "1", "si", "sí"}
 _FALSE = {"no", "n", "false", "off", "0"}
@@ -272,6 +273,7 @@ class Registry:
     groups: dict[str, Group] = field(default_factory=dict)
     jobs: dict[str, JobHandler] = field(default_factory=dict)
     profile: list[ProfileSection] = field(default_factory=list)
+    forgetting: list[ForgetHook] = field(default_factory=list)  # run before a member is forgotten
     aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def add(self, group: Group) -> None:

@@ -1,5 +1,6 @@
 """One module per feature. Each exposes ``group`` (its slash command) and may expose ``JOBS``
-(scheduled work by name) and ``PROFILE`` (what ``/member me`` shows of that feature)."""
+(scheduled work by name), ``PROFILE`` (what ``/member me`` shows of that feature) and ``FORGET`` (what
+it does, with effects, before ``/member forget`` deletes a member)."""
 
 from __future__ import annotations
 
@@ -18,5 +19,6 @@ def build_registry() -> Registry:
         for job, handler in getattr(module, "JOBS", {}).items():
             registry.add_job(job, handler)
         registry.profile.extend(getattr(module, "PROFILE", ()))
+        registry.forgetting.extend(getattr(module, "FORGET", ()))
     registry.aliases["help"] = ("organizer", "help")
     return registry

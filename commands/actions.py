@@ -254,15 +254,32 @@ async def join(ctx: Context, id: int) -> Reply:
 @group.command("leave", help=N_("Take back your signup"), params=[ID])
 async def leave(ctx: Context, id: int) -> Reply:
     action = await _not_started(ctx, id)
-    removed = await store.leave(ctx.session, id, ctx.member_id)
-    if removed is None:
+    effects = await withdraw(ctx, action, ctx.member_id)
+    if effects is None:
         return ctx.reply(ctx._("You weren’t signed up for “{title}”.", title=action.title))
+    return ctx.reply(ctx._("Thanks for letting us know: you’re off “{title}”.", title=action.title),
+                     effects=effects)
+
+
+async def withdraw(ctx: Context, action: Action, member_id: int) -> tuple[Effect, ...] | None:
+    """Take a member off an action (its row locked): the longest waiting get the place they freed, by DM,
+    and the announcement is refreshed. None when they were not signed up."""
+    removed = await store.leave(ctx.session, action.id, member_id)
+    if removed is None:
+        return None
     effects: list[Effect] = []
     if removed.status == GOING:
         effects += _promotion_notices(action, await store.promote(ctx.session, action))
-    effects.append(live(id))
-    return ctx.reply(ctx._("Thanks for letting us know: you’re off “{title}”.", title=action.title),
-                     effects=tuple(effects))
+    effects.append(live(action.id))
+    return tuple(effects)
+
+
+async def leave_all(ctx: Context, member_id: int) -> tuple[Effect, ...]:
+    """Before a member is forgotten: off every action still to come, as if they had left each one."""
+    effects: list[Effect] = []
+    for action, _status in await store.upcoming_for(ctx.session, member_id, ctx.now):
+        effects += await withdraw(ctx, await get_action(ctx, action.id, lock=True), member_id) or ()
+    return tuple(effects)
 
 
 def _promotion_notices(action: Action, member_ids: list[int]) -> list[Effect]:
@@ -499,3 +516,4 @@ async def my_actions(ctx: Context) -> list[str]:
 
 JOBS = {"action.remind": remind}
 PROFILE = [my_actions]
+FORGET = [leave_all]

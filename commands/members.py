@@ -19,6 +19,7 @@ from storage import assessments, links
 from storage import members as store
 from storage.lookup import find_members
 from storage.members import Member
+from storage.roster import fold
 
 group = Group("member", N_("Your membership: worksite, language, linked accounts, your data"))
 
@@ -123,14 +124,18 @@ async def forget(ctx: Context, confirm: bool) -> Reply:
                   "accounts — and can’t be undone. Are you sure?"),
             buttons=(Button(ctx._("Yes, delete my data"), "/member forget confirm:yes", "danger"),),
         )
+    effects: tuple = ()
+    for hook in ctx.app.registry.forgetting:
+        effects += await hook(ctx, ctx.member_id)
     member = await ctx.session.get(Member, ctx.member_id)
     on_roster = member.on_roster
     await ctx.session.delete(member)
-    text = ctx._("Done: everything the bot held about you is deleted.")
+    text = ctx._("Done: everything the bot held about you is deleted.") + " " + ctx._(
+        "Your answers to anonymous polls stay in their counts, under no name.")
     if on_roster:
         text += " " + ctx._("Your name stays on the union’s own roster, which the union keeps outside the bot; "
                             "a roster import brings back only that entry, none of your activity.")
-    return ctx.reply(text)
+    return ctx.reply(text, effects=effects)
 
 
 @group.command("link", help=N_("Connect your Slack and Discord accounts, so the bot knows they are one person"),
@@ -154,7 +159,7 @@ async def link(ctx: Context, code: str | None) -> Reply:
     here = await ctx.session.get(Member, ctx.member_id)
     there = await ctx.session.get(Member, owner)
     keep, drop = (here, there) if here.on_roster and not there.on_roster else (there, here)
-    await store.merge_members(ctx.session, keep.id, drop.id)
+    await fold(ctx.session, ctx.app.voters, keep.id, drop.id)
     return ctx.reply(ctx._("Linked: both accounts are now {name}.", name=keep.name))
 
 

@@ -21,7 +21,6 @@ from bot.i18n import N_, Translator
 from bot.markup import bold, when
 from bot.permissions import Row
 from bot.registry import Group, Param
-from bot.secret_key import keyed_hash
 from bot.types import Attachment, Button, Edit, Message, Post, Render, Reply, Role, Schedule, Unschedule
 from storage import assessments
 from storage import readiness as store
@@ -119,10 +118,6 @@ async def find_poll(ctx: Context, poll_id: int, *, lock: str | None = None) -> R
     return poll
 
 
-def voter_key(ctx: Context, poll_id: int, member_id: int) -> str:
-    return keyed_hash(ctx.app.server_key, "readiness", poll_id, member_id)
-
-
 def pick_choice(ctx: Context, poll: ReadinessPoll, typed: str) -> int:
     """A choice by its number, its text (as stored or as shown in the member's language) or the start
     of exactly one choice ("yes")."""
@@ -182,7 +177,7 @@ async def answer(ctx: Context, poll: int, choice: str) -> Reply:
         raise UserError(N_("Poll #{id} is closed, so answers can’t be given or changed."), id=poll)
     index = pick_choice(ctx, found, choice)
     member = await ctx.session.get(Member, ctx.member_id)
-    await store.record_answer(ctx.session, found, member, voter_key(ctx, found.id, member.id), index)
+    await store.record_answer(ctx.session, ctx.app.voters, found, member, index, ctx.app.voters.seal(ctx.now))
     return ctx.reply(ctx._("Your answer to poll #{id}: {choice}. Only you see this; you can change it until the "
                            "poll closes.", id=found.id, choice=ctx._(found.choices[index])))
 
@@ -422,4 +417,13 @@ async def profile(ctx: Context) -> list[str]:
     return ["\n".join(lines)]
 
 
+async def forgotten(ctx: Context, member_id: int) -> tuple:
+    """A forgotten member's anonymous answers stay, counted once, off the roster: a re-import of their roster
+    row counts them at its worksite again (their voter is the row), and a new answer replaces them."""
+    member = await ctx.session.get(Member, member_id)
+    await store.follow(ctx.session, ctx.app.voters, [store.Move(member.voter, member.former_voters, None, False, None)])
+    return ()
+
+
 PROFILE = [profile]
+FORGET = [forgotten]

@@ -19,6 +19,8 @@ def site_key(name: str) -> str:
 
 
 class Worksite(SQLModel, table=True):
+    __table_args__ = {"sqlite_autoincrement": True}  # answers keep their site's id: an id is never reused
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     key: str = Field(max_length=200, unique=True, index=True)
@@ -26,9 +28,14 @@ class Worksite(SQLModel, table=True):
 
 
 class Member(SQLModel, table=True):
-    """A person. ``on_roster`` marks the union's membership list, the denominator of every structure test."""
+    """A person. ``on_roster`` marks the union's membership list, the denominator of every structure test.
 
-    __table_args__ = (Index("ix_member_roster_site", "on_roster", "worksite_id"),)  # roster per worksite, index-only
+    ``roster_key`` names the roster row the person was first imported as (member number, else email, else
+    name at site): it survives a forget and a re-import, so it, not ``id``, is who votes. Ids are never
+    reused either (AUTOINCREMENT on SQLite): a newcomer never inherits a forgotten member's id."""
+
+    __table_args__ = (Index("ix_member_roster_site", "on_roster", "worksite_id"),  # roster per worksite, index-only
+                      {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -38,8 +45,19 @@ class Member(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=320, index=True)
     member_no: str | None = Field(default=None, max_length=64, unique=True)
     on_roster: bool = Field(default=False, index=True)
+    roster_key: str | None = Field(default=None, max_length=400, unique=True)
     lang: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+    @property
+    def voter(self) -> str:
+        """Who this person is to a readiness poll: their roster row when they have one."""
+        return self.roster_key or str(self.id)
+
+    @property
+    def former_voters(self) -> tuple[str, ...]:
+        """Who they may have been before: their member id, until their roster row was known."""
+        return (str(self.id),) if self.roster_key else ()
 
 
 class MemberIdentity(SQLModel, table=True):
@@ -166,11 +184,11 @@ async def merge_members(session: AsyncSession, keep_id: int, drop_id: int) -> No
     nothing here."""
     keep, drop = await session.get(Member, keep_id), await session.get(Member, drop_id)
     assert keep is not None and drop is not None
-    for attr in ("worksite_id", "email", "member_no", "lang"):
+    for attr in ("worksite_id", "email", "member_no", "roster_key", "lang"):
         if getattr(keep, attr) is None and getattr(drop, attr) is not None:
             value = getattr(drop, attr)
-            if attr == "member_no":
-                drop.member_no = None
+            if attr in ("member_no", "roster_key"):  # unique: taken off ``drop`` first
+                setattr(drop, attr, None)
                 await session.flush()
             setattr(keep, attr, value)
     keep.on_roster = keep.on_roster or drop.on_roster

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0012"  # the newest revision in storage/migrations/versions (tests/test_migrations.py checks it)
+HEAD = "0013"  # the newest revision in storage/migrations/versions (tests/test_migrations.py checks it)
 
 
 def alembic_config(connection: Connection | None = None) -> AlembicConfig:
@@ -35,15 +35,36 @@ async def upgrade(db: Database, revision: str = "head") -> None:
         return
     from alembic import command
 
-    async with db._write_engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    await _migrating(db, lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
 async def downgrade(db: Database, revision: str) -> None:
     from alembic import command
 
-    async with db._write_engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
+    await _migrating(db, lambda sync: command.downgrade(alembic_config(sync), revision))
+
+
+async def _migrating(db: Database, step) -> None:
+    """Run ``step`` in one transaction. On SQLite foreign keys are off meanwhile (SQLite's own recipe for
+    changing a table): a migration that recreates a table drops the old one, which with foreign keys on
+    deletes every row pointing at it. They are checked before the transaction commits."""
+    async with db._write_engine.connect() as conn:
+        if db.is_sqlite:
+            await conn.run_sync(lambda sync: _pragma(sync, "foreign_keys=OFF"))  # before BEGIN, or it is ignored
+        try:
+            async with conn.begin():
+                await conn.run_sync(step)
+                if db.is_sqlite and (await conn.exec_driver_sql("PRAGMA foreign_key_check")).first():
+                    raise RuntimeError("a migration left rows pointing at missing rows; nothing was changed")
+        finally:
+            if db.is_sqlite:
+                await conn.run_sync(lambda sync: _pragma(sync, "foreign_keys=ON"))
+
+
+def _pragma(sync: Connection, pragma: str) -> None:
+    cursor = sync.connection.dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
 
 
 async def current(db: Database) -> str | None:

@@ -8,14 +8,20 @@ table has a serial id or a timestamp, and on SQLite both are WITHOUT ROWID table
 order does not pair them up either. Only the server key (see :mod:`bot.secret_key`) can recompute
 a voter hash.
 
+A person's answers follow them (:func:`follow`): when they join a roster row, change worksite, go off
+the roster or are forgotten, the rows under their voter keys are re-keyed and re-counted, so each person
+has one answer per poll, counted where the roster has them. ``sealed`` is when the answer was given,
+encrypted with the server key, so only the server can tell which of two answers merged into one is later.
+
 Every count is a SQL ``GROUP BY``: the tally reads one row per (site, choice), never per member.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
@@ -27,11 +33,13 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
+    delete,
     exists,
     func,
     null,
     select,
     union_all,
+    update,
 )
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -44,7 +52,17 @@ RESULTS = ("leaders", "members", "after-close")
 YES = 0  # the first choice is the one the structure test counts
 
 
+class Voters(Protocol):
+    """The server key's view of voters (:class:`bot.voters.Voters`)."""
+
+    def key(self, poll_id: int, subject: str) -> str: ...
+
+    def opened(self, sealed: str | None) -> int: ...
+
+
 class ReadinessPoll(SQLModel, table=True):
+    __table_args__ = {"sqlite_autoincrement": True}  # voter keys hash the poll id: an id is never reused
+
     id: int | None = Field(default=None, primary_key=True)
     question: str = Field(max_length=300)
     choices: list[str] = Field(sa_column=Column(JSON, nullable=False))
@@ -80,6 +98,7 @@ class ReadinessAnswer(SQLModel, table=True):
     )
     on_roster: bool = Field(sa_column=Column(Boolean, nullable=False))
     choice: int
+    sealed: str | None = Field(default=None, max_length=64)
 
 
 class ReadinessAnswered(SQLModel, table=True):
@@ -139,21 +158,90 @@ async def get_poll(session: AsyncSession, poll_id: int, *, lock: str | None = No
     return (await session.exec(_POLL_LOCKS[lock], params={"poll_id": poll_id})).scalar_one_or_none()
 
 
-async def record_answer(session: AsyncSession, poll: ReadinessPoll, member: Member, voter: str, choice: int) -> None:
-    """Insert or change a member's answer; the (poll, voter) key keeps it to one per member."""
+async def record_answer(session: AsyncSession, voters: Voters, poll: ReadinessPoll, member: Member, choice: int,
+                        sealed: str) -> None:
+    """Insert or change a member's answer; the (poll, voter) key keeps it to one per person. An answer
+    under a key they had before their roster row was known is replaced too."""
+    voter = voters.key(poll.id, member.voter)
+    former = [voters.key(poll.id, s) for s in member.former_voters]
+    if former:
+        await session.exec(delete(ReadinessAnswer).where(ReadinessAnswer.poll_id == poll.id,
+                                                         ReadinessAnswer.voter.in_(former)))
     row = {"poll_id": poll.id, "voter": voter, "member_id": None if poll.anonymous else member.id,
-           "site_id": member.worksite_id, "on_roster": member.on_roster, "choice": choice}
+           "site_id": member.worksite_id, "on_roster": member.on_roster, "choice": choice, "sealed": sealed}
     if not poll.anonymous:
         # after an account merge the member's row may sit under the other account's voter key
         existing = (await session.exec(select(ReadinessAnswer).where(
             ReadinessAnswer.poll_id == poll.id, ReadinessAnswer.member_id == member.id))).scalar_one_or_none()
         if existing is not None:
             existing.site_id, existing.on_roster, existing.choice = member.worksite_id, member.on_roster, choice
+            existing.sealed = sealed
             await session.flush()
             return
-    await upsert(session, ReadinessAnswer.__table__, row, ["poll_id", "voter"], ["site_id", "on_roster", "choice"])
+    await upsert(session, ReadinessAnswer.__table__, row, ["poll_id", "voter"],
+                 ["site_id", "on_roster", "choice", "sealed"])
     await insert_ignoring_duplicates(session, ReadinessAnswered.__table__,
                                      [{"poll_id": poll.id, "member_id": member.id}], ["poll_id", "member_id"])
+
+
+@dataclass(frozen=True)
+class Move:
+    """Where a person's answers belong now: under ``subject`` (also found under any ``former`` subject),
+    counted at ``site_id`` and ``on_roster``; ``member_id`` is the member they are now (None: forgotten)."""
+
+    subject: str
+    former: tuple[str, ...]
+    site_id: int | None
+    on_roster: bool
+    member_id: int | None
+
+
+_RECOUNT = (update(ReadinessAnswer)
+            .where(ReadinessAnswer.poll_id == bindparam("p"), ReadinessAnswer.voter == bindparam("v"))
+            .values(site_id=bindparam("site"), on_roster=bindparam("roster")))
+
+
+async def follow(session: AsyncSession, voters: Voters, moves: Sequence[Move]) -> None:
+    """Answers follow their people, in every poll: one answer per person (of answers found under several
+    of their keys the later stands, re-keyed to ``subject``), counted where the roster has them now."""
+    if not moves:
+        return
+    polls = (await session.exec(select(ReadinessPoll.id, ReadinessPoll.anonymous))).all()
+    for poll_id, anonymous in polls:
+        present = dict((await session.exec(select(ReadinessAnswer.voter, ReadinessAnswer.sealed)
+                                           .where(ReadinessAnswer.poll_id == poll_id))).all())
+        recount, marks = [], []
+        for move in moves:
+            keys = list(dict.fromkeys(voters.key(poll_id, s) for s in (move.subject, *move.former)))
+            found = [k for k in keys if k in present]
+            if not found:
+                continue
+            latest = max(found, key=lambda k: voters.opened(present[k]))
+            stale = [k for k in found if k != latest]
+            if stale:
+                await session.exec(delete(ReadinessAnswer).where(ReadinessAnswer.poll_id == poll_id,
+                                                                 ReadinessAnswer.voter.in_(stale)))
+            if latest != keys[0]:
+                values: dict[str, Any] = {"voter": keys[0]}
+                if not anonymous and move.member_id is not None:
+                    values["member_id"] = move.member_id
+                await session.exec(update(ReadinessAnswer).where(ReadinessAnswer.poll_id == poll_id,
+                                                                 ReadinessAnswer.voter == latest).values(values))
+            for k in found:
+                present.pop(k)
+            present[keys[0]] = None
+            recount.append({"p": poll_id, "v": keys[0], "site": move.site_id, "roster": move.on_roster})
+            if move.member_id is not None:
+                marks.append({"poll_id": poll_id, "member_id": move.member_id})
+        if recount:
+            await (await session.connection()).execute(_RECOUNT, recount)
+        await insert_ignoring_duplicates(session, ReadinessAnswered.__table__, marks, ["poll_id", "member_id"])
+    await session.flush()
+
+
+def moved(member: Member, *former: str) -> Move:
+    """The :class:`Move` of a member as they are now, also found under ``former`` subjects."""
+    return Move(member.voter, (*member.former_voters, *former), member.worksite_id, member.on_roster, member.id)
 
 
 async def answered_polls(session: AsyncSession, member_id: int) -> list[tuple[ReadinessPoll, int | None]]:

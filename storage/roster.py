@@ -2,7 +2,9 @@
 
 A row is matched to an existing member by member id, then email, then Slack or Discord id,
 then by name when exactly one roster member has it — so re-importing a file changes nothing and a
-member who moved schools is updated, not duplicated.
+member who moved schools is updated, not duplicated. Each row keeps the key it was first imported
+under (:func:`row_key`), which is who answers readiness polls: it comes back with a re-import of a
+forgotten member, whose answers then count at the row's worksite again.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +21,7 @@ from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member, MemberIdentity, Worksite, merge_members, site_key
+from storage.readiness import Move, Voters, follow, moved
 
 HEADERS = {
     "name": "name", "full name": "name", "worksite": "worksite", "site": "worksite", "school": "worksite",
@@ -77,10 +81,33 @@ def _problem(row: dict[str, str]) -> str | None:
     return None
 
 
+def row_key(row: dict[str, str]) -> str:
+    """What names a roster row for good: its member id, else its email, else its name at its worksite."""
+    if row.get("member_no"):
+        return f"no:{row['member_no']}"
+    if row.get("email"):
+        return f"email:{row['email'].casefold()}"
+    return f"name:{row['name'].casefold()}@{site_key(row['worksite'])}"
+
+
+async def fold(session: AsyncSession, voters: Voters, keep_id: int, drop_id: int) -> None:
+    """:func:`storage.members.merge_members`, answers included: one answer per poll (the later stands),
+    filed under the merged member's voter and counted where they are now."""
+    keep, drop = await session.get(Member, keep_id), await session.get(Member, drop_id)
+    subject = keep.roster_key or drop.roster_key or str(keep.id)
+    former = tuple(sorted({drop.roster_key, str(drop.id), str(keep.id)} - {subject, None}))
+    site = keep.worksite_id if keep.worksite_id is not None else drop.worksite_id
+    await follow(session, voters, [Move(subject, former, site, keep.on_roster or drop.on_roster, keep.id)])
+    await merge_members(session, keep_id, drop_id)
+
+
 async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str, str]]], now: datetime,
+                      voters: Voters,
                       progress: Callable[[int], None] = lambda n: None) -> ImportReport:
     report = ImportReport()
     members = {m.id: m for m in (await session.exec(select(Member))).scalars()}
+    keys = {m.roster_key for m in members.values() if m.roster_key}
+    changed: dict[int, Member] = {}
     by_no = {m.member_no: m for m in members.values() if m.member_no}
     by_email = {m.email.casefold(): m for m in members.values() if m.email}
     by_name: dict[str, list[Member]] = {}
@@ -120,17 +147,23 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
             wanted["email"] = row["email"]
         if row.get("member_no"):
             wanted["member_no"] = row["member_no"]
+        if member is None or member.roster_key is None:
+            key = row_key(row)
+            wanted["roster_key"] = key if key not in keys else f"{key}~{secrets.token_hex(4)}"  # a changed email
+            keys.add(wanted["roster_key"])
         if member is None:
             member = Member(**wanted, created_at=now)
             session.add(member)
             await session.flush()
             members[member.id] = member
+            changed[member.id] = member
             report.added += 1
         elif all(getattr(member, k) == v for k, v in wanted.items()):
             report.unchanged += 1
         else:
             for k, v in wanted.items():
                 setattr(member, k, v)
+            changed[member.id] = member
             report.updated += 1
         if member.member_no:
             by_no[member.member_no] = member
@@ -149,10 +182,12 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
                 # someone who used the bot before the roster arrived: fold that account into the roster row
                 other = identity.member_id
                 await session.flush()
-                await merge_members(session, member.id, other)
+                await fold(session, voters, member.id, other)
                 members.pop(other, None)
+                changed.pop(other, None)
                 identity.member_id = member.id
     await session.flush()
+    await follow(session, voters, [moved(m) for m in changed.values()])
     return report
 
 

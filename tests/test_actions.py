@@ -113,6 +113,21 @@ async def test_capacity_waitlist_and_promotion_by_dm(bot, app):
     assert [s for s in sent if s.kind == "edit"][-1].text.endswith("2 going · 1 waitlisted")
 
 
+async def test_forgetting_a_member_frees_their_place_as_leaving_does(bot, app, clock):
+    action = await picket(bot, "capacity:1")
+    await bot.ok("maria", f"/action join {action}")
+    await bot.ok("ana", f"/action join {action}")
+    await bot.deliver()
+    await bot.ok("maria", "/member forget confirm:yes")
+    clock.advance(seconds=3)
+    sent = await bot.deliver()
+    [promoted] = dms(sent)
+    assert promoted.target == "ana" and "A place opened up: you’re in for “Informational picket”" in promoted.text
+    assert [s for s in sent if s.kind == "edit"][-1].text.endswith("1 going · full")
+    assert "You’re going." in await bot.ok("ana", f"/action show {action}")
+    assert (await bot.ok("jo", f"/action join {action}")).startswith("“Informational picket” is full")
+
+
 async def test_joining_twice_is_one_signup_and_leaving_twice_is_harmless(bot, app):
     action = await picket(bot)
     await bot.ok("maria", f"/action join {action}")

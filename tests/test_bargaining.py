@@ -27,7 +27,7 @@ async def count(app, model, *where):
 
 async def import_roster(app, *names):
     rows = [(i + 2, {"name": n, "worksite": "Escalante Elementary"}) for i, n in enumerate(names)]
-    await app.db.write(lambda s: roster.import_rows(s, rows, app.clock()))
+    await app.db.write(lambda s: roster.import_rows(s, rows, app.clock(), app.voters))
 
 
 def dms(sent):

@@ -22,7 +22,7 @@ Ruth Park,Roosevelt High,ruth@example.org,1001,,
 async def _import(app, text):
     rows, problems = read_csv(text)
     assert problems == []
-    return await app.db.write(lambda s: import_rows(s, rows, app.clock()))
+    return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
 
 
 async def _all(app, stmt):

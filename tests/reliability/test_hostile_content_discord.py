@@ -41,7 +41,7 @@ async def test_hostile_text_is_stored_as_written_and_never_pings_on_discord(app,
     await typed(client, fake, "bargaining", "faq-add", question=h, answer=h)
     await typed(client, fake, "bargaining", "faq")
     rows, _ = read_csv(roster_csv(h + " roster", h + SITE_SUFFIX))
-    assert (await app.db.write(lambda s: import_rows(s, rows, app.clock()))).added == 1
+    assert (await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))).added == 1
     await typed(client, fake, "readiness", "open", question="Ready?")
     await typed(client, fake, "readiness", "missing", poll=1)
     await Worker(app, {"discord": DiscordSender(client, MEMBERS_ROLE)}).drain()

@@ -41,7 +41,7 @@ async def test_hostile_text_is_stored_as_written_and_never_pings_on_slack(slack,
     await typed(slack, fake, "/bargaining faq")
     rows, problems = read_csv(roster_csv(h, h + SITE_SUFFIX))
     assert not problems
-    report = await app.db.write(lambda s: import_rows(s, rows, app.clock()))
+    report = await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
     assert report.added == 1
     await typed(slack, fake, '/readiness open "Ready?"')
     await typed(slack, fake, "/readiness missing 1")

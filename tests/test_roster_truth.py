@@ -1,0 +1,177 @@
+"""The structure test counts every member once, at their roster worksite, whatever happens in between:
+random sequences of what members and leaders do, checked against a model after every step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete
+
+from storage import readiness
+from storage.roster import import_rows, read_csv
+from storage.tables import metadata
+
+SITES = ("Escalante Elementary", "Roosevelt High")
+PEOPLE = 4
+LEAD = {"role": "leader"}
+
+
+@pytest.fixture(autouse=True)
+def secret_key(monkeypatch):
+    monkeypatch.setenv("ORGANIZER_SECRET_KEY", "test-key")
+
+
+def account(i: int) -> str:
+    return f"U00{i}"
+
+
+@dataclass
+class Model:
+    """What the tally must say. A person's answer lives with their roster row once their account is
+    linked to it, and with their account before; a forgotten account's answer stays, off the roster."""
+
+    present: set[int] = field(default_factory=set)  # people whose roster row is in the bot
+    site: dict[int, int] = field(default_factory=dict)
+    row_answer: set[int] = field(default_factory=set)
+    account_answer: set[int] = field(default_factory=set)
+    orphans: int = 0
+
+    def answer(self, i: int) -> None:
+        (self.row_answer if i in self.present else self.account_answer).add(i)
+
+    def forget(self, i: int) -> None:
+        if i in self.present:
+            self.present.discard(i)  # the row goes; its answer stays, off the roster until a re-import
+        elif i in self.account_answer:
+            self.account_answer.discard(i)
+            self.orphans += 1
+
+    def imported(self, sites: dict[int, int]) -> None:
+        for i, s in sites.items():
+            self.present.add(i)
+            self.site[i] = s
+            if i in self.account_answer:  # the account is folded into its row, answer and all
+                self.account_answer.discard(i)
+                self.row_answer.add(i)
+
+    def roster(self, s: int) -> int:
+        return sum(1 for i in self.present if self.site[i] == s)
+
+    def answered(self, s: int) -> int:
+        return sum(1 for i in self.present & self.row_answer if self.site[i] == s)
+
+    def off_roster(self) -> int:
+        return len(self.account_answer) + len(self.row_answer - self.present) + self.orphans
+
+
+person = st.integers(0, PEOPLE - 1)
+steps = st.lists(st.one_of(
+    st.tuples(st.just("answer"), person, st.integers(1, 4)),
+    st.tuples(st.just("forget"), person),
+    st.tuples(st.just("import"), st.dictionaries(person, st.integers(0, len(SITES) - 1), min_size=1)),
+), max_size=14)
+
+
+def roster_file(sites: dict[int, int]) -> str:
+    lines = ["name,worksite,member id,slack id"]
+    lines += [f"Person {i},{SITES[s]},{100 + i},{account(i)}" for i, s in sorted(sites.items())]
+    return "\n".join(lines) + "\n"
+
+
+async def clear(app) -> None:
+    async def work(session):
+        for table in reversed(metadata.sorted_tables):
+            await session.exec(delete(table))
+    await app.db.write(work)
+
+
+async def check(app, poll_id: int, model: Model) -> None:
+    async def read(session):
+        return await readiness.tally(session, await readiness.get_poll(session, poll_id))
+    result = await app.db.read(read)
+    by_name = {s.name: s for s in result.sites}
+    for s, name in enumerate(SITES):
+        site = by_name.get(name)
+        roster, answered = (site.roster, site.answers) if site else (0, 0)
+        assert answered <= roster, f"{name}: answered {answered} of a roster of {roster}"
+        assert (roster, answered) == (model.roster(s), model.answered(s)), name
+    assert set(by_name) <= set(SITES), "answers counted at a site that is not on the roster"
+    assert sum(result.off_roster) == model.off_roster()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=steps)
+async def test_every_member_is_counted_once_at_their_roster_worksite(bot, app, clock, steps):
+    await clear(app)
+    poll = int((await bot.ok("boss", "/readiness open Strike?", **LEAD)).split("#")[1].split(" ")[0])
+    model = Model()
+    for step in steps:
+        clock.advance(minutes=1)
+        match step:
+            case ("answer", i, choice):
+                await bot.ok(account(i), f"/readiness answer {poll} {choice}", platform="slack")
+                model.answer(i)
+            case ("forget", i):
+                await bot.ok(account(i), "/member forget confirm:yes", platform="slack")
+                model.forget(i)
+            case ("import", sites):
+                rows, problems = read_csv(roster_file(sites))
+                assert not problems
+                report = await app.db.write(lambda s, rows=rows: import_rows(s, rows, app.clock(), app.voters))
+                assert not report.problems
+                model.imported(sites)
+        await check(app, poll, model)
+
+
+ROSTER = "name,worksite,member id,slack id\nMaria Álvarez,Escalante Elementary,1001,U0MARIA\n"
+
+
+async def import_text(app, text: str):
+    rows, _ = read_csv(text)
+    return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
+
+
+async def site_counts(app, poll_id: int) -> tuple[dict[str, tuple[int, int]], int]:
+    async def read(session):
+        return await readiness.tally(session, await readiness.get_poll(session, poll_id))
+    result = await app.db.read(read)
+    return {s.name: (s.roster, s.answers) for s in result.sites}, sum(result.off_roster)
+
+
+async def test_a_newcomer_never_takes_a_forgotten_members_id_or_answer(bot, app):
+    poll = int((await bot.ok("boss", "/readiness open Strike?", **LEAD)).split("#")[1].split(" ")[0])
+    await bot.ok("maria", f"/readiness answer {poll} 1")
+    await bot.ok("maria", "/member forget confirm:yes")
+    await bot.ok("luis", f"/readiness answer {poll} 4")
+    assert (await site_counts(app, poll))[1] == 2  # both answers stand: luis is not maria's old id
+
+
+async def test_a_forgotten_members_answer_counts_once_again_after_a_re_import(bot, app):
+    await import_text(app, ROSTER)
+    poll = int((await bot.ok("boss", "/readiness open Strike?", **LEAD)).split("#")[1].split(" ")[0])
+    await bot.ok("U0MARIA", f"/readiness answer {poll} 1", platform="slack")
+    assert await site_counts(app, poll) == ({"Escalante Elementary": (1, 1)}, 0)
+    await bot.ok("U0MARIA", "/member forget confirm:yes", platform="slack")
+    assert await site_counts(app, poll) == ({}, 1)  # kept, off the roster while the row is gone
+    for _ in range(3):
+        await import_text(app, ROSTER)
+        assert await site_counts(app, poll) == ({"Escalante Elementary": (1, 1)}, 0)
+        await bot.ok("U0MARIA", f"/readiness answer {poll} 2", platform="slack")
+        assert await site_counts(app, poll) == ({"Escalante Elementary": (1, 1)}, 0)
+        await bot.ok("U0MARIA", "/member forget confirm:yes", platform="slack")
+
+
+async def test_linking_two_accounts_that_both_answered_keeps_the_later_answer(bot, app, clock):
+    poll = int((await bot.ok("boss", "/readiness open Strike?", **LEAD)).split("#")[1].split(" ")[0])
+    await bot.ok("U100", f"/readiness answer {poll} 4", platform="slack")
+    clock.advance(minutes=5)
+    await bot.ok("555000111222333444", f"/readiness answer {poll} 1", platform="discord")
+    code = (await bot.ok("U100", "/member link", platform="slack")).split("Your code is ")[1][:14]
+    await bot.ok("555000111222333444", f"/member link {code}", platform="discord")
+
+    async def read(session):
+        return await readiness.tally(session, await readiness.get_poll(session, poll))
+    assert (await app.db.read(read)).off_roster == [1, 0, 0, 0]
