@@ -115,6 +115,11 @@ def missing_sites(actor: Actor, site_name: str | None) -> frozenset[str] | None:
     return actor.sites
 
 
+def roster_sites(actor: Actor, site_name: str | None) -> frozenset[str] | None:
+    """Whose roster entries a viewer may review (discrepancies, claims): as for missing lists."""
+    return missing_sites(actor, site_name)
+
+
 def hides_count(actor: Actor, count: int, minimum: int) -> bool:
     """Small-cell suppression of organizers' notes (assessment counts): anyone but a leader sees counts under
     ``minimum`` people only as "<minimum". Poll answers follow :func:`disclose`."""

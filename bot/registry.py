@@ -277,7 +277,8 @@ class Registry:
     aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def add(self, group: Group) -> None:
-        if group.name in self.groups:
+        """A group may be added again by a feature that declares more of its subcommands."""
+        if self.groups.get(group.name, group) is not group:
             raise ValueError(f"/{group.name} is declared twice")
         self.groups[group.name] = group
 

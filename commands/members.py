@@ -71,10 +71,19 @@ async def resolve_member(ctx: Context, text: str, site: str | None = None, *,
 @group.command("site", help=N_("Set your worksite (your school or workplace)"),
                params=[Param("worksite", N_("Your worksite, as on the roster"), greedy=True)])
 async def set_site(ctx: Context, worksite: str) -> Reply:
+    """On the roster, the roster says where a member counts: a site that disagrees goes to that site's reps."""
     site = await resolve_site(ctx, worksite)
     member = await ctx.session.get(Member, ctx.member_id)
-    member.worksite_id = site.id
-    return ctx.reply(ctx._("Your worksite is now {site}.", site=site.name))
+    if not member.on_roster or member.worksite_id is None:
+        member.worksite_id = site.id
+        return ctx.reply(ctx._("Your worksite is now {site}.", site=site.name))
+    if site.id == member.worksite_id:
+        member.declared_site_id = None
+        return ctx.reply(ctx._("Your worksite is {site}, as on the roster.", site=site.name))
+    member.declared_site_id = site.id
+    return ctx.reply(ctx._("The union’s roster has you at {roster}, so that is where you count. Your site rep will "
+                           "see that you said {site} and can fix the roster.",
+                           roster=await store.worksite_name(ctx.session, member.worksite_id), site=site.name))
 
 
 @group.command("lang", help=N_("Choose the language the bot answers you in"),
@@ -102,6 +111,9 @@ async def me(ctx: Context) -> Reply:
         ctx._("Language: {lang}", lang=ctx.tr.language_name),
         ctx._("On the union roster: {answer}", answer=ctx._("yes") if member.on_roster else ctx._("no")),
     ]
+    if member.declared_site_id is not None:
+        lines.append(ctx._("You said you work at {site}; your site rep is checking the roster.",
+                           site=await store.worksite_name(ctx.session, member.declared_site_id)))
     if member.member_no:
         lines.append(ctx._("Member number: {number}", number=member.member_no))
     if member.email:

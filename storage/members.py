@@ -30,6 +30,8 @@ class Worksite(SQLModel, table=True):
 class Member(SQLModel, table=True):
     """A person. ``on_roster`` marks the union's membership list, the denominator of every structure test.
 
+    ``worksite_id`` is the roster's worksite once the member is on it: a worksite the member names for
+    themselves that disagrees is kept apart, as ``declared_site_id``, for their site's reps to settle.
     ``roster_key`` names the roster row the person was first imported as (member number, else email, else
     name at site): it survives a forget and a re-import, so it, not ``id``, is who votes. Ids are never
     reused either (AUTOINCREMENT on SQLite): a newcomer never inherits a forgotten member's id."""
@@ -40,6 +42,9 @@ class Member(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     worksite_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("worksite.id", ondelete="SET NULL"), index=True)
+    )
+    declared_site_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("worksite.id", ondelete="SET NULL"), index=True)
     )
     email: str | None = Field(default=None, max_length=320, index=True)
@@ -191,6 +196,9 @@ async def merge_members(session: AsyncSession, keep_id: int, drop_id: int) -> No
                 setattr(drop, attr, None)
                 await session.flush()
             setattr(keep, attr, value)
+    said = drop.declared_site_id or drop.worksite_id  # where the dropped account said it works
+    if keep.declared_site_id is None and said not in (None, keep.worksite_id):
+        keep.declared_site_id = said
     keep.on_roster = keep.on_roster or drop.on_roster
     if keep.name == "" or (not keep.on_roster and drop.on_roster):
         keep.name = drop.name

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member, MemberIdentity, Worksite, merge_members, site_key
@@ -161,10 +162,14 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
         elif all(getattr(member, k) == v for k, v in wanted.items()):
             report.unchanged += 1
         else:
+            if not member.on_roster and member.worksite_id not in (None, wanted["worksite_id"]):
+                member.declared_site_id = member.worksite_id  # where they said they work, for the reps
             for k, v in wanted.items():
                 setattr(member, k, v)
             changed[member.id] = member
             report.updated += 1
+        if member.declared_site_id == member.worksite_id:
+            member.declared_site_id = None
         if member.member_no:
             by_no[member.member_no] = member
         if member.email:
@@ -189,6 +194,18 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
     await session.flush()
     await follow(session, voters, [moved(m) for m in changed.values()])
     return report
+
+
+async def discrepancies(session: AsyncSession, site_ids: list[int] | None) -> list[tuple[Member, str, str]]:
+    """Roster members who say they work somewhere else than the roster has them (either site in
+    ``site_ids``, or all), with both sites' names."""
+    roster_site, said = aliased(Worksite), aliased(Worksite)
+    stmt = (select(Member, roster_site.name, said.name).join(roster_site, roster_site.id == Member.worksite_id)
+            .join(said, said.id == Member.declared_site_id).where(Member.on_roster))
+    if site_ids is not None:
+        stmt = stmt.where(or_(Member.worksite_id.in_(site_ids), Member.declared_site_id.in_(site_ids)))
+    rows = await session.exec(stmt.order_by(roster_site.name, Member.name, Member.id))
+    return [(member, at, says) for member, at, says in rows.all()]
 
 
 async def export_rows(session: AsyncSession) -> list[list[str]]:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from storage import readiness
+from storage.members import ensure_worksite
 from storage.roster import import_rows, read_csv
 from storage.tables import metadata
 
@@ -71,6 +72,7 @@ person = st.integers(0, PEOPLE - 1)
 steps = st.lists(st.one_of(
     st.tuples(st.just("answer"), person, st.integers(1, 4)),
     st.tuples(st.just("forget"), person),
+    st.tuples(st.just("site"), person, st.integers(0, len(SITES) - 1)),
     st.tuples(st.just("import"), st.dictionaries(person, st.integers(0, len(SITES) - 1), min_size=1)),
 ), max_size=14)
 
@@ -82,9 +84,12 @@ def roster_file(sites: dict[int, int]) -> str:
 
 
 async def clear(app) -> None:
+    """Nothing but the worksites, as after a first roster: each example starts afresh."""
     async def work(session):
         for table in reversed(metadata.sorted_tables):
             await session.exec(delete(table))
+        for name in SITES:
+            await ensure_worksite(session, name)
     await app.db.write(work)
 
 
@@ -117,6 +122,8 @@ async def test_every_member_is_counted_once_at_their_roster_worksite(bot, app, c
             case ("forget", i):
                 await bot.ok(account(i), "/member forget confirm:yes", platform="slack")
                 model.forget(i)
+            case ("site", i, s):  # says where they work: the roster still decides where they count
+                await bot.ok(account(i), f"/member site {SITES[s]}", platform="slack")
             case ("import", sites):
                 rows, problems = read_csv(roster_file(sites))
                 assert not problems
@@ -139,6 +146,14 @@ async def site_counts(app, poll_id: int) -> tuple[dict[str, tuple[int, int]], in
         return await readiness.tally(session, await readiness.get_poll(session, poll_id))
     result = await app.db.read(read)
     return {s.name: (s.roster, s.answers) for s in result.sites}, sum(result.off_roster)
+
+
+async def test_ids_that_key_answers_are_never_reused_on_sqlite(app):
+    if not app.db.is_sqlite:
+        pytest.skip("PostgreSQL sequences never hand out an id twice")
+    async with app.db.engine.connect() as conn:
+        tables = dict((await conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all())
+    assert [t for t in ("member", "worksite", "readinesspoll") if "AUTOINCREMENT" not in tables[t]] == []
 
 
 async def test_a_newcomer_never_takes_a_forgotten_members_id_or_answer(bot, app):
@@ -175,3 +190,22 @@ async def test_linking_two_accounts_that_both_answered_keeps_the_later_answer(bo
     async def read(session):
         return await readiness.tally(session, await readiness.get_poll(session, poll))
     assert (await app.db.read(read)).off_roster == [1, 0, 0, 0]
+
+
+async def test_a_self_set_site_never_moves_a_roster_member_and_their_reps_see_it(bot, app):
+    await import_text(app, ROSTER + "Luis Ortega,Roosevelt High,1002,U0LUIS\n")
+    poll = int((await bot.ok("boss", "/readiness open Strike?", **LEAD)).split("#")[1].split(" ")[0])
+    await bot.ok("U0MARIA", f"/readiness answer {poll} 1", platform="slack")
+    said = await bot.ok("U0MARIA", "/member site Roosevelt High", platform="slack")
+    assert said.startswith("The union’s roster has you at Escalante Elementary, so that is where you count.")
+    await bot.ok("U0MARIA", f"/readiness answer {poll} 2", platform="slack")
+    assert (await site_counts(app, poll))[0] == {"Escalante Elementary": (1, 1), "Roosevelt High": (1, 0)}
+    assert "You said you work at Roosevelt High" in await bot.ok("U0MARIA", "/member me", platform="slack")
+    for rep in ("UREP", "UREP2"):  # the reps of both sites
+        shown = await bot.ok(rep, "/member discrepancies", platform="slack")
+        assert "Maria Álvarez: on the roster at Escalante Elementary, says Roosevelt High" in shown
+    assert "No discrepancies" in await bot.ok("rep3", "/member discrepancies", role="rep", site="Lincoln Middle")
+    assert "Only a site rep" in await bot.fails("U0LUIS", "/member discrepancies", platform="slack")
+    await import_text(app, ROSTER.replace("Escalante Elementary", "Roosevelt High"))
+    assert "No discrepancies" in await bot.ok("UREP2", "/member discrepancies", platform="slack")
+    assert (await site_counts(app, poll))[0] == {"Roosevelt High": (2, 1)}

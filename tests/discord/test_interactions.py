@@ -22,6 +22,8 @@ from tests.discord.conftest import (
 )
 from tests.discord.fake_api import APP_ID
 
+MEMBER_SITES = select(Member.name, Worksite.name).join(Worksite, Worksite.id == Member.worksite_id)
+
 EPHEMERAL = 64
 DEFERRED, MODAL = 5, 9
 _ADDED_BY_DISCORD_PY = {"nsfw", "dm_permission", "default_member_permissions", "contexts", "integration_types"}
@@ -74,7 +76,7 @@ async def test_member_site_defers_privately_then_answers_and_stores(app, client,
     assert follow.body["content"] == "Your worksite is now Escalante Elementary."
     assert follow.body["flags"] == EPHEMERAL
     assert follow.body["allowed_mentions"] == {"parse": []}
-    [(name, site)] = await rows(app, select(Member.name, Worksite.name).join(Worksite))
+    [(name, site)] = await rows(app, MEMBER_SITES)
     assert (name, site) == ("María", "Escalante Elementary")
     [identity] = await rows(app, select(MemberIdentity.platform, MemberIdentity.user_id))
     assert tuple(identity) == ("discord", "300000000000000001")
@@ -148,7 +150,7 @@ async def test_a_form_command_opens_a_modal_and_its_submission_runs_the_command(
     [callback], [follow] = await answered(fake, sent)
     assert callback.body == {"type": DEFERRED, "data": {"flags": EPHEMERAL}}
     assert follow.body["content"] == "Roosevelt High\\|None\\|2\\|True\\|night"  # | escaped: Discord shows |
-    assert [tuple(r) for r in await rows(app, select(Member.name, Worksite.name).join(Worksite))] == [
+    assert [tuple(r) for r in await rows(app, MEMBER_SITES)] == [
         ("María", "Roosevelt High")]
 
 
@@ -192,7 +194,7 @@ async def test_a_button_on_an_announcement_still_works_after_a_restart(app, clie
         await restarted.close()
     assert follow.body["content"] == "Your worksite is now Escalante Elementary."
     assert follow.body["flags"] == EPHEMERAL
-    assert [tuple(r) for r in await rows(app, select(Member.name, Worksite.name).join(Worksite))] == [
+    assert [tuple(r) for r in await rows(app, MEMBER_SITES)] == [
         ("Ana", "Escalante Elementary")]
 
 

@@ -76,6 +76,7 @@ LINES = {
     "chant show": "/chant show 1",
     "chant suggest": '/chant suggest "Ours" "Our schools"',
     "member assess": "/member assess cruz 2",
+    "member discrepancies": "/member discrepancies",
     "member forget": "/member forget",
     "member lang": "/member lang es",
     "member link": "/member link",

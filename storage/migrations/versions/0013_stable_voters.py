@@ -4,9 +4,9 @@ Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-01 09:00:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 
 revision = '0013'
