@@ -149,8 +149,11 @@ def roster() -> None:
 
 @roster.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--sync", is_flag=True, help="The file is the whole roster: members not in it go off the roster "
+              "(kept with their history, counted nowhere). Shows what would change and asks first.")
+@click.option("--yes", is_flag=True, help="With --sync, apply without asking, even when some rows are bad.")
 @common
-def roster_import(config, file: Path) -> None:
+def roster_import(config, file: Path, sync: bool, yes: bool) -> None:
     """Load members from a CSV file: name, worksite and optionally email, member id, slack id, discord id."""
     from storage.roster import read_csv
 
@@ -162,22 +165,47 @@ def roster_import(config, file: Path) -> None:
         for line, reason in problems:
             click.echo(f"line {line}: {reason}", err=True)
         raise click.ClickException("nothing imported")
+    if sync and not rows:
+        raise click.ClickException(f"{file} has no members: --sync would take everyone off the roster")
 
     async def go():
-        from storage.roster import import_rows
+        from storage.roster import import_rows, preview_rows
 
         app = await _started(_app(config))
         try:
+            if sync:
+                preview = await app.db.write(lambda s: preview_rows(s, rows, app.clock(), app.voters, sync=True))
+                _confirm_sync(preview, yes)
             with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
-                return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, bar.update))
+                return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, bar.update,
+                                                                sync=sync))
         finally:
             await app.close()
 
     report = asyncio.run(go())
     for line, reason in report.problems:
         click.echo(f"line {line}: {reason}", err=True)
-    click.echo(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+    gone = f", {report.off} off the roster" if sync else ""
+    click.echo(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged{gone}, "
                f"{len(report.problems)} rows skipped")
+
+
+def _confirm_sync(preview, yes: bool) -> None:
+    """Show what a --sync would change; go on only if confirmed (or --yes), never past bad rows unless --yes."""
+    click.echo(f"This import would make {preview.added} added, {preview.updated} updated, "
+               f"{preview.off} off the roster (kept with their history, counted nowhere), "
+               f"{preview.unchanged} unchanged:")
+    for change in preview.changes:
+        click.echo(f"  {change}")
+    for line, reason in preview.problems:
+        click.echo(f"line {line}: {reason}", err=True)
+    if yes:
+        return
+    if preview.problems:
+        raise click.ClickException(f"nothing changed: {len(preview.problems)} rows are bad. Fix them, or pass --yes "
+                                   "to import the good rows (members on bad rows stay on the roster)")
+    if not click.confirm("Apply these changes?", default=False):
+        raise click.ClickException("nothing changed")
 
 
 @roster.command("export")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from bot import permissions
 from bot.context import Context
+from bot.errors import UserError
 from bot.i18n import N_
 from bot.markup import bold
 from bot.registry import Param
 from bot.types import Reply, Role
-from commands.members import group
+from commands.members import group, resolve_member
 from storage import roster as store
 from storage.readiness import site_ids_for_keys
 
@@ -34,3 +35,17 @@ async def discrepancies(ctx: Context, site: str | None) -> Reply:
     lines.append(ctx._("They count where the roster has them. Fix the roster file and import it again, or ask them "
                        "to correct /member site."))
     return ctx.reply("\n".join(lines))
+
+
+@group.command("remove", help=N_("Take a member off the roster (retired, moved away); their history is kept"),
+               role=Role.leader, audited=True,
+               params=[Param("member", N_("Their name as on the roster, member number or email"), greedy=True),
+                       Param("site", N_("Their worksite, when two members share a name"), required=False)])
+async def remove(ctx: Context, member: str, site: str | None) -> Reply:
+    person, where = await resolve_member(ctx, member, site)
+    if not person.on_roster:
+        raise UserError(N_("{name} is not on the roster."), name=person.name)
+    await store.take_off(ctx.session, ctx.app.voters, person)
+    return ctx.reply(ctx._("{name} ({site}) is off the roster: kept with their history, counted nowhere. A roster "
+                           "import that lists them puts them back.", name=person.name,
+                           site=where or ctx._("no worksite")))

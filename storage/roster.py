@@ -38,10 +38,14 @@ EXPORT_COLUMNS = ["name", "worksite", "email", "member id", "slack id", "discord
 
 @dataclass
 class ImportReport:
+    """What an import did (or, previewed, would do): counts, one line per change, bad rows by line."""
+
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    off: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # "+ added", "~ updated", "- going off the roster"
 
 
 def read_csv(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
@@ -103,8 +107,11 @@ async def fold(session: AsyncSession, voters: Voters, keep_id: int, drop_id: int
 
 
 async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str, str]]], now: datetime,
-                      voters: Voters,
-                      progress: Callable[[int], None] = lambda n: None) -> ImportReport:
+                      voters: Voters, progress: Callable[[int], None] = lambda n: None, *,
+                      sync: bool = False) -> ImportReport:
+    """Add and update roster members from ``rows``; with ``sync`` the rows are the whole roster, and roster
+    members in none of them go off it (kept, with their history, out of every count). A member whose
+    member id, email or account is on a bad row stays on: a typo never takes anyone off."""
     report = ImportReport()
     members = {m.id: m for m in (await session.exec(select(Member))).scalars()}
     keys = {m.roster_key for m in members.values() if m.roster_key}
@@ -118,6 +125,7 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
     identities = {(i.platform, i.user_id): i for i in (await session.exec(select(MemberIdentity))).scalars()}
     sites = {s.key: s for s in (await session.exec(select(Worksite))).scalars()}
     seen_no: dict[str, int] = {}
+    kept: set[int] = set()  # members a row of this file names
     for line, row in rows:
         progress(1)
         problem = _problem(row)
@@ -125,6 +133,10 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
             problem = f"member id {row['member_no']} is also on line {seen_no[row['member_no']]}"
         if problem:
             report.problems.append((line, problem))
+            named = [by_no.get(row.get("member_no") or ""), by_email.get((row.get("email") or "").casefold()),
+                     *(members.get(identities[(p, row[p])].member_id) for p in ("slack", "discord")
+                       if (p, row.get(p)) in identities)]
+            kept.update(m.id for m in named if m is not None)
             continue
         if row.get("member_no"):
             seen_no[row["member_no"]] = line
@@ -149,8 +161,8 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
         if row.get("member_no"):
             wanted["member_no"] = row["member_no"]
         if member is None or member.roster_key is None:
-            key = row_key(row)
-            wanted["roster_key"] = key if key not in keys else f"{key}~{secrets.token_hex(4)}"  # a changed email
+            named = row_key(row)
+            wanted["roster_key"] = named if named not in keys else f"{named}~{secrets.token_hex(4)}"  # a new email
             keys.add(wanted["roster_key"])
         if member is None:
             member = Member(**wanted, created_at=now)
@@ -159,15 +171,18 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
             members[member.id] = member
             changed[member.id] = member
             report.added += 1
+            report.changes.append(f"+ {member.name} ({sites[key].name})")
         elif all(getattr(member, k) == v for k, v in wanted.items()):
             report.unchanged += 1
         else:
+            report.changes.append(_change(member, wanted, {s.id: s.name for s in sites.values()}))
             if not member.on_roster and member.worksite_id not in (None, wanted["worksite_id"]):
                 member.declared_site_id = member.worksite_id  # where they said they work, for the reps
             for k, v in wanted.items():
                 setattr(member, k, v)
             changed[member.id] = member
             report.updated += 1
+        kept.add(member.id)
         if member.declared_site_id == member.worksite_id:
             member.declared_site_id = None
         if member.member_no:
@@ -191,9 +206,44 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
                 members.pop(other, None)
                 changed.pop(other, None)
                 identity.member_id = member.id
+    if sync:
+        names = {s.id: s.name for s in sites.values()}
+        for member in members.values():
+            if member.on_roster and member.id not in kept:
+                member.on_roster, member.declared_site_id = False, None
+                changed[member.id] = member
+                report.off += 1
+                report.changes.append(f"- {member.name} ({names.get(member.worksite_id, '?')})")
     await session.flush()
     await follow(session, voters, [moved(m) for m in changed.values()])
     return report
+
+
+async def preview_rows(session: AsyncSession, rows: list[tuple[int, dict[str, str]]], now: datetime,
+                       voters: Voters, *, sync: bool) -> ImportReport:
+    """What :func:`import_rows` would do, done in a SAVEPOINT that is rolled back: the very same code."""
+    savepoint = await session.begin_nested()
+    try:
+        return await import_rows(session, rows, now, voters, sync=sync)
+    finally:
+        await savepoint.rollback()
+
+
+def _change(member: Member, wanted: dict, site_names: dict[int, str]) -> str:
+    site = site_names[wanted["worksite_id"]]
+    if not member.on_roster:
+        return f"~ {member.name} ({site}): back on the roster"
+    if member.worksite_id != wanted["worksite_id"]:
+        return f"~ {member.name}: {site_names.get(member.worksite_id, '?')} → {site}"
+    fields = [k.replace("_", " ") for k, v in wanted.items() if getattr(member, k) != v and k != "roster_key"]
+    return f"~ {member.name} ({site})" + (": " + ", ".join(fields) if fields else "")
+
+
+async def take_off(session: AsyncSession, voters: Voters, member: Member) -> None:
+    """Off the roster (retired, moved away): kept with their history, out of every count."""
+    member.on_roster, member.declared_site_id = False, None
+    await session.flush()
+    await follow(session, voters, [moved(member)])
 
 
 async def discrepancies(session: AsyncSession, site_ids: list[int] | None) -> list[tuple[Member, str, str]]:

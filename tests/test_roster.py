@@ -98,3 +98,55 @@ def test_cli_import_shows_bad_lines_and_totals_and_export_prints_csv(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert export.stdout.splitlines()[0] == "name,worksite,email,member id,slack id,discord id"
     assert "Maria Álvarez,Escalante Elementary,maria@example.org,1001,U0MARIA1," in export.stdout
+
+
+SYNCED = """name,worksite,email,member id
+Maria Álvarez,Roosevelt High,maria@example.org,1001
+Kim Jo,Roosevelt High,kim@example.org,1006
+Nora Paz,Escalante Elementary,nora@example.org,1007
+"""
+
+
+def _cli(tmp_path, *args, stdin=""):
+    return subprocess.run([sys.executable, "-m", "bot", "roster", *args, "--db", str(tmp_path / "cli.db")],
+                          capture_output=True, text=True, timeout=120, input=stdin)
+
+
+def test_cli_sync_shows_what_would_change_and_asks_first(tmp_path):
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    (tmp_path / "synced.csv").write_text(SYNCED, encoding="utf-8")
+    assert _cli(tmp_path, "import", str(tmp_path / "roster.csv")).returncode == 0
+    declined = _cli(tmp_path, "import", str(tmp_path / "synced.csv"), "--sync", stdin="n\n")
+    assert declined.returncode == 1 and "nothing changed" in declined.stderr
+    for line in ("1 added, 2 updated, 1 off the roster", "+ Nora Paz (Escalante Elementary)",
+                 "~ Maria Álvarez: Escalante Elementary → Roosevelt high", "- Luis Ortega (Escalante Elementary)"):
+        assert line in declined.stdout
+    assert "Luis Ortega" in _cli(tmp_path, "export").stdout
+    applied = _cli(tmp_path, "import", str(tmp_path / "synced.csv"), "--sync", stdin="y\n")
+    assert applied.returncode == 0, applied.stderr
+    assert "1 added, 2 updated, 0 unchanged, 1 off the roster, 0 rows skipped" in applied.stdout
+    exported = _cli(tmp_path, "export").stdout
+    assert "Luis Ortega" not in exported and "Nora Paz" in exported
+    again = _cli(tmp_path, "import", str(tmp_path / "synced.csv"), "--sync", "--yes")
+    assert "0 added, 0 updated, 3 unchanged, 0 off the roster" in again.stdout
+
+
+def test_cli_sync_with_bad_rows_changes_nothing_unless_yes_and_keeps_the_bad_rows_members(tmp_path):
+    (tmp_path / "roster.csv").write_text(SYNCED, encoding="utf-8")
+    (tmp_path / "bad.csv").write_text(SYNCED.replace("nora@example.org", "nora-at-example").replace(
+        "Kim Jo,Roosevelt High,kim@example.org,1006\n", ""), encoding="utf-8")
+    assert _cli(tmp_path, "import", str(tmp_path / "roster.csv")).returncode == 0
+    refused = _cli(tmp_path, "import", str(tmp_path / "bad.csv"), "--sync", stdin="y\n")
+    assert refused.returncode == 1 and "nothing changed: 1 rows are bad" in refused.stderr
+    assert "line 3: email “nora-at-example” is not an email address" in refused.stderr
+    assert "Kim Jo" in _cli(tmp_path, "export").stdout
+    forced = _cli(tmp_path, "import", str(tmp_path / "bad.csv"), "--sync", "--yes")
+    assert "0 added, 0 updated, 1 unchanged, 1 off the roster, 1 rows skipped" in forced.stdout
+    exported = _cli(tmp_path, "export").stdout
+    assert "Kim Jo" not in exported and "Nora Paz" in exported  # Nora's row was bad: she stays on
+
+
+def test_cli_sync_refuses_a_file_with_no_members(tmp_path):
+    (tmp_path / "empty.csv").write_text("name,worksite\n", encoding="utf-8")
+    refused = _cli(tmp_path, "import", str(tmp_path / "empty.csv"), "--sync", "--yes")
+    assert refused.returncode == 1 and "--sync would take everyone off the roster" in refused.stderr

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from storage import readiness
 from storage.members import ensure_worksite
 from storage.roster import import_rows, read_csv
 from storage.tables import metadata
+from tests.support import text
 
 SITES = ("Escalante Elementary", "Roosevelt High")
 PEOPLE = 4
@@ -34,38 +35,43 @@ class Model:
     """What the tally must say. A person's answer lives with their roster row once their account is
     linked to it, and with their account before; a forgotten account's answer stays, off the roster."""
 
-    present: set[int] = field(default_factory=set)  # people whose roster row is in the bot
+    rows: set[int] = field(default_factory=set)  # people whose roster row is in the bot, their account on it
+    on: set[int] = field(default_factory=set)  # of those, the ones on the roster now
     site: dict[int, int] = field(default_factory=dict)
     row_answer: set[int] = field(default_factory=set)
     account_answer: set[int] = field(default_factory=set)
     orphans: int = 0
 
     def answer(self, i: int) -> None:
-        (self.row_answer if i in self.present else self.account_answer).add(i)
+        (self.row_answer if i in self.rows else self.account_answer).add(i)
 
     def forget(self, i: int) -> None:
-        if i in self.present:
-            self.present.discard(i)  # the row goes; its answer stays, off the roster until a re-import
+        if i in self.rows:
+            self.rows.discard(i)  # the row goes; its answer stays, off the roster until a re-import
+            self.on.discard(i)
         elif i in self.account_answer:
             self.account_answer.discard(i)
             self.orphans += 1
 
-    def imported(self, sites: dict[int, int]) -> None:
+    def imported(self, sites: dict[int, int], sync: bool) -> None:
+        if sync:
+            self.on &= set(sites)
         for i, s in sites.items():
-            self.present.add(i)
+            self.rows.add(i)
+            self.on.add(i)
             self.site[i] = s
             if i in self.account_answer:  # the account is folded into its row, answer and all
                 self.account_answer.discard(i)
                 self.row_answer.add(i)
 
     def roster(self, s: int) -> int:
-        return sum(1 for i in self.present if self.site[i] == s)
+        return sum(1 for i in self.on if self.site[i] == s)
 
     def answered(self, s: int) -> int:
-        return sum(1 for i in self.present & self.row_answer if self.site[i] == s)
+        return sum(1 for i in self.on & self.row_answer if self.site[i] == s)
 
     def off_roster(self) -> int:
-        return len(self.account_answer) + len(self.row_answer - self.present) + self.orphans
+        return len(self.account_answer) + len(self.row_answer - self.on) + self.orphans
 
 
 person = st.integers(0, PEOPLE - 1)
@@ -73,7 +79,8 @@ steps = st.lists(st.one_of(
     st.tuples(st.just("answer"), person, st.integers(1, 4)),
     st.tuples(st.just("forget"), person),
     st.tuples(st.just("site"), person, st.integers(0, len(SITES) - 1)),
-    st.tuples(st.just("import"), st.dictionaries(person, st.integers(0, len(SITES) - 1), min_size=1)),
+    st.tuples(st.just("import"), st.dictionaries(person, st.integers(0, len(SITES) - 1), min_size=1), st.booleans()),
+    st.tuples(st.just("remove"), person),
 ), max_size=14)
 
 
@@ -89,7 +96,7 @@ async def clear(app) -> None:
         for table in reversed(metadata.sorted_tables):
             await session.exec(delete(table))
         for name in SITES:
-            await ensure_worksite(session, name)
+            await ensure_worksite(session, name, app.clock())
     await app.db.write(work)
 
 
@@ -124,12 +131,17 @@ async def test_every_member_is_counted_once_at_their_roster_worksite(bot, app, c
                 model.forget(i)
             case ("site", i, s):  # says where they work: the roster still decides where they count
                 await bot.ok(account(i), f"/member site {SITES[s]}", platform="slack")
-            case ("import", sites):
+            case ("import", sites, sync):  # with sync, the file is the whole roster
                 rows, problems = read_csv(roster_file(sites))
                 assert not problems
-                report = await app.db.write(lambda s, rows=rows: import_rows(s, rows, app.clock(), app.voters))
+                report = await app.db.write(lambda s, rows=rows, sync=sync: import_rows(s, rows, app.clock(),
+                                                                                        app.voters, sync=sync))
                 assert not report.problems
-                model.imported(sites)
+                model.imported(sites, sync)
+            case ("remove", i):
+                reply = await bot.say("boss", f"/member remove {100 + i}", **LEAD)
+                assert reply.error == (i not in model.on), text(reply)
+                model.on.discard(i)
         await check(app, poll, model)
 
 
@@ -209,3 +221,20 @@ async def test_a_self_set_site_never_moves_a_roster_member_and_their_reps_see_it
     await import_text(app, ROSTER.replace("Escalante Elementary", "Roosevelt High"))
     assert "No discrepancies" in await bot.ok("UREP2", "/member discrepancies", platform="slack")
     assert (await site_counts(app, poll))[0] == {"Roosevelt High": (2, 1)}
+
+
+async def test_a_leader_takes_a_retiree_off_the_roster_and_it_is_audited(bot, app):
+    from storage.audit import AuditEntry
+
+    await import_text(app, ROSTER + "Luis Ortega,Escalante Elementary,1002,U0LUIS\n")
+    poll = int((await bot.ok("boss", "/readiness open Strike?", **LEAD)).split("#")[1].split(" ")[0])
+    await bot.ok("U0LUIS", f"/readiness answer {poll} 1", platform="slack")
+    assert "Only a leader" in await bot.fails("UREP", "/member remove Luis Ortega", platform="slack")
+    done = await bot.ok("boss", "/member remove Luis Ortega", **LEAD)
+    assert done.startswith("Luis Ortega (Escalante Elementary) is off the roster: kept with their history")
+    assert await site_counts(app, poll) == ({"Escalante Elementary": (1, 0)}, 1)
+    assert "is not on the roster" in await bot.fails("boss", "/member remove 1002", **LEAD)
+    audited = await app.db.read(lambda s: s.exec(select(AuditEntry.command, AuditEntry.viewer)))
+    assert ("member remove", "boss") in audited.all()
+    await import_text(app, ROSTER + "Luis Ortega,Escalante Elementary,1002,U0LUIS\n")
+    assert await site_counts(app, poll) == ({"Escalante Elementary": (2, 1)}, 0)

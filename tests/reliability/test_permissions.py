@@ -81,6 +81,7 @@ LINES = {
     "member lang": "/member lang es",
     "member link": "/member link",
     "member me": "/member me",
+    "member remove": "/member remove gus",
     "member site": f"/member site {ROO}",
     "organizer help": "/organizer help",
     "readiness answer": "/readiness answer 1 2",
