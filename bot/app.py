@@ -30,6 +30,7 @@ from storage import migrate
 from storage.audit import AuditEntry
 from storage.db import Database, DatabaseUnavailable
 from storage.members import Account, find_account, find_member, member_for, seen
+from storage.roster import by_verified_email
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +73,9 @@ class App:
 
     async def run_line(self, identity: Identity, line: str, *, channel: str | None = None,
                        claims: Iterable[str] = (), locale: str | None = None, can_open_forms: bool = False,
-                       outside: bool = False) -> Reply:
+                       outside: bool = False, email: str | None = None) -> Reply:
         """Parse a command line as typed (console, Slack, a button) and run it."""
-        inv = Invocation(identity, "", "", {}, channel, frozenset(claims), locale, can_open_forms, outside)
+        inv = Invocation(identity, "", "", {}, channel, frozenset(claims), locale, can_open_forms, outside, email)
         if outside:
             return await self.run(inv)
         try:
@@ -129,6 +130,9 @@ class App:
                 member = await member_for(session, ident.platform, ident.user_id, ident.display_name, now, hint)
                 if member.lang is None:
                     member.lang = hint
+                if inv.email and not member.on_roster:
+                    member = await by_verified_email(session, self.voters, member, ident.platform, ident.user_id,
+                                                     inv.email)
             else:
                 account = await find_account(session, ident.platform, ident.user_id)
                 member = account.member if account else None

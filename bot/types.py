@@ -41,7 +41,8 @@ class Invocation:
     (``slack-group:S123``, ``discord-role:Site Reps``); ``locale`` is the platform's hint of
     the member's language, used until the member picks one with ``/member lang``. ``outside`` marks an
     invocation from a server or workspace the campaign does not use (another Discord server the bot
-    was added to): it is refused before anything runs.
+    was added to): it is refused before anything runs. ``email`` is an address the platform verified as
+    the account's, which matches it to its roster row.
     """
 
     identity: Identity
@@ -53,6 +54,7 @@ class Invocation:
     locale: str | None = None
     can_open_forms: bool = False
     outside: bool = False
+    email: str | None = None
 
 
 @dataclass(frozen=True)

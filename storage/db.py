@@ -103,6 +103,8 @@ class Database:
                            f"busy_timeout={self.SQLITE_BUSY_SECONDS * 1000}"):
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
+            # SQLite's own lower() folds ASCII only: "Álvarez" would never match what a member typed
+            dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn):
@@ -202,6 +204,10 @@ class Database:
         await self.engine.dispose()
         if self._write_engine is not self.engine:
             await self._write_engine.dispose()
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 async def _run_deferred(session: AsyncSession, key: object, fn: Work[None]) -> None:

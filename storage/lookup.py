@@ -51,3 +51,15 @@ async def find_members(session: AsyncSession, text: str, *, within: frozenset[st
 async def _members(session: AsyncSession, stmt, limit: int) -> list[tuple[Member, str | None]]:
     rows = await session.exec(stmt.distinct().order_by(Member.on_roster.desc(), Member.name, Member.id).limit(limit))
     return [(member, where) for member, where in rows.all()]
+
+
+async def find_account(session: AsyncSession, text: str) -> tuple[MemberIdentity, Member] | None:
+    """The one account ``text`` names (a mention, ``platform:user_id`` or a bare user id), with its member."""
+    text = text.strip()
+    mention, platform_id = _MENTION.match(text), _PLATFORM_ID.match(text)
+    where = (MemberIdentity.user_id == mention.group(1) if mention else
+             (MemberIdentity.platform == platform_id.group(1)) & (MemberIdentity.user_id == platform_id.group(2))
+             if platform_id else MemberIdentity.user_id == text)
+    rows = (await session.exec(select(MemberIdentity, Member).join(Member, Member.id == MemberIdentity.member_id)
+                               .where(where).limit(2))).all()
+    return (rows[0][0], rows[0][1]) if len(rows) == 1 else None

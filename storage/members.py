@@ -73,6 +73,7 @@ class MemberIdentity(SQLModel, table=True):
     platform: str = Field(max_length=16)
     user_id: str = Field(max_length=64)
     display_name: str = Field(default="", max_length=200)
+    email: str | None = Field(default=None, max_length=320, index=True)  # as the platform verified it
     last_seen: datetime | None = Field(default=None, sa_type=UTCDateTime)  # None: imported, never used; SEEN_EVERY
 
 

@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import claims
 from storage.members import Member, MemberIdentity, Worksite, merge_members, site_key
 from storage.readiness import Move, Voters, follow, moved
 
@@ -104,6 +105,7 @@ async def fold(session: AsyncSession, voters: Voters, keep_id: int, drop_id: int
     site = keep.worksite_id if keep.worksite_id is not None else drop.worksite_id
     await follow(session, voters, [Move(subject, former, site, keep.on_roster or drop.on_roster, keep.id)])
     await merge_members(session, keep_id, drop_id)
+    await claims.settled_by_merge(session, keep_id)
 
 
 async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str, str]]], now: datetime,
@@ -123,6 +125,7 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
         if m.on_roster:
             by_name.setdefault(m.name.casefold(), []).append(m)
     identities = {(i.platform, i.user_id): i for i in (await session.exec(select(MemberIdentity))).scalars()}
+    verified = {i.email.casefold(): (i.platform, i.user_id) for i in identities.values() if i.email}
     sites = {s.key: s for s in (await session.exec(select(Worksite))).scalars()}
     seen_no: dict[str, int] = {}
     kept: set[int] = set()  # members a row of this file names
@@ -141,6 +144,8 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
         if row.get("member_no"):
             seen_no[row["member_no"]] = line
         accounts = [(p, row[p]) for p in ("slack", "discord") if row.get(p)]
+        if row.get("email") and row["email"].casefold() in verified:  # an account whose email the platform verified
+            accounts.append(verified[row["email"].casefold()])
         member = (
             by_no.get(row.get("member_no") or "")
             or by_email.get((row.get("email") or "").casefold())
@@ -237,6 +242,20 @@ def _change(member: Member, wanted: dict, site_names: dict[int, str]) -> str:
         return f"~ {member.name}: {site_names.get(member.worksite_id, '?')} → {site}"
     fields = [k.replace("_", " ") for k, v in wanted.items() if getattr(member, k) != v and k != "roster_key"]
     return f"~ {member.name} ({site})" + (": " + ", ".join(fields) if fields else "")
+
+
+async def by_verified_email(session: AsyncSession, voters: Voters, member: Member, platform: str, user_id: str,
+                            email: str) -> Member:
+    """An account whose email the platform verified: kept on the account (a later import matches it), and
+    folded into the one roster row with that email that no account on the platform holds yet."""
+    await session.exec(update(MemberIdentity).where(
+        MemberIdentity.platform == platform, MemberIdentity.user_id == user_id,
+        MemberIdentity.email.is_distinct_from(email)).values(email=email))
+    row = await claims.claimable(session, email, platform)
+    if row is None or row.email is None or row.email.casefold() != email.casefold():
+        return member
+    await fold(session, voters, row.id, member.id)
+    return row
 
 
 async def take_off(session: AsyncSession, voters: Voters, member: Member) -> None:

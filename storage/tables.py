@@ -8,6 +8,7 @@ from storage import (  # noqa: F401
     audit,
     bargaining,
     chants,
+    claims,
     jobs,
     links,
     members,

@@ -26,8 +26,13 @@ def secret_key(monkeypatch):
     monkeypatch.setenv("ORGANIZER_SECRET_KEY", "test-key")
 
 
-def account(i: int) -> str:
-    return f"U00{i}"
+def account(i: int) -> dict:
+    """Even people use Slack, with their Slack id in the roster file; odd ones the console, and claim their row."""
+    return {"platform": "slack"} if i % 2 == 0 else {}
+
+
+def user(i: int) -> str:
+    return f"U00{i}" if i % 2 == 0 else f"person{i}"
 
 
 @dataclass
@@ -35,23 +40,35 @@ class Model:
     """What the tally must say. A person's answer lives with their roster row once their account is
     linked to it, and with their account before; a forgotten account's answer stays, off the roster."""
 
-    rows: set[int] = field(default_factory=set)  # people whose roster row is in the bot, their account on it
-    on: set[int] = field(default_factory=set)  # of those, the ones on the roster now
+    rows: set[int] = field(default_factory=set)  # people whose roster row is in the bot
+    linked: set[int] = field(default_factory=set)  # of those, the ones whose account is their row
+    on: set[int] = field(default_factory=set)  # rows on the roster now
     site: dict[int, int] = field(default_factory=dict)
+    claimed: set[int] = field(default_factory=set)
     row_answer: set[int] = field(default_factory=set)
     account_answer: set[int] = field(default_factory=set)
     orphans: int = 0
 
     def answer(self, i: int) -> None:
-        (self.row_answer if i in self.rows else self.account_answer).add(i)
+        (self.row_answer if i in self.linked else self.account_answer).add(i)
 
     def forget(self, i: int) -> None:
-        if i in self.rows:
+        self.claimed.discard(i)
+        if i in self.linked:
             self.rows.discard(i)  # the row goes; its answer stays, off the roster until a re-import
+            self.linked.discard(i)
             self.on.discard(i)
         elif i in self.account_answer:
             self.account_answer.discard(i)
             self.orphans += 1
+
+    def link(self, i: int) -> None:
+        """The account folds into its row, answer and all (of two answers the later stands)."""
+        self.linked.add(i)
+        self.claimed.discard(i)
+        if i in self.account_answer:
+            self.account_answer.discard(i)
+            self.row_answer.add(i)
 
     def imported(self, sites: dict[int, int], sync: bool) -> None:
         if sync:
@@ -60,9 +77,11 @@ class Model:
             self.rows.add(i)
             self.on.add(i)
             self.site[i] = s
-            if i in self.account_answer:  # the account is folded into its row, answer and all
-                self.account_answer.discard(i)
-                self.row_answer.add(i)
+            if i % 2 == 0:  # the file has their Slack id
+                self.link(i)
+
+    def claimable(self, i: int) -> bool:
+        return i in self.on and i not in self.linked
 
     def roster(self, s: int) -> int:
         return sum(1 for i in self.on if self.site[i] == s)
@@ -81,12 +100,14 @@ steps = st.lists(st.one_of(
     st.tuples(st.just("site"), person, st.integers(0, len(SITES) - 1)),
     st.tuples(st.just("import"), st.dictionaries(person, st.integers(0, len(SITES) - 1), min_size=1), st.booleans()),
     st.tuples(st.just("remove"), person),
-), max_size=14)
+    st.tuples(st.just("claim"), person.map(lambda i: i | 1)),
+    st.tuples(st.just("confirm"), person.map(lambda i: i | 1)),
+), max_size=16)
 
 
 def roster_file(sites: dict[int, int]) -> str:
     lines = ["name,worksite,member id,slack id"]
-    lines += [f"Person {i},{SITES[s]},{100 + i},{account(i)}" for i, s in sorted(sites.items())]
+    lines += [f"Person {i},{SITES[s]},{100 + i},{user(i) if i % 2 == 0 else ''}" for i, s in sorted(sites.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -121,16 +142,16 @@ async def test_every_member_is_counted_once_at_their_roster_worksite(bot, app, c
     poll = int((await bot.ok("boss", "/readiness open Strike?", **LEAD)).split("#")[1].split(" ")[0])
     model = Model()
     for step in steps:
-        clock.advance(minutes=1)
+        clock.advance(minutes=15)  # past the claim limit's window every few steps
         match step:
             case ("answer", i, choice):
-                await bot.ok(account(i), f"/readiness answer {poll} {choice}", platform="slack")
+                await bot.ok(user(i), f"/readiness answer {poll} {choice}", **account(i))
                 model.answer(i)
             case ("forget", i):
-                await bot.ok(account(i), "/member forget confirm:yes", platform="slack")
+                await bot.ok(user(i), "/member forget confirm:yes", **account(i))
                 model.forget(i)
             case ("site", i, s):  # says where they work: the roster still decides where they count
-                await bot.ok(account(i), f"/member site {SITES[s]}", platform="slack")
+                await bot.ok(user(i), f"/member site {SITES[s]}", **account(i))
             case ("import", sites, sync):  # with sync, the file is the whole roster
                 rows, problems = read_csv(roster_file(sites))
                 assert not problems
@@ -142,6 +163,16 @@ async def test_every_member_is_counted_once_at_their_roster_worksite(bot, app, c
                 reply = await bot.say("boss", f"/member remove {100 + i}", **LEAD)
                 assert reply.error == (i not in model.on), text(reply)
                 model.on.discard(i)
+            case ("claim", i):
+                reply = await bot.say(user(i), f"/member claim {100 + i}")
+                assert reply.error != model.claimable(i), text(reply)
+                if model.claimable(i):
+                    model.claimed.add(i)
+            case ("confirm", i):
+                reply = await bot.say("boss", f"/member confirm Person {i}", **LEAD)
+                assert reply.error != (i in model.claimed), text(reply)
+                if i in model.claimed:
+                    model.link(i)
         await check(app, poll, model)
 
 

@@ -21,6 +21,7 @@ from bot.app import App
 from bot.types import Identity, Role
 from commands import build_registry
 from storage.db import Database
+from storage.roster import import_rows, read_csv
 from tests.support import Clock, add_roster, make_config
 
 ESC, ROO = "Escalante Elementary", "Roosevelt High"
@@ -76,6 +77,10 @@ LINES = {
     "chant show": "/chant show 1",
     "chant suggest": '/chant suggest "Ours" "Our schools"',
     "member assess": "/member assess cruz 2",
+    "member claim": "/member claim 2001",
+    "member claims": "/member claims",
+    "member confirm": '/member confirm "Dana Claim"',
+    "member connect": '/member connect newbie "Dana Claim"',
     "member discrepancies": "/member discrepancies",
     "member forget": "/member forget",
     "member lang": "/member lang es",
@@ -95,8 +100,9 @@ LINES = {
 # that site or a leader may, whatever the declared role
 SITE_RULE = {"action cancel", "action checkin", "action create", "action edit", "action export", "action roster",
              "chant attach", "chant detach", "chant edit", "chant remove", "member assess"}
-# readiness allow/deny is tests/test_readiness_permissions.py's matrix; it is not repeated here
-OWN_MATRIX = {"readiness", "member assess"}
+# readiness allow/deny is tests/test_readiness_permissions.py's matrix, and roster claims' is in
+# tests/test_roster_claims.py (a rep of another site finds no such claim or member); they are not repeated here
+OWN_MATRIX = {"readiness", "member assess", "member confirm", "member connect"}
 # the anonymous poll (#2): what leaders see of it must not name anyone either
 ANONYMOUS_POLL_LINES = ["/readiness tally 2", "/readiness export 2", "/readiness missing 2"]
 
@@ -118,6 +124,10 @@ async def build_world(path) -> None:
         assert not reply.error, f"{line}: {reply.message.text}"
 
     await add_roster(app, {ESC: ["ana", "cruz", *RESPONDENTS], ROO: ["gus"]})
+    rows, _ = read_csv(f"name,worksite,member id\nDana Claim,{ESC},2001\n")
+    await app.db.write(lambda s: import_rows(s, rows, app.voters))
+    await ok("dana", "/member claim 2001")
+    await ok("newbie", "/member me")
     await ok("boss", f'/action create Picket "2026-11-30 09:30" Gate site:"{ESC}" capacity:10', **lead)
     await ok("ana", "/action join 1")
     await ok("boss", '/chant add "Union" "Union power"', **lead)

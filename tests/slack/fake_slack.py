@@ -34,6 +34,7 @@ class FakeSlack:
     uploads: dict[str, bytes] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     locales: dict[str, str] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)  # users.info's profile.email (users:read.email)
     failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
     holds: dict[str, asyncio.Event] = field(default_factory=dict)
     socket_replies: list[dict[str, Any]] = field(default_factory=list)
@@ -127,7 +128,8 @@ class FakeSlack:
         if method == "usergroups.users.list":
             return {"users": self.usergroups.get(params["usergroup"], [])}
         if method == "users.info":
-            return {"user": {"id": params["user"], "locale": self.locales.get(params["user"], "en-US")}}
+            return {"user": {"id": params["user"], "locale": self.locales.get(params["user"], "en-US"),
+                             "profile": {"email": self.emails.get(params["user"])}}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts)}"
             return {"upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}

@@ -88,13 +88,14 @@ async def test_a_role_that_cannot_be_confirmed_is_not_granted(fake, client, tick
     assert sum("user groups unavailable (SlackApiError)" in r.getMessage() for r in caplog.records) == 21
 
 
-async def test_a_failing_locale_lookup_is_not_tried_again_for_a_while(fake, client, ticks):
+async def test_a_failing_profile_lookup_is_not_tried_again_for_a_while(fake, client, ticks):
     fake.locales = {"U1": "es-LA"}
+    fake.emails = {"U1": "maria@example.org"}
     found = directory(client, ticks, timeout=0.2)
     fake.holds["users.info"] = asyncio.Event()
-    assert await asyncio.gather(*(found.locale(f"U{n}") for n in range(5))) == [None] * 5
-    assert await found.locale("U1") is None
+    assert await asyncio.gather(*(found.profile(f"U{n}") for n in range(5))) == [(None, None)] * 5
+    assert await found.profile("U1") == (None, None)
     assert fake.arrived == ["users.info"] * 5  # the five in flight together; none after the failure
     fake.holds.pop("users.info").set()
     ticks.now += 31
-    assert await found.locale("U1") == "es-LA"
+    assert await found.profile("U1") == ("es-LA", "maria@example.org")

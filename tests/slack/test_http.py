@@ -235,3 +235,17 @@ async def test_a_file_slack_refuses_is_said_to_the_member(slack, fake):
     assert export["text"].startswith("Poll #1 is anonymous")
     assert notice["text"] == "“readiness-1-sites.csv” could not be sent. Try /readiness export 1 again."
     assert notice["response_type"] == "ephemeral" and not fake.uploads
+
+
+async def test_the_email_slack_verified_matches_the_member_to_their_roster_row(slack, fake, app, monkeypatch):
+    from storage.roster import import_rows, read_csv
+
+    monkeypatch.setenv("ORGANIZER_SECRET_KEY", "test-key")
+    rows, _ = read_csv("name,worksite,email,member id\nMaria Álvarez,Escalante Elementary,maria@example.org,1001\n")
+    await app.db.write(lambda s: import_rows(s, rows, app.voters))
+    fake.emails = {"U100": "Maria@Example.org"}
+    await slack.send(slash("/member", "me", response_url=fake.response_url()))
+    await fake.wait_for(lambda: fake.responses)
+    shown = fake.responses[0]["blocks"][0]["text"]["text"]
+    assert "Maria Álvarez" in shown and "On the union roster: yes" in shown and "Member number: 1001" in shown
+    assert await count(app, Member) == 1

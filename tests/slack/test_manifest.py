@@ -22,7 +22,7 @@ def test_the_manifest_has_every_registry_command_and_nothing_unplanned():
 
 def test_the_manifest_enables_what_the_front_end_uses():
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == {
-        "commands", "chat:write", "im:write", "files:write", "usergroups:read", "users:read",
+        "commands", "chat:write", "im:write", "files:write", "usergroups:read", "users:read", "users:read.email",
         "im:history", "channels:history", "groups:history"}  # a retried send looks for itself first
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
     assert MANIFEST["settings"]["socket_mode_enabled"] is True

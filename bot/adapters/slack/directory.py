@@ -1,4 +1,5 @@
-"""What Slack vouches for about a member: their user groups (claims for roles) and their locale.
+"""What Slack vouches for about a member: their user groups (claims for roles), their locale and the email
+Slack verified for them (``users:read.email``), which matches them to their roster row.
 
 Neither may hold a command behind another, or behind a Web API that hangs (when every command
 reloaded the groups under one lock, 30 joins took 61 s against a ``usergroups`` API that hung).
@@ -15,8 +16,9 @@ User groups, and so the roles they grant, follow one rule:
   flight, at most ``timeout``; every command waits on the same load, never one after another.
 
 So a removal takes effect within ``ttl`` plus one load while Slack answers, and within
-``stale_limit`` when it does not. The locale is only a hint for the reply's language: a failed
-lookup answers with what is known and is not tried again for ``retry`` seconds.
+``stale_limit`` when it does not. The locale is only a hint for the reply's language, and the email
+only a way to a roster row: a failed lookup answers with what is known and is not tried again for
+``retry`` seconds.
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ class Directory:
         self._groups_at = float("-inf")
         self._groups_retry_at = float("-inf")
         self._refresh: asyncio.Task | None = None
-        self._locales: dict[str, tuple[float, str | None]] = {}
-        self._locales_retry_at = float("-inf")
+        self._profiles: dict[str, tuple[float, tuple[str | None, str | None]]] = {}
+        self._profiles_retry_at = float("-inf")
 
     async def claims(self, user_id: str) -> frozenset[str]:
         """``slack-group:<id>`` for each user group the member is in (``slack:<id>`` is implicit)."""
@@ -84,18 +86,20 @@ class Directory:
                 found.setdefault(user, set()).add(f"slack-group:{group['id']}")
         return {user: frozenset(groups) for user, groups in found.items()}
 
-    async def locale(self, user_id: str) -> str | None:
-        """The member's Slack language (``es-LA``), the core's hint until they choose one."""
-        cached = self._locales.get(user_id)
+    async def profile(self, user_id: str) -> tuple[str | None, str | None]:
+        """The member's Slack language (``es-LA``), the core's hint until they choose one, and the email Slack
+        verified for them."""
+        cached = self._profiles.get(user_id)
         now = self.monotonic()
-        if cached and now - cached[0] <= self.ttl or now < self._locales_retry_at:
-            return cached[1] if cached else None
+        if cached and now - cached[0] <= self.ttl or now < self._profiles_retry_at:
+            return cached[1] if cached else (None, None)
         try:
             info = await asyncio.wait_for(self.client.users_info(user=user_id, include_locale=True), self.timeout)
-            found = info.get("user", {}).get("locale")
-        except Exception as exc:  # noqa: BLE001 - only a hint: the reply goes out in the campaign's language
-            self._locales_retry_at = self.monotonic() + self.retry
-            log.warning("Slack locales unavailable (%s); trying again in %.0f s", type(exc).__name__, self.retry)
-            return cached[1] if cached else None
-        self._locales[user_id] = (self.monotonic(), found)
+            user = info.get("user", {})
+            found = (user.get("locale"), user.get("profile", {}).get("email"))
+        except Exception as exc:  # noqa: BLE001 - only hints: the reply goes out in the campaign's language
+            self._profiles_retry_at = self.monotonic() + self.retry
+            log.warning("Slack profiles unavailable (%s); trying again in %.0f s", type(exc).__name__, self.retry)
+            return cached[1] if cached else (None, None)
+        self._profiles[user_id] = (self.monotonic(), found)
         return found

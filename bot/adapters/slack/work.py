@@ -84,8 +84,10 @@ class CommandWork:
         return await self.app.run(Invocation(who, target["group"], target["sub"], inbound.form_values(view), **context))
 
     async def _context(self, who: Identity, body: Mapping[str, Any]) -> dict[str, Any]:
-        claims, locale = await asyncio.gather(self.directory.claims(who.user_id), self.directory.locale(who.user_id))
-        return {"channel": inbound.channel(body), "claims": claims, "locale": locale, "can_open_forms": True}
+        claims, (locale, email) = await asyncio.gather(self.directory.claims(who.user_id),
+                                                       self.directory.profile(who.user_id))
+        return {"channel": inbound.channel(body), "claims": claims, "locale": locale, "email": email,
+                "can_open_forms": True}
 
     async def answer(self, reply: Reply, body: Mapping[str, Any], *, replace_original: bool = False) -> None:
         """A reply to the member who asked: a modal, or messages (ephemeral unless public), then files."""
