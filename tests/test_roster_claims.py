@@ -24,7 +24,7 @@ def secret_key(monkeypatch):
 
 async def imported(app, roster: str = ROSTER):
     rows, _ = read_csv(roster)
-    return await app.db.write(lambda s: import_rows(s, rows, app.voters))
+    return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
 
 
 async def counts(app, poll: int):
@@ -116,3 +116,20 @@ async def test_an_email_the_platform_verified_matches_at_first_contact_and_on_im
     assert await counts(app, poll) == ({ESC: (2, 1, 1), ROO: (1, 1, 1)}, 0)
     me = await app.run_line(Identity("slack", "U0NORA", "Nora"), "/member me")
     assert "On the union roster: yes" in text(me) and "Member number: 1003" in text(me)
+
+
+async def test_the_readmes_walkthrough_passes_escalante_on_the_example_roster(bot, app):
+    from pathlib import Path
+
+    report = await imported(app, (Path(__file__).parents[1] / "examples" / "roster.csv").read_text("utf-8"))
+    assert (report.added, report.problems) == (7, [])
+    for who, entry in (("maria", "1001"), ("ana", "ana.diaz@example.org"), ("luis", "1002")):
+        await bot.ok(who, f"/member claim {entry}")
+    for name in ("Maria Álvarez", "Ana Díaz", "Luis Ortega"):
+        await bot.ok("rosa", f'/member confirm "{name}"', **ESC_REP)
+    poll = int((await bot.ok("lena", "/readiness open Strike? anonymous:no", **LEAD)).split("#")[1].split(" ")[0])
+    for who in ("maria", "ana", "luis"):
+        await bot.ok(who, f"/readiness answer {poll} yes")
+    tally = await bot.ok("lena", f"/readiness tally {poll}", **LEAD)
+    assert "Escalante Elementary — passes: 75% of the roster say yes" in tally
+    assert "Roosevelt High — below 70%: 0% of the roster say yes" in tally

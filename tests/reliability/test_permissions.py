@@ -125,7 +125,7 @@ async def build_world(path) -> None:
 
     await add_roster(app, {ESC: ["ana", "cruz", *RESPONDENTS], ROO: ["gus"]})
     rows, _ = read_csv(f"name,worksite,member id\nDana Claim,{ESC},2001\n")
-    await app.db.write(lambda s: import_rows(s, rows, app.voters))
+    await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
     await ok("dana", "/member claim 2001")
     await ok("newbie", "/member me")
     await ok("boss", f'/action create Picket "2026-11-30 09:30" Gate site:"{ESC}" capacity:10', **lead)

@@ -242,7 +242,7 @@ async def test_the_email_slack_verified_matches_the_member_to_their_roster_row(s
 
     monkeypatch.setenv("ORGANIZER_SECRET_KEY", "test-key")
     rows, _ = read_csv("name,worksite,email,member id\nMaria Álvarez,Escalante Elementary,maria@example.org,1001\n")
-    await app.db.write(lambda s: import_rows(s, rows, app.voters))
+    await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
     fake.emails = {"U100": "Maria@Example.org"}
     await slack.send(slash("/member", "me", response_url=fake.response_url()))
     await fake.wait_for(lambda: fake.responses)
