@@ -226,7 +226,8 @@ async def test_a_slow_submission_is_acked_and_answered_privately_afterwards(slac
 async def test_a_file_slack_refuses_is_said_to_the_member(slack, fake):
     """The reply's text arrives; when Slack refuses its file the leader is told, with what to do."""
     fake.usergroups = {"SLEADERS": ["ULEAD"]}
-    await slack.send(slash("/readiness", 'open Ready? choices:"Yes;No"', user="ULEAD", response_url=fake.response_url()))
+    await slack.send(slash("/readiness", 'open Ready? choices:"Yes;No"', user="ULEAD",
+                           response_url=fake.response_url()))
     await fake.wait_for(lambda: fake.responses)
     fake.fail("files.getUploadURLExternal", "not_allowed")
     await slack.send(slash("/readiness", "export 1", user="ULEAD", response_url=fake.response_url("export")))
