@@ -64,7 +64,7 @@ async def vote(url: str, members: int) -> dict[str, float | int]:
     from sqlalchemy import func, select
 
     from bot.clock import system_clock
-    from storage.readiness import ReadinessAnswer, ReadinessAnswered, ReadinessPoll
+    from storage.readiness import ReadinessAnswer, ReadinessPoll
 
     async def create(session) -> int:
         poll = ReadinessPoll(question="Would you vote to authorize a strike?", choices=CHOICES,
@@ -77,8 +77,8 @@ async def vote(url: str, members: int) -> dict[str, float | int]:
         per_choice = dict((await session.exec(select(ReadinessAnswer.choice, func.count())
                                               .where(ReadinessAnswer.poll_id == poll_id)
                                               .group_by(ReadinessAnswer.choice))).all())
-        answered = (await session.exec(select(func.count(), func.count(func.distinct(ReadinessAnswered.member_id)))
-                                       .where(ReadinessAnswered.poll_id == poll_id))).one()
+        answered = (await session.exec(select(func.count(), func.count(func.distinct(ReadinessAnswer.voter)))
+                                       .where(ReadinessAnswer.poll_id == poll_id))).one()
         sent = [0] * len(CHOICES)
         for i in range(members):
             sent[choice_of(i)] += 1
@@ -118,8 +118,7 @@ def floor_rows(what: str, members: int) -> dict[str, tuple[str, list[tuple]]]:
         return {"signup": ("action_id, member_id, status, created_at",
                            [(1, i + 1, "going" if i < members // 2 else "waitlist", CREATED) for i in range(members)])}
     return {"readinessanswer": ("poll_id, voter, member_id, site_id, on_roster, choice",
-                                [(1, f"{i + 1:064x}", None, None, True, choice_of(i)) for i in range(members)]),
-            "readinessanswered": ("poll_id, member_id", [(1, i + 1) for i in range(members)])}
+                                [(1, f"{i + 1:064x}", None, None, True, choice_of(i)) for i in range(members)])}
 
 
 TARGETS = {

@@ -37,7 +37,7 @@ async def seed(app, members: int, sites: int, answers: int, polls: int) -> list[
     """Roster, polls and answers in bulk; answers go to random roster members, one per member and poll."""
     from sqlalchemy import insert
 
-    from storage.readiness import ReadinessAnswer, ReadinessAnswered, ReadinessPoll
+    from storage.readiness import ReadinessAnswer, ReadinessPoll
 
     ids = await seed_members(app, members, sites=sites)
     site_of = {member_id: 1 + i % sites for i, member_id in enumerate(ids)}  # worksite ids are 1..sites
@@ -56,7 +56,6 @@ async def seed(app, members: int, sites: int, answers: int, polls: int) -> list[
             await session.exec(insert(ReadinessAnswer), params=[
                 {"poll_id": poll.id, "voter": f"{poll.id}-{m}", "member_id": m, "site_id": site_of[m],
                  "on_roster": True, "choice": rng.choice((0, 0, 1, 2, 3))} for m in voters])
-            await session.exec(insert(ReadinessAnswered), params=[{"poll_id": poll.id, "member_id": m} for m in voters])
         return poll_ids
 
     return await app.db.write(work)

@@ -118,6 +118,12 @@ async def find_poll(ctx: Context, poll_id: int, *, lock: str | None = None) -> R
     return poll
 
 
+def keys_of(ctx: Context, poll_id: int, member: Member) -> set[str]:
+    """Every voter key an answer of ``member`` to the poll may sit under: who answered is recomputed from
+    these, since nothing else records it."""
+    return {ctx.app.voters.key(poll_id, subject) for subject in (member.voter, *member.former_voters)}
+
+
 def pick_choice(ctx: Context, poll: ReadinessPoll, typed: str) -> int:
     """A choice by its number, its text (as stored or as shown in the member's language) or the start
     of exactly one choice ("yes")."""
@@ -177,7 +183,8 @@ async def answer(ctx: Context, poll: int, choice: str) -> Reply:
         raise UserError(N_("Poll #{id} is closed, so answers can’t be given or changed."), id=poll)
     index = pick_choice(ctx, found, choice)
     member = await ctx.session.get(Member, ctx.member_id)
-    await store.record_answer(ctx.session, ctx.app.voters, found, member, index, ctx.app.voters.seal(ctx.now))
+    await store.record_answer(ctx.session, ctx.app.voters, found, member, index, ctx.app.voters.seal(ctx.now),
+                              mix=ctx.config.readiness.min_cell_size)
     return ctx.reply(ctx._("Your answer to poll #{id}: {choice}. Only you see this; you can change it until the "
                            "poll closes.", id=found.id, choice=ctx._(found.choices[index])))
 
@@ -350,7 +357,10 @@ async def missing(ctx: Context, poll: int, site: str | None) -> Reply:
         raise UserError(N_("There is no worksite called “{name}”. Ask your site rep for its name on the roster."),
                         name=site)
     sites = await visible_site_ids(ctx, keys)
-    rows = await store.missing(ctx.session, found, sites)
+    voted = await store.voters_of(ctx.session, found.id)
+    named = set() if found.anonymous else await store.answered_member_ids(ctx.session, found)
+    rows = [(site_name, m) for site_name, m in await store.roster_members(ctx.session, sites)
+            if m.id not in named and voted.isdisjoint(keys_of(ctx, found.id, m))]
     if not rows:
         return ctx.reply(ctx._("Everyone on the roster here has answered poll #{id}.", id=found.id))
     by_site: dict[str, list[Member]] = {}
@@ -407,7 +417,9 @@ async def export(ctx: Context, poll: int) -> Reply:
 
 async def profile(ctx: Context) -> list[str]:
     """``/member me``: the polls you answered, and your answer where the poll is not anonymous."""
-    answered = await store.answered_polls(ctx.session, ctx.member_id)
+    member = await ctx.session.get(Member, ctx.member_id)
+    voter_of = {poll_id: keys_of(ctx, poll_id, member) for poll_id in await store.poll_ids(ctx.session)}
+    answered = await store.answered_polls(ctx.session, ctx.member_id, voter_of)
     if not answered:
         return []
     lines = [bold(ctx._("Readiness polls you answered"))]

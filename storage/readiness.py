@@ -1,12 +1,14 @@
 """Readiness polls, answers and the per-worksite tally against the roster (the structure test).
 
-Anonymity: an answer row holds the poll, a keyed hash of poll and member (``voter``), the
-worksite and roster status at answer time, and the choice. For an anonymous poll its
-``member_id`` is empty, so no row links a member to a choice; whether a member has answered
-(for the missing list) is a separate :class:`ReadinessAnswered` row without the choice. Neither
-table has a serial id or a timestamp, and on SQLite both are WITHOUT ROWID tables, so insertion
-order does not pair them up either. Only the server key (see :mod:`bot.secret_key`) can recompute
-a voter hash.
+Anonymity against a copy of the database without the server key (:mod:`bot.secret_key`): an
+answer row holds the poll, a keyed hash of poll and person (``voter``), the worksite and roster
+status at answer time, the choice and the sealed time. For an anonymous poll its ``member_id`` is
+empty and nothing else records that a member answered: the missing list and ``/member me`` recompute
+each member's voter keys with the key. The row has no serial id and no clear timestamp, and when it
+is written :func:`record_answer` writes ``min_cell_size - 1`` other answers of the poll again beside
+it, in shuffled order, so the transaction id (PostgreSQL's ``xmin``), the place in the heap or in a
+dump and, on SQLite (a WITHOUT ROWID table), the place of the cell in its page put it among
+``min_cell_size`` rows written at once rather than at the moment its member acted.
 
 A person's answers follow them (:func:`follow`): when they join a roster row, change worksite, go off
 the roster or are forgotten, the rows under their voter keys are re-keyed and re-counted, so each person
@@ -18,6 +20,8 @@ Every count is a SQL ``GROUP BY``: the tally reads one row per (site, choice), n
 
 from __future__ import annotations
 
+import random
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,10 +38,11 @@ from sqlalchemy import (
     bindparam,
     cast,
     delete,
-    exists,
     func,
     null,
+    or_,
     select,
+    tuple_,
     union_all,
     update,
 )
@@ -101,17 +106,6 @@ class ReadinessAnswer(SQLModel, table=True):
     sealed: str | None = Field(default=None, max_length=64)
 
 
-class ReadinessAnswered(SQLModel, table=True):
-    """That a member answered a poll, never what: enough for the missing list."""
-
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-    poll_id: int = Field(sa_column=Column(Integer, ForeignKey("readinesspoll.id", ondelete="CASCADE"),
-                                          primary_key=True))
-    member_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"),
-                                            primary_key=True, index=True))
-
-
 class ReadinessPublished(SQLModel, table=True):
     """A site's answer counts as readers last saw them (see :func:`bot.permissions.publishable`): a tally
     shows these, not the live ones, so what one answer changed is never seen on its own. Written when a
@@ -158,10 +152,16 @@ async def get_poll(session: AsyncSession, poll_id: int, *, lock: str | None = No
     return (await session.exec(_POLL_LOCKS[lock], params={"poll_id": poll_id})).scalar_one_or_none()
 
 
+_ROW = ("poll_id", "voter", "member_id", "site_id", "on_roster", "choice", "sealed")
+
+
 async def record_answer(session: AsyncSession, voters: Voters, poll: ReadinessPoll, member: Member, choice: int,
-                        sealed: str) -> None:
+                        sealed: str, *, mix: int) -> None:
     """Insert or change a member's answer; the (poll, voter) key keeps it to one per person. An answer
-    under a key they had before their roster row was known is replaced too."""
+    under a key they had before their roster row was known is replaced too.
+
+    An anonymous answer is written among ``mix - 1`` other answers of the poll, rewritten as they are
+    (locked first, so a change made meanwhile is not undone), all inserted in shuffled order."""
     voter = voters.key(poll.id, member.voter)
     former = [voters.key(poll.id, s) for s in member.former_voters]
     if former:
@@ -178,10 +178,39 @@ async def record_answer(session: AsyncSession, voters: Voters, poll: ReadinessPo
             existing.sealed = sealed
             await session.flush()
             return
-    await upsert(session, ReadinessAnswer.__table__, row, ["poll_id", "voter"],
-                 ["site_id", "on_roster", "choice", "sealed"])
-    await insert_ignoring_duplicates(session, ReadinessAnswered.__table__,
-                                     [{"poll_id": poll.id, "member_id": member.id}], ["poll_id", "member_id"])
+        await upsert(session, ReadinessAnswer.__table__, row, ["poll_id", "voter"], _CHANGED)
+        return
+    picked = await _companions(session, poll.id, voter, mix - 1)
+    table = ReadinessAnswer.__table__
+    columns = [table.c[name] for name in _ROW]
+    keys = table.c.poll_id == poll.id, table.c.voter.in_([voter, *picked])
+    # one statement locks them all, in voter order, so two answers at once never wait on each other in a circle
+    current = (await session.exec(locked(select(*columns).where(*keys).order_by(table.c.voter)))).all()
+    others = [dict(zip(_ROW, values, strict=True)) for values in current if values[1] != voter]
+    await session.exec(delete(table).where(*keys))
+    _random.shuffle(others)
+    at = _random.randint(0, len(others))
+    await insert_ignoring_duplicates(session, table, others[:at], ["poll_id", "voter"])
+    await upsert(session, table, row, ["poll_id", "voter"], _CHANGED)
+    await insert_ignoring_duplicates(session, table, others[at:], ["poll_id", "voter"])
+
+
+_CHANGED = ["site_id", "on_roster", "choice", "sealed"]
+_random = random.SystemRandom()
+
+
+async def _companions(session: AsyncSession, poll_id: int, voter: str, n: int) -> list[str]:
+    """Up to ``n`` other voters of the poll, from a random point in voter order (voters are hashes, so
+    that is a random sample)."""
+    if n <= 0:
+        return []
+    start = secrets.token_hex(32)
+    base = (select(ReadinessAnswer.voter).where(ReadinessAnswer.poll_id == poll_id, ReadinessAnswer.voter != voter)
+            .order_by(ReadinessAnswer.voter))
+    found = list((await session.exec(base.where(ReadinessAnswer.voter >= start).limit(n))).scalars())
+    if len(found) < n:
+        found += (await session.exec(base.where(ReadinessAnswer.voter < start).limit(n - len(found)))).scalars()
+    return found
 
 
 @dataclass(frozen=True)
@@ -210,7 +239,7 @@ async def follow(session: AsyncSession, voters: Voters, moves: Sequence[Move]) -
     for poll_id, anonymous in polls:
         present = dict((await session.exec(select(ReadinessAnswer.voter, ReadinessAnswer.sealed)
                                            .where(ReadinessAnswer.poll_id == poll_id))).all())
-        recount, marks = [], []
+        recount = []
         for move in moves:
             keys = list(dict.fromkeys(voters.key(poll_id, s) for s in (move.subject, *move.former)))
             found = [k for k in keys if k in present]
@@ -231,11 +260,8 @@ async def follow(session: AsyncSession, voters: Voters, moves: Sequence[Move]) -
                 present.pop(k)
             present[keys[0]] = None
             recount.append({"p": poll_id, "v": keys[0], "site": move.site_id, "roster": move.on_roster})
-            if move.member_id is not None:
-                marks.append({"poll_id": poll_id, "member_id": move.member_id})
         if recount:
             await (await session.connection()).execute(_RECOUNT, recount)
-        await insert_ignoring_duplicates(session, ReadinessAnswered.__table__, marks, ["poll_id", "member_id"])
     await session.flush()
 
 
@@ -244,17 +270,32 @@ def moved(member: Member, *former: str) -> Move:
     return Move(member.voter, (*member.former_voters, *former), member.worksite_id, member.on_roster, member.id)
 
 
-async def answered_polls(session: AsyncSession, member_id: int) -> list[tuple[ReadinessPoll, int | None]]:
-    """Polls a member answered, with the choice where the poll is not anonymous (for ``/member me``)."""
+async def voters_of(session: AsyncSession, poll_id: int) -> set[str]:
+    """Every voter key of a poll: who answered, for whoever holds the key to recompute them."""
+    return set((await session.exec(select(ReadinessAnswer.voter).where(ReadinessAnswer.poll_id == poll_id))).scalars())
+
+
+async def answered_polls(session: AsyncSession, member_id: int,
+                         keys_of: dict[int, set[str]]) -> list[tuple[ReadinessPoll, int | None]]:
+    """Polls a member answered (``keys_of`` gives their voter keys per poll), with the choice where the
+    poll is not anonymous (for ``/member me``)."""
+    pairs = [(poll_id, key) for poll_id, keys in keys_of.items() for key in keys]
+    if not pairs:
+        return []
+    mine = or_(tuple_(ReadinessAnswer.poll_id, ReadinessAnswer.voter).in_(pairs),
+               ReadinessAnswer.member_id == member_id)
     rows = await session.exec(
-        select(ReadinessPoll, ReadinessAnswer.choice)
-        .join(ReadinessAnswered, ReadinessAnswered.poll_id == ReadinessPoll.id)
-        .outerjoin(ReadinessAnswer, and_(ReadinessAnswer.poll_id == ReadinessPoll.id,
-                                         ReadinessAnswer.member_id == member_id))
-        .where(ReadinessAnswered.member_id == member_id)
-        .order_by(ReadinessPoll.id)
-    )
-    return [(poll, choice) for poll, choice in rows.all()]
+        select(ReadinessPoll, ReadinessAnswer.member_id, ReadinessAnswer.choice)
+        .join(ReadinessAnswer, ReadinessAnswer.poll_id == ReadinessPoll.id).where(mine)
+        .order_by(ReadinessPoll.id))
+    shown: dict[int, tuple[ReadinessPoll, int | None]] = {}
+    for poll, owner, choice in rows.all():
+        shown[poll.id] = (poll, choice if owner is not None else None)
+    return list(shown.values())
+
+
+async def poll_ids(session: AsyncSession) -> list[int]:
+    return list((await session.exec(select(ReadinessPoll.id).order_by(ReadinessPoll.id))).scalars())
 
 
 @dataclass
@@ -334,14 +375,21 @@ async def tally(session: AsyncSession, poll: ReadinessPoll, site_ids: list[int] 
     return Tally(ordered, off_roster)
 
 
-async def missing(session: AsyncSession, poll: ReadinessPoll, site_ids: list[int] | None) -> list[tuple[str, Member]]:
-    """Roster members (at ``site_ids``, or everywhere) with no answer yet, by worksite and name."""
-    answered = exists().where(ReadinessAnswered.poll_id == poll.id, ReadinessAnswered.member_id == Member.id)
+async def roster_members(session: AsyncSession, site_ids: list[int] | None) -> list[tuple[str, Member]]:
+    """Roster members (at ``site_ids``, or everywhere) by worksite and name: the missing list keeps those
+    none of whose voter keys is among a poll's :func:`voters_of`."""
     rows = await session.exec(
         select(Worksite.name, Member).outerjoin(Worksite, Worksite.id == Member.worksite_id)
-        .where(Member.on_roster, ~answered, _site_filter(Member.worksite_id, site_ids))
+        .where(Member.on_roster, _site_filter(Member.worksite_id, site_ids))
         .order_by(Worksite.name, Member.name, Member.id))
     return [(name or "", member) for name, member in rows.all()]
+
+
+async def answered_member_ids(session: AsyncSession, poll: ReadinessPoll) -> set[int]:
+    """For a poll that is not anonymous, the members its rows name."""
+    rows = await session.exec(select(ReadinessAnswer.member_id).where(ReadinessAnswer.poll_id == poll.id,
+                                                                      ReadinessAnswer.member_id.is_not(None)))
+    return set(rows.scalars())
 
 
 async def member_answers(session: AsyncSession, poll: ReadinessPoll) -> list[tuple[Member, str | None, int | None]]:

@@ -19,6 +19,7 @@ from storage.db import Database
 from tests.support import make_config
 
 NOW = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+DROPPED = {"readinessanswered"}  # dropped on purpose: what its rows said is recomputed from other rows
 KNOWN = {("member", "name"): "Maria Seed", ("memberidentity", "platform"): "console",
          ("memberidentity", "user_id"): "maria", ("worksite", "name"): "Escalante Elementary",
          ("readinesspoll", "choices"): ["Yes", "No"]}
@@ -89,8 +90,8 @@ async def test_upgrading_from_an_earlier_revision_keeps_every_row(db_url, start)
             seeded = await conn.run_sync(_seed)
         await migrate.upgrade(db)
         async with db.engine.connect() as conn:
-            after = await conn.run_sync(lambda c: _counts(c, seeded))
-        assert after == seeded
+            after = await conn.run_sync(lambda c: _counts(c, set(seeded) - DROPPED))
+        assert after == {name: n for name, n in seeded.items() if name not in DROPPED}
         app = App(make_config(), db=db, clock=lambda: NOW)
         reply = await app.run_line(Identity("console", "maria"), "/member me")
         assert not reply.error, reply.message.text

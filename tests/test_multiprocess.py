@@ -79,7 +79,7 @@ async def test_processes_racing_for_the_last_places_never_exceed_capacity(pg_url
 
 
 async def test_processes_answering_the_same_poll_keep_one_answer_per_member(pg_url, clock):
-    from storage.readiness import ReadinessAnswer, ReadinessAnswered
+    from storage.readiness import ReadinessAnswer
 
     app = await _seeded_app(pg_url, clock)
     try:
@@ -94,7 +94,7 @@ async def test_processes_answering_the_same_poll_keep_one_answer_per_member(pg_u
     try:
         async def answered(session):
             total = (await session.exec(select(func.count()).select_from(ReadinessAnswer))).scalar_one()
-            distinct = (await session.exec(select(func.count()).select_from(ReadinessAnswered))).scalar_one()
+            distinct = (await session.exec(select(func.count(func.distinct(ReadinessAnswer.voter))))).scalar_one()
             return total, distinct
 
         assert await app.db.read(answered) == (80, 80)
