@@ -3,7 +3,10 @@ and leader. The expected answer is derived from each command's declared role plu
 (reps act only for their own worksites); a new command without a sample line here fails the
 test, so the matrix stays complete. Readiness allow/deny has its own matrix
 (tests/test_readiness_permissions.py); here every command is also checked for the privacy rule
-that no path shows an individual readiness answer to a non-leader, and an anonymous poll's to no one.
+that no path shows an individual readiness answer to a non-leader, and an anonymous poll's to no one;
+that an interaction from another server is refused and crafted claims give no role, for every command;
+that a lookup refuses before it reads and an ambiguous name lists no member numbers; and that a small
+site's answers show to no one in an anonymous poll.
 
 Permissions do not depend on the database, so this runs on SQLite only: a world is built once and
 each case gets a fresh copy of its file."""
@@ -12,15 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import shutil
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.app import App
 from bot.types import Identity, Role
 from commands import build_registry
 from storage.db import Database
+from storage.members import Member
 from storage.roster import import_rows, read_csv
 from tests.support import Clock, add_roster, make_config
 
@@ -123,7 +129,7 @@ async def build_world(path) -> None:
         reply = await app.run_line(Identity("console", user, user), line, **kw)
         assert not reply.error, f"{line}: {reply.message.text}"
 
-    await add_roster(app, {ESC: ["ana", "cruz", *RESPONDENTS], ROO: ["gus"]})
+    await add_roster(app, {ESC: ["ana", "cruz", *RESPONDENTS, "Maria Lopez"], ROO: ["gus", "Maria Lopez"]})
     rows, _ = read_csv(f"name,worksite,member id\nDana Claim,{ESC},2001\n")
     await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
     await ok("dana", "/member claim 2001")
@@ -155,6 +161,7 @@ def world(tmp_path_factory):
 async def app(world, tmp_path):
     path = tmp_path / "case.db"
     shutil.copy(world, path)
+    shutil.copy(world.parent / "organizer.key", tmp_path)  # the key goes with the copy: who answered is keyed
     app = App(make_config(), db=Database(str(path)), clock=Clock(NOW))
     yield app
     await app.close()
@@ -206,3 +213,72 @@ async def test_no_path_shows_an_individual_readiness_answer_to_a_non_leader(app,
 async def test_an_anonymous_poll_shows_no_individual_answer_to_anyone(app, line, actor):
     text = shown(await run(app, actor, line))
     assert not any(name in text for name in RESPONDENTS), f"{line} showed {actor} who answered: {text[:300]}"
+
+
+@pytest.mark.parametrize("path", LINES)
+async def test_every_command_from_another_server_is_refused_before_anything_runs(app, path):
+    async def members(session):
+        return (await session.exec(select(func.count()).select_from(Member))).scalar_one()
+    before = await app.db.read(members)
+    reply = await app.run_line(Identity("discord", "300000000000000009", "Org"), LINES[path],
+                               claims={"discord-role:1000000000000000201"}, outside=True)
+    assert reply.error and "only in the union’s own server" in reply.message.text
+    assert await app.db.read(members) == before  # not even the stranger's account was registered
+
+
+CRAFTED = {"discord-role:Organizers", "discord-role:1000000000000000201 ", "role:leader", f"site:{ESC}",
+           "discord:1000000000000000201"}
+
+
+@pytest.mark.parametrize("path", LINES)
+async def test_crafted_claims_give_no_role_for_any_command(app, path):
+    """Names, ids with a space, the console's own claims: a Discord account holding them is a member."""
+    reply = await app.run_line(Identity("discord", "300000000000000010", "Mallory"), LINES[path], claims=CRAFTED)
+    text = reply.message.text if reply.message else ""
+    assert "Something broke" not in text
+    if expected_allowed(path, "member"):
+        assert not reply.error or "Only a" not in text, text
+    else:
+        assert reply.error and "Only a" in text, f"{LINES[path]}: {text}"
+
+
+LOOKUPS = {"action checkin": "/action checkin 1 {who}", "member assess": '/member assess "{who}" 2'}
+# what each actor gets for "maria lopez", who is at both sites: refused, one found, or both listed
+AMBIGUOUS = {
+    ("member", "action checkin"): "refused", ("member", "member assess"): "refused",
+    ("rep of the site", "action checkin"): ESC, ("rep of the site", "member assess"): ESC,
+    ("rep of another site", "action checkin"): "refused", ("rep of another site", "member assess"): ROO,
+    ("leader", "action checkin"): "both", ("leader", "member assess"): "both",
+}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("path", LOOKUPS)
+async def test_a_lookup_refuses_before_it_reads_and_an_ambiguous_name_lists_no_member_numbers(app, actor, path):
+    async def number(session):
+        for member in (await session.exec(select(Member).where(Member.name == "Maria Lopez"))).scalars():
+            member.member_no = f"90{member.id}"
+    await app.db.write(number)
+    reply = await run(app, actor, LOOKUPS[path].format(who="maria lopez"))
+    nobody = await run(app, actor, LOOKUPS[path].format(who="zed nobody"))
+    text, expected = reply.message.text, AMBIGUOUS[(actor, path)]
+    assert "90" not in text
+    if expected == "refused":
+        assert reply.error and text == nobody.message.text
+    elif expected == "both":
+        assert reply.error and f"Maria Lopez ({ESC}); Maria Lopez ({ROO})" in text
+    else:
+        assert not reply.error and (path == "action checkin" or f"({expected})" in text), text
+
+
+@pytest.mark.parametrize("line", ["/readiness tally {poll}", "/readiness export {poll}"])
+@pytest.mark.parametrize("actor", ACTORS)
+async def test_a_small_sites_answers_show_to_no_one_in_an_anonymous_poll(app, actor, line):
+    """Two respondents at Escalante picked "Not sure": a count of 2 shows only to a leader, of the named poll."""
+    for poll in (1, 2):
+        reply = await run(app, actor, line.format(poll=poll))
+        if reply.error or (actor == "leader" and poll == 1 and "export" in line):
+            continue  # not theirs to read at all (the matrix above), or the named poll's per-member export
+        text = shown(reply)
+        counted = "Not sure: 2" in text or re.search(rf"{ESC},\d*,2,", text) is not None
+        assert counted == (actor == "leader" and poll == 1), f"{actor} {line.format(poll=poll)}: {text[:400]}"
