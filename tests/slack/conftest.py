@@ -58,8 +58,8 @@ def registry_with_testing(gate: Gate):
 
 
 @pytest.fixture
-async def fake():
-    slack = FakeSlack()
+async def fake(clock):
+    slack = FakeSlack(epoch=clock().timestamp())  # the tests' world has one time, whatever the wall clock says
     runner = await slack.start()
     yield slack
     await runner.cleanup()

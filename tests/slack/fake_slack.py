@@ -40,10 +40,10 @@ class FakeSlack:
     socket_replies: list[dict[str, Any]] = field(default_factory=list)
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel → messages, oldest first
     url: str = ""
+    epoch: float = field(default_factory=time.time)  # Slack's own "now": message ts are times, as ``oldest`` compares
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
-        self._epoch = int(time.time())  # message ts are real times, as a history's ``oldest`` compares them
         self._changed = asyncio.Condition()
         self._socket: web.WebSocketResponse | None = None
 
@@ -59,7 +59,7 @@ class FakeSlack:
 
     def ts(self, number: int) -> str:
         """The ``ts`` of the ``number``th message (or other object) the fake created."""
-        return f"{self._epoch}.{number:06d}"
+        return f"{int(self.epoch)}.{number:06d}"
 
     def dms_to(self, user: str) -> list[dict[str, Any]]:
         """The messages in the bot's DM with ``user``."""
