@@ -112,7 +112,7 @@ async def slack(app):
     runner = await SlackFrontEnd(app).serve_http("127.0.0.1", 0)
     host, port = runner.addresses[0][:2]
     async with aiohttp.ClientSession() as session:
-        yield SlackClient(f"http://{host}:{port}{EVENTS_PATH}", session)
+        yield SlackClient(f"http://{host}:{port}{EVENTS_PATH}", session, app.clock)
     await runner.cleanup()
 
 

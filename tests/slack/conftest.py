@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import aiohttp
 import pytest
 
 from bot.adapters.slack.frontend import EVENTS_PATH, SlackFrontEnd
 from bot.app import App
+from bot.clock import system_clock
 from bot.context import Context
 from bot.registry import Group, Param
 from bot.types import Reply
@@ -92,11 +95,12 @@ async def app(db_url, clock, fake, gate, mode):
 class SlackClient:
     """Sends signed requests to the bot's HTTP server, as Slack does."""
 
-    def __init__(self, url: str, session: aiohttp.ClientSession) -> None:
-        self.url, self.session = url, session
+    def __init__(self, url: str, session: aiohttp.ClientSession, clock: Callable[[], datetime] = system_clock) -> None:
+        self.url, self.session, self.clock = url, session, clock  # Slack signs with the time of the bot's world
 
     async def send(self, payload: dict, **signing) -> tuple[int, str]:
         body = form_body(payload)
+        signing.setdefault("timestamp", int(self.clock().timestamp()))
         async with self.session.post(self.url, data=body.encode(), headers=signed_headers(body, **signing)) as resp:
             return resp.status, await resp.text()
 
@@ -113,5 +117,5 @@ async def slack(front):
     runner = await front.serve_http("127.0.0.1", 0)
     host, port = runner.addresses[0][:2]
     async with aiohttp.ClientSession() as session:
-        yield SlackClient(f"http://{host}:{port}{EVENTS_PATH}", session)
+        yield SlackClient(f"http://{host}:{port}{EVENTS_PATH}", session, front.app.clock)
     await runner.cleanup()

@@ -36,7 +36,7 @@ async def served(db_url, fake):
     runner = await front.serve_http("127.0.0.1", 0)
     host, port = runner.addresses[0][:2]
     async with aiohttp.ClientSession() as session:
-        yield app, front, SlackClient(f"http://{host}:{port}{EVENTS_PATH}", session)
+        yield app, front, SlackClient(f"http://{host}:{port}{EVENTS_PATH}", session, app.clock)
     await runner.cleanup()
     children = [child.process for child in front.handoff.children]
     await front.close()

@@ -4,7 +4,6 @@ import asyncio
 import contextlib
 import json
 import socket
-import time
 
 import aiohttp
 from sqlalchemy import func, select
@@ -75,11 +74,11 @@ async def test_a_redelivery_is_acknowledged_and_not_run_again(slack, fake, app):
 async def test_forged_signatures_and_old_timestamps_are_refused_and_change_nothing(slack, fake, app):
     request = slash("/member", "site Escalante Elementary", response_url=fake.response_url())
     assert (await slack.send(request, secret="not-the-secret"))[0] == 401
-    assert (await slack.send(request, timestamp=int(time.time()) - 6 * 60))[0] == 401
+    assert (await slack.send(request, timestamp=int(app.clock().timestamp()) - 6 * 60))[0] == 401
     assert (await slack.send(click("/member forget confirm:yes", response_url=fake.response_url()),
                              secret="forged"))[0] == 401
     assert (await slack.send(request, secret="not-the-secret", retry=1))[0] == 401  # a forged "redelivery"
-    assert (await slack.send(request, timestamp=int(time.time()) - 6 * 60, retry=2))[0] == 401
+    assert (await slack.send(request, timestamp=int(app.clock().timestamp()) - 6 * 60, retry=2))[0] == 401
     assert await count(app, Member) == 0 and await count(app, Worksite) == 0
     assert fake.responses == [] and fake.calls == []
 
@@ -189,7 +188,7 @@ async def test_organizer_bot_run_serves_http_mode_from_config(app, fake):
     try:
         assert isinstance(sender, SlackSender)
         async with aiohttp.ClientSession() as session:
-            client = SlackClient(f"http://127.0.0.1:{port}{EVENTS_PATH}", session)
+            client = SlackClient(f"http://127.0.0.1:{port}{EVENTS_PATH}", session, app.clock)
             for _ in range(50):
                 try:
                     status, _ = await client.send(slash("/organizer", "help", response_url=fake.response_url()))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -84,7 +83,7 @@ class SlackFrontEnd:
                 return web.Response(status=415)
             if (request.content_length or 0) > door.MAX_BODY:
                 return web.Response(status=413)
-            refused = door.unsigned_headers(request.headers, time.time())
+            refused = door.unsigned_headers(request.headers, self.app.clock().timestamp())
             if refused:
                 self.refusals.note(refused)
                 return web.Response(status=401)
