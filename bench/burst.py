@@ -15,14 +15,12 @@ per-member checks a command makes. On PostgreSQL the floor is the same rows thro
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
-import os
 import sqlite3
 import time
 
-from common import bench_config, database, machine, median, seed_members, table
+from common import arguments, bench_config, database, machine, median, seed_members, table
 
 CHOICES = ["Yes", "Leaning yes", "Not sure", "No"]
 CREATED = "2026-11-30 17:00:00.000000"
@@ -210,12 +208,9 @@ def report(what: str, members: int, reps: int, pg: str | None, runs: list[dict],
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__, reps=3)
     parser.add_argument("--members", type=int, default=10_000)
-    parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--what", choices=("join", "answer", "both"), default="both")
-    parser.add_argument("--pg", default=os.environ.get("ORGANIZER_TEST_PG_URL"),
-                        help="a PostgreSQL server URL to measure on instead of SQLite")
     args = parser.parse_args()
     print(machine())
     for what in ("join", "answer") if args.what == "both" else (args.what,):

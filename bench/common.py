@@ -5,6 +5,7 @@ measured side by side in the same run, over several repetitions, median reported
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -20,6 +21,19 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 if str(ROOT) not in sys.path:  # the benches import the bot from this checkout
     sys.path.insert(0, str(ROOT))
+
+
+PG_HELP = "a PostgreSQL server URL to measure on instead of SQLite"
+
+
+def arguments(doc: str, *, reps: int | None = None, pg: str | None = PG_HELP) -> argparse.ArgumentParser:
+    """Every bench's command line starts the same: its docstring's first line, ``--reps`` and ``--pg``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    if reps:
+        parser.add_argument("--reps", type=int, default=reps)
+    if pg:
+        parser.add_argument("--pg", default=os.environ.get("ORGANIZER_TEST_PG_URL"), help=pg)
+    return parser
 
 
 def percentile(values: Sequence[float], q: float) -> float:

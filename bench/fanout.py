@@ -20,14 +20,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
 
-from common import PYTHON, ROOT, bench_config, database, machine, seed_members, table
+from common import PYTHON, ROOT, arguments, bench_config, database, machine, seed_members, table
 
 LEASE_SECONDS = 5  # how long a killed worker's claimed rows wait before the next worker may take them
 
@@ -190,13 +189,11 @@ async def measure(args) -> list[tuple[str, dict]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--subscribers", type=int, default=35_000)
     parser.add_argument("--limit", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=8, help="the worker's sends in flight (its default: 8)")
     parser.add_argument("--no-kill", action="store_true", help="skip the run with a SIGKILL halfway")
-    parser.add_argument("--pg", default=os.environ.get("ORGANIZER_TEST_PG_URL"),
-                        help="a PostgreSQL server URL to measure on instead of SQLite")
     parser.add_argument("--serve-fake", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fake", help=argparse.SUPPRESS)

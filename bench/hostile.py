@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common import PYTHON, ROOT, database, machine, median, percentile, table
+from common import PYTHON, ROOT, arguments, database, machine, median, percentile, table
 from slack_e2e import child, prepare, side_by_side, stop
 
 sys.path.insert(0, str(ROOT))
@@ -166,12 +166,9 @@ def report(args, runs) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__, reps=3)
     parser.add_argument("--flooders", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--pg", default=os.environ.get("ORGANIZER_TEST_PG_URL"),
-                        help="a PostgreSQL server URL to measure on instead of SQLite")
     parser.add_argument("--flood", help=argparse.SUPPRESS)
     parser.add_argument("--kind", choices=tuple(FLOODS), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -8,13 +8,11 @@
 
 from __future__ import annotations
 
-import argparse
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from common import PYTHON, machine
+from common import PYTHON, arguments, machine
 
 HERE = Path(__file__).resolve().parent
 
@@ -38,10 +36,8 @@ ON_POSTGRES = ("slack_e2e.py", "burst.py", "tally.py")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__, pg="also measure the Slack, burst and tally benches on this PostgreSQL server")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
-    parser.add_argument("--pg", default=os.environ.get("ORGANIZER_TEST_PG_URL"),
-                        help="also measure the Slack, burst and tally benches on this PostgreSQL server")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     runs = [(script, [*extra, "--pg", ""] if script in (*ON_POSTGRES, "fanout.py", "hostile.py")

@@ -25,7 +25,7 @@ import sys
 import time
 from datetime import timedelta
 
-from common import PYTHON, ROOT, bench_config, database, machine, median, percentile, table
+from common import PYTHON, ROOT, arguments, bench_config, database, machine, median, percentile, table
 
 sys.path.insert(0, str(ROOT))
 from tests.slack.payloads import SIGNING_SECRET, form_body, signed_headers, slash  # noqa: E402
@@ -212,12 +212,9 @@ def report(args, runs) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__, reps=3)
     parser.add_argument("--commands", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--pg", default=os.environ.get("ORGANIZER_TEST_PG_URL"),
-                        help="a PostgreSQL server URL to measure on instead of SQLite")
     parser.add_argument("--inline", action="store_true", help="also measure the bot with command_processes = 0")
     parser.add_argument("--serve", choices=tuple(KINDS), help=argparse.SUPPRESS)
     parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)

@@ -13,7 +13,6 @@ Targets (issue 10): start-up ≤ 1 s, idle ≤ 150 MB, with 35,000 members ≤ 2
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import subprocess
@@ -21,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import PYTHON, ROOT, bot, machine, median, pss_mb, rss_mb, table
+from common import PYTHON, ROOT, arguments, bot, machine, median, pss_mb, rss_mb, table
 
 
 def first_answer_seconds(db: Path) -> float:
@@ -94,9 +93,8 @@ def roster_csv(path: Path, members: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__, reps=7, pg=None)
     parser.add_argument("--members", type=int, default=35_000)
-    parser.add_argument("--reps", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         empty, full = Path(tmp) / "empty.db", Path(tmp) / "full.db"

@@ -12,16 +12,14 @@ driver (stdlib sqlite3, or asyncpg), run side by side. Targets (issue 10): text 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
 import random
 import re
 import sqlite3
 import time
 from unittest import mock
 
-from common import bench_config, database, machine, median, percentile, seed_members, table
+from common import arguments, bench_config, database, machine, median, percentile, seed_members, table
 
 ROSTER_LINE = re.compile(r"Roster: (\d+) · answered: (\d+)")
 GROUP_BY = """
@@ -146,14 +144,11 @@ def report(args, times: dict[str, list[float]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__, reps=21)
     parser.add_argument("--members", type=int, default=35_000)
     parser.add_argument("--sites", type=int, default=500)
     parser.add_argument("--answers", type=int, default=100_000)
     parser.add_argument("--polls", type=int, default=5)
-    parser.add_argument("--reps", type=int, default=21)
-    parser.add_argument("--pg", default=os.environ.get("ORGANIZER_TEST_PG_URL"),
-                        help="a PostgreSQL server URL to measure on instead of SQLite")
     args = parser.parse_args()
     times = asyncio.run(measure(args))
     print(machine())
