@@ -115,6 +115,12 @@ def missing_sites(actor: Actor, site_name: str | None) -> frozenset[str] | None:
     return actor.sites
 
 
+def structure_sites(actor: Actor, site_name: str | None) -> frozenset[str] | None:
+    """Whose structure tests (ladder, pledge tallies, turnout, emerging leaders) a viewer may read: a leader
+    every site's, a rep their own sites', a member none."""
+    return missing_sites(actor, site_name)
+
+
 def roster_sites(actor: Actor, site_name: str | None) -> frozenset[str] | None:
     """Whose roster entries a viewer may review (discrepancies, claims): as for missing lists."""
     return missing_sites(actor, site_name)

@@ -24,7 +24,7 @@ from bot.registry import Group, Param
 from bot.types import Attachment, Button, Edit, Message, Post, Render, Reply, Role, Schedule, Unschedule
 from storage import assessments
 from storage import readiness as store
-from storage.members import Member, worksite_by_name
+from storage.members import Member, site_ids_for_keys, worksite_by_name
 from storage.readiness import RESULTS, ReadinessPoll, Tally
 
 group = Group("readiness", N_("Strike-readiness polls: answer, and read each worksite against its roster"))
@@ -322,7 +322,7 @@ def tally_text(ctx: Context, poll: ReadinessPoll, result: Tally, rows: list[Row]
 
 
 async def visible_site_ids(ctx: Context, keys: frozenset[str] | None) -> list[int] | None:
-    return None if keys is None else await store.site_ids_for_keys(ctx.session, keys)
+    return None if keys is None else await site_ids_for_keys(ctx.session, keys)
 
 
 @group.command("tally", help=N_("Results per worksite against the roster, with a chart"), writes=False,

@@ -20,8 +20,7 @@ from commands.members import group, resolve_member
 from storage import claims
 from storage import roster as store
 from storage.lookup import find_account
-from storage.members import Member, worksite_name
-from storage.readiness import site_ids_for_keys
+from storage.members import Member, site_ids_for_keys, worksite_name
 
 SITE = Param("site", N_("Only this worksite"), required=False)
 

@@ -178,6 +178,14 @@ async def worksite_name(session: AsyncSession, worksite_id: int | None) -> str |
     return (await session.exec(select(Worksite.name).where(Worksite.id == worksite_id))).scalar_one_or_none()
 
 
+async def site_ids_for_keys(session: AsyncSession, keys: frozenset[str]) -> list[int]:
+    return list((await session.exec(select(Worksite.id).where(Worksite.key.in_(keys)))).scalars())
+
+
+async def site_names(session: AsyncSession, site_ids: list[int]) -> dict[int, str]:
+    return dict((await session.exec(select(Worksite.id, Worksite.name).where(Worksite.id.in_(site_ids)))).all())
+
+
 async def count_worksites(session: AsyncSession) -> int:
     return (await session.exec(select(func.count()).select_from(Worksite))).scalar_one()
 

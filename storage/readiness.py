@@ -335,10 +335,6 @@ def _site_filter(column, site_ids: list[int] | None):
     return True if site_ids is None else column.in_(site_ids)
 
 
-async def site_ids_for_keys(session: AsyncSession, keys: frozenset[str]) -> list[int]:
-    return list((await session.exec(select(Worksite.id).where(Worksite.key.in_(keys)))).scalars())
-
-
 async def tally(session: AsyncSession, poll: ReadinessPoll, site_ids: list[int] | None = None) -> Tally:
     """Roster size and answers per choice for each worksite (all, or ``site_ids``), plus off-roster answers.
 

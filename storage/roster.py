@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -286,3 +286,13 @@ async def export_rows(session: AsyncSession) -> list[list[str]]:
     roster = (await session.exec(select(Member).where(Member.on_roster).order_by(Member.name, Member.id))).scalars()
     return [[m.name, sites.get(m.worksite_id, ""), m.email or "", m.member_no or "",
              accounts.get((m.id, "slack"), ""), accounts.get((m.id, "discord"), "")] for m in roster]
+
+
+async def sizes(session: AsyncSession, site_ids: list[int] | None = None) -> dict[int, tuple[str, int]]:
+    """Each worksite's name and roster size (the denominator of every structure test), for the worksites
+    ``site_ids`` (or every one with someone on the roster); one ``GROUP BY`` over the roster index."""
+    stmt = (select(Member.worksite_id, Worksite.name, func.count()).join(Worksite, Worksite.id == Member.worksite_id)
+            .where(Member.on_roster).group_by(Member.worksite_id, Worksite.name))
+    if site_ids is not None:
+        stmt = stmt.where(Member.worksite_id.in_(site_ids))
+    return {site: (name, n) for site, name, n in (await session.exec(stmt)).all()}

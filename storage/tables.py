@@ -13,6 +13,7 @@ from storage import (  # noqa: F401
     links,
     members,
     outbox,
+    pledges,
     readiness,
 )
 

@@ -95,6 +95,12 @@ LINES = {
     "member remove": "/member remove gus",
     "member site": f"/member site {ROO}",
     "organizer help": "/organizer help",
+    "pledge close": "/pledge close 1",
+    "pledge open": '/pledge open "I will vote YES"',
+    "pledge sign": "/pledge sign 1",
+    "pledge signers": "/pledge signers 1",
+    "pledge tally": "/pledge tally 1",
+    "pledge withdraw": "/pledge withdraw 1",
     "readiness answer": "/readiness answer 1 2",
     "readiness close": "/readiness close 1",
     "readiness export": "/readiness export 1",
@@ -142,6 +148,8 @@ async def build_world(path) -> None:
     await ok("boss", '/bargaining post "Session 2" "Talks continue." topics:wages', **lead)
     await ok("boss", '/bargaining demand-add wages "5% raise"', **lead)
     await ok("boss", '/bargaining faq-add "When is the vote?" "In March."', **lead)
+    await ok("boss", '/pledge open "I will vote YES to authorize a strike"', **lead)
+    await ok("ana", "/pledge sign 1")
     await ok("boss", "/readiness open Named? anonymous:no", **lead)
     await ok("boss", "/readiness open Anonymous? anonymous:yes", **lead)
     for name in RESPONDENTS:
