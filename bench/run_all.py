@@ -20,6 +20,7 @@ FULL = {
     "startup_memory.py": [],
     "slack_e2e.py": [],
     "burst.py": [],
+    "openloop.py": [],
     "tally.py": [],
     "fanout.py": [],
     "hostile.py": [],
@@ -28,11 +29,12 @@ QUICK = {
     "startup_memory.py": ["--members", "2000", "--reps", "3"],
     "slack_e2e.py": ["--commands", "300", "--reps", "1"],
     "burst.py": ["--members", "400", "--reps", "1"],
+    "openloop.py": ["--rates", "100", "--seconds", "2"],
     "tally.py": ["--members", "2000", "--sites", "50", "--answers", "5000", "--reps", "5"],
     "fanout.py": ["--subscribers", "1000", "--limit", "200"],
     "hostile.py": ["--seconds", "3", "--reps", "1"],
 }
-ON_POSTGRES = ("slack_e2e.py", "burst.py", "tally.py")
+ON_POSTGRES = ("slack_e2e.py", "burst.py", "openloop.py", "tally.py")
 
 
 def main() -> int:

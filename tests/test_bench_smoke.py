@@ -1,7 +1,8 @@
 """The burst, tally and Slack benchmarks at tiny sizes, for correctness only (their timings mean nothing
 here): a burst fills exactly the capacity and waitlists the rest, once each; a vote burst stores every
 answer once, as sent; the floors insert into the bot's own schema; the tally adds up to the
-roster; every signed slash command is stored, through a command process and without one."""
+roster; every signed slash command is stored, through a command process and without one; the open-loop
+bench confirms every click, through the core and its hand-written floor, as the join rule says."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 import burst  # noqa: E402
+import openloop  # noqa: E402
 import slack_e2e  # noqa: E402
 import tally  # noqa: E402
 
@@ -22,6 +24,14 @@ import tally  # noqa: E402
 async def test_a_burst_fills_the_places_and_waitlists_the_rest_once_each(db_url):
     stored = await burst.burst(db_url, 60)
     assert (stored["going"], stored["waitlisted"], stored["duplicates"]) == (30, 30, 0)
+
+
+@pytest.mark.parametrize("path", ["floor", "core"])
+async def test_the_open_loop_confirms_every_click_as_the_join_rule_says(db_url, path):
+    result = await openloop.RUNS[path](db_url, 200, 40, 30)
+    assert (len(result["latencies"]), result["errors"]) == (40, 0)
+    assert (result["going"], result["waitlisted"], result["duplicates"], result["waitlist_in_order"]) == (20, 20, 0,
+                                                                                                         True)
 
 
 async def test_a_vote_burst_stores_every_answer_once_as_sent(db_url):
