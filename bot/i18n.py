@@ -78,12 +78,25 @@ class Translator:
         """This language's own name for itself: “español”."""
         return Locale.parse(self.lang).get_display_name(self.lang)
 
-    def when(self, moment: datetime) -> str:
-        """A date and time in the campaign timezone, in this language, with the zone's abbreviation."""
-        day = format_skeleton("MMMEd", moment, tzinfo=self.tz, locale=self.locale)
-        clock = format_time(moment, "short", tzinfo=self.tz, locale=self.locale)
+    def when(self, moment: datetime, *, now: datetime | None = None) -> str:
+        """A date and time in the campaign timezone, in this language, with the zone's abbreviation (and the
+        year, given ``now``, when it is not now's)."""
         zone = format_datetime(moment, "zzz", tzinfo=self.tz, locale=self.locale)
-        return f"{day}, {clock} {zone}"
+        return f"{self.weekday(moment, now=now)}, {self.clock(moment)} {zone}"
+
+    def weekday(self, moment: datetime, *, now: datetime | None = None) -> str:
+        """“Thu, Dec 3”; “Fri, Dec 3, 2027” when ``now`` is given and in another year."""
+        other_year = now is not None and moment.astimezone(self.tz).year != now.astimezone(self.tz).year
+        return format_skeleton("yMMMEd" if other_year else "MMMEd", moment, tzinfo=self.tz, locale=self.locale)
+
+    def clock(self, moment: datetime) -> str:
+        return format_time(moment, "short", tzinfo=self.tz, locale=self.locale)
+
+    @property
+    def day_first(self) -> bool:
+        """Whether this language, where the campaign is, writes 9/12 for the 9th of December."""
+        pattern = self.locale.date_formats["short"].pattern
+        return pattern.index("d") < pattern.index("M")
 
     def day(self, moment: datetime) -> str:
         return format_skeleton("yMMMd", moment, tzinfo=self.tz, locale=self.locale)

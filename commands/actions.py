@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import markup, permissions
 from bot.context import Context
 from bot.csvfile import to_csv
-from bot.dates import read_moment
+from bot.dates import moment_to_come
 from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold
@@ -47,24 +47,13 @@ KINDS = {
     "other": N_("Action"),
 }
 ID = Param("id", N_("The action’s number, as shown on its announcement"), type=int, min_value=1)
-WHEN_HELP = N_("When it starts: “tomorrow 7:15am”, “Dec 3 5pm” or 2026-12-03 17:00")
+WHEN_HELP = N_("When it starts: “tomorrow 7:15am”, “Monday 5pm”, “Dec 3 5pm”")
 SITE = Param("site", N_("A worksite, as on the roster"), required=False)
 KIND = Param("kind", N_("What kind of action"), required=False, choices=tuple(KINDS), labels=KINDS)
 
 
 def ref(action_id: int) -> str:
     return f"action:{action_id}"
-
-
-def parse_when(ctx: Context, text: str) -> datetime:
-    """A time typed by a member, read in the campaign timezone relative to now; it must be still to come."""
-    moment = read_moment(text, now=ctx.now, tz=ctx.config.campaign.tz, languages=ctx.date_languages)
-    if moment is None:
-        raise UserError(N_("I couldn’t read “{when}” as a date and time. Try “tomorrow 7:15am”, “Dec 3 5pm” or "
-                           "2026-12-03 17:00."), when=text[:100])
-    if moment <= ctx.now:
-        raise UserError(N_("{when} is in the past. Give a time that is still to come."), when=ctx.tr.when(moment))
-    return moment
 
 
 def count_line(tr: Translator, action: Action, counts: Counts) -> str:
@@ -189,7 +178,7 @@ async def create(ctx: Context, title: str, when: str, where: str, kind: str | No
                  capacity: int | None, details: str | None) -> Reply:
     if site is not None:
         ctx.require_site(site)  # before the name is looked up: a rep learns nothing of other sites' names
-    starts = parse_when(ctx, when)
+    starts = moment_to_come(ctx, when)
     worksite = await _site_filter(ctx, site)
     action = Action(title=title, kind=kind or "other", starts_at=starts, location=where,
                     worksite_id=worksite.id if worksite else None, capacity=capacity, details=details,
@@ -306,7 +295,7 @@ async def edit(ctx: Context, id: int, when: str | None, where: str | None, title
     await require_manager(ctx, action)
     if when is None and where is None and title is None and capacity is None:
         raise UserError(N_("Say what to change: when:, where:, title: or capacity:."))
-    starts = parse_when(ctx, when) if when is not None else action.starts_at
+    starts = moment_to_come(ctx, when) if when is not None else action.starts_at
     moved = starts != action.starts_at
     changes: list[tuple[str, dict[str, object]]] = []
     if moved:

@@ -11,7 +11,7 @@ import unicodedata
 from datetime import date, datetime, time
 
 from bot.context import Context
-from bot.dates import read_moment
+from bot.dates import session_day
 from bot.errors import UserError
 from bot.i18n import L_, N_, Translator
 from bot.markup import bold, when
@@ -41,13 +41,13 @@ def _day(tr: Translator, moment: datetime | date) -> str:
 
 def _render_update(update: BargainingUpdate, topics: list[str]) -> Render:
     """The update in the reader's language: the rep's own Spanish text for Spanish readers, when given."""
-    title, body, body_es, session_day = update.title, update.body, update.body_es, update.session_date
+    title, body, body_es, held = update.title, update.body, update.body_es, update.session_date
     update_id, posted_at = update.id, update.posted_at
 
     def render(tr: Translator) -> Message:
         meta = [tr._("Bargaining update #{id}, posted {when}", id=update_id, when=when(posted_at))]
-        if session_day:
-            meta.append(tr._("Session of {day}", day=_day(tr, session_day)))
+        if held:
+            meta.append(tr._("Session of {day}", day=_day(tr, held)))
         if topics:
             meta.append(tr._("Topics: {topics}", topics=", ".join(topics)))
         text = body_es if tr.lang == "es" and body_es else body
@@ -59,17 +59,6 @@ def _render_update(update: BargainingUpdate, topics: list[str]) -> Render:
 def _body(text: str | None) -> str | None:
     """Paragraphs as the rep wrote them, whatever line endings the platform sent."""
     return text.replace("\r\n", "\n").strip() if text else None
-
-
-def _session_day(ctx: Context, text: str | None) -> date | None:
-    if not text:
-        return None
-    parsed = read_moment(text, now=ctx.now, tz=ctx.config.campaign.tz, languages=ctx.date_languages,
-                         prefer="past")
-    if parsed is None:
-        raise UserError(N_("I can’t read “{session}” as a date. Try 2026-12-03 or “last Thursday”."),
-                        session=text)
-    return parsed.astimezone(ctx.config.campaign.tz).date()
 
 
 def _topics(text: str | None) -> list[str]:
@@ -107,7 +96,8 @@ def _update_id() -> Param:
                ])
 async def post(ctx: Context, title: str, body: str, session: str | None, topics: str | None,
                es: str | None) -> Reply:
-    update = BargainingUpdate(title=title, body=_body(body), body_es=_body(es), session_date=_session_day(ctx, session),
+    update = BargainingUpdate(title=title, body=_body(body), body_es=_body(es),
+                              session_date=session_day(ctx, session) if session else None,
                               author_id=ctx.actor.member_id, posted_at=ctx.now)
     tags = _topics(topics)
     await store.add_update(ctx.session, update, tags)

@@ -15,7 +15,7 @@ from bot import permissions
 from bot.charts import share_bars
 from bot.context import Context
 from bot.csvfile import to_csv
-from bot.dates import read_moment
+from bot.dates import moment_to_come
 from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold, when
@@ -100,17 +100,6 @@ def parse_choices(text: str) -> list[str]:
     return choices
 
 
-def parse_closing_time(ctx: Context, text: str) -> datetime:
-    """A time typed as "Friday 6pm", read in the campaign timezone, relative to now."""
-    moment = read_moment(text, now=ctx.now, tz=ctx.config.campaign.tz, languages=ctx.date_languages)
-    if moment is None:
-        raise UserError(N_("I can’t read “{when}” as a date and time. Try “Friday 6pm” or “2026-12-04 18:00”."),
-                        when=text)
-    if moment <= ctx.now:
-        raise UserError(N_("“{when}” is in the past: give a closing time in the future."), when=text)
-    return moment
-
-
 async def find_poll(ctx: Context, poll_id: int, *, lock: str | None = None) -> ReadinessPoll:
     poll = await store.get_poll(ctx.session, poll_id, lock=lock)
     if poll is None:
@@ -160,7 +149,7 @@ def choice_list(ctx: Context, poll: ReadinessPoll) -> str:
 async def open_poll(ctx: Context, question: str, choices: str | None, closes: str | None, results: str,
                     anonymous: bool) -> Reply:
     options = parse_choices(choices) if choices else list(DEFAULT_CHOICES)
-    closes_at = parse_closing_time(ctx, closes) if closes else None
+    closes_at = moment_to_come(ctx, closes) if closes else None
     poll = await store.create_poll(ctx.session, question=question, choices=options, results=results,
                                    anonymous=anonymous, closes_at=closes_at, created_by=ctx.actor.member_id,
                                    created_at=ctx.now)

@@ -103,7 +103,7 @@ async def test_poll_closes_on_its_own_at_the_closing_time(bot, app, clock):
     ("/readiness answer {poll} maybe", "has no choice “maybe”"),
     ("/readiness tally 99", "There is no readiness poll #99."),
     ("/readiness open Ready? closes:yesterday", "is in the past"),
-    ("/readiness open Ready? closes:whenever-ish", "can’t read “whenever-ish” as a date"),
+    ("/readiness open Ready? closes:whenever-ish", "couldn’t read “whenever-ish” as a date"),
     ('/readiness open Ready? choices:"only one"', "at least two choices"),
     ('/readiness open Ready? choices:"a; A"', "Each choice must be different"),
     ("/member assess nobody 2", "No member matches “nobody”"),
