@@ -17,7 +17,7 @@ from bot import permissions
 from bot.charts import share_bars
 from bot.context import Context
 from bot.csvfile import to_csv
-from bot.dates import read_moment
+from bot.dates import moment_to_come
 from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold, when
@@ -90,16 +90,6 @@ async def find(ctx: Context, pledge_id: int, *, lock: str | None = None) -> Pled
     return pledge
 
 
-def closing_time(ctx: Context, text: str) -> datetime:
-    moment = read_moment(text, now=ctx.now, tz=ctx.config.campaign.tz, languages=ctx.date_languages)
-    if moment is None:
-        raise UserError(N_("I can’t read “{when}” as a date and time. Try “Friday 6pm” or “2026-12-04 18:00”."),
-                        when=text)
-    if moment <= ctx.now:
-        raise UserError(N_("“{when}” is in the past: give a closing time in the future."), when=text)
-    return moment
-
-
 @group.command("open", help=N_("Post a public pledge members sign with one click (the organizing team sees who "
                                "signed)"), role=Role.leader, form=True, params=[
     Param("text", N_("What members commit to, such as “I will vote YES to authorize a strike”"), greedy=True,
@@ -111,7 +101,7 @@ def closing_time(ctx: Context, text: str) -> datetime:
 ])
 async def open_pledge(ctx: Context, text: str, threshold: str | None, closes: str | None, sites: str | None) -> Reply:
     share = parse_threshold(threshold)
-    closes_at = closing_time(ctx, closes) if closes else None
+    closes_at = moment_to_come(ctx, closes) if closes else None
     scope = await parse_sites(ctx, sites)
     pledge = await store.create(ctx.session, text=text, threshold=share, closes_at=closes_at,
                                 site_ids=None if scope is None else [s.id for s in scope],
