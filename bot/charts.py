@@ -54,3 +54,43 @@ def share_bars(labels: Sequence[str], shares: Sequence[float | None], *, line: f
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
+
+
+def heat_map(rows: Sequence[str], columns: Sequence[str], shares: Sequence[Sequence[float | None]],
+             thresholds: Sequence[float], *, title: str, legend: str, gap_after: int | None = None,
+             gap_label: str = "") -> bytes:
+    """Worksites (rows) × tests (columns), each cell coloured by its share (None: grey, out of scope or
+    not shown), a dot on every cell at or above its column's threshold, and each threshold under its
+    column's name. ``gap_after`` draws a line after that many rows, labelled ``gap_label`` (the worksites
+    left out between the top and the bottom of a long list). One image call and one scatter, not a patch per
+    cell: 60 × 12 cells draw in the time of a bar chart."""
+    import numpy as np
+    from matplotlib import colormaps
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
+    data = np.array([[np.nan if s is None else s * 100 for s in row] for row in shares], dtype=float)
+    data = data.reshape(len(rows), len(columns))
+    figure = Figure(figsize=(3.5 + 1.1 * len(columns), 1.8 + 0.24 * len(rows)), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    palette = colormaps["RdYlGn"].with_extremes(bad="#d9d9d9")
+    image = axes.imshow(np.ma.masked_invalid(data), cmap=palette, vmin=0, vmax=100, aspect="auto",
+                        interpolation="nearest")
+    lines = np.array(thresholds, dtype=float) * 100
+    with np.errstate(invalid="ignore"):
+        ys, xs = np.nonzero(data >= lines[np.newaxis, :])
+    axes.scatter(xs, ys, s=14, color="black", marker="o")
+    if gap_after is not None:
+        axes.axhline(gap_after - 0.5, color="black", linewidth=2)
+        axes.text(len(columns) - 0.5, gap_after - 0.5, _text(gap_label, 80), ha="right", va="bottom", fontsize=8)
+    axes.set_xticks(range(len(columns)), [_text(label, 60) for label in columns], rotation=30, ha="right",
+                    fontsize=8)
+    axes.set_yticks(range(len(rows)), [_text(label) for label in rows], fontsize=8)
+    axes.set_title(_text(title, 120))
+    axes.set_xlabel(_text(legend, 120), fontsize=8)
+    figure.colorbar(image, ax=axes, format=PercentFormatter(), shrink=min(1.0, 12 / max(len(rows), 1) + 0.3))
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()

@@ -242,3 +242,18 @@ async def turnout(session: AsyncSession, action_ids: list[int],
     if site_keys is not None:
         stmt = stmt.where(Worksite.key.in_(site_keys))
     return {(site, action_id): (signed, came) for site, action_id, signed, came in (await session.exec(stmt)).all()}
+
+
+async def came_by_site(session: AsyncSession, action_ids: list[int],
+                       site_ids: list[int] | None = None) -> dict[tuple[int, int], tuple[int, int]]:
+    """(signed up, came) of roster members per (action, roster worksite), for the worksites ``site_ids``
+    (or all): the numerators of a structure test, over the same roster that is its denominator."""
+    if not action_ids:
+        return {}
+    stmt = (select(Signup.action_id, Member.worksite_id, func.count(), func.count(Signup.checked_in_at))
+            .join(Member, Member.id == Signup.member_id)
+            .where(Signup.action_id.in_(action_ids), Member.on_roster, Member.worksite_id.is_not(None))
+            .group_by(Signup.action_id, Member.worksite_id))
+    if site_ids is not None:
+        stmt = stmt.where(Member.worksite_id.in_(site_ids))
+    return {(action, site): (signed, came) for action, site, signed, came in (await session.exec(stmt)).all()}

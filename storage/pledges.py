@@ -92,6 +92,8 @@ async def has_signed(session: AsyncSession, pledge_id: int, member_id: int) -> b
 async def signed_by_site(session: AsyncSession, pledge_ids: list[int],
                          site_ids: list[int] | None = None) -> dict[tuple[int, int], int]:
     """Roster members who signed, per (pledge, roster worksite), for the worksites ``site_ids`` (or all)."""
+    if not pledge_ids:
+        return {}
     stmt = (select(PledgeSignature.pledge_id, Member.worksite_id, func.count())
             .join(Member, Member.id == PledgeSignature.member_id)
             .where(PledgeSignature.pledge_id.in_(pledge_ids), Member.on_roster, Member.worksite_id.is_not(None))

@@ -107,6 +107,10 @@ LINES = {
     "readiness missing": "/readiness missing 1",
     "readiness open": "/readiness open Ready?",
     "readiness tally": "/readiness tally 1",
+    "structure add": "/structure add readiness 1",
+    "structure move": "/structure move 2 1",
+    "structure remove": "/structure remove 1",
+    "structure show": "/structure",
 }
 # commands acting on something of a worksite (Escalante here; checkin checks in someone else): only a rep of
 # that site or a leader may, whatever the declared role
@@ -155,6 +159,8 @@ async def build_world(path) -> None:
     for name in RESPONDENTS:
         for poll in (1, 2):
             await ok(name, f"/readiness answer {poll} 3")
+    await ok("boss", "/structure add action 1", **lead)
+    await ok("boss", "/structure add pledge 1", **lead)
     await app.close()
 
 
