@@ -22,6 +22,7 @@ FULL = {
     "burst.py": [],
     "openloop.py": [],
     "tally.py": [],
+    "structure.py": [],
     "fanout.py": [],
     "hostile.py": [],
 }
@@ -31,6 +32,7 @@ QUICK = {
     "burst.py": ["--members", "400", "--reps", "1"],
     "openloop.py": ["--rates", "100", "--seconds", "2"],
     "tally.py": ["--members", "2000", "--sites", "50", "--answers", "5000", "--reps", "5"],
+    "structure.py": ["--members", "2000", "--sites", "50", "--reps", "3"],
     "fanout.py": ["--subscribers", "1000", "--limit", "200"],
     "hostile.py": ["--seconds", "3", "--reps", "1"],
 }

@@ -30,10 +30,12 @@ from bot.types import (
     Unschedule,
 )
 from commands.members import resolve_member, resolve_site
+from commands.scope import Shares
+from storage import roster as rosters
 from storage import actions as store
 from storage import chants as chant_store
 from storage.actions import GOING, WAITLIST, Action, Counts
-from storage.members import Worksite, site_key, worksite_name
+from storage.members import Worksite, site_ids_for_keys, worksite_name
 
 group = Group("action", N_("Actions — pickets, rallies, board meetings: sign up, check in, see turnout"))
 
@@ -442,34 +444,41 @@ async def calendar(ctx: Context, id: int) -> Reply:
                      attachments=(attachment,))
 
 
-@group.command("turnout", help=N_("Signups and attendance per worksite over recent actions"), params=[SITE],
-               role=Role.rep)
+@group.command("turnout", help=N_("Check-ins per worksite as a share of its roster, over recent actions it was in "
+                                   "scope for"), params=[SITE], role=Role.rep,
+               writes=False, audited=True)
 async def turnout(ctx: Context, site: str | None) -> Reply:
-    """A rep sees the turnout of their own worksites, a leader every site's."""
+    """Scoped as ``/structure`` is (:func:`bot.permissions.structure_sites`): a leader every site, a rep their own.
+    An action at one worksite is not charged to the others: their turnout skips it rather than dropping."""
+    keys = permissions.structure_sites(ctx.actor, site)  # before the name is looked up: a refusal tells nothing
     if site is not None:
-        ctx.require_site(site)
-    worksite = await _site_filter(ctx, site)
+        await resolve_site(ctx, site)
     recent = await store.recent(ctx.session, ctx.now, ctx.config.actions.turnout_actions)
     if not recent:
         return ctx.reply(ctx._("No action has taken place yet, so there is no turnout to show."))
-    keys = frozenset({site_key(worksite.name)}) if worksite else permissions.lookup_sites(ctx.actor)
-    data = await store.turnout(ctx.session, [a.id for a in recent], keys)
-    sites = sorted({s for s, _ in data}, key=lambda s: (s is None, s or ""))
-    if worksite is not None and not sites:
-        sites = [worksite.name]
+    sizes = await rosters.sizes(ctx.session, None if keys is None else await site_ids_for_keys(ctx.session, keys))
+    data = await store.came_by_site(ctx.session, [a.id for a in recent], list(sizes))
+    shares = Shares(ctx)
     blocks = [bold(ctx.n_("Turnout at the last action", "Turnout over the last {n} actions", len(recent)))]
-    for site_name in sites:
-        rows, previous = [bold(site_name or ctx._("No worksite"))], None
-        for action in recent:
-            signed, came = data.get((site_name, action.id), (0, 0))
-            row = ctx._("{day} · {title}: {signed}, {came}", day=ctx.tr.day(action.starts_at), title=action.title,
-                        signed=ctx.n_("{n} signed up", "{n} signed up", signed),
-                        came=ctx.n_("{n} came", "{n} came", came))
-            if previous is not None:
-                row += f" ({came - previous:+d})" if came != previous else " (±0)"
+    for site_id in sorted(sizes, key=lambda s: sizes[s][0].casefold()):
+        name, size = sizes[site_id]
+        rows, previous = [bold(name) + " — " + ctx._("Roster: {roster}", roster=size)], None
+        for action in (a for a in recent if a.worksite_id in (None, site_id)):
+            signed, came = data.get((action.id, site_id), (0, 0))
+            cell = shares.cell(came, size)
+            row = ctx._("{day} · {title}: {came} of the roster came ({share}), {signed} signed up",
+                        day=ctx.tr.day(action.starts_at), title=action.title, came=shares.count(cell),
+                        share=ctx._("hidden") if cell.share is None else shares.percent(cell.share),
+                        signed=shares.count(shares.cell(signed, size)))
+            if previous is not None and cell.share is not None:
+                row += f" ({round((cell.share - previous) * 100):+d})"
             rows.append(row)
-            previous = came
+            previous = cell.share
+        if len(rows) == 1:
+            rows.append(ctx._("None of these actions was for this worksite."))
         blocks.append("\n".join(rows))
+    if not sizes:
+        blocks.append(ctx._("No worksites to show yet: import the roster."))
     return ctx.reply("\n\n".join(blocks))
 
 

@@ -228,22 +228,6 @@ async def recent(session: AsyncSession, now: datetime, limit: int) -> list[Actio
     return list(reversed(rows.scalars().all()))
 
 
-async def turnout(session: AsyncSession, action_ids: list[int],
-                  site_keys: frozenset[str] | None = None) -> dict[tuple[str | None, int], tuple[int, int]]:
-    """(signed up, came) per (worksite name, action), counted by each member's worksite (all, or the
-    sites with ``site_keys``)."""
-    stmt = (
-        select(Worksite.name, Signup.action_id, func.count(), func.count(Signup.checked_in_at))
-        .join(Member, Member.id == Signup.member_id)
-        .outerjoin(Worksite, Worksite.id == Member.worksite_id)
-        .where(Signup.action_id.in_(action_ids))
-        .group_by(Worksite.name, Signup.action_id)
-    )
-    if site_keys is not None:
-        stmt = stmt.where(Worksite.key.in_(site_keys))
-    return {(site, action_id): (signed, came) for site, action_id, signed, came in (await session.exec(stmt)).all()}
-
-
 async def came_by_site(session: AsyncSession, action_ids: list[int],
                        site_ids: list[int] | None = None) -> dict[tuple[int, int], tuple[int, int]]:
     """(signed up, came) of roster members per (action, roster worksite), for the worksites ``site_ids``

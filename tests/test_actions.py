@@ -21,7 +21,7 @@ from storage.db import Database
 from storage.jobs import Job
 from storage.members import ensure_worksite
 from storage.outbox import OutboxItem
-from tests.support import Harness, make_config
+from tests.support import Harness, add_roster, make_config, typed_date
 
 ESCALANTE, ROOSEVELT = "Escalante Elementary", "Roosevelt High"
 REP = {"role": "rep", "site": ESCALANTE}
@@ -269,33 +269,30 @@ async def test_member_lookup_by_name_mention_and_number(bot, app):
     assert await count(app, Signup, Signup.checked_in_at.is_not(None)) == 2
 
 
-async def test_turnout_per_worksite_shows_the_change_from_one_action_to_the_next(bot, app, clock):
-    await bot.ok("rosa", f"/member site {ESCALANTE}", **REP)
-    await sites(app, ROOSEVELT)
-    first = await picket(bot, when_text="in 2 hours")
-    second = await picket(bot, when_text="Dec 7 7:15am")
-    escalante = [f"e{i}" for i in range(6)]
-    for name in escalante:
-        await bot.ok(name, f"/member site {ESCALANTE}")
-    await bot.ok("r1", f"/member site {ROOSEVELT}")
-    for name in escalante[:3] + ["r1"]:
-        await bot.ok(name, f"/action join {first}")
-    for name in escalante + ["r1"]:
-        await bot.ok(name, f"/action join {second}")
-    clock.advance(hours=2)
-    for name in escalante[:2] + ["r1"]:
-        await bot.ok(name, f"/action checkin {first}")
-    clock.now = datetime(2026, 12, 7, 15, 30, tzinfo=UTC)
-    for name in escalante + ["r1"]:
-        await bot.ok(name, f"/action checkin {second}")
+async def test_turnout_is_a_share_of_each_roster_over_the_actions_each_site_was_in_scope_for(bot, app, clock):
+    escalante, roosevelt = [f"e{i}" for i in range(10)], [f"r{i}" for i in range(10)]
+    await add_roster(app, {ESCALANTE: escalante, ROOSEVELT: roosevelt})
+    everyone = await picket(bot, who="boss", as_=LEADER, when_text=typed_date(clock(), days=1, at="07:15"))
+    own = await picket(bot, f'site:"{ESCALANTE}"', when_text=typed_date(clock(), days=2, at="07:15"))
+    clock.advance(days=1)
+    clock.now = clock.now.replace(hour=15, minute=15)
+    for name in escalante[:2] + roosevelt[:6]:
+        await bot.ok(name, f"/action checkin {everyone}")
+    clock.advance(days=1)
+    for name in escalante[:7]:
+        await bot.ok(name, f"/action checkin {own}")
     report = await bot.ok("rosa", "/action turnout", **REP)
     assert "Turnout over the last 2 actions" in report
-    assert (f"{ESCALANTE}\nNov 30, 2026 · Informational picket: 3 signed up, 2 came\n"
-            "Dec 7, 2026 · Informational picket: 6 signed up, 6 came (+4)") in report
+    assert f"{ESCALANTE} — Roster: 10\n" in report
+    assert "Informational picket: <5 of the roster came (hidden), <5 signed up" in report  # 2: too few for a rep
+    assert "Informational picket: 7 of the roster came (70%), 7 signed up" in report
     assert ROOSEVELT not in report  # a rep sees their own worksites
     everywhere = await bot.ok("boss", "/action turnout", **LEADER)
-    assert f"{ROOSEVELT}\nNov 30, 2026 · Informational picket: 1 signed up, 1 came\n" \
-           "Dec 7, 2026 · Informational picket: 1 signed up, 1 came (±0)" in everywhere
+    assert "Informational picket: 2 of the roster came (20%), 2 signed up\n" in everywhere
+    assert "came (70%), 7 signed up (+50)" in everywhere
+    # Escalante's own picket is not Roosevelt's: no false drop from 60% to 0%
+    assert everywhere.split(f"{ROOSEVELT} — Roster: 10\n")[1].count("Informational picket") == 1
+    assert "6 of the roster came (60%)" in everywhere
     only = await bot.ok("boss", f"/action turnout site:\"{ROOSEVELT}\"", **LEADER)
     assert ROOSEVELT in only and ESCALANTE not in only
     assert "rep for other worksites" in await bot.fails("rosa", f"/action turnout site:\"{ROOSEVELT}\"", **REP)

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import burst  # noqa: E402
 import openloop  # noqa: E402
 import slack_e2e  # noqa: E402
+import structure  # noqa: E402
 import tally  # noqa: E402
 
 
@@ -63,6 +64,12 @@ async def test_the_tally_bench_adds_up_to_the_roster_and_every_answer(db_url):
     args = Namespace(members=120, sites=7, answers=240, polls=3, reps=2)
     times = await tally.run(db_url, args)  # each tally's totals are checked inside
     assert len(times["text"]) == 2 and len(times["chart"]) == 1 and len(times["sql"]) == 2
+
+
+async def test_the_structure_bench_reads_every_worksite_of_its_ladder(db_url):
+    args = Namespace(members=120, sites=7, tests=4, reps=2)
+    times = await structure.run(db_url, args)  # each view's worksite count is checked inside
+    assert len(times["text"]) == 2 and len(times["image"]) == 1 and len(times["sql"]) == 2
 
 
 def test_the_tally_check_catches_a_tally_that_does_not_add_up():
