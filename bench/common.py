@@ -90,10 +90,10 @@ def bot(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 def bench_config(url: str, **overrides):
     """A campaign config for the benches (console roles by claim, no channels unless given)."""
-    from bot.config import Config
+    from bot.adapters import installed
 
-    return Config.model_validate({"campaign": {"name": "Bench local", "timezone": "America/Los_Angeles"},
-                                  "database": {"url": url}, **overrides})
+    return installed().config_model.model_validate(
+        {"campaign": {"name": "Bench local", "timezone": "America/Los_Angeles"}, "database": {"url": url}, **overrides})
 
 
 @asynccontextmanager

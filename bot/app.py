@@ -37,14 +37,20 @@ log = logging.getLogger(__name__)
 
 class App:
     def __init__(self, config: Config, *, registry: Registry | None = None, db: Database | None = None,
-                 platforms: Iterable[str] = ("console",), clock: Callable[[], datetime] = system_clock) -> None:
+                 platforms: Iterable[str] | None = None, clock: Callable[[], datetime] = system_clock) -> None:
+        """``platforms`` names the registered platforms effects go to (by default those that run in this
+        terminal, :attr:`bot.platforms.Platform.foreground`)."""
         from commands import build_registry
 
         self.config = config
         self.registry = registry or build_registry()
         self.db = db or Database(config.database.url)
         self.catalogs = Catalogs(config.campaign.default_lang, config.campaign.tz, region=config.campaign.region)
-        self.platforms = tuple(platforms)
+        self.platforms = tuple(p.name for p in config.platforms if p.foreground) if platforms is None \
+            else tuple(platforms)
+        unknown = [name for name in self.platforms if name not in config.platforms]
+        if unknown:
+            raise ValueError(f"no platform registered as {', '.join(unknown)} (registered: {config.platforms})")
         self.clock = clock
         self.wakers: list[Callable[[], None]] = []  # background workers to nudge when effects were stored
 

@@ -1,126 +1,46 @@
-"""``organizer-bot``: run the bot, the console, migrations and roster files. ``--db`` and ``--config``
-work on every subcommand. Front-ends are imported only when chosen, so the console starts fast."""
+"""``organizer-bot``: run the bot, migrations and roster files; each platform adds its own subcommands
+(:attr:`bot.platforms.Platform.cli`). ``--db`` and ``--config`` work on every subcommand. A platform's SDK
+is imported only when it starts, so a subcommand starts fast."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import sys
 from pathlib import Path
 
 import click
 
-from bot.config import ConfigError, load_config
-
-
-def common(fn):
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-                  help="Config file (default: $ORGANIZER_CONFIG or ./organizer.toml if present).")
-    @click.option("--db", default=None, metavar="PATH_OR_URL",
-                  help="Database: a SQLite file path or an SQLAlchemy URL (overrides the config).")
-    @functools.wraps(fn)
-    def wrapper(config_path, db, **kwargs):
-        try:
-            config = load_config(config_path, db=db)
-        except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
-        return fn(config, **kwargs)
-
-    return wrapper
-
-
-def _app(config, platforms=("console",)):
-    from bot.app import App
-
-    return App(config, platforms=platforms)
-
-
-async def _started(app):
-    try:
-        await app.start()
-    except Exception as exc:
-        await app.close()
-        raise click.ClickException(f"cannot open the database {app.db.url.split('@')[-1]}: {exc}") from None
-    return app
+from bot.adapters import installed
+from bot.commandline import common, make_app, started
 
 
 @click.group()
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def main(verbose: int) -> None:
     """The organizing bot: sign-ups, chant sheets, bargaining updates and readiness polls
-    on Slack, Discord and the console."""
+    on every chat platform it has an adapter for."""
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @main.command()
-@click.option("--user", default="you", show_default=True, help="Your name in this session.")
-@click.option("--role", type=click.Choice(["member", "rep", "leader"]), default="member", show_default=True)
-@click.option("--site", default=None, metavar="WORKSITE", help="Your worksite (and, for a rep, the one you cover).")
-@common
-def console(config, user: str, role: str, site: str | None) -> None:
-    """Talk to the bot in this terminal (no tokens needed)."""
-    _run_console(config, user, role, site)
-
-
-@main.command()
 @common
 def run(config) -> None:
-    """Start every configured platform (Slack, Discord), or the console when none is configured."""
-    platforms = [name for name, on in (("slack", config.slack_enabled), ("discord", config.discord_enabled)) if on]
+    """Start every configured platform, or the one that runs in this terminal when none is configured."""
+    platforms = [p.name for p in config.platforms if p.enabled(config)]
     if not platforms:
-        click.echo("No Slack or Discord token in the environment: starting the console. "
+        fallback = config.platforms.fallback()
+        tokens = " or ".join(p.title for p in config.platforms if p.start is not None)
+        if fallback is None:
+            raise click.ClickException(f"No {tokens} token in the environment. See README.md to connect a platform.")
+        click.echo(f"No {tokens} token in the environment: starting the {fallback.title}. "
                    "See README.md to connect a platform.", err=True)
-        _run_console(config, "you", "member", None)
+        fallback.foreground(config)
         return
     from bot.runner import run_platforms
 
     asyncio.run(run_platforms(config, platforms))
-
-
-def _run_console(config, user: str, role: str, site: str | None) -> None:
-    from bot.adapters.console import Console
-
-    async def go():
-        app = await _started(_app(config))
-        try:
-            await Console(app, user, role, site).run(sys.stdin)
-        finally:
-            await app.close()
-
-    asyncio.run(go())
-
-
-@main.group()
-def discord() -> None:
-    """The Discord front-end."""
-
-
-@discord.command("sync")
-@click.option("--guild", "guild_id", type=int, default=None, help="Server id (default: discord.guild_id).")
-@click.option("--global", "sync_global", is_flag=True, default=None, help="Also register globally (slow to appear).")
-@common
-def discord_sync(config, guild_id: int | None, sync_global: bool | None) -> None:
-    """Register the slash commands with Discord now (the bot also does this when it starts)."""
-    if not config.discord_enabled:
-        raise click.ClickException("set DISCORD_TOKEN to the bot's token first")
-    if not (guild_id or config.discord.guild_id or sync_global or config.discord.sync_global):
-        raise click.ClickException(
-            "nothing to sync to: set discord.guild_id in the config, or pass --guild or --global")
-    from bot.adapters.discord import make_client, sync
-
-    async def go():
-        app = _app(config, platforms=("discord",))
-        client = make_client(app, sync_on_login=False)
-        try:
-            await client.login(config.secrets.discord_token)
-            return await sync(client, guild_id=guild_id, sync_global=sync_global)
-        finally:
-            await client.close()
-            await app.close()
-
-    click.echo("synced: " + ", ".join(asyncio.run(go())))
 
 
 @main.group()
@@ -135,7 +55,7 @@ def db_upgrade(config) -> None:
     from storage import migrate
 
     async def go():
-        app = await _started(_app(config))
+        app = await started(make_app(config))
         click.echo(f"database is at revision {await migrate.current(app.db)}")
         await app.close()
 
@@ -154,7 +74,7 @@ def roster() -> None:
 @click.option("--yes", is_flag=True, help="With --sync, apply without asking, even when some rows are bad.")
 @common
 def roster_import(config, file: Path, sync: bool, yes: bool) -> None:
-    """Load members from a CSV file: name, worksite and optionally email, member id, slack id, discord id."""
+    """Load members from a CSV file: name, worksite and optionally email, member id and each platform's user id."""
     from storage.roster import read_csv
 
     try:
@@ -171,7 +91,7 @@ def roster_import(config, file: Path, sync: bool, yes: bool) -> None:
     async def go():
         from storage.roster import import_rows, preview_rows
 
-        app = await _started(_app(config))
+        app = await started(make_app(config))
         try:
             if sync:
                 preview = await app.db.write(lambda s: preview_rows(s, rows, app.clock(), app.voters, sync=True))
@@ -217,7 +137,7 @@ def roster_export(config, file: Path | None) -> None:
     from storage.roster import EXPORT_COLUMNS, export_rows
 
     async def go():
-        app = await _started(_app(config))
+        app = await started(make_app(config))
         try:
             return await app.db.read(export_rows)
         finally:
@@ -248,7 +168,7 @@ def audit(config, limit: int, since: str | None) -> None:
         raise click.BadParameter(f"{since!r} is not a date like 2026-11-25", param_hint="--since") from None
 
     async def go():
-        app = await _started(_app(config))
+        app = await started(make_app(config))
         try:
             return await app.db.read(lambda s: recent(s, limit, start))
         finally:
@@ -263,3 +183,12 @@ def audit(config, limit: int, since: str | None) -> None:
         refused = "  (refused)" if entry.refused else ""
         click.echo(f"{tr.when(entry.at)}  {entry.viewer} ({entry.platform}:{entry.user_id})  /{entry.command} {args}"
                    f"{refused}")
+
+
+def _add_platform_commands(group: click.Group) -> None:
+    for platform in installed():
+        if platform.cli is not None:
+            group.add_command(platform.cli())
+
+
+_add_platform_commands(main)

@@ -10,13 +10,15 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from bot.platforms import Platforms
 
 DEFAULT_CONFIG_FILE = "organizer.toml"
-DISCORD_ROLE = "discord-role:"
 
 
 class ConfigError(Exception):
@@ -52,62 +54,31 @@ class DatabaseSettings(Section):
 
 
 class Channel(Section):
-    """A channel the bot posts to, named by purpose (``actions``, ``announcements``, ``readiness``)."""
+    """A channel the bot posts to, named by purpose (``actions``, ``announcements``, ``readiness``): its id on
+    each platform that posts by id (a field per platform, see :func:`config_model`) and its language."""
 
-    slack: str | None = None
-    discord: str | None = None
     lang: str = "en"
+
+    def id_on(self, platform: str) -> str | None:
+        return getattr(self, platform, None)
 
 
 class RoleRule(Section):
-    """Identities that hold a role: ``slack:U…``, ``slack-group:S…``, ``discord:<user id>``,
-    ``discord-role:<role id>``. A rep rule names the worksites the rep covers.
-
-    A Discord role is named by its id, never its name: anyone who can create a role in any server can
-    give it any name, an id is unique."""
+    """Identities that hold a role, as ``platform:user_id`` or a claim a platform vouches for (a group, a
+    role: see each platform's section of ``config.example.toml``). A rep rule names the worksites the rep
+    covers."""
 
     match: list[str]
     sites: list[str] = []
-
-    @field_validator("match")
-    @classmethod
-    def _discord_roles_by_id(cls, value: list[str]) -> list[str]:
-        for claim in value:
-            if claim.startswith(DISCORD_ROLE) and not claim.removeprefix(DISCORD_ROLE).isdigit():
-                raise ValueError(f"{claim!r} names a Discord role by name: use its id (Server Settings → Roles → "
-                                 "right-click the role → Copy Role ID), as discord-role:<id>")
-        return value
 
 
 class Roles(Section):
     leaders: list[RoleRule] = []
     reps: list[RoleRule] = []
 
-    def name_discord_roles(self) -> bool:
-        return any(c.startswith(DISCORD_ROLE) for rule in (*self.leaders, *self.reps) for c in rule.match)
-
-
-class SlackSettings(Section):
-    mode: Literal["socket", "http"] = "socket"
-    host: str = "0.0.0.0"
-    port: int = 3000
-    api_base_url: str = "https://slack.com/api/"
-    command_processes: int = Field(1, ge=0)
-
-
-class DiscordSettings(Section):
-    guild_id: int | None = None
-    sync_global: bool = False
-    shard_count: int | None = None
-    shard_ids: list[int] | None = None
-    ping_role: str | None = None
-
-    @field_validator("ping_role")
-    @classmethod
-    def _role_id(cls, value: str | None) -> str | None:
-        if value is not None and not value.isdigit():
-            raise ValueError(f"{value!r} is not a role id: name the role to ping by its id")
-        return value
+    def claims(self) -> list[str]:
+        """Every claim any rule names."""
+        return [claim for rule in (*self.leaders, *self.reps) for claim in rule.match]
 
 
 class Delivery(Section):
@@ -154,10 +125,7 @@ class Actions(Section):
 
 
 class Secrets(Section):
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
-    discord_token: str | None = None
+    """Each platform's secrets, a field each (see :func:`config_model`), read from the environment only."""
 
     def __repr__(self) -> str:  # never print a token, even in a traceback
         return "Secrets(" + ", ".join(f"{k}={'set' if v else 'unset'}" for k, v in self) + ")"
@@ -166,12 +134,15 @@ class Secrets(Section):
 
 
 class Config(Section):
+    """The core's sections; :func:`config_model` adds one per registered platform and knows the platforms
+    as ``platforms``."""
+
+    platforms: ClassVar[Platforms]
+
     campaign: Campaign = Campaign()
     database: DatabaseSettings = DatabaseSettings()
     channels: dict[str, Channel] = Field(default_factory=dict)
     roles: Roles = Roles()
-    slack: SlackSettings = SlackSettings()
-    discord: DiscordSettings = DiscordSettings()
     delivery: Delivery = Delivery()
     jobs: Jobs = Jobs()
     actions: Actions = Actions()
@@ -180,33 +151,38 @@ class Config(Section):
     secrets: Secrets = Secrets()
 
     @model_validator(mode="after")
-    def _discord_roles_need_the_guild(self) -> Config:
-        if self.roles.name_discord_roles() and self.discord.guild_id is None:
-            raise ValueError("roles name Discord roles, so discord.guild_id must say which server they belong to: "
-                             "a role from any other server the bot is in never counts")
+    def _platform_rules(self) -> Config:
+        for platform in self.platforms:
+            platform.rules(self)
         return self
 
-    @property
-    def slack_enabled(self) -> bool:
-        return bool(self.secrets.slack_bot_token)
-
-    @property
-    def discord_enabled(self) -> bool:
-        return bool(self.secrets.discord_token)
+    def secret(self, name: str) -> str | None:
+        return getattr(self.secrets, name, None)
 
 
-SECRET_ENV = {
-    "slack_bot_token": "SLACK_BOT_TOKEN",
-    "slack_signing_secret": "SLACK_SIGNING_SECRET",
-    "slack_app_token": "SLACK_APP_TOKEN",
-    "discord_token": "DISCORD_TOKEN",
-}
+def config_model(platforms: Platforms) -> type[Config]:
+    """The config model for ``platforms``: each one's section under its name, its secrets among the
+    secrets, and its channel ids in each channel (unless it reaches channels by name)."""
+    channel = create_model("Channel", __base__=Channel,
+                           **{p.name: (str | None, None) for p in platforms if not p.by_name})
+    secrets = create_model("Secrets", __base__=Secrets,
+                           **{key: (str | None, None) for p in platforms for key in p.secrets})
+    model = create_model("Config", __base__=Config,
+                         **{p.name: (p.settings, p.settings()) for p in platforms if p.settings is not None},
+                         channels=(dict[str, channel], Field(default_factory=dict)), secrets=(secrets, secrets()))
+    model.platforms = platforms
+    return model
 
 
-def load_config(path: str | Path | None = None, *, db: str | None = None,
+def secret_env(platforms: Platforms) -> dict[str, str]:
+    """Each secret's field and the environment variable it is read from."""
+    return {key: env for p in platforms for key, env in p.secrets.items()}
+
+
+def load_config(platforms: Platforms, path: str | Path | None = None, *, db: str | None = None,
                 env: Mapping[str, str] | None = None) -> Config:
-    """Read ``path`` (or ``$ORGANIZER_CONFIG``, or ``./organizer.toml`` if present, or defaults),
-    add secrets from the environment and let ``db`` (the ``--db`` flag) override the database."""
+    """Read ``path`` (or ``$ORGANIZER_CONFIG``, or ``./organizer.toml`` if present, or defaults) for
+    ``platforms``, add secrets from the environment and let ``db`` (the ``--db`` flag) override the database."""
     env = os.environ if env is None else env
     default = DEFAULT_CONFIG_FILE if Path(DEFAULT_CONFIG_FILE).exists() else None
     chosen = path or env.get("ORGANIZER_CONFIG") or default
@@ -218,16 +194,17 @@ def load_config(path: str | Path | None = None, *, db: str | None = None,
             raise ConfigError(f"config file not found: {chosen}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{chosen}: {exc}") from exc
+    env_of = secret_env(platforms)
     if "secrets" in data:
-        names = ", ".join(SECRET_ENV.values())
+        names = ", ".join(env_of.values())
         raise ConfigError(f"{chosen}: secrets are read from the environment ({names}), not the file")
-    data["secrets"] = {key: env[name] for key, name in SECRET_ENV.items() if env.get(name)}
+    data["secrets"] = {key: env[name] for key, name in env_of.items() if env.get(name)}
     if db:
         data.setdefault("database", {})["url"] = db
     elif env.get("ORGANIZER_DB"):
         data.setdefault("database", {})["url"] = env["ORGANIZER_DB"]
     try:
-        return Config.model_validate(data)
+        return platforms.config_model.model_validate(data)
     except ValidationError as exc:
         lines = [f"  {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
         raise ConfigError(f"{chosen or 'config'} is not valid:\n" + "\n".join(lines)) from None

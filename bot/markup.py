@@ -1,9 +1,10 @@
-"""The core's tiny markup, and the one place text is escaped and split for each platform.
+"""The core's tiny markup, and how text is split for each platform; each platform's escaping is its
+adapter's render (:attr:`bot.platforms.Platform.escape`).
 
 Handlers write plain text. Two things need the platform's help: a time (each reader sees it
-in their own timezone on Slack and Discord) and emphasis. They are marked with Unicode
+in their own timezone where the platform can show it so) and emphasis. They are marked with Unicode
 private-use characters, which :func:`clean` strips from anything a member types, so member
-text can never forge them. Everything else a member typed is escaped here before it leaves.
+text can never forge them. Everything else a member typed is escaped by the platform's render before it leaves.
 """
 
 from __future__ import annotations
@@ -48,37 +49,6 @@ def render(text: str, *, escape: Callable[[str], str], time: Callable[[datetime]
 def plain(text: str) -> str:
     """Text without markup, for places that show none (notification previews, CSV)."""
     return _TOKEN.sub(lambda m: m.group(2) or "", text)
-
-
-def slack_escape(text: str) -> str:
-    """Slack's three control characters; with them escaped no ``<!channel>``, ``<!here>``, ``<@U…>`` or
-    ``<!subteam^…>`` typed by a member is a mention. (The bot never sets ``link_names``, so a bare
-    ``@channel`` stays text.)"""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-# A bare link is left whole (it shows where it goes); everything else Discord reads as markdown gets a
-# backslash: emphasis, spoilers and code, the brackets of a masked link ``[text](url)``, the ``<`` of a
-# mention, channel, command or timestamp tag, and at a line's start headings, quotes, lists and ``-#``.
-_DISCORD_MARKDOWN = re.compile(r"(?P<url>https?://[^\s<>\[\]()|`\\]+)|(?P<mark>[\\*_~|`\[\]]|<(?=[@#:/]|a:|t:))"
-                               r"|^(?P<lead>[ \t]*)(?P<line>[-+>#])", re.M)
-_DISCORD_MASS = re.compile(r"@(everyone|here)")
-
-
-def _discord_mark(match: re.Match) -> str:
-    if match.group("url"):
-        return match.group("url")
-    if match.group("mark"):
-        return "\\" + match.group("mark")
-    return match.group("lead") + "\\" + match.group("line")
-
-
-def discord_escape(text: str) -> str:
-    """Member text shown as text: markdown is escaped, so ``[Vote here](https://…)`` can't become a
-    link that hides where it goes, nor a heading shout over the bot's own words. Beside
-    ``AllowedMentions.none()``, a zero-width space keeps ``@everyone`` and ``@here`` from even looking
-    like a ping."""
-    return _DISCORD_MASS.sub("@\u200b\\1", _DISCORD_MARKDOWN.sub(_discord_mark, text))
 
 
 def split(paragraphs: list[str], limit: int) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from importlib import import_module
 
 from bot.app import App
 from bot.config import Config
@@ -14,14 +13,13 @@ log = logging.getLogger(__name__)
 
 
 async def run_platforms(config: Config, platforms: list[str]) -> None:
-    """Each front-end module exposes ``start(app) -> (sender, task)``: its outgoing half and its listener."""
+    """Each platform's ``start(app) -> (sender, task)`` gives its outgoing half and its listener."""
     app = App(config, platforms=platforms)
     await app.start()
     senders, tasks = {}, []
     try:
         for platform in platforms:
-            module = import_module(f"bot.adapters.{platform}")
-            sender, task = await module.start(app)
+            sender, task = await config.platforms[platform].start(app)
             senders[platform] = sender
             tasks.append(task)
         tasks.append(asyncio.create_task(Worker(app, senders).run()))

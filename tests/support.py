@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.adapters import installed
 from bot.app import App
 from bot.config import Config
 from bot.delivery import RateLimited, Worker
@@ -153,6 +154,10 @@ def text(reply: Reply) -> str:
     return plain(reply.message.text) if reply.message else ""
 
 
-def make_config(**overrides) -> Config:
+PLATFORMS = installed()
+
+
+def make_config(platforms=PLATFORMS, **overrides) -> Config:
+    """The test campaign's config, for the installed platforms or ``platforms``."""
     data = {**TEST_CONFIG, **overrides}
-    return Config.model_validate(data)
+    return platforms.config_model.model_validate(data)

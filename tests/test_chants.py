@@ -5,9 +5,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from bot.adapters.discord.markdown import escape as discord_escape
+from bot.adapters.slack.render import escape as slack_escape
 from bot.errors import UserError
 from bot.i18n import Catalogs
-from bot.markup import bold, discord_escape, render, slack_escape
+from bot.markup import bold, render
 from commands.chant_text import MAX_CHARS, MAX_LINES, MAX_TITLE, Line, chant_paragraph, parse_lines
 from storage.chants import Chant, ChantTag
 from storage.outbox import OutboxItem

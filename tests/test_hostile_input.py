@@ -11,9 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.adapters.discord.markdown import escape as discord_escape
+from bot.adapters.slack.render import escape as slack_escape
 from bot.app import App
 from bot.errors import UserError
-from bot.markup import discord_escape, render, slack_escape
+from bot.markup import render
 from bot.types import Identity
 from commands import build_registry
 from storage.db import Database

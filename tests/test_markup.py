@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime
 
-from bot.markup import bold, clean, discord_escape, paragraphs, plain, render, slack_escape, split, when
+from bot.adapters.discord.markdown import escape as discord_escape
+from bot.adapters.slack.render import escape as slack_escape
+from bot.markup import bold, clean, paragraphs, plain, render, split, when
 
 
 def test_split_keeps_paragraphs_whole_and_packs_them_under_the_limit():

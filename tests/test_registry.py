@@ -10,7 +10,7 @@ from bot.permissions import Actor, resolve_role
 from bot.schema import BOOLEAN, STRING, SUB_COMMAND, discord_commands
 from bot.types import Identity, Invocation, Role
 from commands import build_registry
-from tests.support import make_config
+from tests.support import PLATFORMS, make_config
 
 NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
 
@@ -103,13 +103,13 @@ def test_config_refuses_secrets_in_the_file_and_reads_them_from_the_environment(
     bad = tmp_path / "bad.toml"
     bad.write_text('[secrets]\nslack_bot_token = "xoxb-1"\n')
     with pytest.raises(ConfigError, match="environment"):
-        load_config(bad, env={})
+        load_config(PLATFORMS, bad, env={})
     typo = tmp_path / "typo.toml"
     typo.write_text('[campaign]\ntimezone = "Mars/Olympus"\n')
     with pytest.raises(ConfigError, match="unknown timezone"):
-        load_config(typo, env={})
-    config = load_config("config.example.toml", env={"SLACK_BOT_TOKEN": "xoxb-test", "DISCORD_TOKEN": "abc"})
-    assert config.slack_enabled and config.discord_enabled
+        load_config(PLATFORMS, typo, env={})
+    config = load_config(PLATFORMS, "config.example.toml", env={"SLACK_BOT_TOKEN": "xoxb-test", "DISCORD_TOKEN": "abc"})
+    assert [p.name for p in PLATFORMS if p.enabled(config)] == ["slack", "discord"]
     assert "xoxb-test" not in repr(config.secrets) and "xoxb-test" not in str(config)
 
 
@@ -126,4 +126,4 @@ def test_discord_roles_are_named_by_id_in_one_server_or_the_bot_does_not_start(t
     path = tmp_path / "organizer.toml"
     path.write_text(toml)
     with pytest.raises(ConfigError, match=re.escape(error)):
-        load_config(path, env={})
+        load_config(PLATFORMS, path, env={})

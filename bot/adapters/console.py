@@ -12,13 +12,20 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+import click
 
 from bot.app import App
+from bot.commandline import common, make_app, started
+from bot.config import Config
 from bot.delivery import Worker
 from bot.i18n import N_, Translator
 from bot.markup import paragraphs, render
+from bot.platforms import Platform
 from bot.types import Identity, Message, Reply
+
+NAME = "console"
 
 
 def to_text(message: Message, tr: Translator, files_dir: Path) -> str:
@@ -38,7 +45,7 @@ def to_text(message: Message, tr: Translator, files_dir: Path) -> str:
 class ConsoleSender:
     """Shows what the bot would send to other people, marked, in the same terminal, each in its own language."""
 
-    platform = "console"
+    platform = NAME
 
     def __init__(self, out: TextIO, translator: Callable[[str | None], Translator], files_dir: Path) -> None:
         self.out, self.translator, self.files_dir = out, translator, files_dir
@@ -70,10 +77,10 @@ class Console:
         self.app = app
         self.out = out
         self.files_dir = files_dir
-        self.identity = Identity("console", user, user)
+        self.identity = Identity(NAME, user, user)
         self.claims = frozenset({f"role:{role}", *([f"site:{site}"] if site else [])})
         self.site = site
-        self.worker = Worker(app, {"console": ConsoleSender(out, app.translator, files_dir)})
+        self.worker = Worker(app, {NAME: ConsoleSender(out, app.translator, files_dir)})
 
     async def run_line(self, line: str) -> Reply:
         reply = await self.app.run_line(self.identity, line, claims=self.claims)
@@ -135,3 +142,30 @@ def _save_history(readline, history: Path) -> None:
         readline.write_history_file(history)
     except OSError:
         pass
+
+
+def run_console(config: Config, user: str = "you", role: str = "member", site: str | None = None) -> None:
+    """The console in this terminal until it ends: what ``organizer-bot run`` starts when no other platform is
+    configured."""
+    async def go() -> None:
+        app = await started(make_app(config, platforms=(NAME,)))
+        try:
+            await Console(app, user, role, site).run(sys.stdin)
+        finally:
+            await app.close()
+
+    asyncio.run(go())
+
+
+@click.command(NAME)
+@click.option("--user", default="you", show_default=True, help="Your name in this session.")
+@click.option("--role", type=click.Choice(["member", "rep", "leader"]), default="member", show_default=True)
+@click.option("--site", default=None, metavar="WORKSITE", help="Your worksite (and, for a rep, the one you cover).")
+@common
+def cli(config: Config, user: str, role: str, site: str | None) -> None:
+    """Talk to the bot in this terminal (no tokens needed)."""
+    run_console(config, user, role, site)
+
+
+PLATFORM: Platform[Any] = Platform(NAME, "console", foreground=run_console, cli=lambda: cli, by_name=True,
+                                    claims_role=True)

@@ -10,7 +10,7 @@ import itertools
 import discord
 import pytest
 
-from bot.adapters.discord import make_client
+from bot.adapters.discord.client import make_client
 from bot.app import App
 from bot.errors import UserError
 from bot.i18n import N_

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
+from bot.adapters.discord.markdown import escape as discord_escape
 from bot.adapters.discord.sender import DiscordSender
 from bot.delivery import Worker
-from bot.markup import discord_escape
 from storage.roster import import_rows, read_csv
 from tests.discord.conftest import MEMBERS_ROLE, ORGANIZERS_ROLE, app, client, dispatch, fake, platforms, slash  # noqa: F401
 from tests.discord.fake_api import APP_ID

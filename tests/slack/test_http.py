@@ -175,7 +175,7 @@ async def test_mistakes_are_ephemeral_and_public_replies_go_in_the_channel(slack
 
 
 async def test_organizer_bot_run_serves_http_mode_from_config(app, fake):
-    from bot.adapters.slack import start
+    from bot.adapters.slack import PLATFORM
     from bot.adapters.slack.frontend import EVENTS_PATH
     from bot.adapters.slack.sender import SlackSender
 
@@ -184,7 +184,7 @@ async def test_organizer_bot_run_serves_http_mode_from_config(app, fake):
         port = probe.getsockname()[1]
     app.config = app.config.model_copy(update={"slack": app.config.slack.model_copy(
         update={"host": "127.0.0.1", "port": port})})
-    sender, task = await start(app)
+    sender, task = await PLATFORM.start(app)
     try:
         assert isinstance(sender, SlackSender)
         async with aiohttp.ClientSession() as session:

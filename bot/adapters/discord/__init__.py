@@ -1,93 +1,76 @@
-"""The Discord front-end: slash commands generated from the registry, restart-proof buttons, modals
-for forms, and the outbox sender. ``start(app)`` is what ``organizer-bot run`` calls."""
+"""The Discord front-end: slash commands generated from the registry, restart-proof buttons, modals for
+forms, and the outbox sender (:mod:`~bot.adapters.discord.client`). This package itself holds only the
+platform's descriptor and settings, so nothing loads discord.py before Discord starts."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
+import re
+from typing import TYPE_CHECKING
 
-import discord
+from pydantic import field_validator
 
-from bot.adapters.discord.commands import FORM_PREFIX, CatalogTranslator, build_tree, submit_form
-from bot.adapters.discord.render import NO_PINGS, CommandButton
-from bot.adapters.discord.sender import DiscordSender
-from bot.adapters.repeats import Recent
-from bot.app import App
+from bot.adapters.discord.markdown import escape
+from bot.config import Config, Section
+from bot.platforms import ModalLimits, Platform
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import click
 
-INTERACTION_WINDOW = 900.0  # seconds: an interaction token is valid for 15 minutes
+    from bot.adapters.discord.sender import DiscordSender
+    from bot.app import App
 
-
-class _Organizer:
-    """What both client kinds add: the app, the command tree, button routing, and sync at login."""
-
-    def __init__(self, app: App, *, sync_on_login: bool = True, **options) -> None:
-        super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_PINGS, max_ratelimit_timeout=30.0,
-                         **options)
-        self.app = app
-        self.sync_on_login = sync_on_login
-        self.tree = build_tree(self, app.registry, app.catalogs)
-        self.interactions = Recent(INTERACTION_WINDOW)  # ids already run: a replayed interaction runs once
-
-    async def setup_hook(self) -> None:
-        await self.tree.set_translator(CatalogTranslator(self.app.catalogs))
-        self.add_dynamic_items(CommandButton)
-        if self.sync_on_login:
-            await sync(self)
-
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if (interaction.type is discord.InteractionType.modal_submit
-                and interaction.data.get("custom_id", "").startswith(FORM_PREFIX)):
-            await submit_form(interaction)
+ROLE_CLAIM = "discord-role:"
+ID = re.compile(r"^\d{15,21}$")
+MODAL = ModalLimits(fields=5, title=45, submit=45, label=45, value=4000)
 
 
-class OrganizerClient(_Organizer, discord.Client):
-    pass
+class DiscordSettings(Section):
+    guild_id: int | None = None
+    sync_global: bool = False
+    shard_count: int | None = None
+    shard_ids: list[int] | None = None
+    ping_role: str | None = None
+
+    @field_validator("ping_role")
+    @classmethod
+    def _role_id(cls, value: str | None) -> str | None:
+        if value is not None and not value.isdigit():
+            raise ValueError(f"{value!r} is not a role id: name the role to ping by its id")
+        return value
 
 
-class ShardedOrganizerClient(_Organizer, discord.AutoShardedClient):
-    pass
+def _rules(config: Config) -> None:
+    """A Discord role is named by its id, never its name (anyone who can create a role in any server can give
+    it any name; an id is unique), and only in the one server ``discord.guild_id`` names."""
+    roles = [claim for claim in config.roles.claims() if claim.startswith(ROLE_CLAIM)]
+    for claim in roles:
+        if not claim.removeprefix(ROLE_CLAIM).isdigit():
+            raise ValueError(f"{claim!r} names a Discord role by name: use its id (Server Settings → Roles → "
+                             "right-click the role → Copy Role ID), as discord-role:<id>")
+    if roles and PLATFORM.settings_of(config).guild_id is None:
+        raise ValueError("roles name Discord roles, so discord.guild_id must say which server they belong to: "
+                         "a role from any other server the bot is in never counts")
 
 
-def make_client(app: App, *, sync_on_login: bool = True) -> discord.Client:
-    """A plain client, or an auto-sharded one when config gives ``shard_count``/``shard_ids``."""
-    settings = app.config.discord
-    if settings.shard_count is None and settings.shard_ids is None:
-        return OrganizerClient(app, sync_on_login=sync_on_login)
-    return ShardedOrganizerClient(app, sync_on_login=sync_on_login, shard_count=settings.shard_count,
-                                  shard_ids=settings.shard_ids)
+async def _start(app: App) -> tuple[DiscordSender, asyncio.Task[None]]:
+    from bot.adapters.discord.client import start
+
+    return await start(app)
 
 
-async def sync(client: discord.Client, *, guild_id: int | None = None, sync_global: bool | None = None) -> list[str]:
-    """Register the commands with Discord: in one server (instant) and/or globally (up to an hour).
-    Returns what was synced, for the CLI to report."""
-    settings = client.app.config.discord
-    guild_id = settings.guild_id if guild_id is None else guild_id
-    sync_global = settings.sync_global if sync_global is None else sync_global
-    done = []
-    if guild_id:
-        guild = discord.Object(guild_id)
-        client.tree.copy_global_to(guild=guild)
-        await client.tree.sync(guild=guild)
-        done.append(f"server {guild_id}")
-    if sync_global:
-        await client.tree.sync()
-        done.append("global")
-    return done
+def _cli() -> click.Command:
+    from bot.adapters.discord.client import cli
+
+    return cli
 
 
-async def start(app: App) -> tuple[DiscordSender, asyncio.Task]:
-    """Log in (which syncs commands), then keep the gateway connection in a task beside the others."""
-    client = make_client(app)
-    await client.login(app.config.secrets.discord_token)
-    task = asyncio.create_task(_serve(client), name="discord")
-    log.info("Discord connected as %s", client.user)
-    return DiscordSender(client, app.config.discord.ping_role), task
+def _id_problem(user_id: str) -> str | None:
+    return None if ID.match(user_id) else "should be a number of 15 to 21 digits"
 
 
-async def _serve(client: discord.Client) -> None:
-    try:
-        await client.connect()
-    finally:
-        await client.close()
+PLATFORM: Platform[DiscordSettings] = Platform(
+    "discord", "Discord", DiscordSettings, {"discord_token": "DISCORD_TOKEN"}, start=_start, cli=_cli,
+    mention=re.compile(r"<@!?([0-9]+)>"), roster_headers=("discord id", "discord_id", "discord"),
+    id_problem=_id_problem, escape=escape, modal=MODAL,
+    rules=_rules)

@@ -17,6 +17,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.adapters.discord import MODAL, PLATFORM, ROLE_CLAIM
 from bot.adapters.discord.render import to_discord
 from bot.i18n import Catalogs
 from bot.registry import Command, Param
@@ -102,12 +103,12 @@ def invocation(interaction: discord.Interaction, group: str = "", sub: str = "",
     nothing, and an interaction from such a server is marked ``outside``, which the core refuses; a DM
     carries no roles."""
     user = interaction.user
-    guild = interaction.client.app.config.discord.guild_id
+    guild = PLATFORM.settings_of(interaction.client.app.config).guild_id
     ours = guild is not None and interaction.guild_id == guild
     roles = getattr(user, "roles", ()) if ours else ()
-    claims = frozenset(f"discord-role:{r.id}" for r in roles if not r.is_default())
+    claims = frozenset(f"{ROLE_CLAIM}{r.id}" for r in roles if not r.is_default())
     outside = interaction.guild_id is not None and guild is not None and not ours
-    return Invocation(Identity("discord", str(user.id), user.display_name), group, sub, args or {},
+    return Invocation(Identity(PLATFORM.name, str(user.id), user.display_name), group, sub, args or {},
                       str(interaction.channel_id) if interaction.channel_id else None, claims,
                       interaction.locale.value, can_open_forms, outside)
 
@@ -171,13 +172,13 @@ class FormModal(discord.ui.Modal):
     """A core :class:`Form` as a Discord modal (five text inputs at most)."""
 
     def __init__(self, form: Form) -> None:
-        super().__init__(title=_fit(form.title, 45), custom_id=f"{FORM_PREFIX}{form.group} {form.sub}")
-        for field in form.fields[:5]:
+        super().__init__(title=_fit(form.title, MODAL.title), custom_id=f"{FORM_PREFIX}{form.group} {form.sub}")
+        for field in form.fields[:MODAL.fields]:
             hint = " | ".join(field.choices) if field.choices else field.label
             self.add_item(discord.ui.TextInput(
-                label=_fit(field.label, 45), custom_id=field.name, required=field.required,
+                label=_fit(field.label, MODAL.label), custom_id=field.name, required=field.required,
                 style=discord.TextStyle.paragraph if field.multiline else discord.TextStyle.short,
-                max_length=min(field.max_length or 4000, 4000), placeholder=_fit(hint, 100)))
+                max_length=min(field.max_length or MODAL.value, MODAL.value), placeholder=_fit(hint, 100)))
 
 
 async def submit_form(interaction: discord.Interaction) -> None:

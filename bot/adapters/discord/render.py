@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import discord
 
-from bot.markup import discord_escape, paragraphs, render, split
+from bot.adapters.discord.markdown import to_markdown
+from bot.markup import paragraphs, split
 from bot.types import Button, Message
 
 log = logging.getLogger(__name__)
@@ -25,14 +25,6 @@ BUTTON_PREFIX = "ob:"
 _STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.danger,
            "default": discord.ButtonStyle.secondary}
 NO_PINGS = discord.AllowedMentions.none()
-
-
-def timestamp(moment: datetime) -> str:
-    return f"<t:{int(moment.timestamp())}:F>"
-
-
-def to_markdown(text: str) -> str:
-    return render(text, escape=discord_escape, time=timestamp, strong=lambda s: f"**{s}**")
 
 
 class CommandButton(discord.ui.DynamicItem[discord.ui.Button], template=r"ob:(?P<line>.+)"):

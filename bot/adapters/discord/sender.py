@@ -14,6 +14,7 @@ from typing import TypeVar
 
 import discord
 
+from bot.adapters.discord import PLATFORM
 from bot.adapters.discord.render import Outgoing, to_discord
 from bot.delivery import RateLimited, Undeliverable
 from bot.types import Message
@@ -23,7 +24,7 @@ T = TypeVar("T")
 
 
 class DiscordSender:
-    platform = "discord"
+    platform = PLATFORM.name
 
     def __init__(self, client: discord.Client, ping_role: str | None = None) -> None:
         self.client = client

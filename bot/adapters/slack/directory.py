@@ -31,6 +31,7 @@ from collections.abc import Callable
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
+GROUP_CLAIM = "slack-group:"  # a user group's claim, as role rules name it
 
 
 class Directory:
@@ -83,7 +84,7 @@ class Directory:
         for group in listed.get("usergroups", ()):
             members = await self.client.usergroups_users_list(usergroup=group["id"])
             for user in members.get("users", ()):
-                found.setdefault(user, set()).add(f"slack-group:{group['id']}")
+                found.setdefault(user, set()).add(f"{GROUP_CLAIM}{group['id']}")
         return {user: frozenset(groups) for user, groups in found.items()}
 
     async def profile(self, user_id: str) -> tuple[str | None, str | None]:

@@ -21,7 +21,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot import incidents
 from bot.adapters.repeats import Recent
-from bot.adapters.slack import door, inbound
+from bot.adapters.slack import PLATFORM, door, inbound
 from bot.adapters.slack.directory import Directory
 from bot.adapters.slack.handoff import CommandProcesses, Inline
 from bot.adapters.slack.listeners import Listeners
@@ -58,21 +58,21 @@ class OnceSocketModeHandler(AsyncSocketModeHandler):
 
 class SlackFrontEnd:
     def __init__(self, app: App) -> None:
-        secrets = app.config.secrets
-        if app.config.slack.mode == "http" and not secrets.slack_signing_secret:
+        settings = PLATFORM.settings_of(app.config)
+        if settings.mode == "http" and not app.config.secret("slack_signing_secret"):
             raise ConfigError("Slack HTTP mode needs SLACK_SIGNING_SECRET in the environment")
-        if app.config.slack.mode == "socket" and not secrets.slack_app_token:
+        if settings.mode == "socket" and not app.config.secret("slack_app_token"):
             raise ConfigError("Slack Socket Mode needs SLACK_APP_TOKEN (an xapp- token) in the environment")
         self.app = app
         self.client = web_client(app.config)
-        self.signing_secret = (secrets.slack_signing_secret or "").encode()
+        self.signing_secret = (app.config.secret("slack_signing_secret") or "").encode()
         self.refusals = door.Refusals(log)
         # the HTTP endpoint verifies each request itself, before parsing it (bot.adapters.slack.door)
         self.bolt = AsyncApp(client=self.client, request_verification_enabled=False,
                              raise_error_for_unhandled_request=True)
         self.bolt.error(self._failed)
         self.work = CommandWork(app, self.client, Directory(self.client, use_groups=uses_groups(app)))
-        processes = app.config.slack.command_processes
+        processes = settings.command_processes
         self.handoff = CommandProcesses(app.config, processes) if processes else Inline(self.work)
         Listeners(self.work, self.handoff).register(self.bolt)
         self.sender = SlackSender(self.client, app.translator)
@@ -129,11 +129,11 @@ class SlackFrontEnd:
         return runner
 
     def socket_handler(self) -> AsyncSocketModeHandler:
-        return OnceSocketModeHandler(self.bolt, self.app.config.secrets.slack_app_token, web_client=self.client)
+        return OnceSocketModeHandler(self.bolt, self.app.config.secret("slack_app_token"), web_client=self.client)
 
     async def run(self) -> None:
         """Serve until cancelled, in the configured mode."""
-        settings = self.app.config.slack
+        settings = PLATFORM.settings_of(self.app.config)
         if settings.mode == "http":
             runner = await self.serve_http(settings.host, settings.port)
             try:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import incidents
+from bot.adapters.slack import PLATFORM
 from bot.adapters.slack.work import CommandWork
 from bot.config import Config
 
@@ -158,12 +159,14 @@ def yield_cpu() -> None:
 
 
 async def _serve() -> None:
+    from bot.adapters import installed
     from bot.app import App
 
     loop = asyncio.get_running_loop()
     requests = asyncio.StreamReader(limit=2**24)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(requests), sys.stdin.buffer)
-    app = App(Config.model_validate_json(await _read_frame(requests)), platforms=("slack",))
+    config = installed().config_model.model_validate_json(await _read_frame(requests))
+    app = App(config, platforms=(PLATFORM.name,))
     work = CommandWork.for_app(app)
     gate = asyncio.Semaphore(MAX_IN_FLIGHT)
     running: set[asyncio.Task] = set()

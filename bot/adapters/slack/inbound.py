@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from bot.adapters.slack import PLATFORM
 from bot.types import Identity
 
 MAX_DEPTH = 32  # Slack's payloads nest about ten deep (a message's rich text inside a block_actions)
@@ -114,8 +115,8 @@ def identity(body: Mapping[str, Any]) -> Identity:
     """The member, from a slash command (``user_id``) or an interaction (``user``)."""
     user = body.get("user")
     if isinstance(user, Mapping):
-        return Identity("slack", user["id"], user.get("username") or user.get("name") or "")
-    return Identity("slack", body["user_id"], body.get("user_name") or "")
+        return Identity(PLATFORM.name, user["id"], user.get("username") or user.get("name") or "")
+    return Identity(PLATFORM.name, body["user_id"], body.get("user_name") or "")
 
 
 def channel(body: Mapping[str, Any]) -> str | None:

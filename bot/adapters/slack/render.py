@@ -1,6 +1,6 @@
 """Replies, messages and forms as Block Kit: escaped, split within Slack's limits, never cut.
 
-Member text is escaped with :func:`bot.markup.slack_escape`, no message sets ``link_names`` and every
+Member text is escaped with :func:`escape`, no message sets ``link_names`` and every
 text object that can hold it is ``verbatim`` (Slack then links no channel name, URL or mention by
 itself), so nothing a member typed can become ``<!channel>``, ``<!here>``, ``<!everyone>``, a user-group
 or a user mention. Only the bot's own markup (times, bold) produces Slack syntax.
@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.i18n import Translator
-from bot.markup import paragraphs, plain, render, slack_escape, split
+from bot.markup import paragraphs, plain, render, split
+from bot.platforms import ModalLimits
 from bot.types import Button, Form, Message
 
 SECTION_LIMIT = 3000
@@ -22,17 +23,25 @@ BLOCK_LIMIT = 50
 BUTTONS_PER_BLOCK = 25
 BUTTON_LABEL_LIMIT = 75
 FALLBACK_LIMIT = 3000
+MODAL = ModalLimits(fields=100, title=24, submit=24, label=2000, value=3000)
 FORM_CALLBACK = "organizer-form"
 BUTTON_ACTION = "run-"
 
 
+def escape(text: str) -> str:
+    """Slack's three control characters; with them escaped no ``<!channel>``, ``<!here>``, ``<@U…>`` or
+    ``<!subteam^…>`` typed by a member is a mention. (The bot never sets ``link_names``, so a bare
+    ``@channel`` stays text.)"""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def mrkdwn(text: str, tr: Translator) -> str:
     """Core markup → Slack mrkdwn; each reader sees times in their own timezone."""
-    return render(text, escape=slack_escape, time=lambda moment: _date(moment, tr), strong=lambda s: f"*{s}*")
+    return render(text, escape=escape, time=lambda moment: _date(moment, tr), strong=lambda s: f"*{s}*")
 
 
 def _date(moment: datetime, tr: Translator) -> str:
-    fallback = slack_escape(tr.when(moment)).replace("|", "/")
+    fallback = escape(tr.when(moment)).replace("|", "/")
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
@@ -60,7 +69,7 @@ def _fallback(blocks: list[dict[str, Any]], message: Message) -> str:
     for block in blocks:
         if block["type"] == "section":
             return block["text"]["text"][:FALLBACK_LIMIT]
-    return slack_escape(plain(message.buttons[0].label))
+    return escape(plain(message.buttons[0].label))
 
 
 def _button(button: Button, index: int) -> dict[str, Any]:
@@ -81,8 +90,8 @@ def modal(form: Form, metadata: Mapping[str, Any]) -> dict[str, Any]:
         "type": "modal",
         "callback_id": FORM_CALLBACK,
         "private_metadata": json.dumps(dict(metadata)),
-        "title": _plain(_shorten(form.title, 24), 24),
-        "submit": _plain(_shorten(form.submit, 24), 24),
+        "title": _plain(_shorten(form.title, MODAL.title), MODAL.title),
+        "submit": _plain(_shorten(form.submit, MODAL.submit), MODAL.submit),
         "blocks": [_input(f) for f in form.fields],
     }
 
@@ -97,9 +106,9 @@ def _input(field) -> dict[str, Any]:
     else:
         element = {"type": "plain_text_input", "action_id": "value", "multiline": field.multiline}
         if field.max_length:
-            element["max_length"] = min(field.max_length, 3000)
+            element["max_length"] = min(field.max_length, MODAL.value)
     return {"type": "input", "block_id": field.name, "optional": not field.required,
-            "label": _plain(field.label, 2000), "element": element}
+            "label": _plain(field.label, MODAL.label), "element": element}
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack import PLATFORM
 from bot.adapters.slack.render import messages
 from bot.config import Config
 from bot.delivery import RateLimited, Undeliverable
@@ -46,7 +47,7 @@ def web_client(config: Config) -> AsyncWebClient:
     itself slack_sdk opens a new session, and connection, per call, which held a 35,000-member fan-out
     to well under Slack's rate limit (bench/fanout.py)."""
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT))
-    return AsyncWebClient(token=config.secrets.slack_bot_token, base_url=config.slack.api_base_url,
+    return AsyncWebClient(token=config.secret("slack_bot_token"), base_url=PLATFORM.settings_of(config).api_base_url,
                           retry_handlers=[AsyncConnectionErrorRetryHandler()], session=session,
                           timeout=WEB_API_TIMEOUT)
 
@@ -73,7 +74,7 @@ async def call(fn: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
 
 
 class SlackSender:
-    platform = "slack"
+    platform = PLATFORM.name
 
     def __init__(self, client: AsyncWebClient, translator: Callable[[str | None], Translator]) -> None:
         self.client = client

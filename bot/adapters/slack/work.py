@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.slack import inbound, render
-from bot.adapters.slack.directory import Directory
+from bot.adapters.slack.directory import GROUP_CLAIM, Directory
 from bot.adapters.slack.sender import dm_channel, web_client
 from bot.app import App
 from bot.i18n import N_
@@ -45,8 +45,7 @@ RESPONSE_URL_LOG.addFilter(_WithoutURLs())
 
 def uses_groups(app: App) -> bool:
     """Whether any role rule names a Slack user group (otherwise no group lookups at all)."""
-    return any(m.startswith("slack-group:") for rule in (*app.config.roles.leaders, *app.config.roles.reps)
-               for m in rule.match)
+    return any(m.startswith(GROUP_CLAIM) for m in app.config.roles.claims())
 
 
 class CommandWork:
