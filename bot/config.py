@@ -124,6 +124,22 @@ class Actions(Section):
         return sorted(set(value), reverse=True)
 
 
+class Strike(Section):
+    """Picket shifts: the strike-pay rule (hours a week, or hours in one day), when reminders go out, how early a
+    captain may sign people in, and a shift's staffing minimum unless the plan names one."""
+
+    hours_per_week: float = Field(20, gt=0)
+    hours_per_day: float = Field(4, gt=0, le=24)
+    reminder_hours: list[float] = [12]
+    signin_opens_minutes: int = Field(30, ge=0, le=240)
+    minimum: int = Field(4, ge=1)
+
+    @field_validator("reminder_hours")
+    @classmethod
+    def _positive(cls, value: list[float]) -> list[float]:
+        return Actions._positive(value)
+
+
 class Secrets(Section):
     """Each platform's secrets, a field each (see :func:`config_model`), read from the environment only."""
 
@@ -148,6 +164,7 @@ class Config(Section):
     actions: Actions = Actions()
     bargaining: Bargaining = Bargaining()
     readiness: Readiness = Readiness()
+    strike: Strike = Strike()
     secrets: Secrets = Secrets()
 
     @model_validator(mode="after")

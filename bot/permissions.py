@@ -199,3 +199,45 @@ def lists_individual_answers(actor: Actor, anonymous: bool) -> bool:
 def may_review(actor: Actor) -> bool:
     """Reps and leaders review what members suggest (chants), so they see suggestions before approval."""
     return actor.role >= Role.rep
+
+
+# Strike: who plans picket shifts, who runs a line, whose hours and lines a viewer sees.
+
+def plan_sites(actor: Actor, names: list[str]) -> frozenset[str] | None:
+    """Where a plan may put shifts: the sites named, each one the actor covers; with none named, a
+    leader's every site (None) and a rep's own."""
+    for name in names:
+        require_site(actor, name)
+    if names:
+        return frozenset(site_key(name) for name in names)
+    require(actor, Role.rep)
+    return None if actor.role >= Role.leader else actor.sites
+
+
+def require_shift_manager(actor: Actor, site_name: str) -> None:
+    """Adding, changing or cancelling a shift: a leader, or a rep of its site."""
+    require_site(actor, site_name)
+
+
+def runs_line(actor: Actor, site_name: str, captain_id: int | None) -> bool:
+    """Signing people in and out and posting the line's status: the shift's captain, a rep of its site, a leader."""
+    return actor.covers(site_name) or (actor.member_id is not None and actor.member_id == captain_id)
+
+
+def require_line(actor: Actor, site_name: str, captain_id: int | None) -> None:
+    if not runs_line(actor, site_name, captain_id):
+        raise UserError(N_("Only a captain of this shift or a rep of {site} can do that."), site=site_name)
+
+
+def hours_sites(actor: Actor, captained: frozenset[str]) -> frozenset[str] | None:
+    """Whose picket hours a viewer reads besides their own: a leader everyone's (None), a rep their sites', a
+    captain the sites of the shifts they captain (``captained``, site keys); a member only their own (empty)."""
+    if actor.role >= Role.leader:
+        return None
+    return (actor.sites if actor.role >= Role.rep else frozenset()) | captained
+
+
+def line_sites(actor: Actor) -> frozenset[str] | None:
+    """Whose picket lines' staffing a viewer sees: a leader every site's (None), a rep their own sites'."""
+    require(actor, Role.rep)
+    return None if actor.role >= Role.leader else actor.sites

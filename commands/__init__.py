@@ -8,7 +8,8 @@ from importlib import import_module
 
 from bot.registry import Registry
 
-FEATURES = ("actions", "chants", "bargaining", "readiness", "pledges", "structure", "members", "roster", "help")
+FEATURES = ("actions", "chants", "bargaining", "readiness", "pledges", "structure", "members", "roster", "strike",
+            "help")
 
 
 def build_registry() -> Registry:

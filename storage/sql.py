@@ -17,12 +17,16 @@ def _insert_for(session: AsyncSession, table: Any):
 async def insert_ignoring_duplicates(
     session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]], unique: Sequence[str]
 ) -> int:
-    """Insert rows, skipping any that would break the unique key ``unique``; returns how many were new."""
+    """Insert rows, skipping any that would break the unique key ``unique``; returns how many were new.
+
+    Several rows are counted by what the insert returns: asyncpg reports no row count for a batch."""
     if not rows:
         return 0
     stmt = _insert_for(session, table).on_conflict_do_nothing(index_elements=list(unique))
-    result = await session.exec(stmt, params=list(rows))
-    return max(result.rowcount, 0)
+    if len(rows) == 1:
+        return max((await session.exec(stmt, params=list(rows))).rowcount, 0)
+    returning = stmt.returning(*table.primary_key.columns)
+    return len((await session.exec(returning, params=list(rows))).all())
 
 
 async def upsert(

@@ -15,6 +15,7 @@ from storage import (  # noqa: F401
     outbox,
     pledges,
     readiness,
+    shifts,
     structure,
 )
 

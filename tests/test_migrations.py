@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import JSON, Boolean, DateTime, Integer, MetaData, Numeric, String, Text, func, select
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, MetaData, Numeric, String, Text, func, select
 
 from bot.app import App
 from bot.types import Identity
@@ -37,6 +37,8 @@ def _value(column, parents: dict[str, dict]) -> object:
         return True
     if isinstance(kind, (Integer, Numeric)):
         return 1
+    if isinstance(kind, Date):
+        return NOW.date()
     if isinstance(kind, DateTime) or "datetime" in type(kind).__name__.lower():
         return NOW
     if isinstance(kind, JSON):

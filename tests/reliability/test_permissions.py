@@ -111,11 +111,17 @@ LINES = {
     "structure move": "/structure move 2 1",
     "structure remove": "/structure remove 1",
     "structure show": "/structure",
+    "strike plan": f'/strike plan 2026-12-07 2026-12-08 6:30-10:30 sites:"{ESC}"',
+    "strike shift-add": f'/strike shift add "{ESC}" 2026-12-02 6:30-10:30',
+    "strike shift-cancel": "/strike shift cancel 1",
+    "strike shift-edit": "/strike shift edit 1 minimum:3",
+    "strike shifts": "/strike shifts",
 }
 # commands acting on something of a worksite (Escalante here; checkin checks in someone else): only a rep of
 # that site or a leader may, whatever the declared role
 SITE_RULE = {"action cancel", "action checkin", "action create", "action edit", "action export", "action roster",
-             "chant attach", "chant detach", "chant edit", "chant remove", "member assess"}
+             "chant attach", "chant detach", "chant edit", "chant remove", "member assess", "strike plan",
+             "strike shift-add", "strike shift-cancel", "strike shift-edit"}
 # readiness allow/deny is tests/test_readiness_permissions.py's matrix, and roster claims' is in
 # tests/test_roster_claims.py (a rep of another site finds no such claim or member); they are not repeated here
 OWN_MATRIX = {"readiness", "member assess", "member confirm", "member connect"}
@@ -154,6 +160,7 @@ async def build_world(path) -> None:
     await ok("boss", '/bargaining faq-add "When is the vote?" "In March."', **lead)
     await ok("boss", '/pledge open "I will vote YES to authorize a strike"', **lead)
     await ok("ana", "/pledge sign 1")
+    await ok("boss", f'/strike shift add "{ESC}" 2026-12-01 6:30-10:30 captain:cruz', **lead)
     await ok("boss", "/readiness open Named? anonymous:no", **lead)
     await ok("boss", "/readiness open Anonymous? anonymous:yes", **lead)
     for name in RESPONDENTS:
