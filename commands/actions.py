@@ -31,9 +31,9 @@ from bot.types import (
 )
 from commands.members import resolve_member, resolve_site
 from commands.scope import Shares
-from storage import roster as rosters
 from storage import actions as store
 from storage import chants as chant_store
+from storage import roster as rosters
 from storage.actions import GOING, WAITLIST, Action, Counts
 from storage.members import Worksite, site_ids_for_keys, worksite_name
 

@@ -245,7 +245,8 @@ async def test_check_in_window_and_reps_checking_in_others(bot, app, clock):
     assert "Checked in: luis" in await bot.ok("rosa", f"/action checkin {action} luis", **REP)
     await bot.ok("ana", "/member me")
     # ana is neither at the rep's site nor signed up: to the rep she is no one, as if she did not exist
-    assert "No member matches “console:ana”" in await bot.fails("rosa", f"/action checkin {action} member:console:ana", **REP)
+    refused = await bot.fails("rosa", f"/action checkin {action} member:console:ana", **REP)
+    assert "No member matches “console:ana”" in refused
     assert "Checked in: ana" in await bot.ok("boss", f"/action checkin {action} member:console:ana", **LEADER)
     roster = await bot.ok("rosa", f"/action roster {action}", **REP)
     assert "3 signed up · 3 came" in roster
@@ -262,7 +263,8 @@ async def test_member_lookup_by_name_mention_and_number(bot, app):
     assert "No member matches “mar”" in await bot.fails("rosa", f"/action checkin {action} mar", **REP)
     for account, platform in (("U100", "slack"), ("maria", "console"), ("mario", "console")):
         await bot.ok(account, f"/action join {action}", platform=platform)  # now the rep may look them up
-    assert "matches more than one member: maria (no worksite); mario (no worksite)" in await bot.fails("rosa", f"/action checkin {action} mar", **REP)
+    refused = await bot.fails("rosa", f"/action checkin {action} mar", **REP)
+    assert "matches more than one member: maria (no worksite); mario (no worksite)" in refused
     assert "No member matches “zed”" in await bot.fails("rosa", f"/action checkin {action} zed", **REP)
     assert "Checked in: U100" in await bot.ok("rosa", f"/action checkin {action} <@U100>", **REP)
     assert "Checked in: mario" in await bot.ok("rosa", f"/action checkin {action} MARIO", **REP)

@@ -204,8 +204,8 @@ async def test_an_author_who_leaves_keeps_the_chant_in_the_library(bot, app):
 
 async def test_a_sheet_for_a_tag_and_language_numbers_chants_and_attaches_a_printable_page(bot, app):
     await bot.ok("rosa", SCHOOLS, **REP)
-    await bot.ok("rosa", '/chant add "Sí se puede" "¿Quién | nosotros?" | ¡Nosotros! / ¡Sí se puede! tags:picket lang:es',
-                 **REP)
+    await bot.ok("rosa", '/chant add "Sí se puede" "¿Quién | nosotros?" | ¡Nosotros! / ¡Sí se puede! '
+                 'tags:picket lang:es', **REP)
     await bot.ok("rosa", "/chant add Board Let him speak! tags:board", **REP)
     reply = await bot.say("maria", "/chant sheet tag:picket")
     assert reply.message.text.split("\n\n") == [

@@ -10,8 +10,8 @@ from bot.delivery import Undeliverable, Worker
 from bot.registry import Group, Param
 from bot.types import Button, Edit, Message, Notify, Post, Schedule, Unschedule
 from commands import build_registry
-from storage.db import Database
 from storage import jobs, outbox
+from storage.db import Database
 from storage.outbox import FAILED, SENT, OutboxItem
 from tests.support import Harness, RecordingSender, make_config
 

@@ -64,7 +64,8 @@ async def test_link_joins_a_slack_and_a_discord_account_into_one_member(bot, app
     code = issued.split("Your code is ")[1][:14]
     await bot.ok("555000111222333444", "/member lang es", platform="discord")
     assert await count(app, Member) == 2
-    linked = await bot.ok("555000111222333444", f"/member link {code}", platform="discord")  # in Spanish: the language came along
+    # in Spanish: the language came along
+    linked = await bot.ok("555000111222333444", f"/member link {code}", platform="discord")
     assert linked.startswith("Listo: las dos cuentas ahora son de")
     assert await count(app, Member) == 1
     me = await bot.ok("U100", "/member me", platform="slack")

@@ -25,7 +25,8 @@ def _registry() -> Registry:
     reg.add(g)
     m = Group("member", "Members")
     m.command("site", help="Site", params=[Param("worksite", "Worksite", greedy=True)])(_noop)
-    m.command("forget", help="Forget", params=[Param("confirm", "Confirm", type=bool, required=False, default=False)])(_noop)
+    m.command("forget", help="Forget",
+              params=[Param("confirm", "Confirm", type=bool, required=False, default=False)])(_noop)
     reg.add(m)
     return reg
 

@@ -57,8 +57,9 @@ async def test_open_posts_the_question_with_one_button_per_default_choice(bot):
     post = [s for s in await bot.deliver() if s.kind == "post"][0]
     assert post.target == "#readiness" and "Would you vote to authorize a strike?" in post.text
     assert [(b.label, b.command) for b in post.message.buttons] == [
-        ("Yes, I'd vote to authorize a strike", f"/readiness answer {poll} 1"), ("Leaning yes", f"/readiness answer {poll} 2"),
-        ("Not sure", f"/readiness answer {poll} 3"), ("No", f"/readiness answer {poll} 4")]
+        ("Yes, I'd vote to authorize a strike", f"/readiness answer {poll} 1"),
+        ("Leaning yes", f"/readiness answer {poll} 2"), ("Not sure", f"/readiness answer {poll} 3"),
+        ("No", f"/readiness answer {poll} 4")]
 
 
 async def test_custom_choices_by_semicolon_or_slash(bot, app):
@@ -99,7 +100,8 @@ async def test_poll_closes_on_its_own_at_the_closing_time(bot, app, clock):
 
 @pytest.mark.parametrize("line, error", [
     ("/readiness answer 99 1", "There is no readiness poll #99."),
-    ("/readiness answer {poll} 7", "has no choice “7”. Choose one of: 1 Yes, I'd vote to authorize a strike; 2 Leaning"),
+    ("/readiness answer {poll} 7",
+     "has no choice “7”. Choose one of: 1 Yes, I'd vote to authorize a strike; 2 Leaning"),
     ("/readiness answer {poll} maybe", "has no choice “maybe”"),
     ("/readiness tally 99", "There is no readiness poll #99."),
     ("/readiness open Ready? closes:yesterday", "is in the past"),

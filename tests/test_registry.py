@@ -92,8 +92,9 @@ async def test_a_member_is_told_which_role_a_command_needs(bot):
     assert await bot.fails("ana", "/guarded do") == "Only a leader can do that. Ask your site rep or an organizer."
     assert await bot.ok("ULEAD", "/guarded do", platform="slack") == "done"
     await bot.ok("ana", "/member lang es")
-    assert await bot.fails("ana", "/guarded do") == ("Eso solo lo puede hacer alguien con el rol de líder. Pregúntale a "
-                                                     "tu representante de sitio o a alguien del equipo de organización.")
+    assert await bot.fails("ana", "/guarded do") == (
+        "Eso solo lo puede hacer alguien con el rol de líder. Pregúntale a "
+        "tu representante de sitio o a alguien del equipo de organización.")
 
 
 def test_config_refuses_secrets_in_the_file_and_reads_them_from_the_environment(tmp_path):

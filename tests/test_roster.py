@@ -44,7 +44,8 @@ async def test_bad_rows_are_reported_by_line_and_good_rows_kept(app):
     assert names == ["Kim, Jo", "Luis Ortega", "Maria Álvarez"]
     sites = await _all(app, select(Worksite.name).order_by(Worksite.name))
     assert sites == ["Escalante Elementary", "Roosevelt high"]
-    accounts = await _all(app, select(MemberIdentity.platform, MemberIdentity.user_id).order_by(MemberIdentity.platform))
+    accounts = await _all(app, select(MemberIdentity.platform, MemberIdentity.user_id)
+                          .order_by(MemberIdentity.platform))
     assert accounts == [("discord", "555000111222333444"), ("slack", "U0MARIA1")]
 
 

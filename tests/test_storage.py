@@ -75,7 +75,8 @@ async def test_a_duplicate_in_one_write_does_not_undo_the_others(app):
         await session.flush()
 
     outcomes = await asyncio.gather(app.db.write(duplicate),
-                                    app.db.write(lambda s: ensure_worksite(s, "B", app.clock())), return_exceptions=True)
+                                    app.db.write(lambda s: ensure_worksite(s, "B", app.clock())),
+                                    return_exceptions=True)
     assert isinstance(outcomes[0], Exception) and not isinstance(outcomes[1], Exception)
     assert await _count(app.db, Worksite) == 2
 

@@ -8,8 +8,8 @@ import io
 from PIL import Image
 from sqlalchemy import select
 
-from storage.audit import AuditEntry
 from bot.markup import plain
+from storage.audit import AuditEntry
 from tests.support import add_roster, typed_date
 
 ESC, ROO, LIN = "Escalante Elementary", "Roosevelt High", "Lincoln Middle"

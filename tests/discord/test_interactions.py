@@ -207,8 +207,8 @@ async def test_a_role_counts_by_id_only_never_by_a_name_made_to_look_like_one(ap
 
 @pytest.mark.parametrize("kind", ["slash command", "button"])
 async def test_an_interaction_from_another_server_is_refused_and_stores_nothing(app, client, fake, kind):
-    payload = (slash("readiness", "missing", "300000000000000005", "Org", roles=(ORGANIZERS_ROLE,), guild=OTHER_GUILD_ID,
-                     poll=1) if kind == "slash command" else
+    payload = (slash("readiness", "missing", "300000000000000005", "Org", roles=(ORGANIZERS_ROLE,),
+                     guild=OTHER_GUILD_ID, poll=1) if kind == "slash command" else
                click("ob:/member me", "300000000000000005", "Org", roles=(ORGANIZERS_ROLE,), guild=OTHER_GUILD_ID))
     dispatch(client, payload)
     _, [follow] = await answered(fake, payload)

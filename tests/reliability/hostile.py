@@ -19,7 +19,8 @@ from storage.members import Member, Worksite
 HOSTILE = {
     "slack mentions": "<!channel> <!here> <!everyone> <@U0123ABC> <!subteam^S0123> <#C0123> <!date^1^x>",
     "discord mentions": "@everyone @here <@123456789012345678> <@&123456789012345678> <@!123456789012345678>",
-    "text tricks": "\u202eevil\u202c zero\u200bwidth\ufeff bell\x07 \x1b[31m 🌹✊🏽 '; DROP TABLE member; -- *b* _i_ `c` > q",
+    "text tricks": ("\u202eevil\u202c zero\u200bwidth\ufeff bell\x07 \x1b[31m 🌹✊🏽 '; DROP TABLE member; "
+                    "-- *b* _i_ `c` > q"),
     "markdown links": "# [Vote NO here](https://evil.example/vote) ~~struck~~ <t:1:F> **loud**",
 }
 SITE_SUFFIX = " site"  # worksites are unique by name: each field's site differs from the member's own

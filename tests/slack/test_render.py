@@ -20,7 +20,8 @@ def test_nothing_a_member_types_becomes_slack_syntax(typed):
     section = out["blocks"][0]["text"]["text"]
     assert out["blocks"][0]["text"]["verbatim"] is True  # Slack links no name, URL or mention by itself
     assert "<" not in section and "<" not in out["text"]
-    assert section == f"{typed.replace('<', '&lt;').replace('>', '&gt;')} *{typed.replace('<', '&lt;').replace('>', '&gt;')}*"
+    escaped = typed.replace('<', '&lt;').replace('>', '&gt;')
+    assert section == f"{escaped} *{escaped}*"
     assert out["blocks"][1]["elements"][0]["text"] == {"type": "plain_text", "text": typed, "emoji": True}
 
 

@@ -89,8 +89,9 @@ async def test_429_pauses_the_outbox_for_retry_after_and_refusals_give_up(app, f
 
 async def queue_dm(app, user: str, text: str) -> int:
     async def add(session):
-        await outbox.add(session, [{"kind": "dm", "platform": "slack", "target": user,
-                                    "payload": effects.to_payload(Message(text)), "dedupe": f"test:{user}"}], app.clock())
+        row = {"kind": "dm", "platform": "slack", "target": user, "payload": effects.to_payload(Message(text)),
+               "dedupe": f"test:{user}"}
+        await outbox.add(session, [row], app.clock())
         return (await session.exec(select(OutboxItem.id).where(OutboxItem.target == user))).scalar_one()
     return await app.db.write(add)
 

@@ -18,7 +18,7 @@ from bot.app import App
 from storage.db import Database
 from storage.members import Member, Worksite
 from tests.reliability.bot_process import free_port
-from tests.slack.conftest import SlackClient, fake, gate, registry_with_testing  # noqa: F401 - Slack fixtures
+from tests.slack.conftest import SlackClient, registry_with_testing
 from tests.slack.payloads import SIGNING_SECRET, slash
 from tests.support import make_config
 

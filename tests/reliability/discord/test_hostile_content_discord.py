@@ -12,7 +12,7 @@ from bot.adapters.discord.markdown import escape as discord_escape
 from bot.adapters.discord.sender import DiscordSender
 from bot.delivery import Worker
 from storage.roster import import_rows, read_csv
-from tests.discord.conftest import MEMBERS_ROLE, ORGANIZERS_ROLE, app, client, dispatch, fake, platforms, slash  # noqa: F401
+from tests.discord.conftest import MEMBERS_ROLE, ORGANIZERS_ROLE, dispatch, slash
 from tests.discord.fake_api import APP_ID
 from tests.reliability.hostile import HOSTILE, SITE_SUFFIX, assert_stored_as_written, roster_csv
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.types import Identity
 from storage.actions import Signup
-from tests.discord.conftest import app, client, click, dispatch, fake, platforms, slash  # noqa: F401
+from tests.discord.conftest import click, dispatch, slash
 from tests.discord.fake_api import APP_ID
 
 

@@ -19,9 +19,8 @@ from slack_bolt.request import async_request
 from sqlalchemy import func, select
 
 from storage.members import Member, MemberIdentity, Worksite
-from tests.slack.conftest import app, fake, front, gate, mode, slack  # noqa: F401 - the Slack fixtures
-from tests.slack.test_directory import Ticks
 from tests.slack.payloads import SIGNING_SECRET, click, form_body, signed_headers, slash, submission
+from tests.slack.test_directory import Ticks
 
 BOT_TOKEN = "xoxb-test"  # the tests/slack app's token
 SLASH = form_body(slash("/member", "site Escalante Elementary", response_url="http://127.0.0.1:9/r"))

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from bot.types import Identity
 from storage.actions import Signup
-from tests.slack.conftest import app, fake, front, gate, mode, slack  # noqa: F401 - the Slack fixtures
 from tests.slack.payloads import click, slash
 
 

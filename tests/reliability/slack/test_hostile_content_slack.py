@@ -9,8 +9,14 @@ import pytest
 
 from bot.delivery import Worker
 from storage.roster import import_rows, read_csv
-from tests.reliability.hostile import HOSTILE, SITE_SUFFIX, assert_stored_as_written, roster_csv, slack_pings, slack_typed
-from tests.slack.conftest import app, fake, front, gate, mode, slack  # noqa: F401 - the Slack fixtures
+from tests.reliability.hostile import (
+    HOSTILE,
+    SITE_SUFFIX,
+    assert_stored_as_written,
+    roster_csv,
+    slack_pings,
+    slack_typed,
+)
 from tests.slack.payloads import slash
 
 LEADER = "ULEAD"
@@ -20,7 +26,8 @@ async def typed(slack, fake, line: str, user: str = LEADER) -> dict:
     """Send a slash command as Slack would and return the answer that came back to its response_url."""
     command, _, rest = line.partition(" ")
     name = f"r{len(fake.responses)}"
-    assert (await slack.send(slash(command, slack_typed(rest), user=user, response_url=fake.response_url(name))))[0] == 200
+    status, _ = await slack.send(slash(command, slack_typed(rest), user=user, response_url=fake.response_url(name)))
+    assert status == 200
     await fake.wait_for(lambda: any(r["url"] == name for r in fake.responses))
     answer = next(r for r in fake.responses if r["url"] == name)
     assert "Something broke" not in answer["text"], answer["text"]

@@ -18,7 +18,7 @@ from storage.db import Database
 from storage.members import Member, MemberIdentity
 from tests.reliability.bot_process import BotProcess, free_port, write_config
 from tests.reliability.conftest import LOST_SIGNUPS
-from tests.slack.conftest import SlackClient, fake  # noqa: F401 - the fake Slack fixture
+from tests.slack.conftest import SlackClient
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.payloads import slash
 from tests.support import make_config, typed_date

@@ -14,7 +14,6 @@ from bot.delivery import Worker
 from bot.types import Message
 from storage import outbox
 from storage.outbox import SENT, OutboxItem
-from tests.slack.conftest import app, fake, front, gate, mode  # noqa: F401 - the Slack fixtures
 
 MEMBERS, ACCEPTED_BEFORE_THE_KILL = 40, 20
 
@@ -22,8 +21,9 @@ MEMBERS, ACCEPTED_BEFORE_THE_KILL = 40, 20
 async def test_a_worker_killed_mid_fan_out_leaves_no_duplicate_dm(app, front, fake, clock, monkeypatch):
     users = [f"U{n:03d}" for n in range(MEMBERS)]
     payload = effects.to_payload(Message("Tentative agreement on class size."))
-    await app.db.write(lambda s: outbox.add(s, [{"kind": "dm", "platform": "slack", "target": user,
-                                                  "payload": payload, "dedupe": f"update:{user}"} for user in users], clock()))
+    rows = [{"kind": "dm", "platform": "slack", "target": user, "payload": payload, "dedupe": f"update:{user}"}
+            for user in users]
+    await app.db.write(lambda s: outbox.add(s, rows, clock()))
     accepted, send = 0, front.sender.send_dm
 
     async def dies_after_some(user_id, message, dedupe, retry_since=None):
