@@ -140,6 +140,12 @@ class Strike(Section):
         return Actions._positive(value)
 
 
+class Organizing(Section):
+    """One-on-ones: how recent another organizer's conversation must be for the bot to mention it first."""
+
+    recent_contact_days: int = Field(7, ge=1)
+
+
 class Secrets(Section):
     """Each platform's secrets, a field each (see :func:`config_model`), read from the environment only."""
 
@@ -165,6 +171,7 @@ class Config(Section):
     bargaining: Bargaining = Bargaining()
     readiness: Readiness = Readiness()
     strike: Strike = Strike()
+    organizing: Organizing = Organizing()
     secrets: Secrets = Secrets()
 
     @model_validator(mode="after")

@@ -14,8 +14,8 @@ from bot.i18n import N_
 from bot.markup import bold
 from bot.permissions import ROLE_NAMES
 from bot.registry import Group, Param
-from bot.types import Button, Reply, Role
-from storage import assessments, links
+from bot.types import Button, Reply
+from storage import links
 from storage import members as store
 from storage.lookup import find_members
 from storage.members import Member
@@ -24,8 +24,6 @@ from storage.roster import fold
 group = Group("member", N_("Your membership: worksite, language, linked accounts, your data"))
 
 LINK_TTL = timedelta(minutes=15)
-SCORE_LABELS = {1: N_("ready to lead"), 2: N_("supportive"), 3: N_("undecided"), 4: N_("leaning against"),
-                5: N_("opposed")}
 
 
 async def resolve_site(ctx: Context, name: str) -> store.Worksite:
@@ -173,29 +171,3 @@ async def link(ctx: Context, code: str | None) -> Reply:
     keep, drop = (here, there) if here.on_roster and not there.on_roster else (there, here)
     await fold(ctx.session, ctx.app.voters, keep.id, drop.id)
     return ctx.reply(ctx._("Linked: both accounts are now {name}.", name=keep.name))
-
-
-@group.command("assess", help=N_("Record a one-on-one assessment: 1 ready to lead … 5 opposed"), role=Role.rep,
-               params=[Param("member", N_("Their name (in quotes if it has spaces) or member number")),
-                       Param("score", N_("1 ready to lead, 2 supportive, 3 undecided, 4 leaning against, 5 opposed"),
-                             type=int, min_value=1, max_value=5),
-                       Param("note", N_("What you learned, for the organizing team"), required=False, positional=True,
-                             greedy=True, max_length=500),
-                       Param("site", N_("Their worksite, when two members share a name"), required=False)])
-async def assess(ctx: Context, member: str, score: int, note: str | None, site: str | None) -> Reply:
-    person, where = await resolve_member(ctx, member, site)
-    await assessments.assess(ctx.session, person.id, score, note, ctx.actor.member_id, ctx.now)
-    return ctx.reply(ctx._("Assessment saved: {name} ({site}) is a {score}, {label}.", name=person.name,
-                           site=where or ctx._("no worksite"), score=score, label=ctx._(SCORE_LABELS[score])))
-
-
-async def assessment_profile(ctx: Context) -> list[str]:
-    """``/member me`` shows an assessment too: it is held about the member."""
-    held = await assessments.assessment_of(ctx.session, ctx.member_id)
-    if held is None:
-        return []
-    return [ctx._("An organizer’s assessment after a one-on-one (1 ready to lead … 5 opposed): {score}, {label}.",
-                  score=held.score, label=ctx._(SCORE_LABELS[held.score]))]
-
-
-PROFILE = [assessment_profile]

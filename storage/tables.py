@@ -9,6 +9,7 @@ from storage import (  # noqa: F401
     bargaining,
     chants,
     claims,
+    conversations,
     jobs,
     links,
     members,

@@ -89,11 +89,13 @@ LINES = {
     "member connect": '/member connect newbie "Dana Claim"',
     "member discrepancies": "/member discrepancies",
     "member forget": "/member forget",
+    "member history": "/member history cruz",
     "member lang": "/member lang es",
     "member link": "/member link",
     "member me": "/member me",
     "member remove": "/member remove gus",
     "member site": f"/member site {ROO}",
+    "member talked": "/member talked cruz 2 cares about class size",
     "organizer help": "/organizer help",
     "pledge close": "/pledge close 1",
     "pledge open": '/pledge open "I will vote YES"',
@@ -124,7 +126,8 @@ SITE_RULE = {"action cancel", "action checkin", "action create", "action edit", 
              "strike shift-add", "strike shift-cancel", "strike shift-edit"}
 # readiness allow/deny is tests/test_readiness_permissions.py's matrix, and roster claims' is in
 # tests/test_roster_claims.py (a rep of another site finds no such claim or member); they are not repeated here
-OWN_MATRIX = {"readiness", "member assess", "member confirm", "member connect"}
+# one-on-ones' is tests/test_conversations.py's (a rep of another site finds no such member)
+OWN_MATRIX = {"readiness", "member assess", "member confirm", "member connect", "member history", "member talked"}
 # the anonymous poll (#2): what leaders see of it must not name anyone either
 ANONYMOUS_POLL_LINES = ["/readiness tally 2", "/readiness export 2", "/readiness missing 2"]
 
@@ -263,7 +266,8 @@ async def test_crafted_claims_give_no_role_for_any_command(app, path):
         assert reply.error and "Only a" in text, f"{LINES[path]}: {text}"
 
 
-LOOKUPS = {"action checkin": "/action checkin 1 {who}", "member assess": '/member assess "{who}" 2'}
+LOOKUPS = {"action checkin": "/action checkin 1 {who}", "member assess": '/member assess "{who}" 2',
+           "member talked": '/member talked "{who}" 2', "member history": '/member history "{who}"'}
 # what each actor gets for "maria lopez", who is at both sites: refused, one found, or both listed
 AMBIGUOUS = {
     ("member", "action checkin"): "refused", ("member", "member assess"): "refused",
@@ -271,6 +275,8 @@ AMBIGUOUS = {
     ("rep of another site", "action checkin"): "refused", ("rep of another site", "member assess"): ROO,
     ("leader", "action checkin"): "both", ("leader", "member assess"): "both",
 }
+AMBIGUOUS.update({(actor, path): seen for (actor, command), seen in list(AMBIGUOUS.items())
+                  if command == "member assess" for path in ("member talked", "member history")})
 
 
 @pytest.mark.parametrize("actor", ACTORS)
