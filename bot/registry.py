@@ -8,10 +8,13 @@ around values that hold spaces (apostrophes are just text: ``O'Brien Elementary`
 
 from __future__ import annotations
 
+import inspect
 import re
+import types
+import typing
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, TypeVar
 
 from bot.errors import UserError
 from bot.i18n import N_
@@ -22,7 +25,9 @@ if TYPE_CHECKING:
     from bot.context import Context
     from bot.types import Effect, Reply
 
-Handler = Callable[..., Awaitable["Reply"]]
+Handler = Callable[Concatenate["Context", ...], Awaitable["Reply"]]
+"""A command's handler: the context, then one keyword per declared :class:`Param` (checked by :func:`check_handler`)."""
+H = TypeVar("H", bound=Handler)
 JobHandler = Callable[..., Awaitable[tuple["Effect", ...]]]
 ProfileSection = Callable[["Context"], Awaitable[list[str]]]
 ForgetHook = Callable[["Context", int], Awaitable[tuple["Effect", ...]]]
@@ -246,6 +251,64 @@ def _unquote(token: str) -> str:
     return "".join(out)
 
 
+class DeclarationError(TypeError):
+    """A command whose handler does not take what its declaration says it is given."""
+
+
+def check_handler(path: str, handler: Callable[..., object], params: tuple[Param, ...]) -> None:
+    """Refuse a handler that does not take exactly the declared params, each annotated with the type
+    :meth:`Command.bind` gives it: the param's type, or ``type | None`` when it is optional with no default.
+    Defaults live in the declaration only, so a handler parameter has none."""
+    where = f"{path} ({handler.__module__}.{handler.__qualname__})"
+    signature = inspect.signature(handler)
+    if not signature.parameters:
+        raise DeclarationError(f"{where}: the handler must take the context first")
+    _, *taken = signature.parameters.values()
+    for parameter in taken:
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD, parameter.POSITIONAL_ONLY):
+            shown = parameter.replace(annotation=parameter.empty, default=parameter.empty)
+            raise DeclarationError(f"{where}: {shown} hides the declared params; name each one")
+    declared = {p.name: p for p in params}
+    missing = [name for name in declared if name not in signature.parameters]
+    if missing:
+        raise DeclarationError(f"{where}: declares {', '.join(missing)} but the handler takes no such parameter")
+    extra = [p.name for p in taken if p.name not in declared]
+    if extra:
+        raise DeclarationError(f"{where}: the handler takes {', '.join(extra)}, which no Param declares")
+    try:
+        hints = typing.get_type_hints(handler)
+    except NameError as exc:
+        raise DeclarationError(f"{where}: an annotation does not resolve at import time ({exc})") from None
+    for parameter in taken:
+        param = declared[parameter.name]
+        if parameter.default is not parameter.empty:
+            raise DeclarationError(f"{where}: {parameter.name} has a default in the handler; give it as "
+                                   f"Param(default=...) only")
+        if param.required and param.default is not None:
+            raise DeclarationError(f"{where}: {param.name} is required, so its default would never be used")
+        if param.default is not None and not isinstance(param.default, param.type):
+            raise DeclarationError(f"{where}: {param.name}'s default {param.default!r} is not a "
+                                   f"{param.type.__name__}")
+        expected = param.type if param.required or param.default is not None else param.type | None
+        if parameter.name not in hints:
+            raise DeclarationError(f"{where}: annotate {parameter.name} as {_spell(expected)}")
+        if _members(hints[parameter.name]) != _members(expected):
+            why = "" if param.required or param.default is not None else " (optional, with no default)"
+            raise DeclarationError(f"{where}: {parameter.name} is annotated {_spell(hints[parameter.name])}, but "
+                                   f"its Param gives {_spell(expected)}{why}")
+
+
+def _members(hint: object) -> frozenset[object]:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return frozenset(typing.get_args(hint))
+    return frozenset({hint})
+
+
+def _spell(hint: object) -> str:
+    names = sorted(getattr(m, "__name__", str(m)) for m in _members(hint) if m is not type(None))
+    return " | ".join(names + ["None"] * (type(None) in _members(hint)))
+
+
 @dataclass
 class Group:
     """A slash command (``/action``) and its subcommands; ``default`` runs when none is given."""
@@ -257,11 +320,13 @@ class Group:
 
     def command(self, name: str, *, help: str, params: tuple[Param, ...] | list[Param] = (),
                 role: Role = Role.member, writes: bool = True, form: bool = False,
-                audited: bool = False) -> Callable[[Handler], Handler]:
-        """Declare a subcommand. ``audited`` records who ran it and when (tallies, exports, missing lists)."""
-        def register(handler: Handler) -> Handler:
+                audited: bool = False) -> Callable[[H], H]:
+        """Declare a subcommand. ``audited`` records who ran it and when (tallies, exports, missing lists).
+        The handler's signature is checked against ``params`` here, when its module is imported."""
+        def register(handler: H) -> H:
             if name in self.commands:
                 raise ValueError(f"/{self.name} {name} is declared twice")
+            check_handler(f"/{self.name} {name}", handler, tuple(params))
             self.commands[name] = Command(self.name, name, help, tuple(params), role, handler, writes, form, audited)
             return handler
 

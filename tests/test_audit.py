@@ -3,8 +3,9 @@
 import subprocess
 import sys
 
+from bot.context import Context
 from bot.registry import Group, Param
-from bot.types import Role
+from bot.types import Reply, Role
 
 
 async def test_an_audited_view_is_recorded_and_listed(bot, app, db_url, tmp_path):
@@ -12,7 +13,7 @@ async def test_an_audited_view_is_recorded_and_listed(bot, app, db_url, tmp_path
 
     @group.command("tally", help="A leader's view", role=Role.leader, writes=False, audited=True,
                    params=[Param("poll", "Poll", type=int)])
-    async def tally(ctx, poll):
+    async def tally(ctx: Context, poll: int) -> Reply:
         return ctx.reply(f"tally {poll}")
 
     app.registry.add(group)

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.app import App
+from bot.context import Context
 from bot.delivery import Undeliverable, Worker
 from bot.registry import Group, Param
-from bot.types import Button, Edit, Message, Notify, Post, Schedule, Unschedule
+from bot.types import Button, Edit, Message, Notify, Post, Reply, Schedule, Unschedule
 from commands import build_registry
 from storage import jobs, outbox
 from storage.db import Database
@@ -21,28 +22,28 @@ def _registry():
     demo = Group("demo", "Demo effects")
 
     @demo.command("notify", help="DM everyone named", params=[Param("names", "Names", greedy=True)])
-    async def notify(ctx, names):
+    async def notify(ctx: Context, names: str) -> Reply:
         ids = [await _member_id(ctx, n) for n in names.split()]
         return ctx.reply("queued", effects=(Notify(tuple(ids), lambda tr: Message(tr._("Hello from the bot")),
                                                    key="hello", batch="demo"),))
 
     @demo.command("announce", help="Post and later edit", params=[Param("text", "Text", greedy=True)])
-    async def announce(ctx, text):
+    async def announce(ctx: Context, text: str) -> Reply:
         return ctx.reply("posted", effects=(Post("actions", lambda tr: Message(text, (Button("Go", "/demo edit 1"),)),
                                                  ref="demo:1"),))
 
     @demo.command("edit", help="Edit the post", params=[Param("count", "Count", type=int)])
-    async def edit(ctx, count):
+    async def edit(ctx: Context, count: int) -> Reply:
         return ctx.reply("edited", effects=(
             Edit("demo:1", lambda tr: Message(f"{count} going", (Button("Go", "/demo edit 1"),))),))
 
     @demo.command("later", help="Schedule a job", params=[Param("minutes", "Minutes", type=int)])
-    async def later(ctx, minutes):
+    async def later(ctx: Context, minutes: int) -> Reply:
         return ctx.reply("scheduled", effects=(
             Schedule("demo.ping", "demo:job", ctx.now + timedelta(minutes=minutes), {"who": ctx.member_id}),))
 
     @demo.command("cancel", help="Cancel the job")
-    async def cancel(ctx):
+    async def cancel(ctx: Context) -> Reply:
         return ctx.reply("cancelled", effects=(Unschedule("demo"),))
 
     async def ping(ctx, who):

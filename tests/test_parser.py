@@ -2,13 +2,39 @@
 
 import pytest
 
+from bot.context import Context
 from bot.errors import UserError
 from bot.registry import Group, Param, Registry
-from bot.types import Role
+from bot.types import Reply, Role
 
 
-async def _noop(ctx, **kw):
-    return kw
+async def _create(ctx: Context, title: str, when: str, where: str, kind: str | None, capacity: int | None,
+                  details: str | None) -> Reply:
+    return Reply()
+
+
+async def _one_id(ctx: Context, id: int) -> Reply:
+    return Reply()
+
+
+async def _tag(ctx: Context, tag: str | None) -> Reply:
+    return Reply()
+
+
+async def _site(ctx: Context, worksite: str) -> Reply:
+    return Reply()
+
+
+async def _forget(ctx: Context, confirm: bool) -> Reply:
+    return Reply()
+
+
+async def _none(ctx: Context) -> Reply:
+    return Reply()
+
+
+async def _post(ctx: Context, title: str, body: str, topics: str | None) -> Reply:
+    return Reply()
 
 
 def _registry() -> Registry:
@@ -18,15 +44,15 @@ def _registry() -> Registry:
         Param("kind", "Kind", required=False, choices=("picket", "rally")),
         Param("capacity", "Capacity", type=int, required=False, min_value=1, max_value=100000),
         Param("details", "Details", required=False, max_length=20),
-    ])(_noop)
-    g.command("join", help="Join", params=[Param("id", "Action id", type=int, min_value=1)])(_noop)
-    g.command("list", help="List", params=[Param("tag", "Tag", required=False, positional=True)])(_noop)
+    ])(_create)
+    g.command("join", help="Join", params=[Param("id", "Action id", type=int, min_value=1)])(_one_id)
+    g.command("list", help="List", params=[Param("tag", "Tag", required=False, positional=True)])(_tag)
     reg = Registry()
     reg.add(g)
     m = Group("member", "Members")
-    m.command("site", help="Site", params=[Param("worksite", "Worksite", greedy=True)])(_noop)
+    m.command("site", help="Site", params=[Param("worksite", "Worksite", greedy=True)])(_site)
     m.command("forget", help="Forget",
-              params=[Param("confirm", "Confirm", type=bool, required=False, default=False)])(_noop)
+              params=[Param("confirm", "Confirm", type=bool, required=False, default=False)])(_forget)
     reg.add(m)
     return reg
 
@@ -104,16 +130,16 @@ def test_markup_characters_typed_by_a_member_are_removed():
 
 def test_a_command_declared_twice_is_refused():
     g = Group("x", "X")
-    g.command("a", help="A")(_noop)
+    g.command("a", help="A")(_none)
     with pytest.raises(ValueError):
-        g.command("a", help="A")(_noop)
+        g.command("a", help="A")(_none)
 
 
 def _bargaining() -> Registry:
     g = Group("bargaining", "Bargaining")
     g.command("post", help="Post", role=Role.rep, params=[
         Param("title", "Title"), Param("body", "Body", greedy=True, max_length=2000),
-        Param("topics", "Topics", required=False)])(_noop)
+        Param("topics", "Topics", required=False)])(_post)
     reg = Registry()
     reg.add(g)
     return reg

@@ -5,10 +5,12 @@ import re
 import pytest
 
 from bot.config import load_config
+from bot.context import Context
 from bot.i18n import Catalogs
 from bot.permissions import Actor, resolve_role
+from bot.registry import DeclarationError, Group, Param
 from bot.schema import BOOLEAN, STRING, SUB_COMMAND, discord_commands
-from bot.types import Identity, Invocation, Role
+from bot.types import Identity, Invocation, Reply, Role
 from commands import build_registry
 from tests.support import PLATFORMS, make_config
 
@@ -128,3 +130,64 @@ def test_discord_roles_are_named_by_id_in_one_server_or_the_bot_does_not_start(t
     path.write_text(toml)
     with pytest.raises(ConfigError, match=re.escape(error)):
         load_config(PLATFORMS, path, env={})
+
+
+async def _wrong_name(ctx: Context, site: str) -> Reply:
+    return Reply()
+
+
+async def _extra(ctx: Context, worksite: str, note: str | None) -> Reply:
+    return Reply()
+
+
+async def _not_optional(ctx: Context, worksite: str, note: str) -> Reply:
+    return Reply()
+
+
+async def _wrong_type(ctx: Context, worksite: int) -> Reply:
+    return Reply()
+
+
+async def _a_default(ctx: Context, worksite: str = "Escalante") -> Reply:
+    return Reply()
+
+
+async def _everything(ctx: Context, **values: str) -> Reply:
+    return Reply()
+
+
+async def _untyped(ctx, worksite):
+    return Reply()
+
+
+async def _site(ctx: Context, worksite: str) -> Reply:
+    return Reply()
+
+
+WORKSITE = Param("worksite", "Worksite")
+NOTE = Param("note", "Note", required=False)
+
+
+@pytest.mark.parametrize("handler, params, error", [
+    (_wrong_name, [WORKSITE], "declares worksite but the handler takes no such parameter"),
+    (_extra, [WORKSITE], "the handler takes note, which no Param declares"),
+    (_not_optional, [WORKSITE, NOTE],
+     "note is annotated str, but its Param gives str | None (optional, with no default)"),
+    (_wrong_type, [WORKSITE], "worksite is annotated int, but its Param gives str"),
+    (_a_default, [WORKSITE], "worksite has a default in the handler; give it as Param(default=...) only"),
+    (_everything, [WORKSITE], "**values hides the declared params"),
+    (_untyped, [WORKSITE], "annotate worksite as str"),
+    (_site, [Param("worksite", "Worksite", default="Escalante")], "worksite is required, so its default"),
+    (_site, [Param("worksite", "Worksite", required=False, default=3)], "worksite's default 3 is not a str"),
+])
+def test_a_handler_that_does_not_take_what_its_command_declares_is_refused_when_declared(handler, params, error):
+    group = Group("survey", "Survey")
+    where = f"/survey answer (tests.test_registry.{handler.__name__})"
+    with pytest.raises(DeclarationError, match=re.escape(f"{where}: {error}")):
+        group.command("answer", help="Answer", params=params)(handler)
+    assert "answer" not in group.commands
+
+
+def test_every_real_handler_takes_what_its_command_declares():
+    """build_registry imports every feature, and every declaration is checked as it is made."""
+    assert len(list(build_registry().commands())) > 50

@@ -12,9 +12,11 @@ import pytest
 
 from bot.adapters.discord.client import make_client
 from bot.app import App
+from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.registry import Group, Param
+from bot.types import Reply
 from commands import build_registry
 from commands.members import resolve_site
 from storage.db import Database
@@ -38,7 +40,8 @@ survey = Group("survey", N_("A later feature: a form with every kind of option")
     Param("strike", N_("Ready to strike"), type=bool, required=False),
     Param("shift", N_("When you work"), required=False, choices=("day", "night")),
 ])
-async def answer(ctx, worksite, note, shifts, strike, shift):
+async def answer(ctx: Context, worksite: str, note: str | None, shifts: int | None, strike: bool | None,
+                 shift: str | None) -> Reply:
     if shifts == 0 and strike:
         raise UserError(N_("Zero shifts and a strike vote? Pick one."))
     member = await ctx.session.get(Member, ctx.member_id)
