@@ -96,6 +96,15 @@ def manages_action(actor: Actor, site_name: str | None, created_by: int | None) 
                                          and actor.member_id == created_by)
 
 
+def require_author(actor: Actor, author_id: int | None) -> None:
+    """Correcting or retracting what was posted (a bargaining update): a leader, or the rep who posted it."""
+    if actor.role >= Role.leader or (actor.role >= Role.rep and actor.member_id is not None
+                                     and actor.member_id == author_id):
+        return
+    require(actor, Role.rep)
+    raise UserError(N_("Only a leader or the rep who posted it can change it."))
+
+
 def require_manager(actor: Actor, site_name: str | None, created_by: int | None) -> None:
     if manages_action(actor, site_name, created_by):
         return

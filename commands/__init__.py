@@ -8,8 +8,8 @@ from importlib import import_module
 
 from bot.registry import Registry
 
-FEATURES = ("actions", "chants", "bargaining", "readiness", "pledges", "structure", "members", "conversations",
-            "roster", "strike", "help")
+FEATURES = ("actions", "chants", "bargaining", "bargaining_corrections", "readiness", "pledges", "structure",
+            "members", "conversations", "roster", "strike", "help")
 
 
 def build_registry() -> Registry:

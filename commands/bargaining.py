@@ -18,8 +18,10 @@ from bot.markup import bold, when
 from bot.registry import Group, Param
 from bot.types import Message, Notify, Post, Render, Reply, Role
 from storage import bargaining as store
+from storage import bargaining_versions as versions
 from storage import outbox
 from storage.bargaining import STATUSES, BargainingUpdate, Demand
+from storage.bargaining_versions import CORRECTED, POSTED, RETRACTED, BargainingVersion
 
 group = Group("bargaining", N_("Bargaining news, the demands at the table, and answers to rumors"))
 
@@ -27,9 +29,11 @@ MAX_BODY = 12_000
 MAX_TOPICS = 10
 STATUS_NAMES = {"proposed": L_("proposed"), "countered": L_("countered"), "tentative": L_("tentative agreement"),
                 "won": L_("won"), "dropped": L_("dropped")}
+STATE_NAMES = {CORRECTED: N_("corrected"), RETRACTED: N_("retracted")}
 
 
-def _batch(update_id: int) -> str:
+def batch_of(update_id: int) -> str:
+    """The update's DMs (for delivery reports) and its channel post (for edits)."""
     return f"bargaining:{update_id}"
 
 
@@ -39,29 +43,43 @@ def _day(tr: Translator, moment: datetime | date) -> str:
     return tr.day(moment)
 
 
-def _render_update(update: BargainingUpdate, topics: list[str]) -> Render:
-    """The update in the reader's language: the rep's own Spanish text for Spanish readers, when given."""
+def render_update(update: BargainingUpdate, topics: list[str], version: BargainingVersion | None = None) -> Render:
+    """The update in the reader's language: the rep's own Spanish text for Spanish readers, when given. A
+    corrected update says when it was corrected; a retracted one says so instead of repeating what it said."""
     title, body, body_es, held = update.title, update.body, update.body_es, update.session_date
     update_id, posted_at = update.id, update.posted_at
+    kind, changed_at, reason = (version.kind, version.changed_at, version.reason) if version else (POSTED, None, None)
 
     def render(tr: Translator) -> Message:
         meta = [tr._("Bargaining update #{id}, posted {when}", id=update_id, when=when(posted_at))]
+        if kind == CORRECTED:
+            meta.append(tr._("Corrected {when}", when=when(changed_at)))
         if held:
             meta.append(tr._("Session of {day}", day=_day(tr, held)))
         if topics:
             meta.append(tr._("Topics: {topics}", topics=", ".join(topics)))
+        if kind == RETRACTED:
+            head = bold(tr._("Retracted: {title}", title=title))
+            text = tr._("This update was retracted {when}.", when=when(changed_at))
+            return Message("\n\n".join([head + "\n" + "\n".join(meta), text + (f"\n{reason}" if reason else "")]))
         text = body_es if tr.lang == "es" and body_es else body
         return Message("\n\n".join([bold(title) + "\n" + "\n".join(meta), text]))
 
     return render
 
 
-def _body(text: str | None) -> str | None:
+async def rendered_updates(ctx: Context, found: list[BargainingUpdate]) -> list[Render]:
+    topics = await store.topics_of(ctx.session, [u.id for u in found])
+    states = await versions.latest(ctx.session, [u.id for u in found])
+    return [render_update(u, topics[u.id], states.get(u.id)) for u in found]
+
+
+def body_text(text: str | None) -> str | None:
     """Paragraphs as the rep wrote them, whatever line endings the platform sent."""
     return text.replace("\r\n", "\n").strip() if text else None
 
 
-def _topics(text: str | None) -> list[str]:
+def parse_topics(text: str | None) -> list[str]:
     topics = [store.topic_key(t) for t in (text or "").split(",") if t.strip()]
     if len(topics) > MAX_TOPICS:
         raise UserError(N_("At most {max} topics, please."), max=MAX_TOPICS)
@@ -72,14 +90,14 @@ def _topics(text: str | None) -> list[str]:
     return list(dict.fromkeys(topics))
 
 
-async def _update(ctx: Context, update_id: int) -> BargainingUpdate:
+async def find_update(ctx: Context, update_id: int) -> BargainingUpdate:
     update = await ctx.session.get(BargainingUpdate, update_id)
     if update is None:
         raise UserError(N_("There is no bargaining update #{id}. /bargaining history lists them."), id=update_id)
     return update
 
 
-def _update_id() -> Param:
+def update_id_param() -> Param:
     return Param("id", N_("The update’s number, as shown in /bargaining history"), type=int, min_value=1)
 
 
@@ -96,15 +114,16 @@ def _update_id() -> Param:
                ])
 async def post(ctx: Context, title: str, body: str, session: str | None, topics: str | None,
                es: str | None) -> Reply:
-    update = BargainingUpdate(title=title, body=_body(body), body_es=_body(es),
+    update = BargainingUpdate(title=title, body=body_text(body), body_es=body_text(es),
                               session_date=session_day(ctx, session) if session else None,
                               author_id=ctx.actor.member_id, posted_at=ctx.now)
-    tags = _topics(topics)
+    tags = parse_topics(topics)
     await store.add_update(ctx.session, update, tags)
+    await versions.record(ctx.session, update, tags, POSTED, ctx.actor.member_id, ctx.now)
     subscribers = await store.subscriber_ids(ctx.session, ctx.config.bargaining.subscribe_roster_by_default)
-    render = _render_update(update, tags)
-    effects = (Post("announcements", render),
-               Notify(tuple(subscribers), render, key=_batch(update.id), batch=_batch(update.id)))
+    render = render_update(update, tags)
+    effects = (Post("announcements", render, ref=batch_of(update.id)),
+               Notify(tuple(subscribers), render, key=batch_of(update.id), batch=batch_of(update.id)))
     return ctx.reply(ctx.n_("Posted update #{id} to #announcements and sent it to {n} subscriber. "
                             "/bargaining delivery {id} shows how delivery is going.",
                             "Posted update #{id} to #announcements and sent it to {n} subscribers. "
@@ -133,8 +152,7 @@ async def latest(ctx: Context, n: int) -> Reply:
     found = await store.updates(ctx.session, limit=n)
     if not found:
         return ctx.reply(ctx._("No bargaining updates yet."))
-    topics = await store.topics_of(ctx.session, [u.id for u in found])
-    return ctx.reply("\n\n".join(_render_update(u, topics[u.id])(ctx.tr).text for u in found))
+    return ctx.reply("\n\n".join(render(ctx.tr).text for render in await rendered_updates(ctx, found)))
 
 
 @group.command("history", help=N_("List every bargaining update, or those on one topic"), writes=False, params=[
@@ -149,28 +167,31 @@ async def history(ctx: Context, topic: str | None) -> Reply:
     if not found:
         return ctx.reply(ctx._("No bargaining updates yet."))
     topics = await store.topics_of(ctx.session, [u.id for u in found])
+    states = await versions.latest(ctx.session, [u.id for u in found])
     lines = []
     for update in found:
         line = f"#{update.id} · {_day(ctx.tr, update.session_date or update.posted_at)} · {update.title}"
         if topics[update.id]:
             line += f" ({', '.join(topics[update.id])})"
+        state = states.get(update.id)
+        if state is not None and state.kind != POSTED:
+            line += " — " + ctx._(STATE_NAMES[state.kind])
         lines.append(line)
-    lines.append(ctx._("Read one with /bargaining show <id>."))
+    lines.append(ctx._("Read one with /bargaining show <id>; its versions with /bargaining versions <id>."))
     return ctx.reply("\n".join(lines))
 
 
-@group.command("show", help=N_("Read one bargaining update"), writes=False, params=[_update_id()])
+@group.command("show", help=N_("Read one bargaining update"), writes=False, params=[update_id_param()])
 async def show(ctx: Context, id: int) -> Reply:
-    update = await _update(ctx, id)
-    topics = await store.topics_of(ctx.session, [update.id])
-    return ctx.reply(_render_update(update, topics[update.id])(ctx.tr).text)
+    update = await find_update(ctx, id)
+    return ctx.reply((await rendered_updates(ctx, [update]))[0](ctx.tr).text)
 
 
 @group.command("delivery", help=N_("How many subscribers an update has reached"), role=Role.rep, writes=False,
-               params=[_update_id()])
+               params=[update_id_param()])
 async def delivery(ctx: Context, id: int) -> Reply:
-    await _update(ctx, id)
-    counts = await outbox.batch_counts(ctx.session, _batch(id))
+    await find_update(ctx, id)
+    counts = await outbox.batch_counts(ctx.session, batch_of(id))
     return ctx.reply(ctx._("Update #{id}: {sent} sent, {pending} waiting, {failed} failed.", id=id,
                            sent=counts.get(outbox.SENT, 0), pending=counts.get(outbox.PENDING, 0),
                            failed=counts.get(outbox.FAILED, 0)))
@@ -255,7 +276,7 @@ async def table(ctx: Context) -> Reply:
     Param("question", N_("The question, as members ask it"), max_length=500),
     Param("answer", N_("The accurate answer"), greedy=True, max_length=4000, multiline=True)])
 async def faq_add(ctx: Context, question: str, answer: str) -> Reply:
-    entry = store.FaqEntry(question=question, answer=_body(answer), author_id=ctx.actor.member_id,
+    entry = store.FaqEntry(question=question, answer=body_text(answer), author_id=ctx.actor.member_id,
                            created_at=ctx.now)
     ctx.session.add(entry)
     return ctx.reply(ctx._("Added to the FAQ:") + "\n\n" + _faq_text(entry))

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, Text, and_, func, or_, select
+from sqlalchemy import Date, ForeignKey, Integer, Text, and_, delete, func, or_, select
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member
-from storage.sql import upsert
+from storage.sql import locked, upsert
 from storage.types import UTCDateTime
 
 STATUSES = ("proposed", "countered", "tentative", "won", "dropped")
@@ -94,6 +94,19 @@ async def add_update(session: AsyncSession, update: BargainingUpdate, topics: li
         session.add(BargainingUpdateTopic(update_id=update.id, topic=topic))
     await session.flush()
     return update
+
+
+async def set_topics(session: AsyncSession, update_id: int, topics: list[str]) -> None:
+    await session.exec(delete(BargainingUpdateTopic).where(BargainingUpdateTopic.update_id == update_id))
+    for topic in dict.fromkeys(topics):
+        session.add(BargainingUpdateTopic(update_id=update_id, topic=topic))
+    await session.flush()
+
+
+async def update_locked(session: AsyncSession, update_id: int) -> BargainingUpdate | None:
+    """The update, its row locked until commit: two corrections at once are made one after the other."""
+    query = locked(select(BargainingUpdate).where(BargainingUpdate.id == update_id))
+    return (await session.exec(query)).scalar_one_or_none()
 
 
 async def topics_of(session: AsyncSession, update_ids: list[int]) -> dict[int, list[str]]:

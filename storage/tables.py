@@ -7,6 +7,7 @@ from storage import (  # noqa: F401
     assessments,
     audit,
     bargaining,
+    bargaining_versions,
     chants,
     claims,
     conversations,

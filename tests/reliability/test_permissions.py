@@ -57,6 +57,7 @@ LINES = {
     "action roster": "/action roster 1",
     "action show": "/action show 1",
     "action turnout": "/action turnout",
+    "bargaining correct": '/bargaining correct 1 body:"Talks continue Monday."',
     "bargaining delivery": "/bargaining delivery 1",
     "bargaining demand-add": '/bargaining demand-add staffing "Nurse in every school"',
     "bargaining demand-history": "/bargaining demand-history wages",
@@ -66,10 +67,12 @@ LINES = {
     "bargaining history": "/bargaining history",
     "bargaining latest": "/bargaining latest",
     "bargaining post": '/bargaining post "Session 3" "We met today."',
+    "bargaining retract": "/bargaining retract 1 The date was wrong",
     "bargaining show": "/bargaining show 1",
     "bargaining subscribe": "/bargaining subscribe",
     "bargaining table": "/bargaining table",
     "bargaining unsubscribe": "/bargaining unsubscribe",
+    "bargaining versions": "/bargaining versions 1",
     "chant add": '/chant add "Fight" "What do we want? | Fair pay"',
     "chant approve": "/chant approve 2",
     "chant attach": "/chant attach 1 1",
@@ -124,6 +127,8 @@ LINES = {
 SITE_RULE = {"action cancel", "action checkin", "action create", "action edit", "action export", "action roster",
              "chant attach", "chant detach", "chant edit", "chant remove", "member assess", "strike plan",
              "strike shift-add", "strike shift-cancel", "strike shift-edit"}
+# what someone posted (bargaining update #1, the leader's): only a leader or its author may correct or retract it
+AUTHOR_RULE = {"bargaining correct", "bargaining retract"}
 # readiness allow/deny is tests/test_readiness_permissions.py's matrix, and roster claims' is in
 # tests/test_roster_claims.py (a rep of another site finds no such claim or member); they are not repeated here
 # one-on-ones' is tests/test_conversations.py's (a rep of another site finds no such member)
@@ -136,6 +141,8 @@ def expected_allowed(path: str, actor: str) -> bool:
     command = REGISTRY.find(*path.split(" "))
     if ROLE_OF[actor] < command.role:
         return False
+    if path in AUTHOR_RULE:
+        return actor == "leader"
     return path not in SITE_RULE or actor in ("rep of the site", "leader")  # the site rule: a rep of that site
 
 
