@@ -238,6 +238,12 @@ def require_line(actor: Actor, site_name: str, captain_id: int | None) -> None:
         raise UserError(N_("Only a captain of this shift or a rep of {site} can do that."), site=site_name)
 
 
+def line_lookup(actor: Actor, site_name: str) -> frozenset[str] | None:
+    """Whom a name typed by whoever runs a line may find (after :func:`require_line`): a leader anyone, a rep
+    or captain the members of the line's site and of the rep's own sites (callers add the shift's sign-ups)."""
+    return None if actor.role >= Role.leader else actor.sites | {site_key(site_name)}
+
+
 def hours_sites(actor: Actor, captained: frozenset[str]) -> frozenset[str] | None:
     """Whose picket hours a viewer reads besides their own: a leader everyone's (None), a rep their sites', a
     captain the sites of the shifts they captain (``captained``, site keys); a member only their own (empty)."""

@@ -1,5 +1,7 @@
 """``/strike``: picket shifts at every site — planned in one command, one shift at a time changed or
-cancelled, and listed for members with their own site first."""
+cancelled, listed for members with their own site first; members sign up with a button (capacity and
+waitlist, as for actions), leave or swap, and get a reminder before each shift; captains sign their line in
+and out, and members sign themselves in with the code the captain reads out."""
 
 from __future__ import annotations
 
@@ -13,14 +15,18 @@ from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold
 from bot.registry import Group, Param
-from bot.types import Reply, Role
+from bot.types import Button, Effect, Message, Notify, Reply, Role, Schedule, Unschedule
 from commands.members import resolve_member, resolve_site
+from storage import picket
 from storage import shifts as store
+from storage.actions import GOING, WAITLIST
+from storage.lookup import find_members
 from storage.members import Member, site_key, worksite_name
 from storage.shifts import Shift
 
 group = Group("strike", N_("Strike — picket shifts, captains’ sign-in, hours for strike pay, line status"))
 
+MAX_BUTTONS = 10  # sign-up buttons on one list: a message stays within Slack's blocks
 MAX_PLAN = 20_000  # shifts one plan may create: 500 sites × 2 shifts × 20 weekdays
 _SLOT = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*[-–]\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.I)
 
@@ -71,14 +77,14 @@ def read_day(ctx: Context, text: str) -> date:
     return reading.day(tz)
 
 
-def at(ctx: Context, day: date, clock: time) -> datetime:
+def local_at(ctx: Context, day: date, clock: time) -> datetime:
     """A local time on a local day, in UTC: zoneinfo gives each day its own offset, so 6:30 stays 6:30 across a
     daylight-saving change."""
     return datetime.combine(day, clock, tzinfo=ctx.config.campaign.tz).astimezone(UTC)
 
 
 def slot_times(ctx: Context, day: date, slots: list[tuple[time, time]]) -> list[tuple[date, datetime, datetime]]:
-    return [(day, at(ctx, day, start), at(ctx, day, end)) for start, end in slots]
+    return [(day, local_at(ctx, day, start), local_at(ctx, day, end)) for start, end in slots]
 
 
 def refuse_past(ctx: Context, start: datetime) -> None:
@@ -91,13 +97,38 @@ def span(tr: Translator, shift: Shift) -> str:
     return f"{markup.when(shift.starts_at)}–{tr.clock(shift.ends_at)}"
 
 
-def shift_line(tr: Translator, shift: Shift, site: str, captain: str | None) -> str:
+def shift_line(tr: Translator, shift: Shift, site: str, captain: str | None,
+               counts: tuple[int, int] | None = None) -> str:
     line = f"#{shift.id} {site} · {span(tr, shift)}"
     if captain:
         line += " · " + tr._("captain {name}", name=captain)
+    if counts is not None:
+        line += " · " + tr.n_("{n} going", "{n} going", counts[0])
+        if counts[1]:
+            line += " · " + tr.n_("{n} waitlisted", "{n} waitlisted", counts[1])
     if shift.capacity is not None:
         line += " · " + tr.n_("room for {n}", "room for {n}", shift.capacity)
     return line
+
+
+def ref(shift_id: int) -> str:
+    return f"shift:{shift_id}"
+
+
+def reminders(ctx: Context, shift: Shift) -> tuple[Effect, ...]:
+    """One job per configured offset before the shift; one already past is dropped. The same keys replace
+    the earlier schedule, so every join (and a moved shift) schedules them again at no cost."""
+    out: list[Effect] = []
+    for hours in ctx.config.strike.reminder_hours:
+        key = f"{ref(shift.id)}:remind:{hours:g}h"
+        due = shift.starts_at - timedelta(hours=hours)
+        out.append(Schedule("strike.remind", key, due, {"shift_id": shift.id, "hours": hours})
+                   if due > ctx.now else Unschedule(key))
+    return tuple(out)
+
+
+def _leave_button(tr: Translator, shift_id: int) -> Button:
+    return Button(tr._("Can’t make it"), f"/strike leave {shift_id}")
 
 
 async def get_shift(ctx: Context, shift_id: int, *, lock: bool = False) -> tuple[Shift, str]:
@@ -200,7 +231,8 @@ async def shift_edit(ctx: Context, shift: int, times: str | None, day: str | Non
     permissions.require_shift_manager(ctx.actor, site)
     if times is None and day is None and capacity is None and minimum is None and captain is None:
         raise UserError(N_("Say what to change: times:, day:, capacity:, minimum: or captain:."))
-    if times is not None or day is not None:
+    moved = times is not None or day is not None
+    if moved:
         if found.starts_at <= ctx.now:
             raise UserError(N_("Shift #{id} has started: its times can’t change now."), id=shift)
         local_day = read_day(ctx, day) if day is not None else found.day
@@ -221,8 +253,18 @@ async def shift_edit(ctx: Context, shift: int, times: str | None, day: str | Non
     if chosen is not None:
         found.captain_id = chosen.id
     await ctx.session.flush()
+    promoted = await store.promote(ctx.session, found)
+    effects: list[Effect] = _promotion_notices(found, site, promoted)
+    if moved:
+        told = [m for m in await store.member_ids(ctx.session, shift, GOING, WAITLIST) if m not in promoted]
+
+        def render(tr: Translator) -> Message:
+            return Message(tr._("Your picket shift #{id} at {site} has moved: it is now {when}.", id=shift,
+                                site=site, when=span(tr, found)), (_leave_button(tr, shift),))
+        effects += [Notify(tuple(told), render), *reminders(ctx, found)]
     name = chosen.name if chosen else await _captain_name(ctx, found)
-    return ctx.reply(ctx._("Updated shift {line}.", line=shift_line(ctx.tr, found, site, name)))
+    return ctx.reply(ctx._("Updated shift {line}.", line=shift_line(ctx.tr, found, site, name)),
+                     effects=tuple(effects))
 
 
 async def _captain_name(ctx: Context, shift: Shift) -> str | None:
@@ -235,8 +277,14 @@ async def shift_cancel(ctx: Context, shift: int) -> Reply:
     found, site = await get_shift(ctx, shift, lock=True)
     permissions.require_shift_manager(ctx.actor, site)
     found.cancelled_at = ctx.now
-    return ctx.reply(ctx._("Cancelled shift #{id} at {site}, {when}.", id=shift, site=site,
-                           when=span(ctx.tr, found)))
+    told = await store.member_ids(ctx.session, shift, GOING, WAITLIST)
+
+    def render(tr: Translator) -> Message:
+        return Message(tr._("Cancelled: your picket shift #{id} at {site}, {when}, is not happening. Other shifts: "
+                            "/strike shifts", id=shift, site=site, when=span(tr, found)))
+    return ctx.reply(ctx._("Cancelled shift #{id} at {site}, {when}.", id=shift, site=site, when=span(ctx.tr, found))
+                     + " " + ctx.n_("{n} person signed up was told.", "{n} people signed up were told.", len(told)),
+                     effects=(Notify(tuple(told), render), Unschedule(ref(shift))))
 
 
 @group.command("shifts", help=N_("Coming picket shifts, your own site’s first"), params=[
@@ -251,8 +299,308 @@ async def list_shifts(ctx: Context, site: str | None, day: str | None) -> Reply:
     found = await store.upcoming(ctx.session, ctx.now, first_site=mine.worksite_id, **where)
     if not found:
         return ctx.reply(ctx._("No picket shifts are planned there yet."))
-    lines = [shift_line(ctx.tr, shift, name, captain) for shift, name, captain in found]
+    counts = await store.counts(ctx.session, [shift.id for shift, _site, _captain in found])
+    lines = [shift_line(ctx.tr, shift, name, captain, counts.get(shift.id, (0, 0))) for shift, name, captain in found]
     total = await store.count_upcoming(ctx.session, ctx.now, **where)
     if total > len(found):
         lines.append(ctx._("…and {n} more: add site: or day: to see them.", n=total - len(found)))
-    return ctx.reply(bold(ctx._("Picket shifts")) + "\n" + "\n".join(lines))
+    buttons = tuple(Button(ctx._("Sign up for #{id}", id=shift.id), f"/strike join {shift.id}", "primary")
+                    for shift, _site, _captain in found[:MAX_BUTTONS] if shift.starts_at > ctx.now)
+    return ctx.reply(bold(ctx._("Picket shifts")) + "\n" + "\n".join(lines) + "\n\n"
+                     + ctx._("Sign up with the buttons or /strike join <number>."), buttons=buttons)
+
+
+async def _not_started(ctx: Context, shift_id: int) -> tuple[Shift, str]:
+    """A shift members may still join or leave, its row locked."""
+    shift, site = await get_shift(ctx, shift_id, lock=True)
+    if shift.starts_at <= ctx.now:
+        raise UserError(N_("Shift #{id} has already started. If you’re there, ask its captain to sign you in."),
+                        id=shift_id)
+    return shift, site
+
+
+async def _join(ctx: Context, shift: Shift, site: str, *, besides: int | None = None) -> tuple[str, bool]:
+    """Sign the member up for ``shift``: what to tell them, and whether the signup is new."""
+    other = await store.clash(ctx.session, ctx.member_id, shift, besides=besides)
+    if other is not None:
+        raise UserError(N_("You’re already signed up for shift #{other}, {when}, which overlaps this one. Leave it "
+                           "first, or swap with /strike swap {other} {id}."), other=other.id,
+                        when=span(ctx.tr, other), id=shift.id)
+    joined = await store.join(ctx.session, shift, ctx.member_id, ctx.now)
+    if joined.status == GOING:
+        text = ctx._("You’re in: picket shift #{id} at {site}, {when}. You’ll get a reminder before it starts.",
+                     id=shift.id, site=site, when=span(ctx.tr, shift))
+    else:
+        text = ctx._("Shift #{id} is full, so you’re on its waitlist (number {place}). If a place frees up, you’ll "
+                     "get a DM.", id=shift.id, place=joined.place)
+    return (text if joined.new else ctx._("You had already signed up.") + " " + text), joined.new
+
+
+@group.command("join", help=N_("Sign up for a picket shift"), params=[SHIFT])
+async def join(ctx: Context, shift: int) -> Reply:
+    found, site = await _not_started(ctx, shift)
+    text, new = await _join(ctx, found, site)
+    return ctx.reply(text, buttons=(_leave_button(ctx.tr, shift),), effects=reminders(ctx, found) if new else ())
+
+
+@group.command("leave", help=N_("Take back your signup for a picket shift"), params=[SHIFT])
+async def leave(ctx: Context, shift: int) -> Reply:
+    found, site = await _not_started(ctx, shift)
+    effects = await withdraw(ctx, found, site, ctx.member_id)
+    if effects is None:
+        return ctx.reply(ctx._("You weren’t signed up for shift #{id}.", id=shift))
+    return ctx.reply(ctx._("Thanks for letting us know: you’re off shift #{id}.", id=shift), effects=effects)
+
+
+@group.command("swap", help=N_("Move your signup from one picket shift to another"), params=[
+    Param("shift", N_("The shift you are leaving"), type=int, min_value=1),
+    Param("to", N_("The shift you are taking instead"), type=int, min_value=1),
+])
+async def swap(ctx: Context, shift: int, to: int) -> Reply:
+    if shift == to:
+        raise UserError(N_("Those are the same shift."))
+    first, second = sorted((shift, to))  # rows locked in one order, so two swaps never wait on each other
+    locked = {first: await _not_started(ctx, first), second: await _not_started(ctx, second)}
+    (old, old_site), (new, new_site) = locked[shift], locked[to]
+    if await store.signup_of(ctx.session, shift, ctx.member_id) is None:
+        raise UserError(N_("You weren’t signed up for shift #{id}."), id=shift)
+    going, _waiting = (await store.counts(ctx.session, [to])).get(to, (0, 0))
+    if new.capacity is not None and going >= new.capacity:
+        raise UserError(N_("Shift #{id} is full: you keep your place on shift #{old}. Join its waitlist with "
+                           "/strike join {id} if you can do both."), id=to, old=shift)
+    text, _new = await _join(ctx, new, new_site, besides=shift)
+    effects = await withdraw(ctx, old, old_site, ctx.member_id) or ()
+    return ctx.reply(ctx._("Swapped: you’re off shift #{old}.", old=shift) + " " + text,
+                     buttons=(_leave_button(ctx.tr, to),), effects=(*effects, *reminders(ctx, new)))
+
+
+async def withdraw(ctx: Context, shift: Shift, site: str, member_id: int) -> tuple[Effect, ...] | None:
+    """Take a member off a shift (its row locked): the longest waiting get the place they freed, by DM.
+    None when they were not signed up."""
+    removed = await store.leave(ctx.session, shift.id, member_id)
+    if removed is None:
+        return None
+    return tuple(_promotion_notices(shift, site, await store.promote(ctx.session, shift)))
+
+
+def _promotion_notices(shift: Shift, site: str, member_ids: list[int]) -> list[Effect]:
+    if not member_ids:
+        return []
+
+    def render(tr: Translator) -> Message:
+        return Message(tr._("A place opened up: you’re in for picket shift #{id} at {site}, {when}.", id=shift.id,
+                            site=site, when=span(tr, shift)), (_leave_button(tr, shift.id),))
+    return [Notify(tuple(member_ids), render)]
+
+
+@group.command("mine", help=N_("Your coming picket shifts"), writes=False)
+async def mine(ctx: Context) -> Reply:
+    lines = await my_shifts(ctx) if ctx.actor.member_id else []
+    return ctx.reply(lines[0] if lines else ctx._("You’re not signed up for any picket shift. See them with "
+                                                  "/strike shifts."))
+
+
+async def my_shifts(ctx: Context) -> list[str]:
+    """For /member me and /strike mine: the shifts you are signed up for."""
+    rows = await store.upcoming_for(ctx.session, ctx.member_id, ctx.now)
+    if not rows:
+        return []
+    lines = [bold(ctx._("Your picket shifts"))]
+    for shift, site, status in rows:
+        line = f"#{shift.id} {site} · {span(ctx.tr, shift)}"
+        lines.append(line + (" " + ctx._("(waitlisted)") if status == WAITLIST else ""))
+    return ["\n".join(lines)]
+
+
+async def leave_all(ctx: Context, member_id: int) -> tuple[Effect, ...]:
+    """Before a member is forgotten: off every shift still to come, as if they had left each one."""
+    effects: list[Effect] = []
+    for shift, _site, _status in await store.upcoming_for(ctx.session, member_id, ctx.now):
+        if shift.starts_at > ctx.now:
+            locked, site = await get_shift(ctx, shift.id, lock=True)
+            effects += await withdraw(ctx, locked, site, member_id) or ()
+    return tuple(effects)
+
+
+async def remind(ctx: Context, shift_id: int, hours: float) -> tuple[Effect, ...]:
+    """Reminder DMs to everyone going; the key (with the start time) makes each one go out once."""
+    shift = await store.get(ctx.session, shift_id)
+    if shift is None or shift.cancelled_at is not None or shift.starts_at <= ctx.now:
+        return ()
+    site = await worksite_name(ctx.session, shift.worksite_id)
+    going = await store.member_ids(ctx.session, shift_id, GOING)
+
+    def render(tr: Translator) -> Message:
+        return Message(tr._("Reminder: your picket shift #{id} at {site}, {when}. When you get there, your captain "
+                            "signs you in.", id=shift_id, site=site, when=span(tr, shift)),
+                       (_leave_button(tr, shift_id),))
+    key = f"{ref(shift_id)}:remind:{hours:g}h:{shift.starts_at.isoformat()}"
+    return (Notify(tuple(going), render, key=key, batch=key),)
+
+
+def _opens(ctx: Context) -> timedelta:
+    return timedelta(minutes=ctx.config.strike.signin_opens_minutes)
+
+
+def _moment_in(ctx: Context, shift: Shift, text: str | None) -> tuple[datetime, bool]:
+    """When a sign-in or sign-out happened: now, within the shift (from ``signin_opens_minutes`` before it), or
+    ``at:`` a time of the shift that has passed, for a late entry (marked as such)."""
+    if text is None:
+        if not shift.starts_at - _opens(ctx) <= ctx.now <= shift.ends_at:
+            raise UserError(N_("Shift #{id} runs {when}: that is not now. For a late entry, give the time with "
+                               "at:, e.g. at:7:15."), id=shift.id, when=span(ctx.tr, shift))
+        return ctx.now, False
+    tz = ctx.config.campaign.tz
+    reading = read(text, now=ctx.now, tz=tz, languages=ctx.date_languages, day_first=ctx.tr.day_first,
+                   direction="nearest")
+    if reading is None or not reading.has_time:
+        raise UserError(N_("I couldn’t read “{when}” as a time. Give the time of day, e.g. at:7:15."), when=text[:40])
+    moment = reading.moment
+    if reading.day(tz) != shift.day:  # a time alone is read as today's: the shift's day is meant
+        moment = local_at(ctx, shift.day, moment.astimezone(tz).time())
+    if not shift.starts_at <= moment <= shift.ends_at:
+        raise UserError(N_("{when} is outside shift #{id}, which runs {span}."), when=ctx.tr.clock(moment),
+                        id=shift.id, span=span(ctx.tr, shift))
+    if moment > ctx.now:
+        raise UserError(N_("{when} has not come yet: at: is for a time that has passed."), when=ctx.tr.clock(moment))
+    return moment, True
+
+
+async def _line(ctx: Context, shift_id: int) -> tuple[Shift, str]:
+    """A shift and its site, once the actor is found to run its line (before any name is looked up)."""
+    shift, site = await get_shift(ctx, shift_id, lock=True)
+    permissions.require_line(ctx.actor, site, shift.captain_id)
+    return shift, site
+
+
+async def _people(ctx: Context, shift: Shift, site: str, names: str) -> list[tuple[int, str]]:
+    """Each comma-separated name as exactly one member (id, name), among those the line's captain may see
+    and the shift's sign-ups; one that matches nobody or several stops the whole command."""
+    within = permissions.line_lookup(ctx.actor, site)
+    found: dict[int, str] = {}
+    for text in (part.strip() for part in names.split(",")):
+        if not text:
+            continue
+        matches = await find_members(ctx.session, text, within=within, also=store.signed_up(shift.id))
+        if not matches:
+            raise UserError(N_("No member matches “{text}”. Use their name as on the roster, their member number, "
+                               "their email or an @mention."), text=text[:80])
+        if len(matches) > 1:
+            raise UserError(N_("“{name}” matches more than one member: {choices}. Give their member number or an "
+                               "@mention instead."), name=text[:80],
+                            choices="; ".join(f"{m.name} ({where or ctx._('no worksite')})" for m, where in matches))
+        found[matches[0][0].id] = matches[0][0].name
+    if not found:
+        raise UserError(N_("Name who to sign in or out, separated by commas."))
+    return list(found.items())
+
+
+def _names(people: list[tuple[int, str]] | list[str]) -> str:
+    return ", ".join(name if isinstance(name, str) else name[1] for name in people)
+
+
+@group.command("signin", help=N_("Sign people in on your picket line (captains and reps)"), params=[
+    SHIFT,
+    Param("names", N_("Who came, separated by commas: names, member numbers or @mentions"), greedy=True,
+          max_length=4000),
+    Param("at", N_("For a late entry: when they came, e.g. 7:15"), required=False, max_length=40),
+])
+async def signin(ctx: Context, shift: int, names: str, at: str | None) -> Reply:
+    found, site = await _line(ctx, shift)
+    moment, late = _moment_in(ctx, found, at)
+    people = await _people(ctx, found, site, names)
+    ids = [member_id for member_id, _name in people]
+    clashing = await picket.clashes(ctx.session, found, ids)
+    if clashing:
+        member_id = next(iter(clashing))
+        raise UserError(N_("{name} is signed in on shift #{other}, which overlaps this one: nobody was signed in."),
+                        name=dict(people)[member_id], other=clashing[member_id])
+    already = await picket.signins(ctx.session, shift, ids)
+    new = [(member_id, name) for member_id, name in people if member_id not in already]
+    await picket.sign_in(ctx.session, shift, [member_id for member_id, _name in new], moment, late=late,
+                         by=ctx.member_id)
+    text = ctx.n_("Signed in {n} person on shift #{id} at {when}: {names}.",
+                  "Signed in {n} people on shift #{id} at {when}: {names}.", len(new), id=shift,
+                  when=ctx.tr.clock(moment), names=_names(new) or "—")
+    if late:
+        text += " " + ctx._("Marked as a late entry.")
+    if already:
+        text += " " + ctx._("Already signed in: {names}.", names=_names([dict(people)[m] for m in already]))
+    return ctx.reply(text)
+
+
+@group.command("signout", help=N_("Sign people out of your picket line (captains and reps)"), params=[
+    SHIFT,
+    Param("names", N_("Who left, separated by commas, or all"), required=False, positional=True, greedy=True,
+          max_length=4000),
+    Param("at", N_("For a late entry: when they left, e.g. 10:30"), required=False, max_length=40),
+])
+async def signout(ctx: Context, shift: int, names: str | None, at: str | None) -> Reply:
+    found, site = await _line(ctx, shift)
+    moment, late = _moment_in(ctx, found, at)
+    line = {row.member_id: (row, name) for row, name in await picket.on_line(ctx.session, shift)}
+    if names is None or names.strip().casefold() in ("all", "todos"):
+        chosen = [member_id for member_id, (row, _name) in line.items() if row.out_at is None]
+    else:
+        chosen = [member_id for member_id, _name in await _people(ctx, found, site, names)]
+        missing = [member_id for member_id in chosen if member_id not in line]
+        if missing:
+            raise UserError(N_("{name} is not signed in on shift #{id}: nobody was signed out."),
+                            name=await _member_name(ctx, missing[0]), id=shift)
+    out = [member_id for member_id in chosen if line[member_id][0].out_at is None]
+    early = [line[member_id][1] for member_id in out if line[member_id][0].in_at > moment]
+    if early:
+        raise UserError(N_("{name} was signed in after {when}: nobody was signed out."), name=early[0],
+                        when=ctx.tr.clock(moment))
+    for member_id in out:
+        line[member_id][0].out_at = moment
+        line[member_id][0].late = line[member_id][0].late or late
+    await ctx.session.flush()
+    text = ctx.n_("Signed out {n} person from shift #{id} at {when}: {names}.",
+                  "Signed out {n} people from shift #{id} at {when}: {names}.", len(out), id=shift,
+                  when=ctx.tr.clock(moment), names=_names([line[m][1] for m in out]) or "—")
+    if late:
+        text += " " + ctx._("Marked as a late entry.")
+    return ctx.reply(text)
+
+
+async def _member_name(ctx: Context, member_id: int) -> str:
+    return (await ctx.session.get(Member, member_id)).name
+
+
+@group.command("code", help=N_("A code for your line to sign themselves in with /strike here (captains and reps)"),
+               params=[SHIFT])
+async def code(ctx: Context, shift: int) -> Reply:
+    found, _site = await _line(ctx, shift)
+    if found.ends_at <= ctx.now:
+        raise UserError(N_("Shift #{id} is over: its code would sign nobody in."), id=shift)
+    issued = await picket.issue(ctx.session, shift)
+    return ctx.reply(ctx._("The code for shift #{id} is {code}. Read it out on the line: members type /strike here "
+                           "{code} while the shift runs, until {end}. A new code replaces this one.", id=shift,
+                           code=issued, end=ctx.tr.clock(found.ends_at)))
+
+
+@group.command("here", help=N_("Sign yourself in on the picket line with the code your captain reads out"),
+               params=[Param("code", N_("The code your captain read out"), greedy=True, max_length=20)])
+async def here(ctx: Context, code: str) -> Reply:
+    if not await picket.may_try(ctx.session, ctx.member_id, ctx.now):
+        raise UserError(N_("Too many wrong codes from this account. Wait an hour, or ask your captain to sign you "
+                           "in."))
+    shift = await picket.redeem(ctx.session, ctx.member_id, code, ctx.now, _opens(ctx))
+    if shift is None:  # the wrong try is counted: the reply says so, and the count is kept
+        return ctx.refusal(N_("That code is unknown, or its shift is over. Check it with your captain."))
+    shift, site = await get_shift(ctx, shift.id, lock=True)
+    clashing = await picket.clashes(ctx.session, shift, [ctx.member_id])
+    if clashing:
+        raise UserError(N_("You’re signed in on shift #{other}, which overlaps this one."),
+                        other=clashing[ctx.member_id])
+    if await picket.signins(ctx.session, shift.id, [ctx.member_id]):
+        return ctx.reply(ctx._("You’re already signed in on shift #{id}.", id=shift.id))
+    await picket.sign_in(ctx.session, shift.id, [ctx.member_id], ctx.now, late=False, by=ctx.member_id)
+    return ctx.reply(ctx._("Signed in: you’re on the line at {site}, shift #{id}, since {when}. Thank you!",
+                           site=site, id=shift.id, when=ctx.tr.clock(ctx.now)))
+
+
+JOBS = {"strike.remind": remind}
+PROFILE = [my_shifts]
+FORGET = [leave_all]

@@ -1,18 +1,24 @@
-"""Picket shifts: one row per site and time slot, with its capacity, staffing minimum and captain.
+"""Picket shifts: one row per site and time slot, with its capacity, staffing minimum and captain, and who
+signed up for each.
 
 ``day`` is the shift's local date in the campaign timezone, stored so that hours per day and week
 are grouped without timezone arithmetic in SQL. A site never has two shifts with the same start and
-end: a plan run twice adds nothing the second time."""
+end: a plan run twice adds nothing the second time.
+
+A signup is ``going`` or ``waitlist``, as for actions (:mod:`storage.actions`): every change to who is going
+happens with the shift's row locked, and the waitlist is served in signup order. A member is on no two
+shifts that overlap."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, UniqueConstraint, func, select
+from sqlalchemy import Date, ForeignKey, Index, Integer, UniqueConstraint, case, delete, func, select
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.actions import GOING, WAITLIST, Joined
 from storage.members import Member, Worksite
 from storage.sql import insert_ignoring_duplicates, locked
 from storage.types import UTCDateTime
@@ -38,6 +44,18 @@ class Shift(SQLModel, table=True):
     )
     created_at: datetime = Field(sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ShiftSignup(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("shift_id", "member_id"),
+                      Index("ix_shiftsignup_shift_status", "shift_id", "status"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    shift_id: int = Field(sa_column=Column(Integer, ForeignKey("shift.id", ondelete="CASCADE"), nullable=False))
+    member_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), nullable=False,
+                                            index=True))
+    status: str = Field(default=GOING, max_length=8)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 async def site_ids(session: AsyncSession, keys: frozenset[str] | None) -> dict[str, int]:
@@ -93,3 +111,92 @@ async def count_upcoming(session: AsyncSession, now: datetime, *, worksite_id: i
     if day is not None:
         stmt = stmt.where(Shift.day == day)
     return (await session.exec(stmt)).scalar_one()
+
+
+async def counts(session: AsyncSession, shift_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(going, waitlisted) per shift."""
+    rows = await session.exec(
+        select(ShiftSignup.shift_id, func.sum(case((ShiftSignup.status == GOING, 1), else_=0)),
+               func.sum(case((ShiftSignup.status == WAITLIST, 1), else_=0)))
+        .where(ShiftSignup.shift_id.in_(shift_ids)).group_by(ShiftSignup.shift_id))
+    return {shift_id: (int(going or 0), int(waiting or 0)) for shift_id, going, waiting in rows.all()}
+
+
+async def signup_of(session: AsyncSession, shift_id: int, member_id: int) -> ShiftSignup | None:
+    return (await session.exec(select(ShiftSignup).where(ShiftSignup.shift_id == shift_id,
+                                                         ShiftSignup.member_id == member_id))).scalar_one_or_none()
+
+
+async def clash(session: AsyncSession, member_id: int, shift: Shift, *, besides: int | None = None) -> Shift | None:
+    """A shift not cancelled, other than ``shift`` (and ``besides``), that the member is signed up for and
+    that overlaps it."""
+    stmt = (select(Shift).join(ShiftSignup, ShiftSignup.shift_id == Shift.id)
+            .where(ShiftSignup.member_id == member_id, Shift.id != shift.id, Shift.cancelled_at.is_(None),
+                   Shift.starts_at < shift.ends_at, Shift.ends_at > shift.starts_at))
+    if besides is not None:
+        stmt = stmt.where(Shift.id != besides)
+    return (await session.exec(stmt.limit(1))).scalars().first()
+
+
+async def join(session: AsyncSession, shift: Shift, member_id: int, now: datetime) -> Joined:
+    """Sign a member up (the shift's row locked): going if there is room, else waitlisted; a second join
+    changes nothing."""
+    signup = await signup_of(session, shift.id, member_id)
+    if signup is not None:
+        return Joined(signup.status, False, await _place(session, signup) if signup.status == WAITLIST else None)
+    going, waiting = (await counts(session, [shift.id])).get(shift.id, (0, 0))
+    status = WAITLIST if shift.capacity is not None and going >= shift.capacity else GOING
+    session.add(ShiftSignup(shift_id=shift.id, member_id=member_id, status=status, created_at=now))
+    await session.flush()
+    return Joined(status, True, waiting + 1 if status == WAITLIST else None)
+
+
+async def _place(session: AsyncSession, signup: ShiftSignup) -> int:
+    """1 for the longest-waiting member."""
+    return (await session.exec(select(func.count()).where(ShiftSignup.shift_id == signup.shift_id,
+                                                          ShiftSignup.status == WAITLIST,
+                                                          ShiftSignup.id <= signup.id))).scalar_one()
+
+
+async def leave(session: AsyncSession, shift_id: int, member_id: int) -> ShiftSignup | None:
+    """Remove a signup (the shift's row locked); returns what was removed."""
+    signup = await signup_of(session, shift_id, member_id)
+    if signup is not None:
+        await session.exec(delete(ShiftSignup).where(ShiftSignup.id == signup.id))
+    return signup
+
+
+async def promote(session: AsyncSession, shift: Shift) -> list[int]:
+    """Move the longest-waiting into free places (the shift's row locked); returns their member ids."""
+    going = (await counts(session, [shift.id])).get(shift.id, (0, 0))[0]
+    stmt = (select(ShiftSignup).where(ShiftSignup.shift_id == shift.id, ShiftSignup.status == WAITLIST)
+            .order_by(ShiftSignup.id))
+    if shift.capacity is not None:
+        stmt = stmt.limit(max(shift.capacity - going, 0))
+    promoted = list((await session.exec(stmt)).scalars())
+    for signup in promoted:
+        signup.status = GOING
+    await session.flush()
+    return [signup.member_id for signup in promoted]
+
+
+def signed_up(shift_id: int):
+    """The ids of the members signed up for a shift, as a subquery (whom its captain may look up)."""
+    return select(ShiftSignup.member_id).where(ShiftSignup.shift_id == shift_id)
+
+
+async def member_ids(session: AsyncSession, shift_id: int, *statuses: str) -> list[int]:
+    rows = await session.exec(select(ShiftSignup.member_id).where(ShiftSignup.shift_id == shift_id,
+                                                                  ShiftSignup.status.in_(statuses))
+                              .order_by(ShiftSignup.id))
+    return list(rows.scalars())
+
+
+async def upcoming_for(session: AsyncSession, member_id: int, now: datetime) -> list[tuple[Shift, str, str]]:
+    """The member's shifts not yet over, with each one's site and the member's status."""
+    rows = await session.exec(
+        select(Shift, Worksite.name, ShiftSignup.status).join(ShiftSignup, ShiftSignup.shift_id == Shift.id)
+        .join(Worksite, Worksite.id == Shift.worksite_id)
+        .where(ShiftSignup.member_id == member_id, Shift.ends_at > now, Shift.cancelled_at.is_(None))
+        .order_by(Shift.starts_at, Shift.id))
+    return [tuple(row) for row in rows.all()]

@@ -15,6 +15,7 @@ from storage import (  # noqa: F401
     links,
     members,
     outbox,
+    picket,
     pledges,
     readiness,
     shifts,

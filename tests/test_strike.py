@@ -1,5 +1,6 @@
 """/strike through the real app and database: planning shifts at many sites (weekdays, daylight saving),
-one shift added, changed and cancelled, and the list members see, their own site first.
+one shift added, changed and cancelled, the list members see, their own site first; signups with the
+button, the waitlist, overlaps refused, swaps, reminders, and what a move or a cancellation tells.
 
 Dates are typed relative to the injected clock (a Monday at 09:00 in Los Angeles)."""
 
@@ -8,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from storage.shifts import Shift
+from storage.picket import PicketSignin
+from storage.shifts import Shift, ShiftSignup
 from tests.support import add_roster, typed_date
 
 ESC, ROO, LIN = "Escalante Elementary", "Roosevelt High", "Lincoln Middle"
@@ -124,9 +126,193 @@ async def test_members_see_their_own_sites_shifts_first(bot, app, clock):
     await world(app)
     await bot.ok("boss", f"/strike plan {day(clock, 1)} {day(clock, 1)} 6:30-10:30", **LEADER)
     listed = await bot.ok("gus", "/strike shifts")
-    lines = listed.splitlines()[1:]
-    assert lines[0].startswith("#") and ROO in lines[0]
-    assert len(lines) == 3
+    lines = [line for line in listed.splitlines() if line.startswith("#")]
+    assert ROO in lines[0] and len(lines) == 3
     only = await bot.ok("gus", f'/strike shifts site:"{LIN}" day:{day(clock, 1)}')
     assert LIN in only and ROO not in only
     assert "No picket shifts" in await bot.ok("gus", f"/strike shifts day:{day(clock, 2)}")
+
+
+async def planned(bot, clock, *, capacity=""):
+    await bot.ok("boss", f'/strike shift add "{ESC}" {day(clock, 2)} 6:30-10:30 {capacity}', **LEADER)
+    await bot.ok("boss", f'/strike shift add "{ESC}" {day(clock, 2)} 10:30-14:30 {capacity}', **LEADER)
+    await bot.ok("boss", f'/strike shift add "{ESC}" {day(clock, 2)} 9:00-12:00', **LEADER)
+
+
+async def signups(app, shift_id):
+    async def work(session):
+        rows = await session.exec(select(ShiftSignup.member_id, ShiftSignup.status)
+                                  .where(ShiftSignup.shift_id == shift_id).order_by(ShiftSignup.id))
+        return [tuple(row) for row in rows.all()]
+    return await app.db.read(work)
+
+
+async def test_members_sign_up_with_the_button_and_the_waitlist_is_promoted(bot, app, clock):
+    ids = await world(app)
+    await planned(bot, clock, capacity="capacity:1")
+    listed = await bot.say("ana", "/strike shifts")
+    button = listed.message.buttons[0]
+    assert button.command == "/strike join 1"
+    assert (await bot.ok("ana", button.command)).startswith("You’re in: picket shift #1")
+    assert "already signed up" in await bot.ok("ana", button.command)
+    assert "waitlist (number 1)" in await bot.ok("cruz", "/strike join 1")
+    assert "1 going · 1 waitlisted" in await bot.ok("gus", "/strike shifts")
+    assert (await bot.ok("ana", "/strike leave 1")).startswith("Thanks for letting us know")
+    assert await signups(app, 1) == [(ids["cruz"], "going")]
+    [dm] = [s for s in await bot.deliver() if s.kind == "dm"]
+    assert dm.target == "cruz" and "A place opened up" in dm.text
+    assert "weren’t signed up" in await bot.ok("ana", "/strike leave 1")
+
+
+async def test_overlapping_shifts_are_refused_and_a_swap_moves_the_signup(bot, app, clock):
+    ids = await world(app)
+    await planned(bot, clock)
+    await bot.ok("ana", "/strike join 1")
+    refused = await bot.fails("ana", "/strike join 3")
+    assert "overlaps" in refused and "/strike swap 1 3" in refused
+    assert await signups(app, 3) == []
+    assert (await bot.ok("ana", "/strike join 2")).startswith("You’re in")  # 10:30 after 10:30: no overlap
+    assert "overlaps" in await bot.fails("ana", "/strike swap 1 3")  # 3 overlaps 2 as well
+    await bot.ok("ana", "/strike leave 2")
+    swapped = await bot.ok("ana", "/strike swap 1 3")
+    assert swapped.startswith("Swapped: you’re off shift #1.")
+    assert await signups(app, 1) == [] and await signups(app, 3) == [(ids["ana"], "going")]
+    mine = await bot.ok("ana", "/strike mine")
+    assert "#3" in mine and "#1" not in mine
+    assert "#3" in await bot.ok("ana", "/member me")
+
+
+async def test_a_full_shift_keeps_your_place_on_a_swap(bot, app, clock):
+    ids = await world(app)
+    await planned(bot, clock, capacity="capacity:1")
+    await bot.ok("ana", "/strike join 1")
+    await bot.ok("cruz", "/strike join 2")
+    assert "is full: you keep your place" in await bot.fails("ana", "/strike swap 1 2")
+    assert await signups(app, 1) == [(ids["ana"], "going")]
+
+
+async def test_a_reminder_before_the_shift_goes_out_once_and_cancelling_tells_everyone(bot, app, clock):
+    await world(app)
+    await planned(bot, clock)
+    await bot.ok("ana", "/strike join 1")
+    await bot.ok("cruz", "/strike join 1")
+    await bot.ok("cruz", "/strike join 1")
+    assert not [s for s in await bot.deliver() if s.kind == "dm"]
+    [shift] = await shifts(app, Shift.id == 1)
+    clock.now = shift.starts_at - timedelta(hours=12)
+    reminders = [s for s in await bot.deliver() if s.kind == "dm"]
+    assert sorted(s.target for s in reminders) == ["ana", "cruz"]
+    assert all("Reminder: your picket shift #1" in s.text for s in reminders)
+    assert not [s for s in await bot.deliver() if s.kind == "dm"]
+    await bot.ok("boss", "/strike shift cancel 2", **LEADER)
+    cancelled = await bot.ok("boss", "/strike shift cancel 1", **LEADER)
+    assert "2 people signed up were told" in cancelled
+    told = [s for s in await bot.deliver() if s.kind == "dm"]
+    assert sorted(s.target for s in told) == ["ana", "cruz"] and all("Cancelled" in s.text for s in told)
+    assert "was cancelled" in await bot.fails("ana", "/strike join 1")
+
+
+async def test_moving_a_shift_tells_who_signed_up_and_moves_the_reminder(bot, app, clock):
+    await world(app)
+    await planned(bot, clock)
+    await bot.ok("ana", "/strike join 1")
+    await bot.ok("boss", "/strike shift edit 1 times:7:00-11:00", **LEADER)
+    [moved] = [s for s in await bot.deliver() if s.kind == "dm"]
+    assert moved.target == "ana" and "has moved" in moved.text
+    [shift] = await shifts(app, Shift.id == 1)
+    clock.now = shift.starts_at - timedelta(hours=12, minutes=15)  # the old reminder time: nothing
+    assert not [s for s in await bot.deliver() if s.kind == "dm"]
+    clock.now = shift.starts_at - timedelta(hours=12)
+    assert [s.target for s in await bot.deliver() if s.kind == "dm"] == ["ana"]
+    clock.now = shift.starts_at
+    assert "has already started" in await bot.fails("cruz", "/strike join 1")
+
+
+async def test_forgetting_a_member_frees_their_place_on_a_shift(bot, app, clock):
+    ids = await world(app)
+    await planned(bot, clock, capacity="capacity:1")
+    await bot.ok("ana", "/strike join 1")
+    await bot.ok("cruz", "/strike join 1")
+    await bot.ok("ana", "/member forget confirm:yes")
+    assert await signups(app, 1) == [(ids["cruz"], "going")]
+
+
+async def line(app, shift_id):
+    async def work(session):
+        rows = await session.exec(select(PicketSignin).where(PicketSignin.shift_id == shift_id)
+                                  .order_by(PicketSignin.member_id))
+        return list(rows.scalars())
+    return await app.db.read(work)
+
+
+async def today(bot, clock, times="9:30-13:30", captain="cruz"):
+    """A shift at Escalante starting 30 minutes from now: sign-in is open."""
+    await bot.ok("boss", f'/strike shift add "{ESC}" {day(clock, 0)} {times} captain:{captain}', **LEADER)
+
+
+async def test_a_captain_signs_a_line_in_and_out_in_one_command(bot, app, clock):
+    ids = await add_roster(app, {ESC: ["ana", "cruz", "Maria Lopez", "Luis Ortiz"], ROO: ["gus"]})
+    await today(bot, clock)
+    await bot.ok("gus", "/strike join 1")  # signed up from another site: the captain finds him too
+    assert "Only a captain of this shift" in await bot.fails("ana", "/strike signin 1 ana")
+    assert "No member matches “nobody”" in await bot.fails("cruz", "/strike signin 1 ana, nobody")
+    assert await line(app, 1) == []
+    reply = await bot.ok("cruz", "/strike signin 1 ana, maria lopez, Luis Ortiz, gus, ana")
+    assert reply.startswith("Signed in 4 people on shift #1") and "Maria Lopez" in reply
+    assert "Already signed in: ana" in await bot.ok("cruz", "/strike signin 1 ana, cruz")
+    rows = await line(app, 1)
+    assert {r.member_id for r in rows} == {ids[n] for n in ("ana", "Maria Lopez", "Luis Ortiz", "gus", "cruz")}
+    assert all(r.in_at == clock() and not r.late and r.by_id == ids["cruz"] for r in rows)
+    clock.advance(hours=2)
+    assert (await bot.ok("cruz", "/strike signout 1 ana")).startswith("Signed out 1 person")
+    clock.advance(hours=1)
+    assert (await bot.ok("rosa", "/strike signout 1 all", **REP)).startswith("Signed out 4 people")
+    rows = {r.member_id: r for r in await line(app, 1)}
+    assert rows[ids["ana"]].out_at == clock() - timedelta(hours=1) and rows[ids["gus"]].out_at == clock()
+
+
+async def test_sign_in_outside_a_shift_is_refused_and_a_late_entry_is_marked(bot, app, clock):
+    ids = await world(app)
+    await bot.ok("boss", f'/strike shift add "{ESC}" {day(clock, 1)} 6:30-10:30 captain:cruz', **LEADER)
+    assert "that is not now" in await bot.fails("cruz", "/strike signin 1 ana")
+    [shift] = await shifts(app, Shift.id == 1)
+    clock.now = shift.ends_at + timedelta(hours=3)
+    assert "that is not now" in await bot.fails("cruz", "/strike signin 1 ana")
+    assert "outside shift #1" in await bot.fails("cruz", "/strike signin 1 ana at:5:00")
+    assert "Marked as a late entry" in await bot.ok("cruz", "/strike signin 1 ana at:6:45")
+    [row] = await line(app, 1)
+    assert row.late and row.in_at == shift.starts_at + timedelta(minutes=15) and row.member_id == ids["ana"]
+    assert "was signed in after" in await bot.fails("cruz", "/strike signout 1 ana at:6:40")
+    await bot.ok("cruz", "/strike signout 1 ana at:10:00")
+    [row] = await line(app, 1)
+    assert row.out_at == shift.ends_at - timedelta(minutes=30)
+
+
+async def test_members_sign_themselves_in_with_the_code_only_while_the_shift_runs(bot, app, clock):
+    ids = await world(app)
+    await today(bot, clock)
+    reply = await bot.ok("cruz", "/strike code 1")
+    code = reply.split("is ")[1].split(".")[0]
+    assert len(code) == 7 and code[3] == "-"
+    assert "Signed in: you’re on the line" in await bot.ok("ana", f"/strike here {code.lower()}")
+    assert "already signed in" in await bot.ok("ana", f"/strike here {code}")
+    [row] = await line(app, 1)
+    assert row.member_id == ids["ana"] and row.by_id == ids["ana"]
+    clock.advance(hours=5)  # the shift is over
+    assert "its shift is over" in await bot.fails("gus", f"/strike here {code}")
+    for _ in range(4):
+        await bot.fails("gus", "/strike here AAA-AAA")
+    assert "Too many wrong codes" in await bot.fails("gus", f"/strike here {code}")
+    assert len(await line(app, 1)) == 1
+
+
+async def test_no_one_is_signed_in_on_two_overlapping_lines(bot, app, clock):
+    await world(app)
+    await today(bot, clock)
+    await bot.ok("boss", f'/strike shift add "{ROO}" {day(clock, 0)} 10:00-12:00 captain:gus', **LEADER)
+    await bot.ok("ana", "/strike join 2")  # so Roosevelt's captain finds her
+    await bot.ok("cruz", "/strike signin 1 ana")
+    clock.advance(hours=1)
+    refused = await bot.fails("gus", "/strike signin 2 ana")
+    assert "signed in on shift #1" in refused
+    assert await line(app, 2) == []

@@ -116,17 +116,26 @@ LINES = {
     "structure move": "/structure move 2 1",
     "structure remove": "/structure remove 1",
     "structure show": "/structure",
+    "strike code": "/strike code 3",
+    "strike here": "/strike here {code}",  # the code shift #3's captain got when the world was built
+    "strike join": "/strike join 2",
+    "strike leave": "/strike leave 1",
+    "strike mine": "/strike mine",
+    "strike swap": "/strike swap 1 2",
     "strike plan": f'/strike plan 2026-12-07 2026-12-08 6:30-10:30 sites:"{ESC}"',
     "strike shift-add": f'/strike shift add "{ESC}" 2026-12-02 6:30-10:30',
     "strike shift-cancel": "/strike shift cancel 1",
     "strike shift-edit": "/strike shift edit 1 minimum:3",
     "strike shifts": "/strike shifts",
+    "strike signin": "/strike signin 3 ana",
+    "strike signout": "/strike signout 3 all",
 }
 # commands acting on something of a worksite (Escalante here; checkin checks in someone else): only a rep of
 # that site or a leader may, whatever the declared role
 SITE_RULE = {"action cancel", "action checkin", "action create", "action edit", "action export", "action roster",
              "chant attach", "chant detach", "chant edit", "chant remove", "member assess", "strike plan",
-             "strike shift-add", "strike shift-cancel", "strike shift-edit"}
+             "strike shift-add", "strike shift-cancel", "strike shift-edit", "strike code", "strike signin",
+             "strike signout"}
 # what someone posted (bargaining update #1, the leader's): only a leader or its author may correct or retract it
 AUTHOR_RULE = {"bargaining correct", "bargaining retract"}
 # readiness allow/deny is tests/test_readiness_permissions.py's matrix, and roster claims' is in
@@ -171,6 +180,11 @@ async def build_world(path) -> None:
     await ok("boss", '/pledge open "I will vote YES to authorize a strike"', **lead)
     await ok("ana", "/pledge sign 1")
     await ok("boss", f'/strike shift add "{ESC}" 2026-12-01 6:30-10:30 captain:cruz', **lead)
+    await ok("boss", f'/strike shift add "{ESC}" 2026-12-01 10:30-14:30', **lead)
+    await ok("someone", "/strike join 1")  # whoever runs the matrix's lines, so a swap has a signup to move
+    await ok("boss", f'/strike shift add "{ESC}" 2026-11-30 9:15-13:00 captain:cruz', **lead)  # signing in now
+    reply = await app.run_line(Identity("console", "cruz", "cruz"), "/strike code 3")
+    LINES["strike here"] = LINES["strike here"].format(code=reply.message.text.split(" is ")[1].split(".")[0])
     await ok("boss", "/readiness open Named? anonymous:no", **lead)
     await ok("boss", "/readiness open Anonymous? anonymous:yes", **lead)
     for name in RESPONDENTS:
