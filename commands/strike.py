@@ -1,21 +1,26 @@
 """``/strike``: picket shifts at every site — planned in one command, one shift at a time changed or
 cancelled, listed for members with their own site first; members sign up with a button (capacity and
 waitlist, as for actions), leave or swap, and get a reminder before each shift; captains sign their line in
-and out, and members sign themselves in with the code the captain reads out."""
+and out, and members sign themselves in with the code the captain reads out; hours per week against the
+strike-pay rule, with a CSV for the strike fund."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
 from bot import markup, permissions
 from bot.context import Context
-from bot.dates import read
+from bot.csvfile import to_csv
+from bot.dates import Direction, read
 from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold
 from bot.registry import Group, Param
-from bot.types import Button, Effect, Message, Notify, Reply, Role, Schedule, Unschedule
+from bot.types import Attachment, Button, Effect, Message, Notify, Reply, Role, Schedule, Unschedule
 from commands.members import resolve_member, resolve_site
 from storage import picket
 from storage import shifts as store
@@ -68,10 +73,11 @@ def read_slots(text: str) -> list[tuple[time, time]]:
     return slots
 
 
-def read_day(ctx: Context, text: str) -> date:
+def read_day(ctx: Context, text: str, *, direction: Direction = "future") -> date:
     """A date a member typed (“Dec 7”, “monday”, 2026-12-07), as the campaign's local day."""
     tz = ctx.config.campaign.tz
-    reading = read(text, now=ctx.now, tz=tz, languages=ctx.date_languages, day_first=ctx.tr.day_first)
+    reading = read(text, now=ctx.now, tz=tz, languages=ctx.date_languages, day_first=ctx.tr.day_first,
+                   direction=direction)
     if reading is None:
         raise UserError(N_("I couldn’t read “{day}” as a date. Try “Dec 7”, “monday” or 2026-12-07."), day=text[:100])
     return reading.day(tz)
@@ -599,6 +605,68 @@ async def here(ctx: Context, code: str) -> Reply:
     await picket.sign_in(ctx.session, shift.id, [ctx.member_id], ctx.now, late=False, by=ctx.member_id)
     return ctx.reply(ctx._("Signed in: you’re on the line at {site}, shift #{id}, since {when}. Thank you!",
                            site=site, id=shift.id, when=ctx.tr.clock(ctx.now)))
+
+
+
+def _hours(tr: Translator, seconds: float) -> str:
+    return format_decimal(round(seconds / 3600, 1), format="0.#", locale=tr.locale)
+
+
+MAX_LISTED = 60  # members named in the reply; everyone is in the CSV
+
+
+@group.command("hours", help=N_("Hours on the picket line this week, and who meets the strike-pay rule"), params=[
+    Param("week", N_("Any day of the week to count, e.g. “last monday” (this week if empty)"), required=False,
+          max_length=100),
+], audited=True)
+async def hours(ctx: Context, week: str | None) -> Reply:
+    """A member sees their own hours; a captain their line's site's, a rep their sites', a leader everyone's."""
+    anchor = read_day(ctx, week, direction="nearest") if week else ctx.now.astimezone(ctx.config.campaign.tz).date()
+    first = anchor - timedelta(days=anchor.weekday())
+    last = first + timedelta(days=6)
+    rule = ctx.config.strike
+    captained = await picket.captained_sites(ctx.session, ctx.member_id, first, last)
+    scope = permissions.hours_sites(ctx.actor, captained)
+    title = bold(ctx._("Picket hours, week of {day}", day=format_date(first, "medium", locale=ctx.tr.locale)))
+    rule_line = ctx._("Strike pay: {week} hours in the week; a day with {day} hours or more is a strike-pay day.",
+                      week=format_decimal(rule.hours_per_week, locale=ctx.tr.locale),
+                      day=format_decimal(rule.hours_per_day, locale=ctx.tr.locale))
+    if scope == frozenset():
+        return ctx.reply("\n\n".join([title, *_own_week(ctx, await picket.days_of(
+            ctx.session, ctx.member_id, first, last, ctx.now)), rule_line]))
+    rows = await picket.hours(ctx.session, first, last, ctx.now, day_seconds=rule.hours_per_day * 3600,
+                              site_keys=scope, member_id=ctx.member_id)
+    week_seconds = rule.hours_per_week * 3600
+    meets = [row for row in rows if row.seconds >= week_seconds]
+    summary = ctx.n_("{n} member was on the line", "{n} members were on the line", len(rows)) + "; " + ctx.n_(
+        "{n} meets the weekly rule", "{n} meet the weekly rule", len(meets)) + "; " + ctx.n_(
+        "{n} strike-pay day in all.", "{n} strike-pay days in all.", sum(row.pay_days for row in rows))
+    lines = [f"{'✓' if row.seconds >= week_seconds else '·'} {row.name} ({row.site or ctx._('no worksite')}): "
+             + ctx._("{hours} h", hours=_hours(ctx.tr, row.seconds)) + " · "
+             + ctx.n_("{n} strike-pay day", "{n} strike-pay days", row.pay_days) for row in rows[:MAX_LISTED]]
+    if len(rows) > MAX_LISTED:
+        lines.append(ctx._("…and {n} more in the spreadsheet.", n=len(rows) - MAX_LISTED))
+    data = to_csv([ctx._("name"), ctx._("member number"), ctx._("worksite"), ctx._("hours"),
+                   ctx._("strike-pay days"), ctx._("meets the weekly rule")],
+                  [(row.name, row.member_no or "", row.site or "", round(row.seconds / 3600, 2), row.pay_days,
+                    ctx._("yes") if row.seconds >= week_seconds else ctx._("no")) for row in rows])
+    sheet = Attachment(f"picket-hours-{first.isoformat()}.csv", data, "text/csv", ctx._("Picket hours"))
+    return ctx.reply("\n\n".join([title, summary, "\n".join(lines), rule_line]), attachments=(sheet,))
+
+
+def _own_week(ctx: Context, days: list[tuple[date, float]]) -> list[str]:
+    rule = ctx.config.strike
+    if not days:
+        return [ctx._("No hours on the picket line this week yet.")]
+    lines = [f"{format_date(day, 'EEE d MMM', locale=ctx.tr.locale)}: "
+             + ctx._("{hours} h", hours=_hours(ctx.tr, seconds))
+             + (" ✓" if seconds >= rule.hours_per_day * 3600 else "") for day, seconds in days]
+    total = sum(seconds for _day, seconds in days)
+    short = rule.hours_per_week * 3600 - total
+    verdict = (ctx._("{hours} h this week: you meet the strike-pay rule.", hours=_hours(ctx.tr, total)) if short <= 0
+               else ctx._("{hours} h this week: {more} h more meet the weekly strike-pay rule.",
+                          hours=_hours(ctx.tr, total), more=_hours(ctx.tr, short)))
+    return ["\n".join(lines), verdict]
 
 
 JOBS = {"strike.remind": remind}

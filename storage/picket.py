@@ -10,15 +10,29 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Integer, UniqueConstraint, delete, false, func, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    UniqueConstraint,
+    case,
+    delete,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.links import ACCOUNT_TRIES, ACCOUNT_WINDOW, ALPHABET
-from storage.members import Member
+from storage.members import Member, Worksite
 from storage.shifts import Shift
+from storage.sql import greatest, least, seconds_between
 from storage.types import UTCDateTime
 
 CODE_LENGTH = 6  # 30 bits, typed from a captain's voice; live only while one shift runs, tried 5 times an hour
@@ -122,3 +136,66 @@ async def redeem(session: AsyncSession, member_id: int, typed: str, now: datetim
         session.add(PicketCodeMiss(member_id=member_id, at=now))
         await session.flush()
     return found
+
+
+@dataclass(frozen=True)
+class Hours:
+    """One member's week on the line: total seconds, and days with at least the strike-pay day's hours."""
+
+    member_id: int
+    name: str
+    member_no: str | None
+    site: str | None
+    seconds: float
+    pay_days: int
+
+
+def _seconds_on_line(now: datetime):
+    """A sign-in's time on the line, within its shift: not before it starts, not after it ends, and until now
+    for someone still signed in."""
+    now = literal(now, UTCDateTime)
+    start = greatest(PicketSignin.in_at, Shift.starts_at, type_=UTCDateTime())
+    end = least(least(func.coalesce(PicketSignin.out_at, Shift.ends_at), Shift.ends_at, type_=UTCDateTime()), now,
+                type_=UTCDateTime())
+    seconds = seconds_between(start, end)
+    return case((seconds > 0, seconds), else_=0.0)
+
+
+def _per_day(first: date, last: date, now: datetime):
+    return (select(PicketSignin.member_id, Shift.day, func.sum(_seconds_on_line(now)).label("seconds"))
+            .join(Shift, Shift.id == PicketSignin.shift_id)
+            .where(Shift.day >= first, Shift.day <= last, Shift.cancelled_at.is_(None))
+            .group_by(PicketSignin.member_id, Shift.day))
+
+
+async def days_of(session: AsyncSession, member_id: int, first: date, last: date,
+                  now: datetime) -> list[tuple[date, float]]:
+    """One member's seconds on the line per day."""
+    rows = await session.exec(_per_day(first, last, now).where(PicketSignin.member_id == member_id)
+                              .order_by(Shift.day))
+    return [(day, float(seconds)) for _member, day, seconds in rows.all()]
+
+
+async def hours(session: AsyncSession, first: date, last: date, now: datetime, *, day_seconds: float,
+                site_keys: frozenset[str] | None, member_id: int | None = None) -> list[Hours]:
+    """Each member's week (``first`` to ``last``) in two GROUP BYs — per member and day, then per member —
+    among the members of ``site_keys`` (None: everyone) and ``member_id``, by site and name."""
+    days = _per_day(first, last, now).subquery()
+    week = (select(days.c.member_id, func.sum(days.c.seconds).label("seconds"),
+                   func.sum(case((days.c.seconds >= day_seconds, 1), else_=0)).label("pay_days"))
+            .group_by(days.c.member_id).subquery())
+    stmt = (select(Member.id, Member.name, Member.member_no, Worksite.name, week.c.seconds, week.c.pay_days)
+            .join(week, week.c.member_id == Member.id).outerjoin(Worksite, Worksite.id == Member.worksite_id))
+    if site_keys is not None:
+        visible = Worksite.key.in_(site_keys)
+        stmt = stmt.where(visible if member_id is None else or_(visible, Member.id == member_id))
+    rows = await session.exec(stmt.order_by(Worksite.name, Member.name, Member.id))
+    return [Hours(m, name, no, site, float(seconds or 0), int(pay or 0)) for m, name, no, site, seconds, pay in rows]
+
+
+async def captained_sites(session: AsyncSession, member_id: int, first: date, last: date) -> frozenset[str]:
+    """The site keys of the shifts a member captains in a week."""
+    rows = await session.exec(select(Worksite.key).join(Shift, Shift.worksite_id == Worksite.id)
+                              .where(Shift.captain_id == member_id, Shift.day >= first, Shift.day <= last,
+                                     Shift.cancelled_at.is_(None)).distinct())
+    return frozenset(rows.scalars())

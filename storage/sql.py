@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Float, Select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement, GenericFunction
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -40,3 +42,54 @@ async def upsert(
 def locked(stmt: Select, *, skip_locked: bool = False) -> Select:
     """Row locks on PostgreSQL; SQLite's writer already holds the database lock, so nothing to add there."""
     return stmt.with_for_update(skip_locked=skip_locked)
+
+
+class greatest(GenericFunction):
+    """The larger of its arguments (GREATEST on PostgreSQL, the two-argument MAX on SQLite); give ``type_``."""
+
+    inherit_cache = True
+
+
+class least(GenericFunction):
+    """The smaller of its arguments (LEAST on PostgreSQL, the two-argument MIN on SQLite); give ``type_``."""
+
+    inherit_cache = True
+
+
+class seconds_between(FunctionElement):
+    """Seconds from the first moment to the second (negative when it is earlier)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(greatest)
+def _greatest(element, compiler, **kw):
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"MAX({compiler.process(element.clauses, **kw)})"  # stored as ISO text, which sorts as time does
+
+
+@compiles(least)
+def _least(element, compiler, **kw):
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element, compiler, **kw):
+    return f"MIN({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(seconds_between)
+def _seconds(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"

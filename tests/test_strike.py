@@ -4,6 +4,8 @@ button, the waitlist, overlaps refused, swaps, reminders, and what a move or a c
 
 Dates are typed relative to the injected clock (a Monday at 09:00 in Los Angeles)."""
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -316,3 +318,34 @@ async def test_no_one_is_signed_in_on_two_overlapping_lines(bot, app, clock):
     refused = await bot.fails("gus", "/strike signin 2 ana")
     assert "signed in on shift #1" in refused
     assert await line(app, 2) == []
+
+
+async def test_hours_count_within_each_shift_and_each_viewer_sees_their_scope(bot, app, clock):
+    from storage.audit import AuditEntry
+
+    await add_roster(app, {ESC: ["ana", "cruz", "maria"], ROO: ["gus"]})
+    await today(bot, clock)  # 9:30-13:30, sign-in open now, at 9:00
+    await bot.ok("cruz", "/strike signin 1 ana, maria")
+    clock.advance(hours=2, minutes=30)  # 11:30: two hours since the start, still on the line
+    assert "2 h this week: 18 h more" in await bot.ok("ana", "/strike hours")
+    clock.advance(hours=1)
+    await bot.ok("cruz", "/strike signout 1 maria")
+    clock.advance(hours=3)  # the shift ended at 13:30: ana, never signed out, counts until then
+    own = await bot.ok("ana", "/strike hours")
+    assert "4 h ✓" in own and "4 h this week: 16 h more" in own
+    assert "No hours on the picket line" in await bot.ok("gus", "/strike hours")
+    reply = await bot.say("cruz", "/strike hours")  # the captain: Escalante's members
+    text = reply.message.text
+    assert "2 members were on the line" in text and "ana" in text and "maria" in text and "gus" not in text
+    rows = list(csv.reader(io.StringIO(reply.message.attachments[0].data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["name", "member number", "worksite", "hours"]
+    assert sorted((r[0], r[3], r[4], r[5]) for r in rows[1:]) == [("ana", "4.0", "1", "no"),
+                                                                   ("maria", "3.0", "0", "no")]
+    everyone = await bot.ok("boss", "/strike hours", **LEADER)
+    assert "2 members were on the line; 0 meet the weekly rule; 1 strike-pay day in all." in everyone
+    assert "2 members were on the line" in await bot.ok("rosa", "/strike hours", **REP)
+    assert "0 members were on the line" in await bot.ok("rosa", f"/strike hours week:{day(clock, -7)}", **REP)
+
+    async def audited(session):
+        return list((await session.exec(select(AuditEntry.command))).scalars())
+    assert (await app.db.read(audited)).count("strike hours") == 7

@@ -118,6 +118,7 @@ LINES = {
     "structure show": "/structure",
     "strike code": "/strike code 3",
     "strike here": "/strike here {code}",  # the code shift #3's captain got when the world was built
+    "strike hours": "/strike hours",
     "strike join": "/strike join 2",
     "strike leave": "/strike leave 1",
     "strike mine": "/strike mine",
