@@ -251,8 +251,3 @@ def hours_sites(actor: Actor, captained: frozenset[str]) -> frozenset[str] | Non
         return None
     return (actor.sites if actor.role >= Role.rep else frozenset()) | captained
 
-
-def line_sites(actor: Actor) -> frozenset[str] | None:
-    """Whose picket lines' staffing a viewer sees: a leader every site's (None), a rep their own sites'."""
-    require(actor, Role.rep)
-    return None if actor.role >= Role.leader else actor.sites
