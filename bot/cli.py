@@ -77,8 +77,9 @@ def roster_import(config, file: Path, sync: bool, yes: bool) -> None:
     """Load members from a CSV file: name, worksite and optionally email, member id and each platform's user id."""
     from storage.roster import read_csv
 
+    columns = config.platforms.id_columns()
     try:
-        rows, problems = read_csv(file.read_text(encoding="utf-8-sig"))
+        rows, problems = read_csv(file.read_text(encoding="utf-8-sig"), columns)
     except UnicodeDecodeError:
         raise click.ClickException(f"{file} is not UTF-8 text; export it from the spreadsheet as CSV UTF-8") from None
     if problems and not rows:
@@ -94,11 +95,12 @@ def roster_import(config, file: Path, sync: bool, yes: bool) -> None:
         app = await started(make_app(config))
         try:
             if sync:
-                preview = await app.db.write(lambda s: preview_rows(s, rows, app.clock(), app.voters, sync=True))
+                preview = await app.db.write(
+                    lambda s: preview_rows(s, rows, app.clock(), app.voters, columns, sync=True))
                 _confirm_sync(preview, yes)
             with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
-                return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, bar.update,
-                                                                sync=sync))
+                return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, columns,
+                                                                bar.update, sync=sync))
         finally:
             await app.close()
 
@@ -134,16 +136,18 @@ def _confirm_sync(preview, yes: bool) -> None:
 def roster_export(config, file: Path | None) -> None:
     """Write the roster as CSV to FILE (or standard output)."""
     from bot.csvfile import to_csv
-    from storage.roster import EXPORT_COLUMNS, export_rows
+    from storage.roster import export_columns, export_rows
+
+    columns = config.platforms.id_columns()
 
     async def go():
         app = await started(make_app(config))
         try:
-            return await app.db.read(export_rows)
+            return await app.db.read(lambda s: export_rows(s, columns))
         finally:
             await app.close()
 
-    data = to_csv(EXPORT_COLUMNS, asyncio.run(go()))
+    data = to_csv(export_columns(columns), asyncio.run(go()))
     if file:
         file.write_bytes(data)
         click.echo(f"wrote {file}", err=True)

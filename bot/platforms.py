@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from bot.app import App
     from bot.config import Config, Section
     from bot.delivery import Sender
+    from storage.roster import IdColumn
 
 S = TypeVar("S", bound="Section")
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")  # a config section's name, and what storage holds (storage.types)
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ class Platforms:
     def __init__(self, *platforms: Platform[Any]) -> None:
         self._by_name: dict[str, Platform[Any]] = {}
         for platform in platforms:
+            if not _NAME.fullmatch(platform.name):
+                raise ValueError(f"{platform.name!r} cannot name a platform: use up to 32 of a-z, 0-9 and _")
             if platform.name in self._by_name:
                 raise ValueError(f"two platforms are named {platform.name!r}")
             self._by_name[platform.name] = platform
@@ -125,6 +129,12 @@ class Platforms:
         from bot.config import config_model
 
         return config_model(self)
+
+    def id_columns(self) -> list[IdColumn]:
+        """The roster's user id columns, one per platform that has one."""
+        from storage.roster import IdColumn
+
+        return [IdColumn(p.name, p.roster_headers, p.id_problem) for p in self if p.roster_headers]
 
     def accounts(self, text: str) -> tuple[tuple[str, str], ...]:
         """The accounts ``text`` names as ``(platform, user_id)``: ``platform:user_id``, or a mention in

@@ -53,7 +53,8 @@ async def resolve_member(ctx: Context, text: str, site: str | None = None, *,
     not the person exists."""
     if site is not None:
         ctx.require_site(site)
-    found = await find_members(ctx.session, text, within=permissions.lookup_sites(ctx.actor), site=site, also=also)
+    found = await find_members(ctx.session, text, ctx.config.platforms.accounts(text),
+                               within=permissions.lookup_sites(ctx.actor), site=site, also=also)
     if not found:
         if site is not None:
             raise UserError(N_("No member called “{name}” at {site}."), name=text[:80], site=site)

@@ -128,7 +128,7 @@ async def connect(ctx: Context, account: str, member: str, site: str | None) -> 
     ctx.require_site(where)
     if not row.on_roster:
         raise UserError(N_("{name} is not on the roster."), name=row.name)
-    holder = await find_account(ctx.session, account)
+    holder = await find_account(ctx.session, account, ctx.config.platforms.accounts(account))
     if holder is None:
         raise UserError(N_("No account “{account}” has used the bot yet, or more than one has that id. Ask them to "
                            "type /member me first, or give their account as an @mention."), account=account[:80])

@@ -13,15 +13,15 @@ from sqlalchemy import JSON, Boolean, false, select
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.types import UTCDateTime
+from storage.types import ACCOUNT_ID, PLATFORM_NAME, UTCDateTime
 
 
 class AuditEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_type=UTCDateTime, index=True)
     viewer: str = Field(max_length=200)
-    platform: str = Field(max_length=16)
-    user_id: str = Field(max_length=64)
+    platform: str = Field(max_length=PLATFORM_NAME)
+    user_id: str = Field(max_length=ACCOUNT_ID)
     command: str = Field(max_length=64)
     args: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     refused: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))

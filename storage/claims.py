@@ -11,7 +11,7 @@ from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member, MemberIdentity, Worksite
-from storage.types import UTCDateTime
+from storage.types import PLATFORM_NAME, UTCDateTime
 
 
 class RosterClaim(SQLModel, table=True):
@@ -22,7 +22,7 @@ class RosterClaim(SQLModel, table=True):
                                             index=True))
     row_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), nullable=False,
                                          index=True))
-    platform: str = Field(max_length=16)
+    platform: str = Field(max_length=PLATFORM_NAME)
     account: str = Field(default="", max_length=200)  # the claiming account's name, for the rep
     created_at: datetime = Field(sa_type=UTCDateTime)
 

@@ -10,7 +10,7 @@ from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sql import insert_ignoring_duplicates
-from storage.types import UTCDateTime
+from storage.types import ACCOUNT_ID, PLATFORM_NAME, UTCDateTime
 
 
 def site_key(name: str) -> str:
@@ -70,8 +70,8 @@ class MemberIdentity(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), index=True))
-    platform: str = Field(max_length=16)
-    user_id: str = Field(max_length=64)
+    platform: str = Field(max_length=PLATFORM_NAME)
+    user_id: str = Field(max_length=ACCOUNT_ID)
     display_name: str = Field(default="", max_length=200)
     email: str | None = Field(default=None, max_length=320, index=True)  # as the platform verified it
     last_seen: datetime | None = Field(default=None, sa_type=UTCDateTime)  # None: imported, never used; SEEN_EVERY

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.lease import FAILED, PENDING
 from storage.lease import claim as lease_claim
 from storage.sql import insert_ignoring_duplicates
-from storage.types import UTCDateTime
+from storage.types import ACCOUNT_ID, PLATFORM_NAME, UTCDateTime
 
 SENT = "sent"
 
@@ -29,8 +29,8 @@ class OutboxItem(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=8)  # dm | post | edit
-    platform: str = Field(max_length=16)
-    target: str = Field(max_length=64)  # user id for a DM, channel id for a post
+    platform: str = Field(max_length=PLATFORM_NAME)
+    target: str = Field(max_length=ACCOUNT_ID)  # user id for a DM, channel id for a post
     ref: str | None = Field(default=None, max_length=100, index=True)
     member_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), index=True)
@@ -44,7 +44,7 @@ class OutboxItem(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=64)
     claim_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    message_id: str | None = Field(default=None, max_length=64)
+    message_id: str | None = Field(default=None, max_length=ACCOUNT_ID)
     error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -56,9 +56,9 @@ class PostedMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=100, index=True)
-    platform: str = Field(max_length=16)
-    channel_id: str = Field(max_length=64)
-    message_id: str = Field(max_length=64)
+    platform: str = Field(max_length=PLATFORM_NAME)
+    channel_id: str = Field(max_length=ACCOUNT_ID)
+    message_id: str = Field(max_length=ACCOUNT_ID)
     last_edit_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

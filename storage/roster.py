@@ -1,10 +1,10 @@
 """The union's roster: import from the spreadsheet (idempotent, bad rows reported by line) and export.
 
-A row is matched to an existing member by member id, then email, then Slack or Discord id,
-then by name when exactly one roster member has it — so re-importing a file changes nothing and a
-member who moved schools is updated, not duplicated. Each row keeps the key it was first imported
-under (:func:`row_key`), which is who answers readiness polls: it comes back with a re-import of a
-forgotten member, whose answers then count at the row's worksite again.
+A row is matched to an existing member by member id, then email, then a platform's user id (each platform's
+column is an :class:`IdColumn` it describes), then by name when exactly one roster member has it — so
+re-importing a file changes nothing and a member who moved schools is updated, not duplicated. Each row keeps
+the key it was first imported under (:func:`row_key`), which is who answers readiness polls: it comes back
+with a re-import of a forgotten member, whose answers then count at the row's worksite again.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,13 +28,24 @@ from storage.readiness import Move, Voters, follow, moved
 HEADERS = {
     "name": "name", "full name": "name", "worksite": "worksite", "site": "worksite", "school": "worksite",
     "email": "email", "e-mail": "email", "member id": "member_no", "member_id": "member_no", "member no": "member_no",
-    "member number": "member_no", "slack id": "slack", "slack_id": "slack", "slack": "slack",
-    "discord id": "discord", "discord_id": "discord", "discord": "discord",
+    "member number": "member_no",
 }
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
-DISCORD_ID = re.compile(r"^\d{15,21}$")
-EXPORT_COLUMNS = ["name", "worksite", "email", "member id", "slack id", "discord id"]
+
+
+@dataclass(frozen=True)
+class IdColumn:
+    """A roster column of one platform's user ids, as the platform describes it: a row's cell is kept under
+    the platform's name."""
+
+    platform: str
+    headers: tuple[str, ...]  # how a spreadsheet may call it (any case); the first is written on export
+    problem: Callable[[str], str | None]  # why a cell is not one of the platform's ids (None: it is)
+
+
+def export_columns(columns: Sequence[IdColumn]) -> list[str]:
+    """The header :func:`export_rows` writes under."""
+    return ["name", "worksite", "email", "member id", *(column.headers[0] for column in columns)]
 
 
 @dataclass
@@ -49,15 +60,16 @@ class ImportReport:
     changes: list[str] = field(default_factory=list)  # "+ added", "~ updated", "- going off the roster"
 
 
-def read_csv(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
+def read_csv(text: str, columns: Sequence[IdColumn]) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[int, str]]]:
     """Rows keyed by canonical column, each with its line number in the file; or header problems."""
+    headers = {**HEADERS, **{h.casefold(): column.platform for column in columns for h in column.headers}}
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         header = next(reader)
     except StopIteration:
         return [], [(1, "the file is empty")]
-    columns = [HEADERS.get(h.strip().casefold()) for h in header]
-    missing = {"name", "worksite"} - set(columns)
+    keys = [headers.get(h.strip().casefold()) for h in header]
+    missing = {"name", "worksite"} - set(keys)
     if missing:
         return [], [(1, f"missing column(s): {', '.join(sorted(missing))} (found: {', '.join(header)})")]
     rows = []
@@ -65,11 +77,11 @@ def read_csv(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[tuple[in
         line = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
-        rows.append((line, {col: cell.strip() for col, cell in zip(columns, record, strict=False) if col}))
+        rows.append((line, {key: cell.strip() for key, cell in zip(keys, record, strict=False) if key}))
     return rows, []
 
 
-def _problem(row: dict[str, str]) -> str | None:
+def _problem(row: dict[str, str], columns: Sequence[IdColumn]) -> str | None:
     if not row.get("name"):
         return "name is empty"
     if not row.get("worksite"):
@@ -80,10 +92,11 @@ def _problem(row: dict[str, str]) -> str | None:
         return f"email “{row['email'][:60]}” is not an email address"
     if row.get("member_no") and len(row["member_no"]) > 64:
         return "member id is longer than 64 characters"
-    if row.get("slack") and not SLACK_ID.match(row["slack"]):
-        return f"slack id “{row['slack'][:30]}” should look like U012ABCDEF"
-    if row.get("discord") and not DISCORD_ID.match(row["discord"]):
-        return f"discord id “{row['discord'][:30]}” should be a number of 15 to 21 digits"
+    for column in columns:
+        cell = row.get(column.platform)
+        problem = column.problem(cell) if cell else None
+        if problem:
+            return f"{column.headers[0]} “{cell[:30]}” {problem}"
     return None
 
 
@@ -109,12 +122,14 @@ async def fold(session: AsyncSession, voters: Voters, keep_id: int, drop_id: int
 
 
 async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str, str]]], now: datetime,
-                      voters: Voters, progress: Callable[[int], None] = lambda n: None, *,
-                      sync: bool = False) -> ImportReport:
-    """Add and update roster members from ``rows``; with ``sync`` the rows are the whole roster, and roster
+                      voters: Voters, columns: Sequence[IdColumn], progress: Callable[[int], None] = lambda n: None,
+                      *, sync: bool = False) -> ImportReport:
+    """Add and update roster members from ``rows`` (read with ``columns``); with ``sync`` the rows are the whole
+    roster, and roster
     members in none of them go off it (kept, with their history, out of every count). A member whose
     member id, email or account is on a bad row stays on: a typo never takes anyone off."""
     report = ImportReport()
+    platforms = [column.platform for column in columns]
     members = {m.id: m for m in (await session.exec(select(Member))).scalars()}
     keys = {m.roster_key for m in members.values() if m.roster_key}
     changed: dict[int, Member] = {}
@@ -131,19 +146,19 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
     kept: set[int] = set()  # members a row of this file names
     for line, row in rows:
         progress(1)
-        problem = _problem(row)
+        problem = _problem(row, columns)
         if problem is None and row.get("member_no") and row["member_no"] in seen_no:
             problem = f"member id {row['member_no']} is also on line {seen_no[row['member_no']]}"
         if problem:
             report.problems.append((line, problem))
             named = [by_no.get(row.get("member_no") or ""), by_email.get((row.get("email") or "").casefold()),
-                     *(members.get(identities[(p, row[p])].member_id) for p in ("slack", "discord")
+                     *(members.get(identities[(p, row[p])].member_id) for p in platforms
                        if (p, row.get(p)) in identities)]
             kept.update(m.id for m in named if m is not None)
             continue
         if row.get("member_no"):
             seen_no[row["member_no"]] = line
-        accounts = [(p, row[p]) for p in ("slack", "discord") if row.get(p)]
+        accounts = [(p, row[p]) for p in platforms if row.get(p)]
         if row.get("email") and row["email"].casefold() in verified:  # an account whose email the platform verified
             accounts.append(verified[row["email"].casefold()])
         member = (
@@ -225,11 +240,11 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
 
 
 async def preview_rows(session: AsyncSession, rows: list[tuple[int, dict[str, str]]], now: datetime,
-                       voters: Voters, *, sync: bool) -> ImportReport:
+                       voters: Voters, columns: Sequence[IdColumn], *, sync: bool) -> ImportReport:
     """What :func:`import_rows` would do, done in a SAVEPOINT that is rolled back: the very same code."""
     savepoint = await session.begin_nested()
     try:
-        return await import_rows(session, rows, now, voters, sync=sync)
+        return await import_rows(session, rows, now, voters, columns, sync=sync)
     finally:
         await savepoint.rollback()
 
@@ -277,15 +292,15 @@ async def discrepancies(session: AsyncSession, site_ids: list[int] | None) -> li
     return [(member, at, says) for member, at, says in rows.all()]
 
 
-async def export_rows(session: AsyncSession) -> list[list[str]]:
-    """The roster as rows under :data:`EXPORT_COLUMNS`, in the shape it is imported."""
+async def export_rows(session: AsyncSession, columns: Sequence[IdColumn]) -> list[list[str]]:
+    """The roster as rows under :func:`export_columns`, in the shape it is imported."""
     sites = {s.id: s.name for s in (await session.exec(select(Worksite))).scalars()}
     accounts: dict[tuple[int, str], str] = {}
     for identity in (await session.exec(select(MemberIdentity))).scalars():
         accounts[(identity.member_id, identity.platform)] = identity.user_id
     roster = (await session.exec(select(Member).where(Member.on_roster).order_by(Member.name, Member.id))).scalars()
     return [[m.name, sites.get(m.worksite_id, ""), m.email or "", m.member_no or "",
-             accounts.get((m.id, "slack"), ""), accounts.get((m.id, "discord"), "")] for m in roster]
+             *(accounts.get((m.id, column.platform), "") for column in columns)] for m in roster]
 
 
 async def sizes(session: AsyncSession, site_ids: list[int] | None = None) -> dict[int, tuple[str, int]]:

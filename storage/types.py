@@ -5,6 +5,9 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+PLATFORM_NAME = 32  # characters of a platform's name (bot.platforms.Platform.name)
+ACCOUNT_ID = 255  # characters of a user, channel or message id on any platform (a Matrix user id is up to 255)
+
 
 class UTCDateTime(TypeDecorator):
     """Stores UTC and always hands back an aware UTC datetime, on SQLite (which keeps no zone) and PostgreSQL alike."""

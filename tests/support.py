@@ -155,6 +155,7 @@ def text(reply: Reply) -> str:
 
 
 PLATFORMS = installed()
+ID_COLUMNS = PLATFORMS.id_columns()  # the roster's user id columns, one per installed platform
 
 
 def make_config(platforms=PLATFORMS, **overrides) -> Config:

@@ -13,7 +13,7 @@ from storage.bargaining import BargainingUpdate, Demand, DemandChange, FaqEntry,
 from storage.db import Database
 from storage.members import Member
 from storage.outbox import OutboxItem
-from tests.support import Harness, make_config
+from tests.support import ID_COLUMNS, Harness, make_config
 
 REP = {"role": "rep", "site": "Escalante Elementary"}
 POST = '/bargaining post "Session 4: district holds at 2%" "The district came back with the same one-time 2% raise."'
@@ -27,7 +27,7 @@ async def count(app, model, *where):
 
 async def import_roster(app, *names):
     rows = [(i + 2, {"name": n, "worksite": "Escalante Elementary"}) for i, n in enumerate(names)]
-    await app.db.write(lambda s: roster.import_rows(s, rows, app.clock(), app.voters))
+    await app.db.write(lambda s: roster.import_rows(s, rows, app.clock(), app.voters, ID_COLUMNS))
 
 
 def dms(sent):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from storage.members import Member, MemberIdentity, Worksite
 from storage.roster import export_rows, import_rows, read_csv
+from tests.support import ID_COLUMNS
 
 ROSTER = """name,worksite,email,member id,slack id,discord id
 Maria Álvarez,Escalante Elementary,maria@example.org,1001,U0MARIA1,
@@ -20,9 +21,9 @@ Ruth Park,Roosevelt High,ruth@example.org,1001,,
 
 
 async def _import(app, text):
-    rows, problems = read_csv(text)
+    rows, problems = read_csv(text, ID_COLUMNS)
     assert problems == []
-    return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
+    return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, ID_COLUMNS))
 
 
 async def _all(app, stmt):
@@ -74,13 +75,13 @@ async def test_a_member_who_used_the_bot_before_the_roster_is_merged_into_their_
 
 async def test_export_round_trips(app):
     await _import(app, ROSTER)
-    rows = await app.db.read(export_rows)
+    rows = await app.db.read(lambda s: export_rows(s, ID_COLUMNS))
     assert rows[0] == ["Kim, Jo", "Roosevelt high", "kim@example.org", "1006", "", ""]
     assert ["Maria Álvarez", "Escalante Elementary", "maria@example.org", "1001", "U0MARIA1", ""] in rows
 
 
 def test_a_file_without_the_required_columns_is_refused():
-    rows, problems = read_csv("full name,email\nMaria,m@example.org\n")
+    rows, problems = read_csv("full name,email\nMaria,m@example.org\n", ID_COLUMNS)
     assert rows == [] and "missing column(s): worksite" in problems[0][1]
 
 

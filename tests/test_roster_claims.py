@@ -5,7 +5,7 @@ import pytest
 from bot.types import Identity
 from storage import readiness
 from storage.roster import import_rows, read_csv
-from tests.support import text
+from tests.support import ID_COLUMNS, text
 
 ESC, ROO = "Escalante Elementary", "Roosevelt High"
 ROSTER = f"""name,worksite,email,member id
@@ -23,8 +23,8 @@ def secret_key(monkeypatch):
 
 
 async def imported(app, roster: str = ROSTER):
-    rows, _ = read_csv(roster)
-    return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
+    rows, _ = read_csv(roster, ID_COLUMNS)
+    return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, ID_COLUMNS))
 
 
 async def counts(app, poll: int):

@@ -14,7 +14,7 @@ from storage import readiness
 from storage.members import ensure_worksite
 from storage.roster import import_rows, read_csv
 from storage.tables import metadata
-from tests.support import text
+from tests.support import ID_COLUMNS, text
 
 SITES = ("Escalante Elementary", "Roosevelt High")
 PEOPLE = 4
@@ -153,10 +153,11 @@ async def test_every_member_is_counted_once_at_their_roster_worksite(bot, app, c
             case ("site", i, s):  # says where they work: the roster still decides where they count
                 await bot.ok(user(i), f"/member site {SITES[s]}", **account(i))
             case ("import", sites, sync):  # with sync, the file is the whole roster
-                rows, problems = read_csv(roster_file(sites))
+                rows, problems = read_csv(roster_file(sites), ID_COLUMNS)
                 assert not problems
                 report = await app.db.write(lambda s, rows=rows, sync=sync: import_rows(s, rows, app.clock(),
-                                                                                        app.voters, sync=sync))
+                                                                                        app.voters, ID_COLUMNS,
+                                                                                        sync=sync))
                 assert not report.problems
                 model.imported(sites, sync)
             case ("remove", i):
@@ -180,8 +181,8 @@ ROSTER = "name,worksite,member id,slack id\nMaria Álvarez,Escalante Elementary,
 
 
 async def import_text(app, text: str):
-    rows, _ = read_csv(text)
-    return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
+    rows, _ = read_csv(text, ID_COLUMNS)
+    return await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, ID_COLUMNS))
 
 
 async def site_counts(app, poll_id: int) -> tuple[dict[str, tuple[int, int]], int]:

@@ -28,7 +28,7 @@ from commands import build_registry
 from storage.db import Database
 from storage.members import Member
 from storage.roster import import_rows, read_csv
-from tests.support import Clock, add_roster, make_config
+from tests.support import ID_COLUMNS, Clock, add_roster, make_config
 
 ESC, ROO = "Escalante Elementary", "Roosevelt High"
 NOW = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
@@ -166,8 +166,8 @@ async def build_world(path) -> None:
         assert not reply.error, f"{line}: {reply.message.text}"
 
     await add_roster(app, {ESC: ["ana", "cruz", *RESPONDENTS, "Maria Lopez"], ROO: ["gus", "Maria Lopez"]})
-    rows, _ = read_csv(f"name,worksite,member id\nDana Claim,{ESC},2001\n")
-    await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
+    rows, _ = read_csv(f"name,worksite,member id\nDana Claim,{ESC},2001\n", ID_COLUMNS)
+    await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, ID_COLUMNS))
     await ok("dana", "/member claim 2001")
     await ok("newbie", "/member me")
     await ok("boss", f'/action create Picket "2026-11-30 09:30" Gate site:"{ESC}" capacity:10', **lead)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from storage.members import Member, MemberIdentity, Worksite
 from tests.slack.conftest import SlackClient
 from tests.slack.payloads import click, slash, submission
+from tests.support import ID_COLUMNS
 
 
 async def count(app, model, *where):
@@ -241,8 +242,9 @@ async def test_the_email_slack_verified_matches_the_member_to_their_roster_row(s
     from storage.roster import import_rows, read_csv
 
     monkeypatch.setenv("ORGANIZER_SECRET_KEY", "test-key")
-    rows, _ = read_csv("name,worksite,email,member id\nMaria Álvarez,Escalante Elementary,maria@example.org,1001\n")
-    await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
+    rows, _ = read_csv("name,worksite,email,member id\nMaria Álvarez,Escalante Elementary,maria@example.org,1001\n",
+                       ID_COLUMNS)
+    await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, ID_COLUMNS))
     fake.emails = {"U100": "Maria@Example.org"}
     await slack.send(slash("/member", "me", response_url=fake.response_url()))
     await fake.wait_for(lambda: fake.responses)

@@ -15,6 +15,7 @@ from storage.roster import import_rows, read_csv
 from tests.discord.conftest import MEMBERS_ROLE, ORGANIZERS_ROLE, dispatch, slash
 from tests.discord.fake_api import APP_ID
 from tests.reliability.hostile import HOSTILE, SITE_SUFFIX, assert_stored_as_written, roster_csv
+from tests.support import ID_COLUMNS
 
 RAW_MASS_PING = re.compile(r"@(everyone|here)")
 MASKED_LINK = re.compile(r"(?<!\\)\[[^\]\n]*(?<!\\)\]\(")  # [text](url) with neither bracket escaped
@@ -40,8 +41,8 @@ async def test_hostile_text_is_stored_as_written_and_never_pings_on_discord(app,
     await typed(client, fake, "bargaining", "post", title=h, body=h)
     await typed(client, fake, "bargaining", "faq-add", question=h, answer=h)
     await typed(client, fake, "bargaining", "faq")
-    rows, _ = read_csv(roster_csv(h + " roster", h + SITE_SUFFIX))
-    assert (await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))).added == 1
+    rows, _ = read_csv(roster_csv(h + " roster", h + SITE_SUFFIX), ID_COLUMNS)
+    assert (await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, ID_COLUMNS))).added == 1
     await typed(client, fake, "readiness", "open", question="Ready?")
     await typed(client, fake, "readiness", "missing", poll=1)
     await Worker(app, {"discord": DiscordSender(client, MEMBERS_ROLE)}).drain()

@@ -18,6 +18,7 @@ from tests.reliability.hostile import (
     slack_typed,
 )
 from tests.slack.payloads import slash
+from tests.support import ID_COLUMNS
 
 LEADER = "ULEAD"
 
@@ -46,9 +47,9 @@ async def test_hostile_text_is_stored_as_written_and_never_pings_on_slack(slack,
     await typed(slack, fake, f'/bargaining post title:"{h}" body:"{h}"')
     await typed(slack, fake, f'/bargaining faq-add question:"{h}" answer:"{h}"')
     await typed(slack, fake, "/bargaining faq")
-    rows, problems = read_csv(roster_csv(h, h + SITE_SUFFIX))
+    rows, problems = read_csv(roster_csv(h, h + SITE_SUFFIX), ID_COLUMNS)
     assert not problems
-    report = await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters))
+    report = await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, ID_COLUMNS))
     assert report.added == 1
     await typed(slack, fake, '/readiness open "Ready?"')
     await typed(slack, fake, "/readiness missing 1")
