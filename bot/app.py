@@ -123,7 +123,7 @@ class App:
                                     "Please try again; if it keeps happening, tell an organizer the ref."), tr, ref=ref)
 
     async def _execute(self, command: Command, inv: Invocation, args: dict[str, Any]) -> tuple[Reply, Translator]:
-        role, sites = resolve_role(self.config.roles, inv)
+        role, sites = resolve_role(self.config.roles, inv, self.config.platforms)
         now = self.clock()
 
         stale: list[Account] = []  # a read-only command's account, to be marked seen after the read

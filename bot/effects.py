@@ -20,6 +20,7 @@ from storage.members import Member, MemberIdentity
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.config import Channel
     from bot.i18n import Translator
 
 
@@ -88,16 +89,19 @@ def _as_is(render: Render) -> Callable[[AsyncSession], Awaitable[Render]]:
 
 
 async def _notify(app: App, session: AsyncSession, effect: Notify, now: datetime) -> None:
-    """One row per recipient, rendered in their language, on the platform they used last."""
+    """One row per recipient, rendered in their language, on the platform they used last (a platform that
+    reaches every member by name, :attr:`bot.platforms.Platform.by_name`, unless they have an account on another)."""
     if not effect.member_ids:
         return
+    by_name = [p for p in app.platforms if app.config.platforms[p].by_name]
+    others = [p for p in app.platforms if p not in by_name]
     targets: dict[int, tuple[str, str, str | None]] = {}
     for chunk in _chunks(list(dict.fromkeys(effect.member_ids)), 5000):
-        if "console" in app.platforms:
+        if by_name:  # every member, by name
             rows = await session.exec(select(Member.id, Member.name, Member.lang).where(Member.id.in_(chunk)))
             for member_id, name, lang in rows.all():
-                targets[member_id] = ("console", name, lang)
-        others = [p for p in app.platforms if p != "console"]
+                for platform in by_name:
+                    targets[member_id] = (platform, name, lang)
         if others:
             rows = await session.exec(
                 select(MemberIdentity.member_id, MemberIdentity.platform, MemberIdentity.user_id, Member.lang)
@@ -133,9 +137,13 @@ async def _posted_lang(app: App, session: AsyncSession, ref: str) -> str:
     if found is None:
         return _channel_lang(app, None)
     platform, target = found
-    names = [name for name, channel in app.config.channels.items()
-             if (f"#{name}" if platform == "console" else getattr(channel, platform, None)) == target]
+    names = [name for name, channel in app.config.channels.items() if _target(app, platform, name, channel) == target]
     return _channel_lang(app, names[0] if names else None)
+
+
+def _target(app: App, platform: str, name: str, channel: Channel | None) -> str | None:
+    """Where ``platform`` posts to the channel config calls ``name``."""
+    return app.config.platforms[platform].channel(name, channel.id_on(platform) if channel else None)
 
 
 async def _post(app: App, session: AsyncSession, effect: Post, now: datetime) -> None:
@@ -143,7 +151,7 @@ async def _post(app: App, session: AsyncSession, effect: Post, now: datetime) ->
     payload = rendered(effect.render, app.catalogs.get(_channel_lang(app, effect.channel)))
     rows = []
     for platform in app.platforms:
-        target = f"#{effect.channel}" if platform == "console" else getattr(channel, platform, None)
+        target = _target(app, platform, effect.channel, channel)
         if target:
             rows.append({"kind": "post", "platform": platform, "target": target, "ref": effect.ref, "payload": payload,
                          "status": outbox.PENDING, "attempts": 0, "dedupe": None})

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.config import Roles
 from bot.errors import UserError
 from bot.i18n import L_, N_
+from bot.platforms import Platforms
 from bot.types import Invocation, Role
 from storage.members import site_key
 
@@ -35,11 +36,12 @@ def claims_of(inv: Invocation) -> set[str]:
     return {f"{inv.identity.platform}:{inv.identity.user_id}", *inv.claims}
 
 
-def resolve_role(roles: Roles, inv: Invocation) -> tuple[Role, frozenset[str]]:
-    """The highest role any rule grants. The console is run by whoever owns the machine, so it may
-    claim a role outright (``--role``); no other platform can."""
+def resolve_role(roles: Roles, inv: Invocation, platforms: Platforms) -> tuple[Role, frozenset[str]]:
+    """The highest role any rule grants. A platform run by whoever owns the machine (its descriptor's
+    ``claims_role``: the console's ``--role``) may claim a role outright; no other platform can."""
     claims = claims_of(inv)
-    if inv.identity.platform == "console":
+    platform = inv.identity.platform
+    if platform in platforms and platforms[platform].claims_role:
         for role in (Role.leader, Role.rep):
             if f"role:{role.name}" in claims:
                 sites = {c.removeprefix("site:") for c in claims if c.startswith("site:")}

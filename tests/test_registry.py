@@ -60,18 +60,19 @@ def _inv(platform, user, claims=()):
 
 def test_roles_come_from_config_rules_and_reps_get_their_sites():
     roles = make_config().roles
-    assert resolve_role(roles, _inv("slack", "ULEAD")) == (Role.leader, frozenset())
-    assert resolve_role(roles, _inv("slack", "UREP")) == (Role.rep, frozenset({"escalante elementary"}))
-    assert resolve_role(roles, _inv("discord", "1", {"discord-role:1000000000000000201"}))[0] == Role.leader
-    assert resolve_role(roles, _inv("discord", "1", {"discord-role:1000000000000000202"}))[0] == Role.rep
-    assert resolve_role(roles, _inv("slack", "USOMEONE"))[0] == Role.member
+    assert resolve_role(roles, _inv("slack", "ULEAD"), PLATFORMS) == (Role.leader, frozenset())
+    assert resolve_role(roles, _inv("slack", "UREP"), PLATFORMS) == (Role.rep, frozenset({"escalante elementary"}))
+    assert resolve_role(roles, _inv("discord", "1", {"discord-role:1000000000000000201"}), PLATFORMS)[0] == Role.leader
+    assert resolve_role(roles, _inv("discord", "1", {"discord-role:1000000000000000202"}), PLATFORMS)[0] == Role.rep
+    assert resolve_role(roles, _inv("slack", "USOMEONE"), PLATFORMS)[0] == Role.member
 
 
 def test_only_the_console_may_claim_a_role_outright():
     roles = make_config().roles
-    assert resolve_role(roles, _inv("console", "rosa", {"role:leader"}))[0] == Role.leader
-    assert resolve_role(roles, _inv("slack", "U9", {"role:leader"}))[0] == Role.member
-    assert resolve_role(roles, _inv("discord", "9", {"role:rep", "site:Escalante Elementary"}))[0] == Role.member
+    assert resolve_role(roles, _inv("console", "rosa", {"role:leader"}), PLATFORMS)[0] == Role.leader
+    assert resolve_role(roles, _inv("slack", "U9", {"role:leader"}), PLATFORMS)[0] == Role.member
+    claimed = _inv("discord", "9", {"role:rep", "site:Escalante Elementary"})
+    assert resolve_role(roles, claimed, PLATFORMS)[0] == Role.member
 
 
 def test_a_rep_covers_only_their_sites_and_a_leader_all():
