@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -29,7 +29,7 @@ from bot.voters import Voters
 from storage import migrate
 from storage.audit import AuditEntry
 from storage.db import Database, DatabaseUnavailable
-from storage.members import Account, find_account, find_member, member_for, seen
+from storage.members import Account, Member, Visit, find_account, find_member, members_for, seen
 from storage.roster import by_verified_email
 
 log = logging.getLogger(__name__)
@@ -125,37 +125,32 @@ class App:
     async def _execute(self, command: Command, inv: Invocation, args: dict[str, Any]) -> tuple[Reply, Translator]:
         role, sites = resolve_role(self.config.roles, inv, self.config.platforms)
         now = self.clock()
+        if command.together:
+            click = _Click(inv, role, sites, now)
+            key = ((command.group, args[command.together]), (command.path, tuple(sorted(args.items()))))
+            return await self.db.write_together(key, self._together(command, args), click)
 
         stale: list[Account] = []  # a read-only command's account, to be marked seen after the read
 
         async def work(session) -> tuple[Reply, Translator]:
             ident = inv.identity
             if command.writes:
-                # the platform's hint, kept so DMs speak as replies do until /member lang
-                hint = self.catalogs.match(inv.locale)
-                member = await member_for(session, ident.platform, ident.user_id, ident.display_name, now, hint)
-                if member.lang is None:
-                    member.lang = hint
-                if inv.email and not member.on_roster:
-                    member = await by_verified_email(session, self.voters, member, ident.platform, ident.user_id,
-                                                     inv.email)
+                member = (await self._members(session, [_Click(inv, role, sites, now)]))[0]
             else:
                 account = await find_account(session, ident.platform, ident.user_id)
                 member = account.member if account else None
                 if account is not None and account.stale(ident.display_name, now):
                     stale[:] = [account]
-            tr = self.catalogs.get((member.lang if member else None) or inv.locale)
-            actor = Actor(member.id if member else None, member.name if member else ident.display_name, role, sites)
-            ctx = Context(self, session, actor, tr, now, inv)
+            ctx = self._context(session, _Click(inv, role, sites, now), member)
             try:
                 ctx.require(command.role)
                 reply = await command.handler(ctx, **args)
             except UserError as exc:
-                raise _Refused(exc, tr, actor.name) from None
+                raise _Refused(exc, ctx.tr, ctx.actor.name) from None
             await effects.store(self, session, reply.effects, now)
             if command.audited and not reply.error:
-                session.add(audit_entry(actor.name, refused=False))
-            return reply, tr
+                session.add(audit_entry(ctx.actor.name, refused=False))
+            return reply, ctx.tr
 
         def audit_entry(viewer: str, *, refused: bool) -> AuditEntry:
             return AuditEntry(at=now, viewer=viewer, platform=inv.identity.platform, user_id=inv.identity.user_id,
@@ -173,6 +168,48 @@ class App:
                 entry = audit_entry(refused.viewer, refused=True)
                 await self.db.write(lambda session: _add(session, entry))
             raise
+
+    def _together(self, command: Command, args: dict[str, Any]):
+        """The writer's call for clicks of ``command`` with the same ``args`` that arrived together: their
+        members looked up at once, then one call of the handler with every click's context (a batch of
+        one is a single click). A refusal fails the call, and each click then runs alone (storage/db.py),
+        so the click it concerns is refused in its own language and nothing of it is kept."""
+        async def run(session, clicks: list[_Click]) -> list[tuple[Reply, Translator]]:
+            members = await self._members(session, clicks)
+            contexts = [self._context(session, click, member) for click, member in zip(clicks, members)]
+            try:
+                for ctx in contexts:
+                    ctx.require(command.role)
+                replies = await command.handler(contexts, **args)
+            except UserError as exc:
+                raise _Refused(exc, contexts[0].tr, contexts[0].actor.name) from None
+            for ctx, reply in zip(contexts, replies, strict=True):
+                await effects.store(self, session, reply.effects, ctx.now)
+            return [(reply, ctx.tr) for ctx, reply in zip(contexts, replies)]
+        return run
+
+    async def _members(self, session, clicks: list[_Click]) -> list[Member]:
+        """Each click's member, registered on first contact in the language the platform hints at (kept until
+        /member lang, so DMs speak as replies do), and matched to its roster row by a verified email."""
+        hints = [self.catalogs.match(click.inv.locale) for click in clicks]
+        members = await members_for(session, [Visit(c.inv.identity.platform, c.inv.identity.user_id,
+                                                    c.inv.identity.display_name, hint)
+                                              for c, hint in zip(clicks, hints)], clicks[0].now)
+        out = []
+        for click, hint, member in zip(clicks, hints, members):
+            if member.lang is None:
+                member.lang = hint
+            if click.inv.email and not member.on_roster:
+                member = await by_verified_email(session, self.voters, member, click.inv.identity.platform,
+                                                 click.inv.identity.user_id, click.inv.email)
+            out.append(member)
+        return out
+
+    def _context(self, session, click: _Click, member: Member | None) -> Context:
+        tr = self.catalogs.get((member.lang if member else None) or click.inv.locale)
+        actor = Actor(member.id if member else None, member.name if member else click.inv.identity.display_name,
+                      click.role, click.sites)
+        return Context(self, session, actor, tr, click.now, click.inv)
 
     async def run_job(self, name: str, args: dict[str, Any], session) -> None:
         """Run a scheduled job inside the caller's transaction, storing the effects it returns."""
@@ -217,6 +254,16 @@ def _jsonable(args: dict[str, Any]) -> dict[str, Any]:
 
 async def _add(session, row) -> None:
     session.add(row)
+
+
+@dataclass(frozen=True)
+class _Click:
+    """One invocation on its way to the writer: who, with what role, at what moment."""
+
+    inv: Invocation
+    role: Role
+    sites: frozenset[str]
+    now: datetime
 
 
 class _Refused(Exception):

@@ -124,6 +124,7 @@ class Command:
     writes: bool = True
     form: bool = False
     audited: bool = False
+    together: str | None = None
 
     @property
     def path(self) -> str:
@@ -320,14 +321,23 @@ class Group:
 
     def command(self, name: str, *, help: str, params: tuple[Param, ...] | list[Param] = (),
                 role: Role = Role.member, writes: bool = True, form: bool = False,
-                audited: bool = False) -> Callable[[H], H]:
+                audited: bool = False, together: str | None = None) -> Callable[[H], H]:
         """Declare a subcommand. ``audited`` records who ran it and when (tallies, exports, missing lists).
-        The handler's signature is checked against ``params`` here, when its module is imported."""
+        The handler's signature is checked against ``params`` here, when its module is imported.
+
+        ``together`` names the parameter that says what a hot command changes (an action's id): clicks
+        with the same arguments that reach one write batch run as one call of the handler, which takes
+        the list of their contexts (one per click, in arrival order, a list of one for a lone click)
+        and returns one reply for each (storage/db.py, ``write_together``)."""
         def register(handler: H) -> H:
             if name in self.commands:
                 raise ValueError(f"/{self.name} {name} is declared twice")
             check_handler(f"/{self.name} {name}", handler, tuple(params))
-            self.commands[name] = Command(self.name, name, help, tuple(params), role, handler, writes, form, audited)
+            if together is not None and (together not in {p.name for p in params} or not writes or audited):
+                raise ValueError(f"/{self.name} {name}: together= names one of its parameters, of a command "
+                                 "that writes and is not audited")
+            self.commands[name] = Command(self.name, name, help, tuple(params), role, handler, writes, form, audited,
+                                          together)
             return handler
 
         return register

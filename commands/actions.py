@@ -225,12 +225,17 @@ async def show(ctx: Context, id: int) -> Reply:
     return ctx.reply(text, buttons=message.buttons)
 
 
-@group.command("join", help=N_("Sign up for an action"), params=[ID])
-async def join(ctx: Context, id: int) -> Reply:
-    action = await _not_started(ctx, id)
-    joined = await store.join(ctx.session, action, ctx.member_id, ctx.now)
-    buttons = (Button(ctx._("Can’t make it"), f"/action leave {id}"),
-               Button(ctx._("Add to calendar"), f"/action calendar {id}"))
+@group.command("join", help=N_("Sign up for an action"), params=[ID], together="id")
+async def join(clicks: list[Context], id: int) -> list[Reply]:
+    """Every click on “I’m in” for one action that reached the same write batch, in arrival order."""
+    action = await _not_started(max(clicks, key=lambda ctx: ctx.now), id)
+    joined = await store.join(clicks[0].session, action, [(ctx.member_id, ctx.now) for ctx in clicks])
+    return [_joined(ctx, action, signup) for ctx, signup in zip(clicks, joined)]
+
+
+def _joined(ctx: Context, action: Action, joined: store.Joined) -> Reply:
+    buttons = (Button(ctx._("Can’t make it"), f"/action leave {action.id}"),
+               Button(ctx._("Add to calendar"), f"/action calendar {action.id}"))
     if joined.status == GOING:
         text = ctx._("You’re in: {title}, {when}, at {where}. You’ll get a reminder before it starts.",
                      title=action.title, when=markup.when(action.starts_at), where=action.location)
@@ -239,37 +244,45 @@ async def join(ctx: Context, id: int) -> Reply:
                      "you’ll get a DM.", title=action.title, place=joined.place)
     if not joined.new:
         return ctx.reply(ctx._("You had already signed up.") + " " + text, buttons=buttons)
-    return ctx.reply(text, buttons=buttons, effects=(live(id),))
+    return ctx.reply(text, buttons=buttons, effects=(live(action.id),))
 
 
-@group.command("leave", help=N_("Take back your signup"), params=[ID])
-async def leave(ctx: Context, id: int) -> Reply:
-    action = await _not_started(ctx, id)
-    effects = await withdraw(ctx, action, ctx.member_id)
-    if effects is None:
-        return ctx.reply(ctx._("You weren’t signed up for “{title}”.", title=action.title))
-    return ctx.reply(ctx._("Thanks for letting us know: you’re off “{title}”.", title=action.title),
-                     effects=effects)
+@group.command("leave", help=N_("Take back your signup"), params=[ID], together="id")
+async def leave(clicks: list[Context], id: int) -> list[Reply]:
+    """Every click on “Can’t make it” for one action that reached the same write batch: the places they
+    free go to the longest waiting, by DM, in one promotion."""
+    action = await _not_started(max(clicks, key=lambda ctx: ctx.now), id)
+    removed, effects = await withdraw(clicks[0], action, [ctx.member_id for ctx in clicks])
+    replies = []
+    for ctx in clicks:
+        if ctx.member_id not in removed:
+            replies.append(ctx.reply(ctx._("You weren’t signed up for “{title}”.", title=action.title)))
+            continue
+        replies.append(ctx.reply(ctx._("Thanks for letting us know: you’re off “{title}”.", title=action.title),
+                                 effects=effects))
+        removed.discard(ctx.member_id)
+        effects = ()
+    return replies
 
 
-async def withdraw(ctx: Context, action: Action, member_id: int) -> tuple[Effect, ...] | None:
-    """Take a member off an action (its row locked): the longest waiting get the place they freed, by DM,
-    and the announcement is refreshed. None when they were not signed up."""
-    removed = await store.leave(ctx.session, action.id, member_id)
-    if removed is None:
-        return None
+async def withdraw(ctx: Context, action: Action, member_ids: list[int]) -> tuple[set[int], tuple[Effect, ...]]:
+    """Take members off an action (its row locked): the longest waiting get the places they freed, by DM,
+    and the announcement is refreshed. Returns who was signed up, and the effects (none if nobody was)."""
+    removed = await store.leave(ctx.session, action.id, member_ids)
+    if not removed:
+        return set(), ()
     effects: list[Effect] = []
-    if removed.status == GOING:
+    if any(signup.status == GOING for signup in removed):
         effects += _promotion_notices(action, await store.promote(ctx.session, action))
     effects.append(live(action.id))
-    return tuple(effects)
+    return {signup.member_id for signup in removed}, tuple(effects)
 
 
 async def leave_all(ctx: Context, member_id: int) -> tuple[Effect, ...]:
     """Before a member is forgotten: off every action still to come, as if they had left each one."""
     effects: list[Effect] = []
     for action, _status in await store.upcoming_for(ctx.session, member_id, ctx.now):
-        effects += await withdraw(ctx, await get_action(ctx, action.id, lock=True), member_id) or ()
+        effects += (await withdraw(ctx, await get_action(ctx, action.id, lock=True), [member_id]))[1]
     return tuple(effects)
 
 

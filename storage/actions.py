@@ -7,10 +7,22 @@ places than an action has.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, Select, UniqueConstraint, bindparam, case, delete, func, select
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    UniqueConstraint,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -111,27 +123,43 @@ class Joined:
     place: int | None
 
 
-async def join(session: AsyncSession, action: Action, member_id: int, now: datetime) -> Joined:
-    """Sign a member up (the action row must be locked): going if there is room, else waitlisted.
-    A second join changes nothing (the unique key says which).
+async def join(session: AsyncSession, action: Action, signups: list[tuple[int, datetime]]) -> list[Joined]:
+    """Sign members up, each ``(member id, moment)`` in arrival order (the action row must be locked):
+    going while there is room, then waitlisted in that order. A second join changes nothing.
 
-    One index-only count (going and waitlisted) serves the capacity check and the waitlist place
-    (the live announcement counts again once per write batch). A new waitlisted signup is the last
-    in line: with the action row locked, every earlier signup to it was inserted (with a lower id)
-    before this one."""
+    Set-based, whatever the number of members: one index-only count (going and waitlisted) serves
+    the capacity check and every waitlist place, one lookup finds who had signed up already, one
+    insert adds the rest. With the action row locked, every earlier signup to it has a lower id, so
+    the new ones go to the end of the line in the order given (the live announcement counts again
+    once per write batch)."""
     by_status = dict((await session.exec(_BY_STATUS, params={"action_id": action.id})).all())
     going, waitlisted = by_status.get(GOING, 0), by_status.get(WAITLIST, 0)
-    status = WAITLIST if action.capacity is not None and going >= action.capacity else GOING
-    new = await insert_ignoring_duplicates(session, Signup.__table__, [
-        {"action_id": action.id, "member_id": member_id, "status": status, "created_at": now}
-    ], ["action_id", "member_id"])
-    if new:
-        if status == GOING:
-            return Joined(GOING, True, None)
-        return Joined(WAITLIST, True, waitlisted + 1)
-    signup = await signup_of(session, action.id, member_id)
-    place = await waitlist_place(session, signup) if signup.status == WAITLIST else None
-    return Joined(signup.status, False, place)
+    member_ids = list(dict.fromkeys(member_id for member_id, _now in signups))
+    had = {s.member_id: s for s in (await session.exec(
+        select(Signup).where(Signup.action_id == action.id, Signup.member_id.in_(member_ids)))).scalars()}
+    joined: dict[int, Joined] = {}
+    rows, out = [], []
+    for member_id, now in signups:
+        if member_id in joined:
+            out.append(replace(joined[member_id], new=False))
+            continue
+        if member_id in had:
+            signup = had[member_id]
+            place = await waitlist_place(session, signup) if signup.status == WAITLIST else None
+            joined[member_id] = Joined(signup.status, False, place)
+        elif action.capacity is None or going < action.capacity:
+            going += 1
+            joined[member_id] = Joined(GOING, True, None)
+        else:
+            waitlisted += 1
+            joined[member_id] = Joined(WAITLIST, True, waitlisted)
+        if joined[member_id].new:
+            rows.append({"action_id": action.id, "member_id": member_id, "status": joined[member_id].status,
+                         "created_at": now})
+        out.append(joined[member_id])
+    if rows:
+        await session.exec(insert(Signup), params=rows)
+    return out
 
 
 async def waitlist_place(session: AsyncSession, signup: Signup) -> int:
@@ -140,12 +168,14 @@ async def waitlist_place(session: AsyncSession, signup: Signup) -> int:
         Signup.action_id == signup.action_id, Signup.status == WAITLIST, Signup.id <= signup.id))).scalar_one()
 
 
-async def leave(session: AsyncSession, action_id: int, member_id: int) -> Signup | None:
-    """Remove a signup (the action row must be locked); returns what was removed."""
-    signup = await signup_of(session, action_id, member_id)
-    if signup is not None:
-        await session.exec(delete(Signup).where(Signup.id == signup.id))
-    return signup
+async def leave(session: AsyncSession, action_id: int, member_ids: list[int]) -> list[Signup]:
+    """Remove members' signups (the action row must be locked) in one lookup and one delete; returns what
+    was removed."""
+    found = list((await session.exec(select(Signup).where(Signup.action_id == action_id,
+                                                          Signup.member_id.in_(set(member_ids))))).scalars())
+    if found:
+        await session.exec(delete(Signup).where(Signup.id.in_([s.id for s in found])))
+    return found
 
 
 async def promote(session: AsyncSession, action: Action) -> list[int]:

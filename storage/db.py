@@ -10,13 +10,19 @@ transaction has committed — which is what lets a handler tell a member "you're
 
 Work that only needs doing once per transaction however many calls asked for it (the live count
 of an announcement after a burst of joins) is handed to :func:`once_before_commit`.
+
+A hot command (a burst of joins to one action) submits a typed request with
+:meth:`Database.write_together` instead: the writer hands every request of the batch with the same
+key to one call, so a thousand clicks cost one member lookup, one count and one insert per batch
+rather than per click. Each caller still hears back only after the commit that holds its request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,6 +37,7 @@ from bot import incidents
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Work = Callable[[AsyncSession], Awaitable[T]]
+Together = Callable[[AsyncSession, list[Any]], Awaitable[Sequence[Any]]]
 
 
 _DEFERRED = "once_before_commit"
@@ -54,6 +61,56 @@ class _CallFailed(Exception):
     def __init__(self, error: Exception) -> None:
         super().__init__(type(error).__name__)
         self.error = error
+
+
+@dataclass(eq=False)
+class _Request:
+    """One caller's write: plain work (``key`` None), or an item for ``together`` under ``key``."""
+
+    run: Together
+    item: Any
+    future: asyncio.Future[Any]
+    key: tuple[Hashable, Hashable] | None = None
+
+
+@dataclass(eq=False)
+class _Step:
+    """What the writer calls once in a transaction: one plain work, or every request of a key."""
+
+    run: Together
+    requests: list[_Request]
+
+
+def _steps(batch: list[_Request], *, together: bool) -> list[_Step]:
+    """Requests in arrival order, those with the same key gathered into the step of the first one.
+
+    A request joins an earlier one's step only when nothing that might depend on their order came
+    in between: plain work (which may touch anything) and a request for the same resource of
+    another kind (a leave between two joins of one action) start new steps."""
+    steps: list[_Step] = []
+    gathering: dict[tuple[Hashable, Hashable], _Step] = {}
+    for request in batch:
+        if request.future.cancelled():
+            continue
+        if request.key is None or not together:
+            gathering.clear()
+            steps.append(_Step(request.run, [request]))
+            continue
+        resource, _kind = request.key
+        for key in [k for k in gathering if k[0] == resource and k != request.key]:
+            del gathering[key]
+        step = gathering.get(request.key)
+        if step is None:
+            step = gathering[request.key] = _Step(request.run, [])
+            steps.append(step)
+        step.requests.append(request)
+    return steps
+
+
+def _plain(fn: Work[Any]) -> Together:
+    async def run(session: AsyncSession, _items: list[Any]) -> list[Any]:
+        return [await fn(session)]
+    return run
 
 
 class DatabaseUnavailable(Exception):
@@ -82,7 +139,7 @@ class Database:
         self._write_engine = self._create_engine(writer=True) if self.is_sqlite else self.engine
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self._write_engine, class_=AsyncSession, expire_on_commit=False)
-        self._queue: asyncio.Queue[tuple[Work[Any], asyncio.Future[Any]]] | None = None
+        self._queue: asyncio.Queue[_Request] | None = None
         self._writers: list[asyncio.Task[None]] = []
 
     def _create_engine(self, *, writer: bool) -> AsyncEngine:
@@ -115,12 +172,25 @@ class Database:
 
     async def write(self, fn: Work[T]) -> T:
         """Run ``fn`` in a write transaction shared with other concurrent writes; return after commit."""
+        return await self._submit(_plain(fn), None, None)
+
+    async def write_together(self, key: tuple[Hashable, Hashable], run: Together, item: Any) -> Any:
+        """Submit ``item`` to be written by ``run(session, items)`` together with the other items of the
+        batch under the same ``key`` — ``(resource, kind)``: (the action, the join) — in arrival order;
+        ``run`` returns one result per item, and this item's result is returned after commit.
+
+        If ``run`` raises, no item of the call is kept: the transaction rolls back and runs again with
+        every item in a call (and a SAVEPOINT) of its own, so only the failing item's caller hears
+        the error. Items under different resources must not depend on each other's order."""
+        return await self._submit(run, item, key)
+
+    async def _submit(self, run: Together, item: Any, key: tuple[Hashable, Hashable] | None) -> Any:
         if self._queue is None:
             self._queue = asyncio.Queue()
             lanes = 1 if self.is_sqlite else 4
             self._writers = [asyncio.create_task(self._writer()) for _ in range(lanes)]
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((fn, future))
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Request(run, item, future, key))
         return await future
 
     async def read(self, fn: Work[T]) -> T:
@@ -141,19 +211,20 @@ class Database:
                 batch.append(self._queue.get_nowait())
             await self._run_batch(batch)
 
-    async def _run_batch(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
+    async def _run_batch(self, batch: list[_Request]) -> None:
         try:
             try:
-                outcomes = await self._transaction(batch, savepoints=False)
-            except _CallFailed as failed:  # rolled back; the batch runs again with every call in its SAVEPOINT
-                outcomes = (await self._transaction(batch, savepoints=True) if len(batch) > 1
-                            else [(batch[0][1], None, failed.error)])
+                outcomes = await self._transaction(_steps(batch, together=True), savepoints=False)
+            except _CallFailed as failed:  # rolled back; the batch runs again with every request in its SAVEPOINT
+                alone = _steps(batch, together=False)
+                outcomes = (await self._transaction(alone, savepoints=True) if len(alone) > 1
+                            else [(request.future, None, failed.error) for step in alone for request in step.requests])
         except Exception as exc:  # the commit itself failed: nothing in the batch happened
             error: BaseException = DatabaseUnavailable(str(exc)) if _is_unavailable(exc) else exc
             log.warning("write batch of %d failed: %s", len(batch), type(exc).__name__)
-            for _fn, future in batch:
-                if not future.done():
-                    future.set_exception(error)
+            for request in batch:
+                if not request.future.done():
+                    request.future.set_exception(error)
             return
         for future, result, exc in outcomes:
             if future.done():
@@ -163,31 +234,32 @@ class Database:
             else:
                 future.set_exception(exc)
 
-    async def _transaction(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]], *,
+    async def _transaction(self, steps: list[_Step], *,
                            savepoints: bool) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
-        """Run the calls in one transaction and commit. Without ``savepoints`` the first call to fail
+        """Run the steps in one transaction and commit. Without ``savepoints`` the first step to fail
         raises :class:`_CallFailed`, which rolls the whole transaction back."""
         outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         async with self._write_sessions() as session, session.begin():
             deferred: dict[object, Work[None]] = {}
-            for fn, future in batch:
-                if future.cancelled():
-                    continue
+            for step in steps:
                 session.info[_DEFERRED] = mine = {}
+                items = [request.item for request in step.requests]
                 try:
                     if savepoints:
                         async with session.begin_nested():
-                            result = await fn(session)
+                            results = await step.run(session, items)
                     else:
-                        result = await fn(session)
+                        results = await step.run(session, items)
+                    if len(results) != len(items):
+                        raise RuntimeError(f"{len(results)} results for {len(items)} requests")
                 except Exception as exc:  # noqa: BLE001 - handed to the caller
                     if _is_unavailable(exc):
                         raise  # the connection is gone: the whole batch fails
                     if not savepoints:
                         raise _CallFailed(exc) from exc
-                    outcomes.append((future, None, exc))
+                    outcomes += [(request.future, None, exc) for request in step.requests]
                     continue
-                outcomes.append((future, result, None))
+                outcomes += [(request.future, result, None) for request, result in zip(step.requests, results)]
                 for key, later in mine.items():
                     deferred.pop(key, None)
                     deferred[key] = later

@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, bindparam, delete, func, select, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+    bindparam,
+    delete,
+    func,
+    select,
+    tuple_,
+    update,
+)
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.sql import insert_ignoring_duplicates
+from storage.sql import insert_ids, insert_ignoring_duplicates
 from storage.types import ACCOUNT_ID, PLATFORM_NAME, UTCDateTime
 
 
@@ -101,8 +112,9 @@ class Account(NamedTuple):
 _BY_ACCOUNT = (select(Member, MemberIdentity.id, MemberIdentity.display_name, MemberIdentity.last_seen)
                .join(MemberIdentity, MemberIdentity.member_id == Member.id)
                .where(MemberIdentity.platform == bindparam("platform"), MemberIdentity.user_id == bindparam("user_id")))
-_SEEN = update(MemberIdentity).where(MemberIdentity.id == bindparam("identity_id")).values(
-    display_name=bindparam("display_name"), last_seen=bindparam("last_seen"))
+_IDENTITY = MemberIdentity.__table__  # the table, not the model: many accounts are marked seen in one executemany
+_SEEN = update(_IDENTITY).where(_IDENTITY.c.id == bindparam("identity_id")).values(
+    display_name=bindparam("seen_name"), last_seen=bindparam("seen_at"))
 
 
 async def find_account(session: AsyncSession, platform: str, user_id: str) -> Account | None:
@@ -113,10 +125,12 @@ async def find_account(session: AsyncSession, platform: str, user_id: str) -> Ac
 async def seen(session: AsyncSession, account: Account, display_name: str, now: datetime) -> None:
     """Record that ``account`` was used now (throttled by :meth:`Account.stale`), under its current display name."""
     if account.stale(display_name, now):
-        last_seen = now if account.seen_due(now) else account.last_seen
-        await session.exec(_SEEN, params={"identity_id": account.identity_id,
-                                          "display_name": display_name or account.display_name,
-                                          "last_seen": last_seen})
+        await session.exec(_SEEN, params=_seen_params(account, display_name, now))
+
+
+def _seen_params(account: Account, display_name: str, now: datetime) -> dict[str, object]:
+    return {"identity_id": account.identity_id, "seen_name": display_name or account.display_name,
+            "seen_at": now if account.seen_due(now) else account.last_seen}
 
 
 async def member_for(session: AsyncSession, platform: str, user_id: str, display_name: str, now: datetime,
@@ -141,6 +155,53 @@ async def member_for(session: AsyncSession, platform: str, user_id: str, display
         member = await find_member(session, platform, user_id)
         assert member is not None
     return member
+
+
+class Visit(NamedTuple):
+    """An account seen by a command: who it is, under what name, speaking what (for a first contact)."""
+
+    platform: str
+    user_id: str
+    display_name: str
+    lang: str | None = None
+
+
+async def members_for(session: AsyncSession, visits: list[Visit], now: datetime) -> list[Member]:
+    """:func:`member_for` for many accounts at once (a burst of clicks), one member per visit, in order:
+    one lookup for all, one update for the accounts to mark seen, and for first contacts one insert
+    of members and one of accounts. An account another process registered meanwhile is read back,
+    the fresh member made for it dropped, as in :func:`member_for`."""
+    keys = list(dict.fromkeys((v.platform, v.user_id) for v in visits))
+    found = await _accounts(session, keys)
+    first = {v[:2]: v for v in visits if v[:2] not in found}
+    if first:
+        fresh = await insert_ids(session, Member, [{"name": v.display_name or v.user_id, "lang": v.lang,
+                                                    "on_roster": False, "created_at": now} for v in first.values()])
+        await insert_ignoring_duplicates(session, MemberIdentity.__table__, [
+            {"member_id": member_id, "platform": v.platform, "user_id": v.user_id, "display_name": v.display_name,
+             "last_seen": now} for member_id, v in zip(fresh, first.values())], ["platform", "user_id"])
+        found.update(await _accounts(session, list(first)))
+        lost = set(fresh) - {found[key].member.id for key in first}
+        if lost:
+            await session.exec(delete(Member).where(Member.id.in_(lost)))
+    seen_now: dict[int, dict[str, object]] = {}
+    for visit in visits:
+        account = found[visit[:2]]
+        if visit[:2] not in first and account.stale(visit.display_name, now):
+            seen_now[account.identity_id] = _seen_params(account, visit.display_name, now)
+    if seen_now:
+        await session.exec(_SEEN, params=list(seen_now.values()))
+    return [found[v[:2]].member for v in visits]
+
+
+async def _accounts(session: AsyncSession, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Account]:
+    rows = await session.exec(
+        select(Member, MemberIdentity.id, MemberIdentity.display_name, MemberIdentity.last_seen,
+               MemberIdentity.platform, MemberIdentity.user_id)
+        .join(MemberIdentity, MemberIdentity.member_id == Member.id)
+        .where(tuple_(MemberIdentity.platform, MemberIdentity.user_id).in_(keys)))
+    return {(platform, user_id): Account(member, identity_id, name, last_seen)
+            for member, identity_id, name, last_seen, platform, user_id in rows.all()}
 
 
 async def find_member(session: AsyncSession, platform: str, user_id: str) -> Member | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Float, Select
+from sqlalchemy import Float, Select, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement, GenericFunction
@@ -29,6 +29,19 @@ async def insert_ignoring_duplicates(
         return max((await session.exec(stmt, params=list(rows))).rowcount, 0)
     returning = stmt.returning(*table.primary_key.columns)
     return len((await session.exec(returning, params=list(rows))).all())
+
+
+async def insert_ids(session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert rows in one statement; returns their new ids in the rows' order. PostgreSQL returns them
+    in order; SQLite cannot say which RETURNING row is which (SQLAlchemy would insert one row at a time),
+    but under its write lock no one else inserts and one executemany takes increasing ids, so they are
+    read back after the largest id there was."""
+    if session.bind.dialect.name == "postgresql":
+        stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
+        return list((await session.exec(stmt, params=list(rows))).scalars())
+    before = (await session.exec(select(func.max(model.id)))).scalar_one() or 0
+    await session.exec(insert(model.__table__), params=list(rows))
+    return list((await session.exec(select(model.id).where(model.id > before).order_by(model.id))).scalars())
 
 
 async def upsert(
