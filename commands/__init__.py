@@ -8,7 +8,7 @@ from importlib import import_module
 
 from bot.registry import Registry
 
-FEATURES = ("actions", "chants", "bargaining", "bargaining_corrections", "readiness", "pledges", "structure",
+FEATURES = ("actions", "chants", "bargaining", "bargaining_corrections", "faq", "readiness", "pledges", "structure",
             "members", "conversations", "roster", "strike", "help")
 
 

@@ -7,7 +7,6 @@ text parser accepts either spelling, and Discord shows the hyphenated name.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime, time
 
 from bot.context import Context
@@ -270,41 +269,6 @@ async def table(ctx: Context) -> Reply:
     if not found:
         return ctx.reply(ctx._("No demands are tracked yet."))
     return ctx.reply("\n\n".join(_demand_text(ctx, d) for d in found))
-
-
-@group.command("faq-add", help=N_("Answer a question members are asking (rumor control)"), role=Role.rep, params=[
-    Param("question", N_("The question, as members ask it"), max_length=500),
-    Param("answer", N_("The accurate answer"), greedy=True, max_length=4000, multiline=True)])
-async def faq_add(ctx: Context, question: str, answer: str) -> Reply:
-    entry = store.FaqEntry(question=question, answer=body_text(answer), author_id=ctx.actor.member_id,
-                           created_at=ctx.now)
-    ctx.session.add(entry)
-    return ctx.reply(ctx._("Added to the FAQ:") + "\n\n" + _faq_text(entry))
-
-
-def _faq_text(entry: store.FaqEntry) -> str:
-    return bold(entry.question) + "\n" + entry.answer
-
-
-def _fold(text: str) -> str:
-    """Search ignores case and accents: “huelga” finds “Huelga”, “que” finds “qué”."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
-
-
-@group.command("faq", help=N_("Answers to the questions going around, or those matching your words"), writes=False,
-               params=[Param("search", N_("Words to look for"), required=False, positional=True, greedy=True)])
-async def faq(ctx: Context, search: str | None) -> Reply:
-    entries = await store.faq_entries(ctx.session)
-    if not entries:
-        return ctx.reply(ctx._("The FAQ is empty so far. Ask your site rep."))
-    if search:
-        words = _fold(search).split()
-        scored = [(sum(w in _fold(f"{e.question} {e.answer}") for w in words), e) for e in entries]
-        entries = [e for score, e in sorted(scored, key=lambda s: -s[0]) if score]
-        if not entries:
-            return ctx.reply(ctx._("Nothing in the FAQ matches “{search}”. Ask your site rep, so the answer can "
-                                   "go in the FAQ.", search=search))
-    return ctx.reply("\n\n".join(_faq_text(e) for e in entries[:20]))
 
 
 async def _profile(ctx: Context) -> list[str]:

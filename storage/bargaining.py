@@ -80,9 +80,14 @@ class DemandChange(SQLModel, table=True):
 
 
 class FaqEntry(SQLModel, table=True):
+    """One question in one language; ``pair_id`` points to the same question in the other language."""
+
     id: int | None = Field(default=None, primary_key=True)
     question: str = Field(sa_column=Column(Text, nullable=False))
     answer: str = Field(sa_column=Column(Text, nullable=False))
+    lang: str = Field(default="en", max_length=8)
+    pair_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("faqentry.id", ondelete="SET NULL"),
+                                                               nullable=True))
     author_id: int | None = Field(default=None, sa_column=_author())
     created_at: datetime = Field(sa_type=UTCDateTime)
 

@@ -195,9 +195,9 @@ async def test_faq_lists_and_searches_ignoring_case_and_accents(bot):
                          'strike-authorization vote.', **REP)
     await bot.ok("rosa", '/bargaining faq-add "¿Qué pasa con los salarios?" El distrito ofrece 2% una vez.', **REP)
     everything = (await bot.ok("maria", "/bargaining faq")).split("\n\n")
-    assert everything[0] == "Is there a strike?\nNot now: a strike needs impasse and a strike-authorization vote."
+    assert everything[0] == "#1 Is there a strike?\nNot now: a strike needs impasse and a strike-authorization vote."
     assert len(everything) == 2
-    assert (await bot.ok("maria", "/bargaining faq STRIKE")).startswith("Is there a strike?")
+    assert (await bot.ok("maria", "/bargaining faq STRIKE")).startswith("#1 Is there a strike?")
     assert "strike" not in await bot.ok("maria", "/bargaining faq que salarios")
     assert "Nothing in the FAQ matches “pension”" in await bot.ok("maria", "/bargaining faq pension")
 

@@ -64,6 +64,9 @@ LINES = {
     "bargaining demand-update": "/bargaining demand-update wages district:3%",
     "bargaining faq": "/bargaining faq",
     "bargaining faq-add": '/bargaining faq-add "Is a strike vote set?" "Not yet."',
+    "bargaining faq-edit": '/bargaining faq-edit 1 answer:"In April."',
+    "bargaining faq-pair": "/bargaining faq-pair 1 2",
+    "bargaining faq-remove": "/bargaining faq-remove 2",
     "bargaining history": "/bargaining history",
     "bargaining latest": "/bargaining latest",
     "bargaining post": '/bargaining post "Session 3" "We met today."',
@@ -178,6 +181,7 @@ async def build_world(path) -> None:
     await ok("boss", '/bargaining post "Session 2" "Talks continue." topics:wages', **lead)
     await ok("boss", '/bargaining demand-add wages "5% raise"', **lead)
     await ok("boss", '/bargaining faq-add "When is the vote?" "In March."', **lead)
+    await ok("boss", '/bargaining faq-add "¿Cuándo es la votación?" "En marzo." lang:es', **lead)
     await ok("boss", '/pledge open "I will vote YES to authorize a strike"', **lead)
     await ok("ana", "/pledge sign 1")
     await ok("boss", f'/strike shift add "{ESC}" 2026-12-01 6:30-10:30 captain:cruz', **lead)
