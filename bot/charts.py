@@ -1,16 +1,20 @@
-"""Charts as PNG bytes, drawn with matplotlib's Agg canvas (no display, no pyplot global state),
-imported only when a chart is drawn so the bot starts fast."""
+"""Charts as PNG bytes: bars drawn with matplotlib's Agg canvas (no display, no pyplot global state), the
+heat map as pixels with numpy and Pillow; both imported only when a chart is drawn so the bot starts fast."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from functools import lru_cache
+
+
+def _short(label: str, limit: int = 40) -> str:
+    return label if len(label) <= limit else label[:limit - 1] + "…"
 
 
 def _text(label: str, limit: int = 40) -> str:
     """Plain text for matplotlib: a ``$`` would start its math mode."""
-    label = label if len(label) <= limit else label[:limit - 1] + "…"
-    return label.replace("$", r"\$")
+    return _short(label, limit).replace("$", r"\$")
 
 
 GREEN, PURPLE = "#2e7d32", "#7b1fa2"  # at or above the line, below it
@@ -56,41 +60,89 @@ def share_bars(labels: Sequence[str], shares: Sequence[float | None], *, line: f
     return out.getvalue()
 
 
+CELL_W, CELL_H, GAP_H = 56, 18, 22  # pixels of one heat-map cell, and of the band naming the worksites left out
+LABEL_PX, TITLE_PX = 12, 15
+
+
+@lru_cache(maxsize=4)
+def _font(size: int):
+    """DejaVu Sans, which matplotlib ships (Latin, accents, ñ), at ``size`` pixels."""
+    from matplotlib import font_manager
+    from PIL import ImageFont
+
+    return ImageFont.truetype(font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans")), size)
+
+
+def _rotated(label: str):
+    """A column's label as an 8-bit mask, rising at 30° to its top-right corner."""
+    from PIL import Image, ImageDraw
+
+    font = _font(LABEL_PX)
+    box = ImageDraw.Draw(Image.new("L", (1, 1))).multiline_textbbox((0, 0), label, font=font)
+    mask = Image.new("L", (box[2] + 2, box[3] + 2), 0)
+    ImageDraw.Draw(mask).multiline_text((0, 0), label, font=font, fill=255, align="right")
+    return mask.rotate(30, expand=True, resample=Image.Resampling.BILINEAR)
+
+
 def heat_map(rows: Sequence[str], columns: Sequence[str], shares: Sequence[Sequence[float | None]],
              thresholds: Sequence[float], *, title: str, legend: str, gap_after: int | None = None,
              gap_label: str = "") -> bytes:
-    """Worksites (rows) × tests (columns), each cell coloured by its share (None: grey, out of scope or
-    not shown), a dot on every cell at or above its column's threshold, and each threshold under its
-    column's name. ``gap_after`` draws a line after that many rows, labelled ``gap_label`` (the worksites
-    left out between the top and the bottom of a long list). One image call and one scatter, not a patch per
-    cell: 60 × 12 cells draw in the time of a bar chart."""
+    """Worksites (rows) × tests (columns), each cell coloured by its share on matplotlib's red-to-green scale
+    (None: grey, out of scope or not shown), a black dot on every cell at or above its column's threshold,
+    a colour scale, and a band after ``gap_after`` rows naming ``gap_label`` (the worksites left out between
+    the top and the bottom of a long list). The cells are numpy pixels and the words Pillow's: matplotlib
+    3.11 lays out and draws each label glyph by glyph in Python, and 75 labels took 2 s of a 60 × 12 map."""
     import numpy as np
     from matplotlib import colormaps
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import PercentFormatter
+    from PIL import Image, ImageDraw
 
-    data = np.array([[np.nan if s is None else s * 100 for s in row] for row in shares], dtype=float)
-    data = data.reshape(len(rows), len(columns))
-    figure = Figure(figsize=(3.5 + 1.1 * len(columns), 1.8 + 0.24 * len(rows)), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    count, width_cells = len(rows), len(columns)
+    values = np.array([[np.nan if s is None else s for s in row] for row in shares], dtype=float)
+    values = values.reshape(count, width_cells)
     palette = colormaps["RdYlGn"].with_extremes(bad="#d9d9d9")
-    image = axes.imshow(np.ma.masked_invalid(data), cmap=palette, vmin=0, vmax=100, aspect="auto",
-                        interpolation="nearest")
-    lines = np.array(thresholds, dtype=float) * 100
+    cells = palette(np.ma.masked_invalid(values), bytes=True)[..., :3]
     with np.errstate(invalid="ignore"):
-        ys, xs = np.nonzero(data >= lines[np.newaxis, :])
-    axes.scatter(xs, ys, s=14, color="black", marker="o")
+        passing = values >= np.array(thresholds, dtype=float)[np.newaxis, :]
+    grid = np.repeat(cells, CELL_W, axis=1).reshape(count, 1, width_cells, CELL_W, 3).repeat(CELL_H, axis=1)
+    y, x = np.ogrid[:CELL_H, :CELL_W]
+    dot = (y - CELL_H // 2) ** 2 + (x - CELL_W // 2) ** 2 <= 10
+    grid[passing[:, None, :, None] & dot[None, :, None, :]] = 0
+    grid[:, 0], grid[:, :, :, 0] = 255, 255  # white lines between the cells
+    grid = grid.reshape(count * CELL_H, width_cells * CELL_W, 3)
     if gap_after is not None:
-        axes.axhline(gap_after - 0.5, color="black", linewidth=2)
-        axes.text(len(columns) - 0.5, gap_after - 0.5, _text(gap_label, 80), ha="right", va="bottom", fontsize=8)
-    axes.set_xticks(range(len(columns)), [_text(label, 60) for label in columns], rotation=30, ha="right",
-                    fontsize=8)
-    axes.set_yticks(range(len(rows)), [_text(label) for label in rows], fontsize=8)
-    axes.set_title(_text(title, 120))
-    axes.set_xlabel(_text(legend, 120), fontsize=8)
-    figure.colorbar(image, ax=axes, format=PercentFormatter(), shrink=min(1.0, 12 / max(len(rows), 1) + 0.3))
+        band = np.full((GAP_H, grid.shape[1], 3), 255, dtype=np.uint8)
+        band[[0, 1, -2, -1]] = 0
+        grid = np.concatenate([grid[:gap_after * CELL_H], band, grid[gap_after * CELL_H:]])
+
+    label_font, title_font = _font(LABEL_PX), _font(TITLE_PX)
+    names = [_short(row) for row in rows]
+    labels = [_rotated(_short(column, 60)) for column in columns]
+    left = 16 + int(max((label_font.getlength(name) for name in names), default=0))
+    top, right = 16 + 2 * TITLE_PX, 90
+    bottom = max((mask.height for mask in labels), default=0) + 16 + 2 * LABEL_PX
+    width = max(left + grid.shape[1] + right, int(title_font.getlength(title)) + 24,
+                left + int(label_font.getlength(legend)) + 12)
+    canvas = np.full((top + grid.shape[0] + bottom, width, 3), 255, dtype=np.uint8)
+    canvas[top:top + grid.shape[0], left:left + grid.shape[1]] = grid
+    scale = palette(np.linspace(1, 0, 100), bytes=True)[:, :3]
+    scale_left = left + grid.shape[1] + 16
+    canvas[top:top + 100, scale_left:scale_left + 12] = scale[:, None, :]
+    image = Image.fromarray(canvas, "RGB")
+    draw = ImageDraw.Draw(image)
+    draw.text((width // 2, 8), _short(title, 120), font=title_font, fill="black", anchor="mt")
+    for index, name in enumerate(names):
+        shift = GAP_H if gap_after is not None and index >= gap_after else 0
+        draw.text((left - 6, top + shift + index * CELL_H + CELL_H // 2), name, font=label_font, fill="black",
+                  anchor="rm")
+    if gap_after is not None:
+        draw.text((left + grid.shape[1] // 2, top + gap_after * CELL_H + GAP_H // 2), _short(gap_label, 80),
+                  font=label_font, fill="black", anchor="mm")
+    for share, offset in ((100, 0), (50, 50), (0, 99)):
+        draw.text((scale_left + 16, top + offset), f"{share}%", font=label_font, fill="black", anchor="lm")
+    below = top + grid.shape[0] + 4
+    for index, mask in enumerate(labels):
+        image.paste((0, 0, 0), (left + index * CELL_W + CELL_W // 2 - mask.width, below), mask)
+    draw.text((left, image.height - 8), _short(legend, 120), font=label_font, fill="black", anchor="ls")
     out = io.BytesIO()
-    figure.savefig(out, format="png")
+    image.save(out, format="PNG")
     return out.getvalue()

@@ -145,28 +145,35 @@ async def move(ctx: Context, step: int, to: int) -> Reply:
                            id=test.ref_id, step=to))
 
 
-async def measure(ctx: Context, ladder: list[StructureTest], sizes: dict[int, tuple[str, int]],
-                  shares: Shares) -> list[Column]:
-    """Every test's cells over the visible worksites: one query for all actions, one for all pledges, one
-    tally per poll (its counts as the viewer may see them)."""
+async def measure(ctx: Context, ladder: list[StructureTest], sizes: dict[int, tuple[str, int]], shares: Shares,
+                  every_site: bool) -> list[Column]:
+    """Every test's cells over the visible worksites, in a few set-based reads: what the tests count (one
+    query per kind), check-ins and signatures of every test (one statement), the answers of every poll (one
+    statement, over the roster already read), then each poll's counts as the viewer may see them.
+    ``every_site``: the viewer sees every worksite (a leader), so no worksite list narrows the acts."""
     site_ids = list(sizes)
-    by_kind = {kind: [t.ref_id for t in ladder if t.kind == kind] for kind in KINDS}
-    came = await actions.came_by_site(ctx.session, by_kind["action"], site_ids)
-    signed = await pledges.signed_by_site(ctx.session, by_kind["pledge"], site_ids)
+    found = await store.referents(ctx.session, ladder)
+    for test in ladder:
+        if (test.kind, test.ref_id) not in found:
+            await referent(ctx, test.kind, test.ref_id)  # refuses: it is gone
+    ids = {kind: [t.ref_id for t in ladder if t.kind == kind] for kind in KINDS}
+    acts = await store.acts_by_site(ctx.session, ids["action"], ids["pledge"], None if every_site else site_ids)
+    tallies = await polls.tallies(ctx.session, [found["readiness", i] for i in ids["readiness"]], site_ids,
+                                  roster=sizes)
     columns = []
     for test in ladder:
-        found = await referent(ctx, test.kind, test.ref_id)
+        counted = found[test.kind, test.ref_id]
         covered = [s for s in site_ids if test.covers(s)]
-        if test.kind == "action":
-            cells = {s: shares.cell(came.get((test.ref_id, s), (0, 0))[1], sizes[s][1]) for s in covered}
-        elif test.kind == "pledge":
-            cells = {s: shares.cell(signed.get((test.ref_id, s), 0), sizes[s][1]) for s in covered}
-        else:
-            result = await polls.tally(ctx.session, found, covered)
-            rows, _ = await readiness.shown_rows(ctx, found, result)
+        if test.kind == "readiness":
+            result = tallies[test.ref_id]
+            result = polls.Tally([s for s in result.sites if s.site_id is not None and test.covers(s.site_id)],
+                                 result.off_roster)
+            rows, _ = await readiness.shown_rows(ctx, counted, result)
             shown = {site.site_id: row for site, row in zip(result.sites, rows, strict=True)}
             cells = {s: Cell(_yes(shown.get(s)), sizes[s][1]) for s in covered}
-        columns.append(Column(test, title_of(test.kind, found), test.threshold or shares.default_threshold, cells))
+        else:
+            cells = {s: shares.cell(acts.get((test.kind, test.ref_id, s), 0), sizes[s][1]) for s in covered}
+        columns.append(Column(test, title_of(test.kind, counted), test.threshold or shares.default_threshold, cells))
     return columns
 
 
@@ -231,7 +238,7 @@ async def show(ctx: Context, site: str | None, chart: bool) -> Reply:
                                "(or readiness, or pledge)."))
     sizes = await roster.sizes(ctx.session, None if keys is None else await site_ids_for_keys(ctx.session, keys))
     shares = Shares(ctx)
-    columns = await measure(ctx, ladder, sizes, shares)
+    columns = await measure(ctx, ladder, sizes, shares, keys is None)
     points = {s: trend(columns, s) for s in sizes}
     order = sorted(sizes, key=lambda s: (-(points[s][-1] if points[s] else -1.0), sizes[s][0].casefold()))
     blocks = [bold(ctx.n_("Structure tests at {n} worksite", "Structure tests at {n} worksites", len(sizes)))]

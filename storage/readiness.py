@@ -336,37 +336,57 @@ def _site_filter(column, site_ids: list[int] | None):
 
 
 async def tally(session: AsyncSession, poll: ReadinessPoll, site_ids: list[int] | None = None) -> Tally:
-    """Roster size and answers per choice for each worksite (all, or ``site_ids``), plus off-roster answers.
+    """Roster size and answers per choice for each worksite (all, or ``site_ids``), plus off-roster answers."""
+    return (await tallies(session, [poll], site_ids))[poll.id]
 
-    One Core statement, one round trip: roster per site (its ``choice`` is NULL) and answers per
-    (site, roster status, choice) side by side, each with its site's name."""
-    n = len(poll.choices)
-    roster = (select(Member.worksite_id.label("site_id"), cast(null(), Boolean).label("on_roster"),
-                     cast(null(), Integer).label("choice"), func.count().label("n"))
-              .where(Member.on_roster, _site_filter(Member.worksite_id, site_ids)).group_by(Member.worksite_id))
-    answers = (select(ReadinessAnswer.site_id, ReadinessAnswer.on_roster, ReadinessAnswer.choice, func.count())
-               .where(ReadinessAnswer.poll_id == poll.id, _site_filter(ReadinessAnswer.site_id, site_ids))
-               .group_by(ReadinessAnswer.site_id, ReadinessAnswer.on_roster, ReadinessAnswer.choice))
-    counts = union_all(roster, answers).subquery()
-    site_id, on_roster, choice, count = counts.c
-    rows = await (await session.connection()).execute(
-        select(site_id, Worksite.name, on_roster, choice, count).outerjoin(Worksite, Worksite.id == site_id))
-    sites: dict[int | None, SiteTally] = {}
+
+async def tallies(session: AsyncSession, polls: Sequence[ReadinessPoll], site_ids: list[int] | None = None, *,
+                  roster: dict[int, tuple[str, int]] | None = None) -> dict[int, Tally]:
+    """:func:`tally` of every poll in ``polls``, in one Core statement: the roster per site (its ``poll_id``
+    and ``choice`` NULL) once, unless the caller read it already (``roster``: each worksite's name and size,
+    as :func:`storage.roster.sizes` gives them), and answers per (poll, site, roster status, choice) side by
+    side, each with its site's name."""
+    if not polls:
+        return {}
+    parts = [select(ReadinessAnswer.poll_id, ReadinessAnswer.site_id, ReadinessAnswer.on_roster,
+                    ReadinessAnswer.choice, func.count().label("n"))
+             .where(ReadinessAnswer.poll_id.in_([p.id for p in polls]), _site_filter(ReadinessAnswer.site_id, site_ids))
+             .group_by(ReadinessAnswer.poll_id, ReadinessAnswer.site_id, ReadinessAnswer.on_roster,
+                       ReadinessAnswer.choice)]
+    if roster is None:
+        parts.append(select(cast(null(), Integer).label("poll_id"), Member.worksite_id.label("site_id"),
+                            cast(null(), Boolean).label("on_roster"), cast(null(), Integer).label("choice"),
+                            func.count().label("n"))
+                     .where(Member.on_roster, _site_filter(Member.worksite_id, site_ids)).group_by(Member.worksite_id))
+    counts = union_all(*parts).subquery()
+    poll_id, site_id, on_roster, choice, count = counts.c
+    rows = (await (await session.connection()).execute(
+        select(poll_id, site_id, Worksite.name, on_roster, choice, count)
+        .outerjoin(Worksite, Worksite.id == site_id))).all()
+    rosters = dict(roster or {})
+    rosters.update((site, (name, number)) for poll, site, name, _, _, number in rows if poll is None)
+    by_poll: dict[int, list] = {p.id: [] for p in polls}
+    for row in rows:
+        if row[0] is not None:
+            by_poll[row[0]].append(row[1:])
+    return {p.id: _tally(len(p.choices), rosters, by_poll[p.id]) for p in polls}
+
+
+def _tally(n: int, rosters: dict[int, tuple[str, int]], answers: list) -> Tally:
+    sites: dict[int | None, SiteTally] = {site: SiteTally(site, name, roster=number, choices=[0] * n)
+                                          for site, (name, number) in rosters.items()}
     off_roster = [0] * n
-    for site, name, answered_on_roster, picked, number in rows:
-        if picked is not None and not 0 <= picked < n:
+    for site, name, answered_on_roster, picked, number in answers:
+        if not 0 <= picked < n:
             continue
-        if picked is not None and not answered_on_roster:
+        if not answered_on_roster:
             off_roster[picked] += number
             continue
         entry = sites.get(site)
         if entry is None:
             entry = sites[site] = SiteTally(site, name, choices=[0] * n)
-        if picked is None:
-            entry.roster = number
-        else:
-            entry.choices[picked] += number
-            entry.answers += number
+        entry.choices[picked] += number
+        entry.answers += number
     ordered = sorted(sites.values(), key=lambda s: (s.name is None, (s.name or "").casefold()))
     return Tally(ordered, off_roster)
 
