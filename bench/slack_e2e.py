@@ -65,7 +65,7 @@ def serve(kind: str, fake_url: str, db_url: str) -> None:
 def serve_fake() -> None:
     """The fake Slack stands in for Slack's servers, whose CPU is never the bot's: at the lowest
     priority it does not take CPU from the server under test or the client sending the commands."""
-    from bot.adapters.slack.handoff import yield_cpu
+    from bot.handoff import yield_cpu
     from tests.slack.fake_slack import FakeSlack
 
     yield_cpu()

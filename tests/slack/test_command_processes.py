@@ -105,7 +105,7 @@ def test_a_command_process_loads_neither_slack_bolt_nor_alembic():
     import subprocess
     import sys
 
-    probe = ("import sys; from bot.adapters.slack.handoff import main; import bot.app, commands; "
+    probe = ("import sys; from bot.handoff import main; import bot.app, commands; "
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'slack_bolt', 'alembic', 'discord'}))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"

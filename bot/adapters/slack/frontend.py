@@ -23,12 +23,12 @@ from bot import incidents
 from bot.adapters.repeats import Recent
 from bot.adapters.slack import PLATFORM, door, inbound
 from bot.adapters.slack.directory import Directory
-from bot.adapters.slack.handoff import CommandProcesses, Inline
 from bot.adapters.slack.listeners import Listeners
 from bot.adapters.slack.sender import SlackSender, web_client
-from bot.adapters.slack.work import CommandWork, uses_groups
+from bot.adapters.slack.work import FACTORY, CommandWork, uses_groups
 from bot.app import App
 from bot.config import ConfigError
+from bot.handoff import CommandProcesses, Inline
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,8 @@ class SlackFrontEnd:
         self.bolt.error(self._failed)
         self.work = CommandWork(app, self.client, Directory(self.client, use_groups=uses_groups(app)))
         processes = settings.command_processes
-        self.handoff = CommandProcesses(app.config, processes) if processes else Inline(self.work)
+        self.handoff = CommandProcesses(app.config, processes, work=FACTORY, platform=PLATFORM.name) if processes \
+            else Inline(self.work)
         Listeners(self.work, self.handoff).register(self.bolt)
         self.sender = SlackSender(self.client, app.translator)
 

@@ -1,4 +1,4 @@
-"""slack-bolt listeners: acknowledge at once and hand the request on (:mod:`bot.adapters.slack.handoff`).
+"""slack-bolt listeners: acknowledge at once and hand the request on (:mod:`bot.handoff`).
 
 Slack wants an answer within 3 seconds; a command may take longer (a busy database, a big
 fan-out). So every listener acks first and the work answers afterwards through ``response_url``
@@ -17,8 +17,8 @@ from slack_bolt.app.async_app import AsyncApp
 
 from bot.adapters.repeats import Recent
 from bot.adapters.slack import inbound, render
-from bot.adapters.slack.handoff import CommandProcesses, Inline
 from bot.adapters.slack.work import CommandWork
+from bot.handoff import CommandProcesses, Inline
 
 SUBMIT_WAIT = 2.0  # seconds a form submission waits for its command before acking without errors
 CLICK_WINDOW = 30.0  # seconds in which the same click on the same message is a double click

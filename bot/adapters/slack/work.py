@@ -1,7 +1,7 @@
 """What happens after the ack: run the member's command and answer them.
 
 Kept apart from the listeners (which only acknowledge) so the same code runs in the process that
-acks or in a command process (:mod:`bot.adapters.slack.handoff`); either way it needs only the app,
+acks or in a command process (:mod:`bot.handoff`); either way it needs only the app,
 a Web API client and the directory, and every answer goes out through the Web API or the
 interaction's ``response_url``.
 """
@@ -39,6 +39,7 @@ class _WithoutURLs(logging.Filter):
         return True
 
 
+FACTORY = f"{__name__}:CommandWork.for_app"  # how a command process builds it (bot.handoff)
 RESPONSE_URL_LOG = logging.getLogger(f"{__name__}.response_url")  # the webhook client's, for the filter
 RESPONSE_URL_LOG.addFilter(_WithoutURLs())
 

@@ -1,12 +1,15 @@
 """Where acknowledged work runs: in the process that acks, or in command processes beside it.
 
-Slack gives a request 3 seconds to be acknowledged. A join, the member's ``users.info`` lookup
-and the ``response_url`` answer all cost CPU; in the acking process, every ack in a burst waits
-behind the work of the requests acked before it (bench/slack_e2e.py measured acks at 0.4× a bare
-bolt app that way). So by default the acking process only acks and hands each request, as Slack
-sent it, to a command process that runs only on CPU the acking process leaves idle
-(:func:`yield_cpu`): acks come first, and the work scales to more cores with
-``slack.command_processes``.
+A platform that wants each request acknowledged within seconds (and does the work afterwards) hands it
+here. A join, the member's profile lookup and the answer all cost CPU; in the acking process, every ack
+in a burst waits behind the work of the requests acked before it (bench/RESULTS.md measured acks at 0.4×
+a bare app that only acks, that way). So by default the acking process only acks and hands each request, as
+the platform sent it, to a command process that runs only on CPU the acking process leaves idle
+(:func:`yield_cpu`): acks come first, and the work scales to more cores with the platform's setting.
+
+A command process builds its work with ``work`` (``"module:factory"``, called with the process's own
+app, on the installed platforms with only ``platform`` running); the work's ``handle(kind, body)`` runs
+one request. Nothing here knows which platform it serves.
 
 A request handed off is in memory until its command commits, exactly as when it runs in the
 acking process: a crash loses it unanswered (the member never saw "you're in"), never half-done.
@@ -20,12 +23,12 @@ import logging
 import os
 import struct
 import sys
+from importlib import import_module
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot import incidents
-from bot.adapters.slack import PLATFORM
-from bot.adapters.slack.work import CommandWork
 from bot.config import Config
 
 log = logging.getLogger(__name__)
@@ -35,10 +38,18 @@ STOP_SECONDS = 10.0  # how long closing waits for a command process to finish wh
 RESTART_SECONDS = 1.0  # pause before a dead command process is replaced
 
 
-class Inline:
-    """The work runs in the acking process, right after the ack (``command_processes = 0``)."""
+class Work(Protocol):
+    """What runs acknowledged requests: one ``handle`` per request, ``close`` once at the end."""
 
-    def __init__(self, work: CommandWork) -> None:
+    async def handle(self, kind: str, body: dict[str, Any]) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class Inline:
+    """The work runs in the acking process, right after the ack (no command processes)."""
+
+    def __init__(self, work: Work) -> None:
         self.work = work
 
     async def start(self) -> None:
@@ -62,8 +73,9 @@ class CommandProcesses:
     finishes what it read and exits.
     """
 
-    def __init__(self, config: Config, count: int) -> None:
+    def __init__(self, config: Config, count: int, *, work: str, platform: str) -> None:
         self.config = config
+        self.work, self.platform = work, platform
         self.children = [_Child() for _ in range(count)]
         self._turn = 0
         self._closing = False
@@ -77,11 +89,11 @@ class CommandProcesses:
         self.children[self._turn].send(_frame(json.dumps([kind, body]).encode()))
 
     async def _spawn(self, child: _Child) -> None:
-        root = str(Path(__file__).resolve().parents[3])  # where ``bot`` is, installed or not
+        root = str(Path(__file__).resolve().parents[1])  # where ``bot`` is, installed or not
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
         child.process = await asyncio.create_subprocess_exec(
             sys.executable, "-c", f"from {__name__} import main; main()", str(logging.getLogger().level),
-            stdin=asyncio.subprocess.PIPE, env=env)
+            self.work, self.platform, stdin=asyncio.subprocess.PIPE, env=env)
         child.process.stdin.write(_frame(self.config.model_dump_json().encode()))
         child.connected(child.process.stdin)
         child.watch = asyncio.create_task(self._replace_when_ended(child))
@@ -91,7 +103,7 @@ class CommandProcesses:
         if self._closing:
             return
         child.pipe = None  # until the replacement is connected, requests wait in the slot
-        log.warning("a Slack command process ended (exit %s); starting another", code)
+        log.warning("a %s command process ended (exit %s); starting another", self.platform, code)
         await asyncio.sleep(RESTART_SECONDS)  # one that cannot start at all must not spin
         await self._spawn(child)
 
@@ -140,16 +152,18 @@ async def _read_frame(reader: asyncio.StreamReader) -> bytes:
 
 
 def main() -> None:
-    """A command process: the config, then each request, from stdin, until it closes."""
+    """A command process (argv: log level, work, platform): the config, then each request, from stdin, until
+    it closes."""
     yield_cpu()
-    logging.basicConfig(level=int(sys.argv[1]), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(_serve())
+    level, work, platform = sys.argv[1:4]
+    logging.basicConfig(level=int(level), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(_serve(work, platform))
 
 
 def yield_cpu() -> None:
     """Run only on CPU that nothing else wants: Linux's ``SCHED_IDLE`` (a waking acking process takes
-    the CPU at once), elsewhere the lowest nice level. bench/slack_e2e.py (bench/RESULTS.md): acks at
-    0.77–0.94× a bare bolt app and p99 1.4–2.0× with ``SCHED_IDLE``; 0.69–0.74× and 4× at nice 19;
+    the CPU at once), elsewhere the lowest nice level. Measured (bench/RESULTS.md): acks at
+    0.77–0.94× a bare app that only acks and p99 1.4–2.0× with ``SCHED_IDLE``; 0.69–0.74× and 4× at nice 19;
     0.33–0.36× and 12–15× with the work in the acking process. The cost: on a host whose CPU other
     programs keep busy, commands wait (``command_processes = 0`` then shares the CPU evenly)."""
     try:
@@ -158,7 +172,7 @@ def yield_cpu() -> None:
         os.nice(19)
 
 
-async def _serve() -> None:
+async def _serve(work_factory: str, platform: str) -> None:
     from bot.adapters import installed
     from bot.app import App
 
@@ -166,8 +180,9 @@ async def _serve() -> None:
     requests = asyncio.StreamReader(limit=2**24)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(requests), sys.stdin.buffer)
     config = installed().config_model.model_validate_json(await _read_frame(requests))
-    app = App(config, platforms=(PLATFORM.name,))
-    work = CommandWork.for_app(app)
+    app = App(config, platforms=(platform,))
+    module, _, factory = work_factory.partition(":")
+    work: Work = attrgetter(factory)(import_module(module))(app)
     gate = asyncio.Semaphore(MAX_IN_FLIGHT)
     running: set[asyncio.Task] = set()
 
@@ -175,7 +190,7 @@ async def _serve() -> None:
         try:
             await work.handle(kind, body)
         except Exception:  # noqa: BLE001 - one failed request must not end the process
-            incidents.report(log, "a Slack %s after its ack", kind)
+            incidents.report(log, "a %s %s after its ack", platform, kind)
         finally:
             gate.release()
 
