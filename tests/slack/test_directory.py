@@ -1,6 +1,6 @@
 """User groups and locales from the fake Slack's Web API, through a real slack_sdk client: a Web API that
 hangs or fails holds no command behind another, is not called again for a while, and a role it can no
-longer confirm is not granted (the rule is in :mod:`bot.adapters.slack.directory`)."""
+longer confirm is not granted (the rule is in :class:`bot.adapters.slack.inbound.Directory`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import logging
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.directory import Directory
+from bot.adapters.slack.inbound import Directory
 
 LEADERS = frozenset({"slack-group:SLEADERS"})
 

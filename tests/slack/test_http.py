@@ -178,7 +178,7 @@ async def test_mistakes_are_ephemeral_and_public_replies_go_in_the_channel(slack
 async def test_organizer_bot_run_serves_http_mode_from_config(app, fake):
     from bot.adapters.slack import PLATFORM
     from bot.adapters.slack.frontend import EVENTS_PATH
-    from bot.adapters.slack.sender import SlackSender
+    from bot.adapters.slack.outbound import SlackSender
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -205,9 +205,9 @@ async def test_organizer_bot_run_serves_http_mode_from_config(app, fake):
 
 
 async def test_a_slow_submission_is_acked_and_answered_privately_afterwards(slack, fake, gate, monkeypatch):
-    from bot.adapters.slack import listeners
+    from bot.adapters.slack import frontend
 
-    monkeypatch.setattr(listeners, "SUBMIT_WAIT", 0)
+    monkeypatch.setattr(frontend, "SUBMIT_WAIT", 0)
     await slack.send(slash("/testing", "report", response_url=fake.response_url()))
     await fake.wait_for(lambda: fake.called("views.open"))
     view = fake.called("views.open")[0]["view"]

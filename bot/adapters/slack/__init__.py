@@ -15,7 +15,7 @@ from bot.config import Section
 from bot.platforms import Platform
 
 if TYPE_CHECKING:
-    from bot.adapters.slack.sender import SlackSender
+    from bot.adapters.slack.outbound import SlackSender
     from bot.app import App
 
 ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")

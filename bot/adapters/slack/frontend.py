@@ -3,12 +3,21 @@
 Two modes from config: Socket Mode (``SLACK_APP_TOKEN``, no public URL) and HTTP mode (serves
 ``/slack/events`` on ``slack.host``:``slack.port``, verified with ``SLACK_SIGNING_SECRET``). One
 slash command per command group in the registry, so a new feature needs no change here.
+
+The listeners (:class:`Listeners`) acknowledge at once and hand the request on (:mod:`bot.handoff`).
+Slack wants an answer within 3 seconds; a command may take longer (a busy database, a big
+fan-out). So every listener acks first and the work answers afterwards through ``response_url``
+or the Web API. The one exception is a form submission, whose ack can carry field errors: it
+runs here, waits for the command briefly and, if that is not enough, acks anyway and answers by
+message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -21,10 +30,9 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot import incidents
 from bot.adapters.repeats import Recent
-from bot.adapters.slack import PLATFORM, door, inbound
-from bot.adapters.slack.directory import Directory
-from bot.adapters.slack.listeners import Listeners
-from bot.adapters.slack.sender import SlackSender, web_client
+from bot.adapters.slack import PLATFORM, door, inbound, render
+from bot.adapters.slack.inbound import Directory
+from bot.adapters.slack.outbound import SlackSender, web_client
 from bot.adapters.slack.work import FACTORY, CommandWork, uses_groups
 from bot.app import App
 from bot.config import ConfigError
@@ -35,6 +43,42 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 SLACK_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")  # all Slack ever sends
 ENVELOPE_WINDOW = 600.0  # seconds: Slack's retries of an envelope come within a few minutes
+SUBMIT_WAIT = 2.0  # seconds a form submission waits for its command before acking without errors
+CLICK_WINDOW = 30.0  # seconds in which the same click on the same message is a double click
+
+
+class Listeners:
+    def __init__(self, work: CommandWork, handoff: Inline | CommandProcesses) -> None:
+        self.work = work
+        self.handoff = handoff
+        self.clicks = Recent(CLICK_WINDOW)
+
+    def register(self, bolt: AsyncApp) -> None:
+        for name in self.work.app.registry.groups:
+            bolt.command(f"/{name}")(self.on_command)
+        bolt.action(re.compile(f"^{render.BUTTON_ACTION}"))(self.on_click)
+        bolt.view_submission(render.FORM_CALLBACK)(self.on_submit)
+
+    async def on_command(self, ack, body: dict[str, Any]) -> None:
+        await ack()
+        await self.handoff.run("command", body)
+
+    async def on_click(self, ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        if self.clicks.first(inbound.click_key(body, action)):
+            await self.handoff.run("click", body)
+
+    async def on_submit(self, ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        target = inbound.form_target(view)
+        running = asyncio.ensure_future(self.work.submitted(body, view, target))
+        done, _ = await asyncio.wait({running}, timeout=SUBMIT_WAIT)
+        errors = render.form_errors(view, running.result().message.text) \
+            if done and running.result().error and running.result().message else None
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        await self.work.answer(await running, {"user": body["user"], "channel_id": target.get("channel")})
 
 
 class OnceSocketModeHandler(AsyncSocketModeHandler):

@@ -1,47 +1,28 @@
 """What happens after the ack: run the member's command and answer them.
 
 Kept apart from the listeners (which only acknowledge) so the same code runs in the process that
-acks or in a command process (:mod:`bot.handoff`); either way it needs only the app,
-a Web API client and the directory, and every answer goes out through the Web API or the
-interaction's ``response_url``.
+acks or in a command process (:mod:`bot.handoff`); either way it needs only the app, a Web API client
+and the directory, and every answer goes out through :func:`bot.adapters.slack.outbound.send`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.slack import inbound, render
-from bot.adapters.slack.directory import GROUP_CLAIM, Directory
-from bot.adapters.slack.sender import dm_channel, web_client
+from bot.adapters.slack.inbound import GROUP_CLAIM, Directory
+from bot.adapters.slack.outbound import To, send, web_client
 from bot.app import App
-from bot.i18n import N_
-from bot.types import Identity, Invocation, Message, Reply
-
-log = logging.getLogger(__name__)
-_URL = re.compile(r"https?://[^\s'\"]+")
-
-
-class _WithoutURLs(logging.Filter):
-    """slack_sdk's webhook client names the URL it posts to in its log lines (at INFO when it retries);
-    a ``response_url`` lets whoever holds it answer as the bot for 30 minutes, so none is logged."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = _URL.sub("<response_url>", record.getMessage()), ()
-        return True
-
+from bot.i18n import N_, Translator
+from bot.types import Attachment, Identity, Invocation, Message, Reply
 
 FACTORY = f"{__name__}:CommandWork.for_app"  # how a command process builds it (bot.handoff)
-RESPONSE_URL_LOG = logging.getLogger(f"{__name__}.response_url")  # the webhook client's, for the filter
-RESPONSE_URL_LOG.addFilter(_WithoutURLs())
 
 
 def uses_groups(app: App) -> bool:
@@ -96,42 +77,19 @@ class CommandWork:
             reply = await self._open_form(reply, body, tr)
         if reply.message is None:
             return
-        for index, part in enumerate(render.messages(reply.message, tr)):
-            await self._say(part, body, public=reply.public, replace_original=replace_original and index == 0)
-        channel = inbound.channel(body)
-        user = inbound.identity(body).user_id
-        for attachment in reply.message.attachments:
-            target = channel if channel and reply.public else await dm_channel(self.client, user)
-            try:
-                await self.client.files_upload_v2(channel=target, content=attachment.data,
-                                                  filename=attachment.filename,
-                                                  title=attachment.title or attachment.filename)
-            except SlackApiError as exc:
-                log.warning("Slack refused a file upload (%s)", exc.response.get("error"))
-                await self._not_sent(attachment.title or attachment.filename, body, tr)
+        to = To(channel=inbound.channel(body), user=inbound.identity(body).user_id, answer=True,
+                response_url=body.get("response_url"), public=reply.public, replace=replace_original)
 
-    async def _not_sent(self, name: str, body: Mapping[str, Any], tr) -> None:
-        """The member was shown the text of a reply whose file Slack refused: say so, and what to do."""
-        typed = inbound.typed(body)
-        text = tr._(N_("“{file}” could not be sent. Try {command} again."), file=name, command=typed) if typed \
-            else tr._(N_("“{file}” could not be sent. Try the command again."), file=name)
-        for part in render.messages(Message(text), tr):
-            await self._say(part, body, public=False, replace_original=False)
+        async def not_sent(attachment: Attachment) -> None:
+            """The member was shown the text of a reply whose file Slack refused: say so, and what to do."""
+            name, typed = attachment.title or attachment.filename, inbound.typed(body)
+            text = tr._(N_("“{file}” could not be sent. Try {command} again."), file=name, command=typed) if typed \
+                else tr._(N_("“{file}” could not be sent. Try the command again."), file=name)
+            await send(self.client, replace(to, public=False, replace=False), Message(text), tr)
 
-    async def _say(self, part: dict[str, Any], body: Mapping[str, Any], *, public: bool,
-                   replace_original: bool) -> None:
-        """One message to where the request came from: its ``response_url``, else the channel or privately."""
-        channel = inbound.channel(body)
-        response_url = body.get("response_url")
-        if response_url:
-            await AsyncWebhookClient(response_url, session=self.client.session, logger=RESPONSE_URL_LOG).send(
-                response_type="in_channel" if public else "ephemeral", replace_original=replace_original, **part)
-        elif channel and public:
-            await self.client.chat_postMessage(channel=channel, **part)
-        else:
-            await self._private(channel, inbound.identity(body).user_id, part)
+        await send(self.client, to, reply.message, tr, refused_file=not_sent)
 
-    async def _open_form(self, reply: Reply, body: Mapping[str, Any], tr) -> Reply:
+    async def _open_form(self, reply: Reply, body: Mapping[str, Any], tr: Translator) -> Reply:
         form = reply.form
         metadata = {"group": form.group, "sub": form.sub, "channel": inbound.channel(body)}
         try:
@@ -142,16 +100,6 @@ class CommandWork:
             text = tr._(N_("The form didn’t open. Type the command with its values instead: {usage}"),
                         usage=command.usage())
             return Reply(Message(text), error=True, lang=reply.lang)
-
-    async def _private(self, channel: str | None, user: str, part: dict[str, Any]) -> None:
-        """Only this member sees it: ephemeral where they are, or a DM when that is not possible."""
-        if channel and not channel.startswith("D"):
-            try:
-                await self.client.chat_postEphemeral(channel=channel, user=user, **part)
-                return
-            except SlackApiError as exc:
-                log.info("ephemeral reply refused (%s); sending a DM", exc.response.get("error"))
-        await self.client.chat_postMessage(channel=user, **part)  # a user ID posts to the DM: sender.send_dm
 
     async def close(self) -> None:
         await self.client.session.close()
