@@ -17,13 +17,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import claims
 from storage.members import Member, MemberIdentity, Worksite, merge_members, site_key
 from storage.readiness import Move, Voters, follow, moved
+from storage.sql import insert_ids
 
 HEADERS = {
     "name": "name", "full name": "name", "worksite": "worksite", "site": "worksite", "school": "worksite",
@@ -133,6 +134,8 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
     members = {m.id: m for m in (await session.exec(select(Member))).scalars()}
     keys = {m.roster_key for m in members.values() if m.roster_key}
     changed: dict[int, Member] = {}
+    added: list[Member] = []  # new rows, not inserted yet
+    owners: dict[tuple[str, str], Member] = {}  # the accounts of new rows: inserted with them
     by_no = {m.member_no: m for m in members.values() if m.member_no}
     by_email = {m.email.casefold(): m for m in members.values() if m.email}
     by_name: dict[str, list[Member]] = {}
@@ -164,7 +167,7 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
         member = (
             by_no.get(row.get("member_no") or "")
             or by_email.get((row.get("email") or "").casefold())
-            or next((members.get(identities[a].member_id) for a in accounts if a in identities), None)
+            or next((owners.get(a) or members.get(identities[a].member_id) for a in accounts if a in identities), None)
         )
         if member is None and len(by_name.get(row["name"].casefold(), [])) == 1:
             candidate = by_name[row["name"].casefold()][0]
@@ -185,11 +188,8 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
             wanted["roster_key"] = named if named not in keys else f"{named}~{secrets.token_hex(4)}"  # a new email
             keys.add(wanted["roster_key"])
         if member is None:
-            member = Member(**wanted, created_at=now)
-            session.add(member)
-            await session.flush()
-            members[member.id] = member
-            changed[member.id] = member
+            member = Member(**wanted, created_at=now)  # inserted with the other new rows, after the loop
+            added.append(member)
             report.added += 1
             report.changes.append(f"+ {member.name} ({sites[key].name})")
         elif all(getattr(member, k) == v for k, v in wanted.items()):
@@ -200,9 +200,11 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
                 member.declared_site_id = member.worksite_id  # where they said they work, for the reps
             for k, v in wanted.items():
                 setattr(member, k, v)
-            changed[member.id] = member
+            if member.id is not None:  # a new row is among the added
+                changed[member.id] = member
             report.updated += 1
-        kept.add(member.id)
+        if member.id is not None:
+            kept.add(member.id)
         if member.declared_site_id == member.worksite_id:
             member.declared_site_id = None
         if member.member_no:
@@ -216,16 +218,25 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
             identity = identities.get((platform, user_id))
             if identity is None:
                 identity = MemberIdentity(member_id=member.id, platform=platform, user_id=user_id)
-                session.add(identity)
                 identities[(platform, user_id)] = identity
-            elif identity.member_id != member.id:
+                if member.id is None:
+                    owners[(platform, user_id)] = member
+                else:
+                    session.add(identity)
+            elif owners.get((platform, user_id), member) is not member or identity.member_id not in (None, member.id):
                 # someone who used the bot before the roster arrived: fold that account into the roster row
+                for new in (member, owners.get((platform, user_id))):
+                    if new is not None and new.id is None:  # a new row, inserted now to fold
+                        await _insert_now(session, new, added, owners, identities)
+                        changed[new.id] = new
                 other = identity.member_id
                 await session.flush()
                 await fold(session, voters, member.id, other)
                 members.pop(other, None)
                 changed.pop(other, None)
                 identity.member_id = member.id
+    await _insert_added(session, added, [(owner, identities[a]) for a, owner in owners.items()])
+    changed.update((member.id, member) for member in added)
     if sync:
         names = {s.id: s.name for s in sites.values()}
         for member in members.values():
@@ -237,6 +248,35 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
     await session.flush()
     await follow(session, voters, [moved(m) for m in changed.values()])
     return report
+
+
+async def _insert_added(session: AsyncSession, added: list[Member],
+                        accounts: list[tuple[Member, MemberIdentity]]) -> None:
+    """The new rows of an import in one insert (a first import is 35,000 of them), then their accounts
+    in another. The members stay out of the session: nothing after the import changes them."""
+    if not added:
+        return
+    columns = [c.name for c in Member.__table__.columns if c.name != "id"]
+    ids = await insert_ids(session, Member, [{c: getattr(m, c) for c in columns} for m in added])
+    for member, member_id in zip(added, ids, strict=True):
+        member.id = member_id
+    if accounts:
+        await session.exec(insert(MemberIdentity.__table__), params=[
+            {"member_id": member.id, "platform": identity.platform, "user_id": identity.user_id,
+             "display_name": identity.display_name, "email": identity.email, "last_seen": identity.last_seen}
+            for member, identity in accounts])
+
+
+async def _insert_now(session: AsyncSession, member: Member, added: list[Member],
+                      owners: dict[tuple[str, str], Member], identities: dict[tuple[str, str], MemberIdentity]) -> None:
+    """A new row inserted before the others, with its accounts: an account in use is folded into it."""
+    added.remove(member)
+    session.add(member)
+    await session.flush()
+    for account in [a for a, owner in owners.items() if owner is member]:
+        identities[account].member_id = member.id
+        session.add(identities[account])
+        del owners[account]
 
 
 async def preview_rows(session: AsyncSession, rows: list[tuple[int, dict[str, str]]], now: datetime,
