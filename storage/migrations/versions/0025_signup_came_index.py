@@ -1,14 +1,14 @@
 """signup: a covering index for who came to an action (a structure test's numerator)
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-02 14:00:00.000000
 """
 from alembic import op
 
 
-revision = '0023'
-down_revision = '0022'
+revision = '0025'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
