@@ -1,1 +1,1 @@
-"""The organizing bot: one async core that console, Slack and Discord translate to and from."""
+"""The organizing bot: one async core that each chat platform's adapter (bot/adapters) translates to and from."""

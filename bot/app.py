@@ -80,7 +80,7 @@ class App:
     async def run_line(self, identity: Identity, line: str, *, channel: str | None = None,
                        claims: Iterable[str] = (), locale: str | None = None, can_open_forms: bool = False,
                        outside: bool = False, email: str | None = None) -> Reply:
-        """Parse a command line as typed (console, Slack, a button) and run it."""
+        """Parse a command line as typed (a text command, a button) and run it."""
         inv = Invocation(identity, "", "", {}, channel, frozenset(claims), locale, can_open_forms, outside, email)
         if outside:
             return await self.run(inv)

@@ -160,7 +160,7 @@ def _parse(text: str, now: datetime, tz: ZoneInfo, languages: Sequence[str], day
            prefer: str) -> Reading | None:
     """dateparser's reading as wall-clock time, made a moment here: dateparser gives a relative day
     ("tomorrow 7:15am") the UTC offset of today, an hour off across a daylight-saving change."""
-    import dateparser.date  # slow to import: loaded on first use so the console starts fast
+    import dateparser.date  # slow to import: loaded on first use so the bot starts fast
 
     base = now.astimezone(tz).replace(tzinfo=None)
     parser = dateparser.date.DateDataParser(languages=list(languages), settings={

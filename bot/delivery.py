@@ -97,7 +97,7 @@ class Worker:
         return min([self.app.config.delivery.poll_seconds, *pauses])
 
     async def drain(self) -> None:
-        """Run until nothing is due now (the console calls this after each command)."""
+        """Run until nothing is due now (a platform in this terminal calls this after each command)."""
         while await self.run_jobs() + await self.deliver():
             pass
 

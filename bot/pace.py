@@ -8,8 +8,8 @@ from collections import deque
 class Pace:
     """Spacing of the calls to one platform, learned from its 429s the way TCP learns a path's capacity
     from lost packets: cut on a refusal, climb back fast to just under the refused rate, then probe past
-    it slowly. Each probe that overshoots costs a whole ``Retry-After`` pause of every call (a second of
-    sending, on Slack), so the climb past the last refusal is slow — about 3% a minute — and a long
+    it slowly. Each probe that overshoots costs a whole ``Retry-After`` pause of every call (often a second
+    of sending), so the climb past the last refusal is slow — about 3% a minute — and a long
     fan-out runs just under the limit with a refusal every minute or so, rather than dropping the
     spacing and overshooting again (bench/fanout.py).
 

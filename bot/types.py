@@ -26,7 +26,7 @@ class Role(IntEnum):
 
 @dataclass(frozen=True)
 class Identity:
-    """One account on one platform ("slack", "discord" or "console")."""
+    """One account on one platform (a registered :attr:`bot.platforms.Platform.name`)."""
 
     platform: str
     user_id: str
@@ -38,9 +38,9 @@ class Invocation:
     """Who asked for what, where: everything the core needs and nothing platform-specific.
 
     ``claims`` are the facts the platform vouches for that config maps to roles
-    (``slack-group:S123``, ``discord-role:Site Reps``); ``locale`` is the platform's hint of
+    (a user group, a server role, each as the platform spells it); ``locale`` is the platform's hint of
     the member's language, used until the member picks one with ``/member lang``. ``outside`` marks an
-    invocation from a server or workspace the campaign does not use (another Discord server the bot
+    invocation from a server or workspace the campaign does not use (another server the bot
     was added to): it is refused before anything runs. ``email`` is an address the platform verified as
     the account's, which matches it to its roster row.
     """
@@ -80,7 +80,7 @@ class Message:
 
     Paragraphs (separated by a blank line) are the units a front-end may split a long
     message at, so a chant or a demand is never cut in two. ``ping`` is a leader's explicit request
-    to notify the role config names for it (``discord.ping_role``); nothing else ever pings.
+    to notify the role the platform's config names for it; nothing else ever pings.
     ``lang`` is the language a DM or post was rendered in (set by the core when it stores the
     effect), so a sender writes its times and labels in that language too.
     """

@@ -2,7 +2,7 @@
 announcements channel and DMed to subscribers, the demand tracker, and the rumor-control FAQ.
 
 Two-word subcommands (``demand add``, ``faq add``) are declared hyphenated (``demand-add``); the
-text parser accepts either spelling, and Discord shows the hyphenated name.
+text parser accepts either spelling, and a platform that lists options shows the hyphenated name.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from bot.markup import bold
 if TYPE_CHECKING:
     from bot.i18n import Translator
 
-# With these limits one chant, labels and all, always fits in one Discord message (2,000 characters).
+# With these limits one chant, labels and all, always fits in one chat message (2,000 characters, the least a
+# platform here allows).
 MAX_CHARS = 1200
 MAX_LINES = 20
 MAX_TITLE = 100
@@ -27,7 +28,7 @@ _QUOTES = {'"': '"', "\u201c": "\u201d", "\u00ab": "\u00bb"}
 
 @cache
 def _html():
-    """The template environment, built on first use (Jinja2 need not load for a console that prints no sheet)."""
+    """The template environment, built on first use (Jinja2 need not load for a session that prints no sheet)."""
     from jinja2 import Environment, PackageLoader
 
     return Environment(loader=PackageLoader("commands", "templates"), autoescape=True, trim_blocks=True,
