@@ -149,7 +149,7 @@ async def forget(ctx: Context, confirm: bool) -> Reply:
     return ctx.reply(text, effects=effects)
 
 
-@group.command("link", help=N_("Connect your Slack and Discord accounts, so the bot knows they are one person"),
+@group.command("link", help=N_("Connect your accounts on two chat platforms, so the bot knows they are one person"),
                params=[Param("code", N_("The code shown on your other account"), required=False, positional=True,
                              greedy=True, max_length=20)])
 async def link(ctx: Context, code: str | None) -> Reply:

@@ -120,7 +120,7 @@ async def confirm(ctx: Context, name: str, by: str | None) -> Reply:
 
 @group.command("connect", help=N_("Connect a member's chat account to their roster entry"), role=Role.rep,
                params=[Param("account",
-                             N_("Their account: an @mention, or its user id (U012ABCDEF; on the console, the name)")),
+                             N_("Their account: an @mention, its user id, or platform:user_id")),
                        Param("member", N_("Their name as on the roster, member number or email"), greedy=True),
                        Param("site", N_("Their worksite, when two members share a name"), required=False)])
 async def connect(ctx: Context, account: str, member: str, site: str | None) -> Reply:
