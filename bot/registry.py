@@ -1,5 +1,5 @@
 """Commands are declared once, here, and everything else is derived from the declaration:
-the text parser (console and Slack), ``/organizer help``, Discord's slash-command schema and
+the text parser (typed commands and buttons), ``/organizer help``, a platform's slash-command options and
 the forms opened when a command is run with no arguments.
 
 Text form: ``/<group> <subcommand> <positional…> [name:value …]`` with ``"double quotes"``
@@ -48,7 +48,7 @@ class Param:
 
     ``greedy`` (last positional only) takes the rest of the line as typed, so
     ``/member site Escalante Elementary`` needs no quotes. ``labels`` name choices (msgids) where a
-    list is shown to pick from (Discord's options, Slack's forms); what is typed stays the choice.
+    list is shown to pick from (a platform's options, its forms); what is typed stays the choice.
     """
 
     name: str
@@ -76,7 +76,7 @@ class Param:
         return f"[{self.name}:{shown}]"
 
     def convert(self, raw: Any) -> Any:
-        """Check and convert a value typed as text (or already typed, from Discord or a form)."""
+        """Check and convert a value typed as text (or already typed, from a platform's options or a form)."""
         if self.type is bool:
             if isinstance(raw, bool):
                 return raw
@@ -134,7 +134,7 @@ class Command:
         return " ".join([f"/{self.group} {self.name}", *(p.usage() for p in self.params)])
 
     def bind(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate and convert named values (from the parser, a Discord interaction or a form)."""
+        """Validate and convert named values (from the parser, a platform's command options or a form)."""
         known = {p.name: p for p in self.params}
         for name in values:
             if name not in known:

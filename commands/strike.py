@@ -31,7 +31,7 @@ from storage.shifts import Shift
 
 group = Group("strike", N_("Strike — picket shifts, captains’ sign-in, hours for strike pay, line status"))
 
-MAX_BUTTONS = 10  # sign-up buttons on one list: a message stays within Slack's blocks
+MAX_BUTTONS = 10  # sign-up buttons on one list: a message stays within every platform's block limits
 MAX_PLAN = 20_000  # shifts one plan may create: 500 sites × 2 shifts × 20 weekdays
 _SLOT = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*[-–]\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.I)
 
