@@ -118,6 +118,7 @@ LINES = {
     "structure add": "/structure add readiness 1",
     "structure move": "/structure move 2 1",
     "structure remove": "/structure remove 1",
+    "structure leaders": "/structure leaders",
     "structure show": "/structure",
     "strike code": "/strike code 3",
     "strike here": "/strike here {code}",  # the code shift #3's captain got when the world was built

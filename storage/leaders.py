@@ -1,0 +1,73 @@
+"""Emerging leaders: when each member reached each step of the ladder, read from what the bot already holds.
+
+The steps are signed up for an action, came (a check-in), came three times or more, and led: announced an
+action or captained a picket shift that has started. The bot does not record who invited whom, so no step
+here says who brought others."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.actions import Action, Signup
+from storage.members import Member, Worksite
+from storage.shifts import Shift
+
+STEPS = ("signed_up", "came", "came_often", "led")
+OFTEN = 3  # check-ins that make "came three times or more"
+
+
+@dataclass
+class Climb:
+    """One member and the moment they first reached each step (absent: not reached)."""
+
+    member_id: int
+    name: str
+    site: str | None
+    reached: dict[str, datetime] = field(default_factory=dict)
+
+
+async def climbs(session: AsyncSession, now: datetime, *, site_ids: list[int] | None = None,
+                 member_id: int | None = None) -> list[Climb]:
+    """The roster members at ``site_ids`` (None: every worksite), or the one member ``member_id`` on the
+    roster or not, each with the steps they reached by ``now``; four grouped reads over the indexed columns."""
+    if member_id is not None:
+        scope = [Member.id == member_id]
+    else:
+        scope = [Member.on_roster] + ([] if site_ids is None else [Member.worksite_id.in_(site_ids)])
+    who = (select(Member.id, Member.name, Worksite.name).where(*scope)
+           .outerjoin(Worksite, Worksite.id == Member.worksite_id))
+    people = {m: Climb(m, name, site) for m, name, site in (await session.exec(who)).all()}
+    if not people:
+        return []
+    ids = select(Member.id).where(*scope)
+    firsts = {
+        "signed_up": select(Signup.member_id, func.min(Signup.created_at)).where(Signup.member_id.in_(ids))
+        .group_by(Signup.member_id),
+        "led": select(Action.created_by, func.min(Action.created_at))
+        .where(Action.created_by.in_(ids), Action.created_at <= now).group_by(Action.created_by)
+        .union_all(select(Shift.captain_id, func.min(Shift.starts_at))
+                   .where(Shift.captain_id.in_(ids), Shift.cancelled_at.is_(None), Shift.starts_at <= now)
+                   .group_by(Shift.captain_id)),
+    }
+    for step, stmt in firsts.items():
+        for m, at in (await session.exec(stmt)).all():
+            if m in people and (step not in people[m].reached or at < people[m].reached[step]):
+                people[m].reached[step] = at
+    came: dict[int, list[datetime]] = defaultdict(list)
+    rows = await session.exec(select(Signup.member_id, Signup.checked_in_at)
+                              .where(Signup.member_id.in_(ids), Signup.checked_in_at.is_not(None),
+                                     Signup.checked_in_at <= now)
+                              .order_by(Signup.member_id, Signup.checked_in_at))
+    for m, at in rows.all():
+        came[m].append(at)
+    for m, times in came.items():
+        if m in people:
+            people[m].reached["came"] = times[0]
+            if len(times) >= OFTEN:
+                people[m].reached["came_often"] = times[OFTEN - 1]
+    return list(people.values())
