@@ -21,12 +21,12 @@ from bot.config import Config
 from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import N_, Catalogs, Translator
-from bot.permissions import Actor, resolve_role
+from bot.permissions import Actor, resolve_role, with_appointment
 from bot.registry import Command, Registry
 from bot.secret_key import server_key
 from bot.types import Form, FormField, Identity, Invocation, Message, Reply, Role
 from bot.voters import Voters
-from storage import migrate
+from storage import captains, migrate
 from storage.audit import AuditEntry
 from storage.db import Database, DatabaseUnavailable
 from storage.members import Account, Member, Visit, find_account, find_member, members_for, seen
@@ -141,7 +141,9 @@ class App:
                 member = account.member if account else None
                 if account is not None and account.stale(ident.display_name, now):
                     stale[:] = [account]
-            ctx = self._context(session, _Click(inv, role, sites, now), member)
+            appointed = await captains.site_of(session, member.id) if member and role < Role.captain else None
+            held = with_appointment(role, sites, appointed.name if appointed else None)
+            ctx = self._context(session, _Click(inv, *held, now), member)
             try:
                 ctx.require(command.role)
                 reply = await command.handler(ctx, **args)

@@ -75,10 +75,11 @@ class RoleRule(Section):
 class Roles(Section):
     leaders: list[RoleRule] = []
     reps: list[RoleRule] = []
+    captains: list[RoleRule] = []
 
     def claims(self) -> list[str]:
         """Every claim any rule names."""
-        return [claim for rule in (*self.leaders, *self.reps) for claim in rule.match]
+        return [claim for rule in (*self.leaders, *self.reps, *self.captains) for claim in rule.match]
 
 
 class Delivery(Section):
@@ -141,9 +142,11 @@ class Strike(Section):
 
 
 class Organizing(Section):
-    """One-on-ones: how recent another organizer's conversation must be for the bot to mention it first."""
+    """One-on-ones and captains: how recent another organizer's conversation must be for the bot to mention it
+    first, and how many coworkers one captain is responsible for."""
 
     recent_contact_days: int = Field(7, ge=1)
+    list_size: int = Field(10, ge=1)
 
 
 class Secrets(Section):

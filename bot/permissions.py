@@ -12,7 +12,8 @@ from bot.platforms import Platforms
 from bot.types import Invocation, Role
 from storage.members import site_key
 
-ROLE_NAMES = {Role.member: L_("member"), Role.rep: L_("site rep"), Role.leader: L_("leader")}
+ROLE_NAMES = {Role.member: L_("member"), Role.captain: L_("captain"), Role.rep: L_("site rep"),
+              Role.leader: L_("leader")}
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Actor:
     member_id: int | None
     name: str
     role: Role
-    sites: frozenset[str] = frozenset()  # site keys a rep covers
+    sites: frozenset[str] = frozenset()  # site keys a rep covers, or a captain is a captain at
 
     def covers(self, site_name: str | None) -> bool:
         """A leader covers every site; a rep covers the sites config names for them."""
@@ -42,7 +43,7 @@ def resolve_role(roles: Roles, inv: Invocation, platforms: Platforms) -> tuple[R
     claims = claims_of(inv)
     platform = inv.identity.platform
     if platform in platforms and platforms[platform].claims_role:
-        for role in (Role.leader, Role.rep):
+        for role in (Role.leader, Role.rep, Role.captain):
             if f"role:{role.name}" in claims:
                 sites = {c.removeprefix("site:") for c in claims if c.startswith("site:")}
                 return role, frozenset(site_key(s) for s in sites)
@@ -51,7 +52,23 @@ def resolve_role(roles: Roles, inv: Invocation, platforms: Platforms) -> tuple[R
     sites = {site_key(s) for rule in roles.reps if claims & set(rule.match) for s in rule.sites}
     if any(claims & set(rule.match) for rule in roles.reps):
         return Role.rep, frozenset(sites)
+    if any(claims & set(rule.match) for rule in roles.captains):
+        return Role.captain, frozenset(site_key(s) for rule in roles.captains if claims & set(rule.match)
+                                       for s in rule.sites)
     return Role.member, frozenset()
+
+
+def with_appointment(role: Role, sites: frozenset[str], captain_at: str | None) -> tuple[Role, frozenset[str]]:
+    """A member a rep made captain (``captain_at``, a site name) is one there; config's roles stand above it."""
+    if role >= Role.captain or captain_at is None:
+        return role, sites
+    return Role.captain, frozenset({site_key(captain_at)})
+
+
+def configured_captain(roles: Roles, accounts: set[str], site_name: str) -> bool:
+    """Whether config names one of these accounts (``platform:user_id``) a captain at the site."""
+    return any(accounts & set(rule.match) and site_key(site_name) in {site_key(s) for s in rule.sites}
+               for rule in roles.captains)
 
 
 def require(actor: Actor, role: Role) -> None:
@@ -87,6 +104,22 @@ def lookup_sites(actor: Actor) -> frozenset[str] | None:
     action's sign-ups). Run it after the permission check, so a refusal never depends on who exists."""
     require(actor, Role.rep)
     return None if actor.role >= Role.leader else actor.sites
+
+
+def organizing_lookup(actor: Actor) -> frozenset[str] | None:
+    """Whom a one-on-one or history lookup may find besides the actor's own list: a leader anyone, a rep
+    their sites' members, a captain no one else. Run it before any name is read."""
+    require(actor, Role.captain)
+    if actor.role >= Role.rep:
+        return lookup_sites(actor)
+    return frozenset()
+
+
+def require_organizing_site(actor: Actor, site_name: str) -> None:
+    """Naming a site to narrow a lookup: a captain only their own site, a rep theirs."""
+    if actor.role == Role.captain and site_key(site_name) in actor.sites:
+        return
+    require_site(actor, site_name)
 
 
 def manages_action(actor: Actor, site_name: str | None, created_by: int | None) -> bool:

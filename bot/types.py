@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 
 
 class Role(IntEnum):
-    """Roles are ordered: a leader can do everything a rep can, a rep everything a member can."""
+    """Roles are ordered: a leader can do everything a rep can, a rep everything a captain can, a captain
+    (a Contract Action Team member with a list of coworkers) everything a member can."""
 
     member = 1
-    rep = 2
-    leader = 3
+    captain = 2
+    rep = 3
+    leader = 4
 
 
 @dataclass(frozen=True)

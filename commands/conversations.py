@@ -3,14 +3,16 @@ member's history. Notes reach only the organizing team of the member's site, and
 
 from __future__ import annotations
 
+from bot import permissions
 from bot.context import Context
 from bot.i18n import N_
 from bot.markup import bold, when
 from bot.registry import Param
 from bot.types import Button, Reply, Role
-from commands.members import group, resolve_member
-from storage import assessments, conversations
+from commands.members import group, pick_member
+from storage import assessments, captains, conversations
 from storage.conversations import NOTES_MAX, Entry
+from storage.members import Member
 
 SCORE_LABELS = {1: N_("ready to lead"), 2: N_("supportive"), 3: N_("undecided"), 4: N_("leaning against"),
                 5: N_("opposed")}
@@ -22,12 +24,22 @@ SCORE = Param("score", N_("1 ready to lead, 2 supportive, 3 undecided, 4 leaning
 SITE = Param("site", N_("Their worksite, when two members share a name"), required=False)
 
 
+async def resolve_organized(ctx: Context, text: str, site: str | None) -> tuple[Member, str | None]:
+    """A member the actor organizes: a leader anyone, a rep their sites' members, a captain their own list.
+    Permission comes before any name is read, so a refusal reads the same whether or not the person exists."""
+    within = permissions.organizing_lookup(ctx.actor)
+    if site is not None:
+        permissions.require_organizing_site(ctx.actor, site)
+    also = captains.people_of(ctx.actor.member_id) if ctx.actor.member_id is not None else None
+    return await pick_member(ctx, text, site, within=within, also=also)
+
+
 def _notes(help: str) -> Param:
     return Param("note", help, required=False, positional=True, greedy=True, max_length=NOTES_MAX)
 
 
 @group.command("talked", help=N_("Log a one-on-one conversation: who you talked with, 1–5, what you learned"),
-               role=Role.rep,
+               role=Role.captain,
                params=[MEMBER, SCORE, _notes(N_("What they care about, what they said, for the organizing team")),
                        SITE, Param("confirm", N_("yes, to record it although someone else talked with them lately"),
                                    type=bool, required=False, default=False)])
@@ -35,7 +47,7 @@ async def talked(ctx: Context, member: str, score: int, note: str | None, site: 
                  confirm: bool) -> Reply:
     """A second organizer calling the same person the same week makes the union look disorganized: say who
     talked with them lately before recording, and record only once confirmed."""
-    person, where = await resolve_member(ctx, member, site)
+    person, where = await resolve_organized(ctx, member, site)
     days = ctx.config.organizing.recent_contact_days
     recent = await conversations.recent_by_others(ctx.session, person.id, ctx.actor.member_id, ctx.now, days)
     if recent and not confirm:
@@ -52,11 +64,11 @@ async def talked(ctx: Context, member: str, score: int, note: str | None, site: 
     return await _record(ctx, person.id, person.name, where, score, note)
 
 
-@group.command("assess", help=N_("Record a one-on-one assessment: 1 ready to lead … 5 opposed"), role=Role.rep,
+@group.command("assess", help=N_("Record a one-on-one assessment: 1 ready to lead … 5 opposed"), role=Role.captain,
                params=[MEMBER, SCORE, _notes(N_("What you learned, for the organizing team")), SITE])
 async def assess(ctx: Context, member: str, score: int, note: str | None, site: str | None) -> Reply:
     """The short form of ``talked``: the same record in the same history, with no question asked."""
-    person, where = await resolve_member(ctx, member, site)
+    person, where = await resolve_organized(ctx, member, site)
     return await _record(ctx, person.id, person.name, where, score, note)
 
 
@@ -67,9 +79,9 @@ async def _record(ctx: Context, member_id: int, name: str, where: str | None, sc
 
 
 @group.command("history", help=N_("A member’s one-on-ones: who talked with them, when, the 1–5 and the notes"),
-               role=Role.rep, writes=False, audited=True, params=[MEMBER, SITE])
+               role=Role.captain, writes=False, audited=True, params=[MEMBER, SITE])
 async def show_history(ctx: Context, member: str, site: str | None) -> Reply:
-    person, where = await resolve_member(ctx, member, site)
+    person, where = await resolve_organized(ctx, member, site)
     entries = await conversations.history(ctx.session, person.id, HISTORY_SHOWN + 1)
     head = bold(f"{person.name} ({where or ctx._('no worksite')})")
     if not entries:

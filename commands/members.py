@@ -53,8 +53,14 @@ async def resolve_member(ctx: Context, text: str, site: str | None = None, *,
     not the person exists."""
     if site is not None:
         ctx.require_site(site)
+    return await pick_member(ctx, text, site, within=permissions.lookup_sites(ctx.actor), also=also)
+
+
+async def pick_member(ctx: Context, text: str, site: str | None, *, within: frozenset[str] | None,
+                      also: Select | None) -> tuple[Member, str | None]:
+    """:func:`resolve_member` once the caller checked permission and chose whom the lookup may find."""
     found = await find_members(ctx.session, text, ctx.config.platforms.accounts(text),
-                               within=permissions.lookup_sites(ctx.actor), site=site, also=also)
+                               within=within, site=site, also=also)
     if not found:
         if site is not None:
             raise UserError(N_("No member called “{name}” at {site}."), name=text[:80], site=site)

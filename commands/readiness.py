@@ -113,6 +113,14 @@ def keys_of(ctx: Context, poll_id: int, member: Member) -> set[str]:
     return {ctx.app.voters.key(poll_id, subject) for subject in (member.voter, *member.former_voters)}
 
 
+async def answered(ctx: Context, poll: ReadinessPoll, members: list[Member]) -> set[int]:
+    """Which of ``members`` answered the poll (never what): recomputed from their voter keys, or for a poll that
+    is not anonymous read from the answers that name them."""
+    voted = await store.voters_of(ctx.session, poll.id)
+    named = set() if poll.anonymous else await store.answered_member_ids(ctx.session, poll)
+    return {m.id for m in members if m.id in named or not voted.isdisjoint(keys_of(ctx, poll.id, m))}
+
+
 def pick_choice(ctx: Context, poll: ReadinessPoll, typed: str) -> int:
     """A choice by its number, its text (as stored or as shown in the member's language) or the start
     of exactly one choice ("yes")."""
@@ -346,10 +354,9 @@ async def missing(ctx: Context, poll: int, site: str | None) -> Reply:
         raise UserError(N_("There is no worksite called “{name}”. Ask your site rep for its name on the roster."),
                         name=site)
     sites = await visible_site_ids(ctx, keys)
-    voted = await store.voters_of(ctx.session, found.id)
-    named = set() if found.anonymous else await store.answered_member_ids(ctx.session, found)
-    rows = [(site_name, m) for site_name, m in await store.roster_members(ctx.session, sites)
-            if m.id not in named and voted.isdisjoint(keys_of(ctx, found.id, m))]
+    roster = await store.roster_members(ctx.session, sites)
+    replied = await answered(ctx, found, [m for _, m in roster])
+    rows = [(site_name, m) for site_name, m in roster if m.id not in replied]
     if not rows:
         return ctx.reply(ctx._("Everyone on the roster here has answered poll #{id}.", id=found.id))
     by_site: dict[str, list[Member]] = {}

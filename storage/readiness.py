@@ -294,6 +294,13 @@ async def answered_polls(session: AsyncSession, member_id: int,
     return list(shown.values())
 
 
+async def current_poll(session: AsyncSession, now: datetime) -> ReadinessPoll | None:
+    """The newest poll still open, if any."""
+    rows = await session.exec(select(ReadinessPoll).where(ReadinessPoll.closed_at.is_(None))
+                              .order_by(ReadinessPoll.id.desc()).limit(5))
+    return next((poll for poll in rows.scalars() if not poll.is_closed(now)), None)
+
+
 async def poll_ids(session: AsyncSession) -> list[int]:
     return list((await session.exec(select(ReadinessPoll.id).order_by(ReadinessPoll.id))).scalars())
 

@@ -8,6 +8,7 @@ from storage import (  # noqa: F401
     audit,
     bargaining,
     bargaining_versions,
+    captains,
     chants,
     claims,
     conversations,

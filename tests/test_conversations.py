@@ -25,7 +25,8 @@ async def count(app, model, *where) -> int:
 
 @pytest.fixture
 async def roster(app):
-    return await add_roster(app, {ESC: ["Ana Ruiz", "Cruz Diaz", "Maria Lopez"], ROO: ["Gus Park", "Maria Lopez"]})
+    return await add_roster(app, {ESC: ["Ana Ruiz", "Cruz Diaz", "Maria Lopez", "Carla Captain"],
+                                  ROO: ["Gus Park", "Maria Lopez"]})
 
 
 async def test_talked_records_each_conversation_and_history_shows_them_newest_first(bot, app, clock, roster):
@@ -83,7 +84,7 @@ async def test_history_reaches_only_the_organizing_team_and_every_view_is_audite
     nobody = await bot.fails("rep2", '/member history "Zed Nobody"', **REP2)
     assert other.replace("Ana Ruiz", "X") == nobody.replace("Zed Nobody", "X")  # the same whether she exists or not
     member = await bot.fails("cruz diaz", '/member history "Ana Ruiz"')
-    assert "Only a site rep" in member and "retaliation" not in member
+    assert "Only a captain" in member and "retaliation" not in member
     entries = await count(app, AuditEntry, AuditEntry.command == "member history")
     refused = await count(app, AuditEntry, AuditEntry.command == "member history", AuditEntry.refused)
     assert (entries, refused) == (5, 3)
@@ -109,13 +110,17 @@ async def test_spanish(bot, app, roster):
     assert "Todavía no" in shown
 
 
-ACTORS = {"member": {}, "rep of the site": REP, "rep of another site": REP2, "leader": LEAD}
+ACTORS = {"member": {}, "rep of the site": REP, "rep of another site": REP2, "leader": LEAD,
+          "her captain": {}, "another captain": {}}
+USERS = {"her captain": "Carla Captain", "another captain": "Cruz Diaz"}
 # command → (line, who may run it); a refusal reads "Only a …" for a member and "No member matches" for a rep of
-# another site (she is not among the members they may look up), and stores nothing
+# another site or a captain whose list she is not on (she is not among the members they may look up), and
+# stores nothing
+ORGANIZERS = {"rep of the site", "leader", "her captain"}
 MATRIX = {
-    "talked": ('/member talked "Ana Ruiz" 2 notes confirm:yes', {"rep of the site", "leader"}),
-    "assess": ('/member assess "Ana Ruiz" 2 notes', {"rep of the site", "leader"}),
-    "history": ('/member history "Ana Ruiz"', {"rep of the site", "leader"}),
+    "talked": ('/member talked "Ana Ruiz" 2 notes confirm:yes', ORGANIZERS),
+    "assess": ('/member assess "Ana Ruiz" 2 notes', ORGANIZERS),
+    "history": ('/member history "Ana Ruiz"', ORGANIZERS),
 }
 
 
@@ -123,8 +128,11 @@ MATRIX = {
 @pytest.mark.parametrize("command", MATRIX)
 async def test_permission_matrix(bot, app, roster, command, actor):
     await bot.ok("boss", '/member talked "Ana Ruiz" 3 earlier notes', **LEAD)
+    await bot.ok("boss", '/member captain "Carla Captain"', **LEAD)
+    await bot.ok("boss", '/member captain "Cruz Diaz"', **LEAD)
+    await bot.ok("boss", '/member assign "Carla Captain" Ana Ruiz', **LEAD)
     line, allowed = MATRIX[command]
-    reply = await bot.say("someone", line, **ACTORS[actor])
+    reply = await bot.say(USERS.get(actor, "someone"), line, **ACTORS[actor])
     text = reply.message.text
     assert reply.error == (actor not in allowed), text
     if actor in allowed:

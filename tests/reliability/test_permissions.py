@@ -37,8 +37,10 @@ ACTORS = {
     "rep of the site": {"role": "rep", "site": ESC},
     "rep of another site": {"role": "rep", "site": ROO},
     "leader": {"role": "leader"},
+    "captain": {"user": "cappy"},  # made captain at Escalante by a rep (/member captain), with cruz on the list
 }
-ROLE_OF = {"member": Role.member, "rep of the site": Role.rep, "rep of another site": Role.rep, "leader": Role.leader}
+ROLE_OF = {"member": Role.member, "rep of the site": Role.rep, "rep of another site": Role.rep, "leader": Role.leader,
+           "captain": Role.captain}
 RESPONDENTS = ("Xiomara Respondent", "Yolanda Respondent")  # answered both polls; no other trace of them anywhere
 REGISTRY = build_registry()
 
@@ -96,12 +98,15 @@ LINES = {
     "member discrepancies": "/member discrepancies",
     "member forget": "/member forget",
     "member history": "/member history cruz",
+    "member assign": "/member assign cappy ana",
+    "member captain": "/member captain ana",
     "member lang": "/member lang es",
     "member link": "/member link",
     "member me": "/member me",
     "member remove": "/member remove gus",
     "member site": f"/member site {ROO}",
     "member talked": "/member talked cruz 2 cares about class size",
+    "member mylist": "/member mylist",
     "organizer help": "/organizer help",
     "pledge close": "/pledge close 1",
     "pledge open": '/pledge open "I will vote YES"',
@@ -146,7 +151,8 @@ AUTHOR_RULE = {"bargaining correct", "bargaining retract"}
 # readiness allow/deny is tests/test_readiness_permissions.py's matrix, and roster claims' is in
 # tests/test_roster_claims.py (a rep of another site finds no such claim or member); they are not repeated here
 # one-on-ones' is tests/test_conversations.py's (a rep of another site finds no such member)
-OWN_MATRIX = {"readiness", "member assess", "member confirm", "member connect", "member history", "member talked"}
+OWN_MATRIX = {"readiness", "member assess", "member confirm", "member connect", "member history", "member talked",
+              "member assign", "member captain"}
 # the anonymous poll (#2): what leaders see of it must not name anyone either
 ANONYMOUS_POLL_LINES = ["/readiness tally 2", "/readiness export 2", "/readiness missing 2"]
 
@@ -170,6 +176,11 @@ async def build_world(path) -> None:
         assert not reply.error, f"{line}: {reply.message.text}"
 
     await add_roster(app, {ESC: ["ana", "cruz", *RESPONDENTS, "Maria Lopez"], ROO: ["gus", "Maria Lopez"]})
+    await add_roster(app, {ESC: ["cappy", "kit"]}, on_roster=False)  # off the roster: /member claim works for them
+    await ok("boss", "/member captain cappy", **lead)
+    await ok("boss", "/member assign cappy cruz", **lead)
+    await ok("boss", "/member captain kit", **lead)  # the respondents are on kit's list, so no suggestion names them
+    await ok("boss", f"/member assign kit {', '.join(RESPONDENTS)}", **lead)
     rows, _ = read_csv(f"name,worksite,member id\nDana Claim,{ESC},2001\n", ID_COLUMNS)
     await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, ID_COLUMNS))
     await ok("dana", "/member claim 2001")
@@ -220,6 +231,8 @@ async def app(world, tmp_path):
 
 async def run(app, actor: str, line: str):
     role = ACTORS[actor]
+    if "user" in role:  # a role the database gives, not a claim
+        return await app.run_line(Identity("console", role["user"], role["user"]), line)
     claims = {f"role:{role['role']}", *([f"site:{role['site']}"] if "site" in role else [])}
     return await app.run_line(Identity("console", "someone", "Someone"), line, claims=claims)
 
@@ -301,6 +314,7 @@ AMBIGUOUS = {
     ("rep of the site", "action checkin"): ESC, ("rep of the site", "member assess"): ESC,
     ("rep of another site", "action checkin"): "refused", ("rep of another site", "member assess"): ROO,
     ("leader", "action checkin"): "both", ("leader", "member assess"): "both",
+    ("captain", "action checkin"): "refused", ("captain", "member assess"): "unseen",  # not on the captain's list
 }
 AMBIGUOUS.update({(actor, path): seen for (actor, command), seen in list(AMBIGUOUS.items())
                   if command == "member assess" for path in ("member talked", "member history")})
@@ -319,6 +333,8 @@ async def test_a_lookup_refuses_before_it_reads_and_an_ambiguous_name_lists_no_m
     assert "90" not in text
     if expected == "refused":
         assert reply.error and text == nobody.message.text
+    elif expected == "unseen":  # found as nobody is: the same reply but for the name typed
+        assert reply.error and text.replace("maria lopez", "?") == nobody.message.text.replace("zed nobody", "?")
     elif expected == "both":
         assert reply.error and f"Maria Lopez ({ESC}); Maria Lopez ({ROO})" in text
     else:
