@@ -199,6 +199,7 @@ async def build_world(path) -> None:
     await ok("boss", f'/strike shift add "{ESC}" 2026-12-01 6:30-10:30 captain:cruz', **lead)
     await ok("boss", f'/strike shift add "{ESC}" 2026-12-01 10:30-14:30', **lead)
     await ok("someone", "/strike join 1")  # whoever runs the matrix's lines, so a swap has a signup to move
+    await ok("cappy", "/strike join 1")  # the captain runs them too
     await ok("boss", f'/strike shift add "{ESC}" 2026-11-30 9:15-13:00 captain:cruz', **lead)  # signing in now
     reply = await app.run_line(Identity("console", "cruz", "cruz"), "/strike code 3")
     LINES["strike here"] = LINES["strike here"].format(code=reply.message.text.split(" is ")[1].split(".")[0])
