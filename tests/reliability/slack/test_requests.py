@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import json
 import logging
-import time
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -21,6 +20,7 @@ from sqlalchemy import func, select
 from storage.members import Member, MemberIdentity, Worksite
 from tests.slack.payloads import SIGNING_SECRET, click, form_body, signed_headers, slash, submission
 from tests.slack.test_directory import Ticks
+from tests.support import Clock
 
 BOT_TOKEN = "xoxb-test"  # the tests/slack app's token
 SLASH = form_body(slash("/member", "site Escalante Elementary", response_url="http://127.0.0.1:9/r"))
@@ -33,7 +33,13 @@ VIEW = {"type": "modal", "callback_id": "organizer-form", "blocks": [],
         "private_metadata": json.dumps({"group": "member", "sub": "site", "channel": "CGENERAL"})}
 
 
+def world() -> int:
+    """Now in the bot's world: the app fixture's clock, which these tests never move. Slack signs with its time."""
+    return int(Clock()().timestamp())
+
+
 def signed(body: str, **signing) -> tuple[bytes, dict[str, str]]:
+    signing.setdefault("timestamp", world())
     return body.encode(), signed_headers(body, **signing)
 
 
@@ -47,7 +53,7 @@ def clicked(**changes) -> dict:
 
 def signed_bytes(body: bytes, content_type: str = "application/x-www-form-urlencoded") -> tuple[bytes, dict[str, str]]:
     """Signed as Slack signs: over the raw bytes."""
-    timestamp = str(int(time.time()))
+    timestamp = str(world())
     signature = hmac.new(SIGNING_SECRET.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
     return body, {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp,
                   "X-Slack-Signature": f"v0={signature}"}
@@ -75,9 +81,10 @@ def oversized() -> tuple[bytes, dict[str, str]]:
 REQUESTS = {
     "forged signature": lambda: signed(SLASH, secret="not-the-secret"),
     "no signature": lambda: unsigned(SLASH),
-    "stale timestamp": lambda: signed(SLASH, timestamp=int(time.time()) - 6 * 60),
-    "future timestamp": lambda: signed(SLASH, timestamp=int(time.time()) + 6 * 60),
-    "signed, then altered": lambda: (SLASH.replace("Escalante", "Roosevelt").encode(), signed_headers(SLASH)),
+    "stale timestamp": lambda: signed(SLASH, timestamp=world() - 6 * 60),
+    "future timestamp": lambda: signed(SLASH, timestamp=world() + 6 * 60),
+    "signed, then altered": lambda: (SLASH.replace("Escalante", "Roosevelt").encode(),
+                                     signed_headers(SLASH, timestamp=world())),
     "json content type": lambda: with_type("application/json", SLASH),
     "text content type": lambda: with_type("text/plain", SLASH),
     "truncated json payload": lambda: signed("payload=" + quote(CLICK_JSON)),
@@ -90,7 +97,7 @@ REQUESTS = {
     "a huge timestamp": lambda: with_timestamp("9" * 400),
     "invalid utf-8 redelivery": lambda: (b"payload=\xff\xfe\xfd", {
         "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Retry-Num": "1",
-        "X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=" + "0" * 64}),
+        "X-Slack-Request-Timestamp": str(world()), "X-Slack-Signature": "v0=" + "0" * 64}),
     "signed invalid utf-8": lambda: signed_bytes(b"payload=\xff\xfe\xfd"),
     "signed invalid utf-8 json": lambda: signed_bytes(b'{"type": "\xff"}', content_type="application/json"),
     "deep json, unsigned": lambda: unsigned(DEEP),
@@ -164,7 +171,8 @@ async def test_nothing_unsigned_is_parsed(slack, fake, monkeypatch):
         async with slack.session.post(slack.url, data=data, headers=headers) as resp:
             assert resp.status == 401
     assert parsed == []
-    async with slack.session.post(slack.url, data=SLASH.encode(), headers=signed_headers(SLASH)) as resp:
+    data, headers = signed(SLASH)
+    async with slack.session.post(slack.url, data=data, headers=headers) as resp:
         assert resp.status == 200
     assert parsed == [SLASH]
 
@@ -175,7 +183,7 @@ async def test_clients_that_leave_mid_body_log_nothing_above_debug(slack, caplog
     left = 20
     for sent in range(left):
         _, writer = await asyncio.open_connection(url.hostname, url.port)
-        signing = "".join(f"{k}: {v}\r\n" for k, v in signed_headers(SLASH).items())  # so the body is read
+        signing = "".join(f"{k}: {v}\r\n" for k, v in signed(SLASH)[1].items())  # so the body is read
         writer.write(f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n{signing}"
                      f"Content-Length: 100000\r\n\r\n{SLASH[:sent * 10]}".encode())
         await writer.drain()
