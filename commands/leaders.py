@@ -2,8 +2,8 @@
 and each member's own steps in ``/member me``.
 
 The ladder is read from what the bot holds (:mod:`storage.leaders`): signed up → came → came three times or
-more → led (announced an action or captained a picket shift). Who brought others is not recorded, and the
-replies say so rather than claim a step nobody can see."""
+more → led (a captain, announced an action or captained a picket shift). Who brought others is not recorded,
+and the replies say so rather than claim a step nobody can see."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from storage.members import site_ids_for_keys, worksite_by_name
 
 STEP_LABELS = {"signed_up": N_("signed up for an action"), "came": N_("came"),
                "came_often": N_("came three times or more"),
-               "led": N_("led (announced an action or captained a picket shift)")}
+               "led": N_("led (a captain, announced an action or captained a picket shift)")}
 RECENT_DAYS = 60  # "climbing fastest": the steps reached in this many days
 SHOWN = 30
 
@@ -64,8 +64,8 @@ async def leaders(ctx: Context, site: str | None) -> Reply:
                       + ctx.n_("{n} step lately", "{n} steps lately", recent) + "\n" + steps_text(ctx, climb))
     if len(climbing) > SHOWN:
         blocks.append(ctx.n_("… and {n} more climbing", "… and {n} more climbing", len(climbing) - SHOWN))
-    blocks.append(ctx._("Steps: signed up → came → came three times or more → led (announced an action or "
-                        "captained a picket shift).") + " " + unrecorded(ctx))
+    blocks.append(ctx._("Steps: signed up → came → came three times or more → led (a captain, announced an "
+                        "action or captained a picket shift).") + " " + unrecorded(ctx))
     return ctx.reply("\n\n".join(blocks))
 
 

@@ -1,8 +1,8 @@
 """Emerging leaders: when each member reached each step of the ladder, read from what the bot already holds.
 
-The steps are signed up for an action, came (a check-in), came three times or more, and led: announced an
-action or captained a picket shift that has started. The bot does not record who invited whom, so no step
-here says who brought others."""
+The steps are signed up for an action, came (a check-in), came three times or more, and led: appointed a
+captain (one-to-ten), announced an action, or captained a picket shift that has started. The bot does not
+record who invited whom, so no step here says who brought others."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.actions import Action, Signup
+from storage.captains import Captain
 from storage.members import Member, Worksite
 from storage.shifts import Shift
 
@@ -34,7 +35,7 @@ class Climb:
 async def climbs(session: AsyncSession, now: datetime, *, site_ids: list[int] | None = None,
                  member_id: int | None = None) -> list[Climb]:
     """The roster members at ``site_ids`` (None: every worksite), or the one member ``member_id`` on the
-    roster or not, each with the steps they reached by ``now``; four grouped reads over the indexed columns."""
+    roster or not, each with the steps they reached by ``now``; four reads over indexed columns."""
     if member_id is not None:
         scope = [Member.id == member_id]
     else:
@@ -52,7 +53,9 @@ async def climbs(session: AsyncSession, now: datetime, *, site_ids: list[int] | 
         .where(Action.created_by.in_(ids), Action.created_at <= now).group_by(Action.created_by)
         .union_all(select(Shift.captain_id, func.min(Shift.starts_at))
                    .where(Shift.captain_id.in_(ids), Shift.cancelled_at.is_(None), Shift.starts_at <= now)
-                   .group_by(Shift.captain_id)),
+                   .group_by(Shift.captain_id),
+                   select(Captain.member_id, Captain.appointed_at)
+                   .where(Captain.member_id.in_(ids), Captain.appointed_at <= now)),
     }
     for step, stmt in firsts.items():
         for m, at in (await session.exec(stmt)).all():

@@ -14,7 +14,8 @@ LEAD = {"role": "leader"}
 
 async def season(bot, app, clock) -> None:
     """Three pickets at Escalante a week apart (e0 comes to all, e1 to one, e2 only signs up), one at every site
-    (r0 comes); e3 announces an action as Escalante's rep; e4 captains a picket shift that has since started."""
+    (r0 comes); e3 announces an action as Escalante's rep; e4 captains a picket shift that has since started; e5 is
+    appointed a captain (one-to-ten)."""
     await add_roster(app, {ESC: [f"e{i}" for i in range(8)], ROO: [f"r{i}" for i in range(8)]})
     for number in range(1, 4):
         await bot.ok("boss", f'/action create "Picket {number}" "{typed_date(clock(), days=1, at="07:15")}" Gate '
@@ -37,6 +38,7 @@ async def season(bot, app, clock) -> None:
                  role="rep", site=ESC)
     await bot.ok("boss", f'/strike shift add "{ESC}" {typed_date(clock(), days=1, at="6:30-10:30")} captain:e4',
                  **LEAD)
+    await bot.ok("boss", "/member captain e5", **LEAD)
     clock.advance(days=2)
 
 
@@ -44,12 +46,14 @@ async def test_who_climbed_most_comes_first_with_every_step_and_its_day(bot, app
     await season(bot, app, clock)
     text = plain(await bot.ok("boss", "/structure leaders", **LEAD))
     order = [line.split(" (")[0] for line in text.split("\n") if " steps lately" in line or " step lately" in line]
-    assert order[:2] == ["e0", "e1"] and set(order) == {"e0", "e1", "e2", "e3", "e4", "r0"}
+    assert order[:2] == ["e0", "e1"] and set(order) == {"e0", "e1", "e2", "e3", "e4", "e5", "r0"}
     e0 = text.split("e0 (")[1].split("\n\n")[0]
     assert e0.startswith(f"{ESC}) — 3 steps lately\nsigned up for an action ") and "→ came " in e0
     assert "→ came three times or more " in e0 and "led" not in e0
-    assert "e3 (" in text and "led (announced an action or captained a picket shift)" in text.split("e3 (")[1]
-    assert "led (announced" in text.split("e4 (")[1].split("\n\n")[0]
+    assert "led (a captain, announced an action or captained a picket shift)" in text.split("e3 (")[1]
+    assert "led (a captain" in text.split("e4 (")[1].split("\n\n")[0]
+    e5 = text.split("e5 (")[1].split("\n\n")[0]
+    assert e5.startswith(f"{ESC}) — 1 step lately\nled (a captain, announced an action or captained a picket shift) ")
     assert "the bot does not record who invited whom" in text
     assert "brought" not in text.split("Steps:")[0]  # no one is credited with a step nobody can see
 
