@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot import effects, incidents
 from bot.clock import system_clock
 from bot.config import Config
@@ -28,9 +30,10 @@ from bot.types import Form, FormField, Identity, Invocation, Message, Reply, Rol
 from bot.voters import Voters
 from storage import captains, migrate
 from storage.audit import AuditEntry
-from storage.db import Database, DatabaseUnavailable
+from storage.db import Database, DatabaseUnavailable, Together
 from storage.members import Account, Member, Visit, find_account, find_member, members_for, seen
 from storage.roster import by_verified_email
+from storage.sql import id_of
 
 log = logging.getLogger(__name__)
 
@@ -128,12 +131,14 @@ class App:
         if command.together:
             click = _Click(inv, role, sites, now)
             key = ((command.group, args[command.together]), (command.path, tuple(sorted(args.items()))))
-            return await self.db.write_together(key, self._together(command, args), click)
+            done: tuple[Reply, Translator] = await self.db.write_together(key, self._together(command, args), click)
+            return done
 
         stale: list[Account] = []  # a read-only command's account, to be marked seen after the read
 
-        async def work(session) -> tuple[Reply, Translator]:
+        async def work(session: AsyncSession) -> tuple[Reply, Translator]:
             ident = inv.identity
+            member: Member | None
             if command.writes:
                 member = (await self._members(session, [_Click(inv, role, sites, now)]))[0]
             else:
@@ -141,12 +146,12 @@ class App:
                 member = account.member if account else None
                 if account is not None and account.stale(ident.display_name, now):
                     stale[:] = [account]
-            appointed = await captains.site_of(session, member.id) if member and role < Role.captain else None
+            appointed = await captains.site_of(session, id_of(member)) if member and role < Role.captain else None
             held = with_appointment(role, sites, appointed.name if appointed else None)
             ctx = self._context(session, _Click(inv, *held, now), member)
             try:
                 ctx.require(command.role)
-                reply = await command.handler(ctx, **args)
+                reply = await command.one(ctx, **args)
             except UserError as exc:
                 raise _Refused(exc, ctx.tr, ctx.actor.name) from None
             await effects.store(self, session, reply.effects, now)
@@ -171,18 +176,18 @@ class App:
                 await self.db.write(lambda session: _add(session, entry))
             raise
 
-    def _together(self, command: Command, args: dict[str, Any]):
+    def _together(self, command: Command, args: dict[str, Any]) -> Together:
         """The writer's call for clicks of ``command`` with the same ``args`` that arrived together: their
         members looked up at once, then one call of the handler with every click's context (a batch of
         one is a single click). A refusal fails the call, and each click then runs alone (storage/db.py),
         so the click it concerns is refused in its own language and nothing of it is kept."""
-        async def run(session, clicks: list[_Click]) -> list[tuple[Reply, Translator]]:
+        async def run(session: AsyncSession, clicks: list[_Click]) -> list[tuple[Reply, Translator]]:
             members = await self._members(session, clicks)
             contexts = [self._context(session, click, member) for click, member in zip(clicks, members)]
             try:
                 for ctx in contexts:
                     ctx.require(command.role)
-                replies = await command.handler(contexts, **args)
+                replies = await command.batch(contexts, **args)
             except UserError as exc:
                 raise _Refused(exc, contexts[0].tr, contexts[0].actor.name) from None
             for ctx, reply in zip(contexts, replies, strict=True):
@@ -190,7 +195,7 @@ class App:
             return [(reply, ctx.tr) for ctx, reply in zip(contexts, replies)]
         return run
 
-    async def _members(self, session, clicks: list[_Click]) -> list[Member]:
+    async def _members(self, session: AsyncSession, clicks: list[_Click]) -> list[Member]:
         """Each click's member, registered on first contact in the language the platform hints at (kept until
         /member lang, so DMs speak as replies do), and matched to its roster row by a verified email."""
         hints = [self.catalogs.match(click.inv.locale) for click in clicks]
@@ -207,13 +212,13 @@ class App:
             out.append(member)
         return out
 
-    def _context(self, session, click: _Click, member: Member | None) -> Context:
+    def _context(self, session: AsyncSession, click: _Click, member: Member | None) -> Context:
         tr = self.catalogs.get((member.lang if member else None) or click.inv.locale)
         actor = Actor(member.id if member else None, member.name if member else click.inv.identity.display_name,
                       click.role, click.sites)
         return Context(self, session, actor, tr, click.now, click.inv)
 
-    async def run_job(self, name: str, args: dict[str, Any], session) -> None:
+    async def run_job(self, name: str, args: dict[str, Any], session: AsyncSession) -> None:
         """Run a scheduled job inside the caller's transaction, storing the effects it returns."""
         handler = self.registry.jobs[name]
         tr = self.catalogs.get(None)
@@ -240,7 +245,7 @@ class App:
         return Reply(Message(tr._(msgid, **params)), error=True, lang=tr.lang)
 
     async def _translator_for(self, inv: Invocation) -> Translator:
-        async def lang(session):
+        async def lang(session: AsyncSession) -> str | None:
             member = await find_member(session, inv.identity.platform, inv.identity.user_id)
             return member.lang if member else None
 
@@ -254,7 +259,7 @@ def _jsonable(args: dict[str, Any]) -> dict[str, Any]:
     return {k: v if isinstance(v, (str, int, float, bool, type(None))) else str(v) for k, v in args.items()}
 
 
-async def _add(session, row) -> None:
+async def _add(session: AsyncSession, row: AuditEntry) -> None:
     session.add(row)
 
 

@@ -6,6 +6,11 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import Image
+    from PIL.ImageFont import FreeTypeFont
 
 
 def _short(label: str, limit: int = 40) -> str:
@@ -65,7 +70,7 @@ LABEL_PX, TITLE_PX = 12, 15
 
 
 @lru_cache(maxsize=4)
-def _font(size: int):
+def _font(size: int) -> FreeTypeFont:
     """DejaVu Sans, which matplotlib ships (Latin, accents, ñ), at ``size`` pixels."""
     from matplotlib import font_manager
     from PIL import ImageFont
@@ -73,13 +78,13 @@ def _font(size: int):
     return ImageFont.truetype(font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans")), size)
 
 
-def _rotated(label: str):
+def _rotated(label: str) -> Image.Image:
     """A column's label as an 8-bit mask, rising at 30° to its top-right corner."""
     from PIL import Image, ImageDraw
 
     font = _font(LABEL_PX)
     box = ImageDraw.Draw(Image.new("L", (1, 1))).multiline_textbbox((0, 0), label, font=font)
-    mask = Image.new("L", (box[2] + 2, box[3] + 2), 0)
+    mask = Image.new("L", (int(box[2]) + 2, int(box[3]) + 2), 0)
     ImageDraw.Draw(mask).multiline_text((0, 0), label, font=font, fill=255, align="right")
     return mask.rotate(30, expand=True, resample=Image.Resampling.BILINEAR)
 

@@ -8,11 +8,16 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.adapters import installed
 from bot.commandline import common, make_app, started
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from storage.roster import ImportReport
 
 
 @click.group()
@@ -26,7 +31,7 @@ def main(verbose: int) -> None:
 
 @main.command()
 @common
-def run(config) -> None:
+def run(config: Config) -> None:
     """Start every configured platform, or the one that runs in this terminal when none is configured."""
     platforms = [p.name for p in config.platforms if p.enabled(config)]
     if not platforms:
@@ -36,6 +41,7 @@ def run(config) -> None:
             raise click.ClickException(f"No {tokens} token in the environment. See README.md to connect a platform.")
         click.echo(f"No {tokens} token in the environment: starting the {fallback.title}. "
                    "See README.md to connect a platform.", err=True)
+        assert fallback.foreground is not None
         fallback.foreground(config)
         return
     from bot.runner import run_platforms
@@ -50,11 +56,11 @@ def db() -> None:
 
 @db.command("upgrade")
 @common
-def db_upgrade(config) -> None:
+def db_upgrade(config: Config) -> None:
     """Bring the database schema up to date (the bot also does this when it starts)."""
     from storage import migrate
 
-    async def go():
+    async def go() -> None:
         app = await started(make_app(config))
         click.echo(f"database is at revision {await migrate.current(app.db)}")
         await app.close()
@@ -73,7 +79,7 @@ def roster() -> None:
               "(kept with their history, counted nowhere). Shows what would change and asks first.")
 @click.option("--yes", is_flag=True, help="With --sync, apply without asking, even when some rows are bad.")
 @common
-def roster_import(config, file: Path, sync: bool, yes: bool) -> None:
+def roster_import(config: Config, file: Path, sync: bool, yes: bool) -> None:
     """Load members from a CSV file: name, worksite and optionally email, member id and each platform's user id."""
     from storage.roster import read_csv
 
@@ -89,7 +95,7 @@ def roster_import(config, file: Path, sync: bool, yes: bool) -> None:
     if sync and not rows:
         raise click.ClickException(f"{file} has no members: --sync would take everyone off the roster")
 
-    async def go():
+    async def go() -> ImportReport:
         from storage.roster import import_rows, preview_rows
 
         app = await started(make_app(config))
@@ -112,7 +118,7 @@ def roster_import(config, file: Path, sync: bool, yes: bool) -> None:
                f"{len(report.problems)} rows skipped")
 
 
-def _confirm_sync(preview, yes: bool) -> None:
+def _confirm_sync(preview: ImportReport, yes: bool) -> None:
     """Show what a --sync would change; go on only if confirmed (or --yes), never past bad rows unless --yes."""
     click.echo(f"This import would make {preview.added} added, {preview.updated} updated, "
                f"{preview.off} off the roster (kept with their history, counted nowhere), "
@@ -133,14 +139,14 @@ def _confirm_sync(preview, yes: bool) -> None:
 @roster.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @common
-def roster_export(config, file: Path | None) -> None:
+def roster_export(config: Config, file: Path | None) -> None:
     """Write the roster as CSV to FILE (or standard output)."""
     from bot.csvfile import to_csv
     from storage.roster import export_columns, export_rows
 
     columns = config.platforms.id_columns()
 
-    async def go():
+    async def go() -> list[list[str]]:
         app = await started(make_app(config))
         try:
             return await app.db.read(lambda s: export_rows(s, columns))
@@ -159,19 +165,19 @@ def roster_export(config, file: Path | None) -> None:
 @click.option("--limit", default=100, show_default=True, help="How many entries, newest first.")
 @click.option("--since", default=None, metavar="DATE", help="Only entries on or after this date (YYYY-MM-DD).")
 @common
-def audit(config, limit: int, since: str | None) -> None:
+def audit(config: Config, limit: int, since: str | None) -> None:
     """Who viewed tallies, missing lists, rosters and exports, and when; refused attempts are marked."""
     from datetime import datetime
 
     from bot.i18n import Catalogs
-    from storage.audit import recent
+    from storage.audit import AuditEntry, recent
 
     try:
         start = datetime.fromisoformat(since).replace(tzinfo=config.campaign.tz) if since else None
     except ValueError:
         raise click.BadParameter(f"{since!r} is not a date like 2026-11-25", param_hint="--since") from None
 
-    async def go():
+    async def go() -> list[AuditEntry]:
         app = await started(make_app(config))
         try:
             return await app.db.read(lambda s: recent(s, limit, start))

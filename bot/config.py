@@ -10,7 +10,8 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from types import GenericAlias
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
@@ -190,13 +191,14 @@ class Config(Section):
 def config_model(platforms: Platforms) -> type[Config]:
     """The config model for ``platforms``: each one's section under its name, its secrets among the
     secrets, and its channel ids in each channel (unless it reaches channels by name)."""
-    channel = create_model("Channel", __base__=Channel,
-                           **{p.name: (str | None, None) for p in platforms if not p.by_name})
-    secrets = create_model("Secrets", __base__=Secrets,
-                           **{key: (str | None, None) for p in platforms for key in p.secrets})
-    model = create_model("Config", __base__=Config,
-                         **{p.name: (p.settings, p.settings()) for p in platforms if p.settings is not None},
-                         channels=(dict[str, channel], Field(default_factory=dict)), secrets=(secrets, secrets()))
+    ids: dict[str, Any] = {p.name: (str | None, None) for p in platforms if not p.by_name}
+    channel = create_model("Channel", __base__=Channel, **ids)
+    keys: dict[str, Any] = {key: (str | None, None) for p in platforms for key in p.secrets}
+    secrets = create_model("Secrets", __base__=Secrets, **keys)
+    fields: dict[str, Any] = {p.name: (p.settings, p.settings()) for p in platforms if p.settings is not None}
+    fields["channels"] = (GenericAlias(dict, (str, channel)), Field(default_factory=dict))
+    fields["secrets"] = (secrets, secrets())
+    model = create_model("Config", __base__=Config, **fields)
     model.platforms = platforms
     return model
 
@@ -213,7 +215,7 @@ def load_config(platforms: Platforms, path: str | Path | None = None, *, db: str
     env = os.environ if env is None else env
     default = DEFAULT_CONFIG_FILE if Path(DEFAULT_CONFIG_FILE).exists() else None
     chosen = path or env.get("ORGANIZER_CONFIG") or default
-    data: dict = {}
+    data: dict[str, Any] = {}
     if chosen:
         try:
             data = tomllib.loads(Path(chosen).read_text(encoding="utf-8"))

@@ -14,12 +14,18 @@ import os
 import secrets
 import socket
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.effects import from_payload
 from bot.pace import Pace
 from bot.types import Message
 from storage import jobs, outbox
+from storage.sql import id_of
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +63,7 @@ def worker_id() -> str:
 class Worker:
     """Drains the outbox through the senders and runs due jobs, until stopped."""
 
-    def __init__(self, app, senders: dict[str, Sender], *, concurrency: int = 8) -> None:
+    def __init__(self, app: App, senders: dict[str, Sender], *, concurrency: int = 8) -> None:
         self.app = app
         self.senders = senders
         self.id = worker_id()
@@ -94,7 +100,7 @@ class Worker:
         (its outbox was left unclaimed while paused, and waiting a whole poll after would waste the limit)."""
         now = asyncio.get_running_loop().time()
         pauses = [until - now for until in self._paused_until.values() if until > now]
-        return min([self.app.config.delivery.poll_seconds, *pauses])
+        return min([float(self.app.config.delivery.poll_seconds), *pauses])
 
     async def drain(self) -> None:
         """Run until nothing is due now (a platform in this terminal calls this after each command)."""
@@ -107,9 +113,9 @@ class Worker:
         claimed = await self.app.db.write(
             lambda s: jobs.claim(s, self.id, now, self.lease, limit, settings.max_attempts))
         for job in claimed:
-            async def work(session, job=job):
+            async def work(session: AsyncSession, job: jobs.Job = job) -> None:
                 await self.app.run_job(job.name, job.args, session)
-                if not await jobs.finish(session, job.id, self.id, self.app.clock(),
+                if not await jobs.finish(session, id_of(job), self.id, self.app.clock(),
                                          max_attempts=settings.max_attempts):
                     raise _LeaseLost
             try:
@@ -122,8 +128,8 @@ class Worker:
                 failed_at = self.app.clock()
                 retry = failed_at + timedelta(seconds=settings.retry_seconds)
                 await self.app.db.write(
-                    lambda s, job=job, error=error: jobs.finish(s, job.id, self.id, failed_at, error, retry_at=retry,
-                                                                max_attempts=settings.max_attempts))
+                    lambda s: jobs.finish(s, id_of(job), self.id, failed_at, error, retry_at=retry,
+                                          max_attempts=settings.max_attempts))
         return len(claimed)
 
     async def deliver(self, limit: int = 200, rounds: int = 10) -> int:
@@ -148,8 +154,8 @@ class Worker:
             for _ in range(rounds):
                 now = self.app.clock()
                 items = await self.app.db.write(
-                    lambda s, now=now: outbox.claim(s, platforms, self.id, now, self.lease, limit,
-                                                     self.app.config.delivery.max_attempts))
+                    lambda s: outbox.claim(s, platforms, self.id, now, self.lease, limit,
+                                           self.app.config.delivery.max_attempts))
                 halfway = asyncio.Event()
                 sending += [asyncio.ensure_future(one(item, halfway if n == len(items) // 2 else None))
                             for n, item in enumerate(items)]
@@ -182,8 +188,11 @@ class Worker:
         loop = asyncio.get_running_loop()
         pace = self._paces.setdefault(item.platform, Pace())
         await self._turn(item.platform, pace)
-        if self.app.clock() >= item.claim_until - self.lease / 2 and not await self.app.db.write(
-                lambda s: outbox.renew(s, item.id, self.id, self.app.clock(), self.lease)):
+        claim_until = item.claim_until
+        assert claim_until is not None, "a claimed row has a lease"
+        item_id = id_of(item)
+        if self.app.clock() >= claim_until - self.lease / 2 and not await self.app.db.write(
+                lambda s: outbox.renew(s, item_id, self.id, self.app.clock(), self.lease)):
             return  # paused past the lease: another worker has this row now, and sending it here would duplicate
         message = from_payload(item.payload)
         dedupe = f"ob{item.id}"
@@ -202,19 +211,19 @@ class Worker:
                                                     loop.time() + limited.retry_after)
             pace.limited(loop.time(), sent_at, limited.retry_after)
             due = self.app.clock() + timedelta(seconds=limited.retry_after)
-            await self.app.db.write(lambda s: outbox.release(s, item.id, due, None, give_up=False, count_attempt=False))
+            await self.app.db.write(lambda s: outbox.release(s, item_id, due, None, give_up=False, count_attempt=False))
             return
         except Undeliverable as exc:
             reason = str(exc)
             log.warning("%s %s to %s given up: %s", item.platform, item.kind, _target(item), reason)
-            await self.app.db.write(lambda s: outbox.release(s, item.id, self.app.clock(), reason, give_up=True))
+            await self.app.db.write(lambda s: outbox.release(s, item_id, self.app.clock(), reason, give_up=True))
             return
         except Exception as exc:  # noqa: BLE001 - transient: back off and retry
             error = type(exc).__name__
             give_up = item.attempts + 1 >= self.app.config.delivery.max_attempts
             due = self.app.clock() + timedelta(seconds=min(300, 2 ** item.attempts))
             log.warning("%s %s to %s failed (%s)", item.platform, item.kind, _target(item), error)
-            await self.app.db.write(lambda s: outbox.release(s, item.id, due, error, give_up=give_up))
+            await self.app.db.write(lambda s: outbox.release(s, item_id, due, error, give_up=give_up))
             return
 
         pace.sent(loop.time())
@@ -258,14 +267,14 @@ class _SentMarks:
                 pass
             batch, self.pending = self.pending, []
             try:
-                await self.worker.app.db.write(lambda s, batch=batch: self._mark(s, batch))
+                await self.worker.app.db.write(lambda s: self._mark(s, batch))
             except Exception as exc:  # noqa: BLE001 - reported by flush()
                 self.error = exc
         self.task = None
 
-    async def _mark(self, session, batch: list[tuple[outbox.OutboxItem, str | None]]) -> None:
+    async def _mark(self, session: AsyncSession, batch: list[tuple[outbox.OutboxItem, str | None]]) -> None:
         now = self.worker.app.clock()
-        marked = await outbox.mark_sent(session, {item.id: message_id for item, message_id in batch},
+        marked = await outbox.mark_sent(session, {id_of(item): message_id for item, message_id in batch},
                                         self.worker.id, now)
         for item, message_id in batch:
             if item.id in marked:
@@ -276,6 +285,6 @@ class _LeaseLost(Exception):
     pass
 
 
-def _target(item) -> str:
+def _target(item: outbox.OutboxItem) -> str:
     """Where a delivery went, for a log line: a channel by id, a member never by name or id."""
     return "a member" if item.kind == "dm" else item.target

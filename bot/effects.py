@@ -8,21 +8,25 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.types import Attachment, Button, Edit, Effect, Message, Notify, Post, Refresh, Render, Schedule, Unschedule
 from storage import jobs, outbox
-from storage.db import once_before_commit
+from storage.db import Work, once_before_commit
+from storage.lease import PENDING
 from storage.members import Member, MemberIdentity
+from storage.sql import nonnull
 
 if TYPE_CHECKING:
     from bot.app import App
     from bot.config import Channel
     from bot.i18n import Translator
 
+
+T = TypeVar("T")
 
 def to_payload(message: Message) -> dict[str, Any]:
     return {
@@ -72,7 +76,7 @@ async def store(app: App, session: AsyncSession, effects: tuple[Effect, ...], no
                 await jobs.unschedule(session, effect.key)
 
 
-def _edit(app: App, ref: str, compose: Callable[[AsyncSession], Awaitable[Render]], now: datetime):
+def _edit(app: App, ref: str, compose: Callable[[AsyncSession], Awaitable[Render]], now: datetime) -> Work[None]:
     """Queued once per write batch with the latest content: a burst of joins renders and queues one edit,
     not one per join (edits are coalesced at delivery anyway)."""
     async def queue(session: AsyncSession) -> None:
@@ -98,29 +102,30 @@ async def _notify(app: App, session: AsyncSession, effect: Notify, now: datetime
     targets: dict[int, tuple[str, str, str | None]] = {}
     for chunk in _chunks(list(dict.fromkeys(effect.member_ids)), 5000):
         if by_name:  # every member, by name
-            rows = await session.exec(select(Member.id, Member.name, Member.lang).where(Member.id.in_(chunk)))
-            for member_id, name, lang in rows.all():
+            named = await session.exec(select(nonnull(Member.id), Member.name, Member.lang)
+                                       .where(col(Member.id).in_(chunk)))
+            for member_id, name, lang in named.all():
                 for platform in by_name:
                     targets[member_id] = (platform, name, lang)
         if others:
-            rows = await session.exec(
+            accounts = await session.exec(
                 select(MemberIdentity.member_id, MemberIdentity.platform, MemberIdentity.user_id, Member.lang)
-                .join(Member, Member.id == MemberIdentity.member_id)
-                .where(MemberIdentity.member_id.in_(chunk), MemberIdentity.platform.in_(others))
-                .order_by(MemberIdentity.last_seen.asc().nulls_first(), MemberIdentity.id)
+                .join(Member, col(Member.id) == MemberIdentity.member_id)
+                .where(col(MemberIdentity.member_id).in_(chunk), col(MemberIdentity.platform).in_(others))
+                .order_by(col(MemberIdentity.last_seen).asc().nulls_first(), col(MemberIdentity.id))
             )
-            for member_id, platform, user_id, lang in rows.all():
+            for member_id, platform, user_id, lang in accounts.all():
                 targets[member_id] = (platform, user_id, lang)  # the account seen last wins
     rendered = _per_language(app, effect.render, {lang for _p, _u, lang in targets.values()})
     due = effect.due or now
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"kind": "dm", "platform": platform, "target": user_id, "member_id": member_id,
-         "payload": rendered[lang], "batch": effect.batch, "due_at": due, "status": outbox.PENDING,
+         "payload": rendered[lang], "batch": effect.batch, "due_at": due, "status": PENDING,
          "dedupe": f"{effect.key}:{member_id}" if effect.key else None, "attempts": 0}
         for member_id, (platform, user_id, lang) in targets.items()
     ]
-    for chunk in _chunks(rows, 2000):
-        await outbox.add(session, chunk, now)
+    for batch in _chunks(rows, 2000):
+        await outbox.add(session, batch, now)
 
 
 def _channel_lang(app: App, name: str | None) -> str:
@@ -149,12 +154,12 @@ def _target(app: App, platform: str, name: str, channel: Channel | None) -> str 
 async def _post(app: App, session: AsyncSession, effect: Post, now: datetime) -> None:
     channel = app.config.channels.get(effect.channel)
     payload = rendered(effect.render, app.catalogs.get(_channel_lang(app, effect.channel)))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for platform in app.platforms:
         target = _target(app, platform, effect.channel, channel)
         if target:
             rows.append({"kind": "post", "platform": platform, "target": target, "ref": effect.ref, "payload": payload,
-                         "status": outbox.PENDING, "attempts": 0, "dedupe": None})
+                         "status": PENDING, "attempts": 0, "dedupe": None})
     await outbox.add(session, rows, now)
 
 
@@ -169,5 +174,5 @@ def _per_language(app: App, render: Render, langs: set[str | None]) -> dict[str 
     return out
 
 
-def _chunks(items: list, size: int) -> list[list]:
+def _chunks(items: list[T], size: int) -> list[list[T]]:
     return [items[i:i + size] for i in range(0, len(items), size)]

@@ -91,14 +91,17 @@ class CommandProcesses:
     async def _spawn(self, child: _Child) -> None:
         root = str(Path(__file__).resolve().parents[1])  # where ``bot`` is, installed or not
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
-        child.process = await asyncio.create_subprocess_exec(
+        process = await asyncio.create_subprocess_exec(
             sys.executable, "-c", f"from {__name__} import main; main()", str(logging.getLogger().level),
             self.work, self.platform, stdin=asyncio.subprocess.PIPE, env=env)
-        child.process.stdin.write(_frame(self.config.model_dump_json().encode()))
-        child.connected(child.process.stdin)
+        assert process.stdin is not None
+        child.process = process
+        process.stdin.write(_frame(self.config.model_dump_json().encode()))
+        child.connected(process.stdin)
         child.watch = asyncio.create_task(self._replace_when_ended(child))
 
     async def _replace_when_ended(self, child: _Child) -> None:
+        assert child.process is not None
         code = await child.process.wait()
         if self._closing:
             return
@@ -114,6 +117,8 @@ class CommandProcesses:
             if child.pipe is not None:
                 child.pipe.close()  # after what is buffered: the child reads to the end, then stops
         for child in self.children:
+            if child.process is None:
+                continue
             try:
                 await asyncio.wait_for(child.process.wait(), STOP_SECONDS)
             except TimeoutError:
@@ -128,7 +133,7 @@ class _Child:
         self.process: asyncio.subprocess.Process | None = None
         self.pipe: asyncio.StreamWriter | None = None
         self.waiting: list[bytes] = []
-        self.watch: asyncio.Task | None = None  # held so the task is not collected mid-way
+        self.watch: asyncio.Task[None] | None = None  # held so the task is not collected mid-way
 
     def send(self, frame: bytes) -> None:
         if self.pipe is None:
@@ -184,7 +189,7 @@ async def _serve(work_factory: str, platform: str) -> None:
     module, _, factory = work_factory.partition(":")
     work: Work = attrgetter(factory)(import_module(module))(app)
     gate = asyncio.Semaphore(MAX_IN_FLIGHT)
-    running: set[asyncio.Task] = set()
+    running: set[asyncio.Task[None]] = set()
 
     async def one(kind: str, body: dict[str, Any]) -> None:
         try:

@@ -76,7 +76,7 @@ class Translator:
     @property
     def language_name(self) -> str:
         """This language's own name for itself: “español”."""
-        return Locale.parse(self.lang).get_display_name(self.lang)
+        return str(Locale.parse(self.lang).get_display_name(self.lang))
 
     def when(self, moment: datetime, *, now: datetime | None = None) -> str:
         """A date and time in the campaign timezone, in this language, with the zone's abbreviation (and the
@@ -95,7 +95,7 @@ class Translator:
     @property
     def day_first(self) -> bool:
         """Whether this language, where the campaign is, writes 9/12 for the 9th of December."""
-        pattern = self.locale.date_formats["short"].pattern
+        pattern = str(self.locale.date_formats["short"].pattern)
         return pattern.index("d") < pattern.index("M")
 
     def day(self, moment: datetime) -> str:
@@ -135,7 +135,7 @@ class Catalogs:
         for lang in self._languages:
             try:
                 locale = Locale.parse(lang)
-                names = {locale.get_display_name(lang).casefold(), locale.get_display_name("en").casefold()}
+                names = {str(locale.get_display_name(lang)).casefold(), str(locale.get_display_name("en")).casefold()}
             except UnknownLocaleError:
                 continue
             if code.casefold() in names:

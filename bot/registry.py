@@ -14,7 +14,7 @@ import types
 import typing
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Concatenate, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, TypeVar, cast
 
 from bot.errors import UserError
 from bot.i18n import N_
@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
 Handler = Callable[Concatenate["Context", ...], Awaitable["Reply"]]
 """A command's handler: the context, then one keyword per declared :class:`Param` (checked by :func:`check_handler`)."""
-H = TypeVar("H", bound=Handler)
+BatchHandler = Callable[Concatenate[list["Context"], ...], Awaitable[list["Reply"]]]
+"""A ``together`` command's handler: the contexts of the clicks that arrived together, one reply for each."""
+H = TypeVar("H", bound=Handler | BatchHandler)
 JobHandler = Callable[..., Awaitable[tuple["Effect", ...]]]
 ProfileSection = Callable[["Context"], Awaitable[list[str]]]
 ForgetHook = Callable[["Context", int], Awaitable[tuple["Effect", ...]]]
@@ -120,7 +122,7 @@ class Command:
     help: str
     params: tuple[Param, ...]
     role: Role
-    handler: Handler
+    handler: Handler | BatchHandler
     writes: bool = True
     form: bool = False
     audited: bool = False
@@ -129,6 +131,18 @@ class Command:
     @property
     def path(self) -> str:
         return f"{self.group} {self.name}"
+
+    @property
+    def one(self) -> Handler:
+        """The handler of a command run click by click (:func:`check_handler` saw it take one context)."""
+        assert self.together is None, f"/{self.path} runs clicks together"
+        return cast(Handler, self.handler)
+
+    @property
+    def batch(self) -> BatchHandler:
+        """The handler of a ``together`` command (:func:`check_handler` saw it take a list of contexts)."""
+        assert self.together is not None, f"/{self.path} runs click by click"
+        return cast(BatchHandler, self.handler)
 
     def usage(self) -> str:
         return " ".join([f"/{self.group} {self.name}", *(p.usage() for p in self.params)])
@@ -256,15 +270,17 @@ class DeclarationError(TypeError):
     """A command whose handler does not take what its declaration says it is given."""
 
 
-def check_handler(path: str, handler: Callable[..., object], params: tuple[Param, ...]) -> None:
+def check_handler(path: str, handler: Callable[..., object], params: tuple[Param, ...], *,
+                  together: bool = False) -> None:
     """Refuse a handler that does not take exactly the declared params, each annotated with the type
     :meth:`Command.bind` gives it: the param's type, or ``type | None`` when it is optional with no default.
-    Defaults live in the declaration only, so a handler parameter has none."""
+    Defaults live in the declaration only, so a handler parameter has none. A ``together`` handler takes
+    ``list[Context]`` first, any other a context."""
     where = f"{path} ({handler.__module__}.{handler.__qualname__})"
     signature = inspect.signature(handler)
     if not signature.parameters:
         raise DeclarationError(f"{where}: the handler must take the context first")
-    _, *taken = signature.parameters.values()
+    first, *taken = signature.parameters.values()
     for parameter in taken:
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD, parameter.POSITIONAL_ONLY):
             shown = parameter.replace(annotation=parameter.empty, default=parameter.empty)
@@ -280,6 +296,11 @@ def check_handler(path: str, handler: Callable[..., object], params: tuple[Param
         hints = typing.get_type_hints(handler)
     except NameError as exc:
         raise DeclarationError(f"{where}: an annotation does not resolve at import time ({exc})") from None
+    batch = typing.get_origin(hints.get(first.name)) is list
+    if batch != together:
+        why = "not list[Context], but the command runs clicks together" if together else \
+            "a list, but the command has no together="
+        raise DeclarationError(f"{where}: {first.name} is {why}")
     for parameter in taken:
         param = declared[parameter.name]
         if parameter.default is not parameter.empty:
@@ -332,7 +353,7 @@ class Group:
         def register(handler: H) -> H:
             if name in self.commands:
                 raise ValueError(f"/{self.name} {name} is declared twice")
-            check_handler(f"/{self.name} {name}", handler, tuple(params))
+            check_handler(f"/{self.name} {name}", handler, tuple(params), together=together is not None)
             if together is not None and (together not in {p.name for p in params} or not writes or audited):
                 raise ValueError(f"/{self.name} {name}: together= names one of its parameters, of a command "
                                  "that writes and is not audited")

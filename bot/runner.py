@@ -19,7 +19,9 @@ async def run_platforms(config: Config, platforms: list[str]) -> None:
     senders, tasks = {}, []
     try:
         for platform in platforms:
-            sender, task = await config.platforms[platform].start(app)
+            start = config.platforms[platform].start
+            assert start is not None, f"{platform} runs in the foreground only"
+            sender, task = await start(app)
             senders[platform] = sender
             tasks.append(task)
         tasks.append(asyncio.create_task(Worker(app, senders).run()))

@@ -82,7 +82,7 @@ async def assign(ctx: Context, captain: str, names: str | None) -> Reply:
         if coworker.id == person.id:
             raise UserError(N_("A captain can’t be on their own list. Nothing was assigned."))
         chosen[coworker.id] = coworker
-    on_list = set((await ctx.session.exec(captains.people_of(person.id))).scalars())
+    on_list = set(await ctx.session.exec(captains.people_of(person.id)))
     held, limit = len(on_list), ctx.config.organizing.list_size
     new = [m for m in chosen.values() if m.id not in on_list]
     if held + len(new) > limit:

@@ -10,24 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import (
-    ForeignKey,
-    Index,
-    Integer,
-    Select,
-    UniqueConstraint,
-    bindparam,
-    case,
-    delete,
-    func,
-    insert,
-    select,
-)
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, bindparam, case, delete, func, insert
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.members import Member, Worksite
-from storage.sql import insert_ignoring_duplicates, locked
+from storage.sql import id_of, insert_ignoring_duplicates, locked, nonnull
 from storage.types import UTCDateTime
 
 GOING, WAITLIST = "going", "waitlist"
@@ -91,17 +80,17 @@ _BY_STATUS = (select(Signup.status, func.count()).where(Signup.action_id == bind
 
 async def get(session: AsyncSession, action_id: int, *, lock: bool = False) -> Action | None:
     """An action by id; ``lock`` holds its row until commit (before any change to who is going)."""
-    return (await session.exec(_BY_ID_LOCKED if lock else _BY_ID, params={"action_id": action_id})).scalar_one_or_none()
+    return (await session.exec(_BY_ID_LOCKED if lock else _BY_ID, params={"action_id": action_id})).one_or_none()
 
 
 async def counts(session: AsyncSession, action_ids: list[int]) -> dict[int, Counts]:
     rows = await session.exec(
         select(Signup.action_id,
-               func.sum(case((Signup.status == GOING, 1), else_=0)),
-               func.sum(case((Signup.status == WAITLIST, 1), else_=0)),
-               func.count(Signup.checked_in_at))
-        .where(Signup.action_id.in_(action_ids))
-        .group_by(Signup.action_id)
+               func.sum(case((col(Signup.status) == GOING, 1), else_=0)),
+               func.sum(case((col(Signup.status) == WAITLIST, 1), else_=0)),
+               func.count(col(Signup.checked_in_at)))
+        .where(col(Signup.action_id).in_(action_ids))
+        .group_by(col(Signup.action_id))
     )
     return {action_id: Counts(int(g or 0), int(w or 0), int(c or 0)) for action_id, g, w, c in rows.all()}
 
@@ -113,7 +102,7 @@ async def count_of(session: AsyncSession, action_id: int) -> Counts:
 async def signup_of(session: AsyncSession, action_id: int, member_id: int) -> Signup | None:
     return (
         await session.exec(select(Signup).where(Signup.action_id == action_id, Signup.member_id == member_id))
-    ).scalar_one_or_none()
+    ).one_or_none()
 
 
 @dataclass(frozen=True)
@@ -138,7 +127,7 @@ async def join(session: AsyncSession, action: Action, signups: list[tuple[int, d
     going, waitlisted = by_status.get(GOING, 0), by_status.get(WAITLIST, 0)
     member_ids = list(dict.fromkeys(member_id for member_id, _now in signups))
     had = {s.member_id: s for s in (await session.exec(
-        select(Signup).where(Signup.action_id == action.id, Signup.member_id.in_(member_ids)))).scalars()}
+        select(Signup).where(Signup.action_id == action.id, col(Signup.member_id).in_(member_ids))))}
     joined: dict[int, Joined] = {}
     rows, out = [], []
     for member_id, now in signups:
@@ -167,52 +156,54 @@ async def join(session: AsyncSession, action: Action, signups: list[tuple[int, d
 async def waitlist_place(session: AsyncSession, signup: Signup) -> int:
     """1 for the longest-waiting member: counted in the index rather than by reading the whole waitlist."""
     return (await session.exec(select(func.count()).where(
-        Signup.action_id == signup.action_id, Signup.status == WAITLIST, Signup.id <= signup.id))).scalar_one()
+        Signup.action_id == signup.action_id, Signup.status == WAITLIST, col(Signup.id) <= signup.id))).one()
 
 
 async def leave(session: AsyncSession, action_id: int, member_ids: list[int]) -> list[Signup]:
     """Remove members' signups (the action row must be locked) in one lookup and one delete; returns what
     was removed."""
     found = list((await session.exec(select(Signup).where(Signup.action_id == action_id,
-                                                          Signup.member_id.in_(set(member_ids))))).scalars())
+                                                          col(Signup.member_id).in_(set(member_ids))))))
     if found:
-        await session.exec(delete(Signup).where(Signup.id.in_([s.id for s in found])))
+        await session.exec(delete(Signup).where(col(Signup.id).in_([s.id for s in found])))
     return found
 
 
 async def promote(session: AsyncSession, action: Action) -> list[int]:
     """Move the longest-waiting members into free places (the action row must be locked); returns their ids."""
-    going = (await count_of(session, action.id)).going
+    going = (await count_of(session, id_of(action))).going
     room = None if action.capacity is None else max(action.capacity - going, 0)
-    stmt = select(Signup).where(Signup.action_id == action.id, Signup.status == WAITLIST).order_by(Signup.id)
+    stmt = select(Signup).where(Signup.action_id == action.id, Signup.status == WAITLIST).order_by(col(Signup.id))
     if room is not None:
         stmt = stmt.limit(room)
-    promoted = list((await session.exec(stmt)).scalars()) if room != 0 else []
+    promoted = list((await session.exec(stmt))) if room != 0 else []
     for signup in promoted:
         signup.status = GOING
     await session.flush()
     return [s.member_id for s in promoted]
 
 
-def signed_up(action_id: int) -> Select:
+def signed_up(action_id: int) -> SelectOfScalar[int]:
     """The ids of the members signed up for an action, as a subquery (whom its organizers may look up)."""
     return select(Signup.member_id).where(Signup.action_id == action_id)
 
 
 async def member_ids(session: AsyncSession, action_id: int, *statuses: str) -> list[int]:
     rows = await session.exec(
-        select(Signup.member_id).where(Signup.action_id == action_id, Signup.status.in_(statuses)).order_by(Signup.id)
+        select(Signup.member_id).where(Signup.action_id == action_id, col(Signup.status).in_(statuses))
+        .order_by(col(Signup.id))
     )
-    return list(rows.scalars())
+    return list(rows)
 
 
 async def check_in(session: AsyncSession, action_id: int, member_id: int, now: datetime) -> bool:
     """Record that a member came; someone who turns up without signing up counts as going.
     Returns False when they were already checked in."""
-    await insert_ignoring_duplicates(session, Signup.__table__, [
+    await insert_ignoring_duplicates(session, Signup, [
         {"action_id": action_id, "member_id": member_id, "status": GOING, "created_at": now}
     ], ["action_id", "member_id"])
     signup = await signup_of(session, action_id, member_id)
+    assert signup is not None, "the insert skipped a signup that is there"
     if signup.checked_in_at is not None:
         return False
     signup.checked_in_at = now
@@ -222,19 +213,19 @@ async def check_in(session: AsyncSession, action_id: int, member_id: int, now: d
 
 async def upcoming(session: AsyncSession, now: datetime, *, worksite_id: int | None = None,
                    kind: str | None = None, limit: int = 25) -> list[Action]:
-    stmt = select(Action).where(Action.starts_at > now, Action.cancelled_at.is_(None))
+    stmt = select(Action).where(Action.starts_at > now, col(Action.cancelled_at).is_(None))
     if worksite_id is not None:
         stmt = stmt.where(Action.worksite_id == worksite_id)
     if kind is not None:
         stmt = stmt.where(Action.kind == kind)
-    return list((await session.exec(stmt.order_by(Action.starts_at, Action.id).limit(limit))).scalars())
+    return list((await session.exec(stmt.order_by(col(Action.starts_at), col(Action.id)).limit(limit))))
 
 
 async def upcoming_for(session: AsyncSession, member_id: int, now: datetime) -> list[tuple[Action, str]]:
     rows = await session.exec(
-        select(Action, Signup.status).join(Signup, Signup.action_id == Action.id)
-        .where(Signup.member_id == member_id, Action.starts_at > now, Action.cancelled_at.is_(None))
-        .order_by(Action.starts_at, Action.id)
+        select(Action, Signup.status).join(Signup, col(Signup.action_id) == Action.id)
+        .where(Signup.member_id == member_id, Action.starts_at > now, col(Action.cancelled_at).is_(None))
+        .order_by(col(Action.starts_at), col(Action.id))
     )
     return [(action, status) for action, status in rows.all()]
 
@@ -242,22 +233,23 @@ async def upcoming_for(session: AsyncSession, member_id: int, now: datetime) -> 
 async def roster(session: AsyncSession, action_id: int) -> list[RosterLine]:
     """Everyone signed up or checked in, by worksite (members without one last), then name."""
     rows = await session.exec(
-        select(Member.name, Worksite.name, Signup.status, Signup.created_at, Signup.checked_in_at)
-        .join(Member, Member.id == Signup.member_id)
-        .outerjoin(Worksite, Worksite.id == Member.worksite_id)
+        select(Member.name, Worksite.name, Signup)
+        .join(Member, col(Member.id) == Signup.member_id)
+        .outerjoin(Worksite, col(Worksite.id) == Member.worksite_id)
         .where(Signup.action_id == action_id)
-        .order_by(Worksite.name.is_(None), Worksite.name, Member.name)
+        .order_by(col(Worksite.name).is_(None), Worksite.name, Member.name)
     )
-    return [RosterLine(*row) for row in rows.all()]
+    return [RosterLine(name, site, signup.status, signup.created_at, signup.checked_in_at)
+            for name, site, signup in rows.all()]
 
 
 async def recent(session: AsyncSession, now: datetime, limit: int) -> list[Action]:
     """The latest actions that have started and were not cancelled, oldest first."""
     rows = await session.exec(
-        select(Action).where(Action.starts_at <= now, Action.cancelled_at.is_(None))
-        .order_by(Action.starts_at.desc(), Action.id.desc()).limit(limit)
+        select(Action).where(Action.starts_at <= now, col(Action.cancelled_at).is_(None))
+        .order_by(col(Action.starts_at).desc(), col(Action.id).desc()).limit(limit)
     )
-    return list(reversed(rows.scalars().all()))
+    return list(reversed(rows.all()))
 
 
 async def came_by_site(session: AsyncSession, action_ids: list[int],
@@ -266,10 +258,10 @@ async def came_by_site(session: AsyncSession, action_ids: list[int],
     (or all): the numerators of a structure test, over the same roster that is its denominator."""
     if not action_ids:
         return {}
-    stmt = (select(Signup.action_id, Member.worksite_id, func.count(), func.count(Signup.checked_in_at))
-            .join(Member, Member.id == Signup.member_id)
-            .where(Signup.action_id.in_(action_ids), Member.on_roster, Member.worksite_id.is_not(None))
-            .group_by(Signup.action_id, Member.worksite_id))
+    stmt = (select(Signup.action_id, nonnull(Member.worksite_id), func.count(), func.count(col(Signup.checked_in_at)))
+            .join(Member, col(Member.id) == Signup.member_id)
+            .where(col(Signup.action_id).in_(action_ids), Member.on_roster, col(Member.worksite_id).is_not(None))
+            .group_by(col(Signup.action_id), col(Member.worksite_id)))
     if site_ids is not None:
-        stmt = stmt.where(Member.worksite_id.in_(site_ids))
+        stmt = stmt.where(col(Member.worksite_id).in_(site_ids))
     return {(action, site): (signed, came) for action, site, signed, came in (await session.exec(stmt)).all()}

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, UniqueConstraint, func, select
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import ForeignKey, Integer, UniqueConstraint, func
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member
@@ -34,20 +34,20 @@ class Assessment(SQLModel, table=True):
 async def assess(session: AsyncSession, member_id: int, score: int, note: str | None, by: int | None,
                  now: datetime) -> None:
     row = {"member_id": member_id, "score": score, "note": note, "assessed_by": by, "assessed_at": now}
-    await upsert(session, Assessment.__table__, row, ["member_id"], ["score", "note", "assessed_by", "assessed_at"])
+    await upsert(session, Assessment, row, ["member_id"], ["score", "note", "assessed_by", "assessed_at"])
 
 
 async def assessment_of(session: AsyncSession, member_id: int) -> Assessment | None:
-    return (await session.exec(select(Assessment).where(Assessment.member_id == member_id))).scalar_one_or_none()
+    return (await session.exec(select(Assessment).where(Assessment.member_id == member_id))).one_or_none()
 
 
 async def counts_by_site(session: AsyncSession, site_ids: list[int] | None) -> dict[int | None, list[int]]:
     """Roster members per worksite and score: ``{site_id: [count of 1s, …, count of 5s]}``."""
     stmt = (select(Member.worksite_id, Assessment.score, func.count())
-            .join(Member, Member.id == Assessment.member_id).where(Member.on_roster)
-            .group_by(Member.worksite_id, Assessment.score))
+            .join(Member, col(Member.id) == Assessment.member_id).where(Member.on_roster)
+            .group_by(col(Member.worksite_id), col(Assessment.score)))
     if site_ids is not None:
-        stmt = stmt.where(Member.worksite_id.in_(site_ids))
+        stmt = stmt.where(col(Member.worksite_id).in_(site_ids))
     out: dict[int | None, list[int]] = {}
     for site_id, score, count in (await session.exec(stmt)).all():
         if score in SCORES:

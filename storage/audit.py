@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, false, select
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import JSON, Boolean, false
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.types import ACCOUNT_ID, PLATFORM_NAME, UTCDateTime
@@ -28,7 +28,7 @@ class AuditEntry(SQLModel, table=True):
 
 
 async def recent(session: AsyncSession, limit: int, since: datetime | None = None) -> list[AuditEntry]:
-    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    stmt = select(AuditEntry).order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).limit(limit)
     if since is not None:
         stmt = stmt.where(AuditEntry.at >= since)
-    return list((await session.exec(stmt)).scalars())
+    return list((await session.exec(stmt)).all())

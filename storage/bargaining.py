@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, Text, and_, delete, func, or_, select
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import ColumnElement, Date, ForeignKey, Integer, Text, and_, delete, func, or_
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member
-from storage.sql import locked, upsert
+from storage.sql import id_of, locked, nonnull, upsert
 from storage.types import UTCDateTime
 
 STATUSES = ("proposed", "countered", "tentative", "won", "dropped")
 
 
-def _author() -> Column:
+def _author() -> Column[int]:
     return Column(Integer, ForeignKey("member.id", ondelete="SET NULL"), nullable=True)
 
 
@@ -96,13 +96,13 @@ async def add_update(session: AsyncSession, update: BargainingUpdate, topics: li
     session.add(update)
     await session.flush()
     for topic in dict.fromkeys(topics):
-        session.add(BargainingUpdateTopic(update_id=update.id, topic=topic))
+        session.add(BargainingUpdateTopic(update_id=id_of(update), topic=topic))
     await session.flush()
     return update
 
 
 async def set_topics(session: AsyncSession, update_id: int, topics: list[str]) -> None:
-    await session.exec(delete(BargainingUpdateTopic).where(BargainingUpdateTopic.update_id == update_id))
+    await session.exec(delete(BargainingUpdateTopic).where(col(BargainingUpdateTopic.update_id) == update_id))
     for topic in dict.fromkeys(topics):
         session.add(BargainingUpdateTopic(update_id=update_id, topic=topic))
     await session.flush()
@@ -111,13 +111,13 @@ async def set_topics(session: AsyncSession, update_id: int, topics: list[str]) -
 async def update_locked(session: AsyncSession, update_id: int) -> BargainingUpdate | None:
     """The update, its row locked until commit: two corrections at once are made one after the other."""
     query = locked(select(BargainingUpdate).where(BargainingUpdate.id == update_id))
-    return (await session.exec(query)).scalar_one_or_none()
+    return (await session.exec(query)).one_or_none()
 
 
 async def topics_of(session: AsyncSession, update_ids: list[int]) -> dict[int, list[str]]:
     rows = await session.exec(
         select(BargainingUpdateTopic.update_id, BargainingUpdateTopic.topic)
-        .where(BargainingUpdateTopic.update_id.in_(update_ids))
+        .where(col(BargainingUpdateTopic.update_id).in_(update_ids))
         .order_by(BargainingUpdateTopic.topic)
     )
     out: dict[int, list[str]] = {i: [] for i in update_ids}
@@ -128,76 +128,76 @@ async def topics_of(session: AsyncSession, update_ids: list[int]) -> dict[int, l
 
 async def updates(session: AsyncSession, *, limit: int, topic: str | None = None) -> list[BargainingUpdate]:
     """Newest first; only those tagged ``topic`` if given."""
-    query = select(BargainingUpdate).order_by(BargainingUpdate.posted_at.desc(), BargainingUpdate.id.desc())
+    query = select(BargainingUpdate).order_by(col(BargainingUpdate.posted_at).desc(), col(BargainingUpdate.id).desc())
     if topic is not None:
-        query = query.join(BargainingUpdateTopic, BargainingUpdateTopic.update_id == BargainingUpdate.id).where(
+        query = query.join(BargainingUpdateTopic, col(BargainingUpdateTopic.update_id) == BargainingUpdate.id).where(
             BargainingUpdateTopic.topic == topic)
-    return list((await session.exec(query.limit(limit))).scalars())
+    return list((await session.exec(query.limit(limit))))
 
 
 async def all_topics(session: AsyncSession) -> list[str]:
     rows = await session.exec(select(BargainingUpdateTopic.topic).distinct().order_by(BargainingUpdateTopic.topic))
-    return list(rows.scalars())
+    return list(rows)
 
 
 async def set_subscribed(session: AsyncSession, member_id: int, subscribed: bool, now: datetime) -> None:
     row = {"member_id": member_id, "subscribed": subscribed, "changed_at": now}
-    await upsert(session, BargainingSubscription.__table__, row, ["member_id"], ["subscribed", "changed_at"])
+    await upsert(session, BargainingSubscription, row, ["member_id"], ["subscribed", "changed_at"])
 
 
-def _subscribed_clause(roster_default: bool):
-    explicit = BargainingSubscription.subscribed.is_(True)
+def _subscribed_clause(roster_default: bool) -> ColumnElement[bool]:
+    explicit = col(BargainingSubscription.subscribed).is_(True)
     if not roster_default:
         return explicit
-    return or_(explicit, and_(BargainingSubscription.id.is_(None), Member.on_roster.is_(True)))
+    return or_(explicit, and_(col(BargainingSubscription.id).is_(None), col(Member.on_roster).is_(True)))
 
 
 async def subscriber_ids(session: AsyncSession, roster_default: bool) -> list[int]:
     """Every subscriber in one query: an explicit opt-in, or (when config says so) a roster member who
     has not opted out. Indexed on both sides, so it stays one pass at 35,000 members."""
     rows = await session.exec(
-        select(Member.id)
-        .outerjoin(BargainingSubscription, BargainingSubscription.member_id == Member.id)
+        select(nonnull(Member.id))
+        .outerjoin(BargainingSubscription, col(BargainingSubscription.member_id) == Member.id)
         .where(_subscribed_clause(roster_default))
-        .order_by(Member.id)
+        .order_by(col(Member.id))
     )
-    return list(rows.scalars())
+    return list(rows)
 
 
 async def is_subscribed(session: AsyncSession, member_id: int, roster_default: bool) -> bool:
     row = await session.exec(
         select(func.count())
         .select_from(Member)
-        .outerjoin(BargainingSubscription, BargainingSubscription.member_id == Member.id)
+        .outerjoin(BargainingSubscription, col(BargainingSubscription.member_id) == Member.id)
         .where(Member.id == member_id, _subscribed_clause(roster_default))
     )
-    return bool(row.scalar_one())
+    return bool(row.one())
 
 
 async def demand(session: AsyncSession, topic: str) -> Demand | None:
-    return (await session.exec(select(Demand).where(Demand.key == topic_key(topic)))).scalar_one_or_none()
+    return (await session.exec(select(Demand).where(Demand.key == topic_key(topic)))).one_or_none()
 
 
 async def demands(session: AsyncSession) -> list[Demand]:
-    return list((await session.exec(select(Demand).order_by(Demand.topic))).scalars())
+    return list((await session.exec(select(Demand).order_by(Demand.topic))))
 
 
 async def record_change(session: AsyncSession, item: Demand, author_id: int | None, now: datetime) -> None:
     item.changed_at = now
     session.add(item)
     await session.flush()
-    session.add(DemandChange(demand_id=item.id, status=item.status, ours=item.ours, district=item.district,
+    session.add(DemandChange(demand_id=id_of(item), status=item.status, ours=item.ours, district=item.district,
                              author_id=author_id, changed_at=now))
     await session.flush()
 
 
 async def changes(session: AsyncSession, demand_id: int) -> list[DemandChange]:
     rows = await session.exec(
-        select(DemandChange).where(DemandChange.demand_id == demand_id).order_by(DemandChange.changed_at,
-                                                                                  DemandChange.id)
+        select(DemandChange).where(DemandChange.demand_id == demand_id).order_by(col(DemandChange.changed_at),
+                                                                                  col(DemandChange.id))
     )
-    return list(rows.scalars())
+    return list(rows)
 
 
 async def faq_entries(session: AsyncSession) -> list[FaqEntry]:
-    return list((await session.exec(select(FaqEntry).order_by(FaqEntry.id))).scalars())
+    return list((await session.exec(select(FaqEntry).order_by(col(FaqEntry.id)))))

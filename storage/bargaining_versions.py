@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, Text, UniqueConstraint, func, select
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import ForeignKey, Integer, Text, UniqueConstraint, func
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import outbox
 from storage.bargaining import BargainingUpdate
 from storage.lease import PENDING
 from storage.members import Member
+from storage.sql import id_of, nonnull
 from storage.types import UTCDateTime
 
 POSTED, CORRECTED, RETRACTED = "posted", "corrected", "retracted"
@@ -43,8 +44,8 @@ async def record(session: AsyncSession, update: BargainingUpdate, topics: list[s
                  author_id: int | None, now: datetime, reason: str | None = None) -> BargainingVersion:
     """The update as it stands now, as its next version."""
     last = (await session.exec(select(func.max(BargainingVersion.number))
-                               .where(BargainingVersion.update_id == update.id))).scalar_one()
-    version = BargainingVersion(update_id=update.id, number=(last or 0) + 1, kind=kind, title=update.title,
+                               .where(col(BargainingVersion.update_id) == update.id))).one()
+    version = BargainingVersion(update_id=id_of(update), number=(last or 0) + 1, kind=kind, title=update.title,
                                 body=update.body, body_es=update.body_es, topics=", ".join(topics), reason=reason,
                                 author_id=author_id, changed_at=now)
     session.add(version)
@@ -56,26 +57,26 @@ async def versions(session: AsyncSession, update_id: int) -> list[tuple[Bargaini
     """Oldest first, each with its author's name (None once they are forgotten)."""
     rows = await session.exec(
         select(BargainingVersion, Member.name)
-        .outerjoin(Member, Member.id == BargainingVersion.author_id)
+        .outerjoin(Member, col(Member.id) == BargainingVersion.author_id)
         .where(BargainingVersion.update_id == update_id)
-        .order_by(BargainingVersion.number))
+        .order_by(col(BargainingVersion.number)))
     return [(version, name) for version, name in rows.all()]
 
 
 async def latest(session: AsyncSession, update_ids: list[int]) -> dict[int, BargainingVersion]:
     """The newest version of each update that has one (every update posted since versions were kept)."""
     newest = (select(BargainingVersion.update_id, func.max(BargainingVersion.number).label("number"))
-              .where(BargainingVersion.update_id.in_(update_ids)).group_by(BargainingVersion.update_id).subquery())
+              .where(col(BargainingVersion.update_id).in_(update_ids)).group_by(col(BargainingVersion.update_id)).subquery())
     rows = await session.exec(select(BargainingVersion).join(
         newest, (newest.c.update_id == BargainingVersion.update_id) & (newest.c.number == BargainingVersion.number)))
-    return {v.update_id: v for v in rows.scalars()}
+    return {v.update_id: v for v in rows}
 
 
 async def recipients(session: AsyncSession, batch: str) -> list[int]:
     """Members the update was sent to, or is on its way to: a DM that failed never reached anyone."""
     rows = await session.exec(
-        select(outbox.OutboxItem.member_id).distinct()
+        select(nonnull(outbox.OutboxItem.member_id)).distinct()
         .where(outbox.OutboxItem.batch == batch, outbox.OutboxItem.kind == "dm",
-               outbox.OutboxItem.status.in_((outbox.SENT, PENDING)), outbox.OutboxItem.member_id.is_not(None))
-        .order_by(outbox.OutboxItem.member_id))
-    return list(rows.scalars())
+               col(outbox.OutboxItem.status).in_((outbox.SENT, PENDING)), col(outbox.OutboxItem.member_id).is_not(None))
+        .order_by(col(outbox.OutboxItem.member_id)))
+    return list(rows)

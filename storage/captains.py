@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, Select, UniqueConstraint, delete, func, select
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import ForeignKey, Integer, UniqueConstraint, delete, func
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.members import Member, Worksite
 from storage.types import UTCDateTime
@@ -45,53 +46,53 @@ class Assignment(SQLModel, table=True):
 
 async def site_of(session: AsyncSession, member_id: int) -> Worksite | None:
     """The worksite a member is an appointed captain at, if any."""
-    return (await session.exec(select(Worksite).join(Captain, Captain.worksite_id == Worksite.id)
-                               .where(Captain.member_id == member_id))).scalars().first()
+    return (await session.exec(select(Worksite).join(Captain, col(Captain.worksite_id) == Worksite.id)
+                               .where(col(Captain.member_id) == member_id))).first()
 
 
 async def appoint(session: AsyncSession, member_id: int, worksite_id: int, by: int | None, now: datetime) -> bool:
     """Make a member the captain at a site; False when they already were."""
-    held = (await session.exec(select(Captain).where(Captain.member_id == member_id))).scalar_one_or_none()
+    held = (await session.exec(select(Captain).where(col(Captain.member_id) == member_id))).one_or_none()
     if held is not None and held.worksite_id == worksite_id:
         return False
     if held is None:
         session.add(Captain(member_id=member_id, worksite_id=worksite_id, appointed_by=by, appointed_at=now))
     else:
         held.worksite_id, held.appointed_by, held.appointed_at = worksite_id, by, now
-        await session.exec(delete(Assignment).where(Assignment.captain_id == member_id))
+        await session.exec(delete(Assignment).where(col(Assignment.captain_id) == member_id))
     return True
 
 
 async def step_down(session: AsyncSession, member_id: int) -> int:
     """No longer a captain; their people go back to nobody's list. Returns how many."""
     freed = await list_size(session, member_id)
-    await session.exec(delete(Assignment).where(Assignment.captain_id == member_id))
-    await session.exec(delete(Captain).where(Captain.member_id == member_id))
+    await session.exec(delete(Assignment).where(col(Assignment.captain_id) == member_id))
+    await session.exec(delete(Captain).where(col(Captain.member_id) == member_id))
     return freed
 
 
-def people_of(captain_id: int) -> Select:
+def people_of(captain_id: int) -> SelectOfScalar[int]:
     """The member ids on a captain's list, as a subquery (whom the captain may look up)."""
     return select(Assignment.member_id).where(Assignment.captain_id == captain_id)
 
 
 async def list_size(session: AsyncSession, captain_id: int) -> int:
     return (await session.exec(select(func.count()).select_from(Assignment)
-                               .where(Assignment.captain_id == captain_id))).scalar_one()
+                               .where(col(Assignment.captain_id) == captain_id))).one()
 
 
 async def captain_of(session: AsyncSession, member_id: int) -> Member | None:
-    return (await session.exec(select(Member).join(Assignment, Assignment.captain_id == Member.id)
-                               .where(Assignment.member_id == member_id))).scalars().first()
+    return (await session.exec(select(Member).join(Assignment, col(Assignment.captain_id) == Member.id)
+                               .where(col(Assignment.member_id) == member_id))).first()
 
 
 async def assign(session: AsyncSession, captain_id: int, member_ids: list[int], by: int | None,
                  now: datetime) -> list[int]:
     """Put members on a captain's list, off any other; returns those who were on someone else's."""
     moved = list((await session.exec(select(Assignment.member_id).where(
-        Assignment.member_id.in_(member_ids), Assignment.captain_id != captain_id))).scalars())
-    held = set((await session.exec(people_of(captain_id))).scalars())
-    await session.exec(delete(Assignment).where(Assignment.member_id.in_(moved)))
+        col(Assignment.member_id).in_(member_ids), Assignment.captain_id != captain_id))))
+    held = set(await session.exec(people_of(captain_id)))
+    await session.exec(delete(Assignment).where(col(Assignment.member_id).in_(moved)))
     for member_id in member_ids:
         if member_id not in held:
             session.add(Assignment(member_id=member_id, captain_id=captain_id, assigned_by=by, assigned_at=now))
@@ -99,14 +100,14 @@ async def assign(session: AsyncSession, captain_id: int, member_ids: list[int], 
 
 
 async def people(session: AsyncSession, captain_id: int) -> list[Member]:
-    return list((await session.exec(select(Member).where(Member.id.in_(people_of(captain_id)))
-                                    .order_by(Member.name, Member.id))).scalars())
+    return list((await session.exec(select(Member).where(col(Member.id).in_(people_of(captain_id)))
+                                    .order_by(Member.name, col(Member.id)))))
 
 
 async def unassigned(session: AsyncSession, worksite_id: int, exclude: set[int], limit: int) -> list[Member]:
     """Roster members of a site on nobody's list and captain of none, by name."""
     captains = select(Captain.member_id)
-    stmt = (select(Member).where(Member.on_roster, Member.worksite_id == worksite_id,
-                                 Member.id.not_in(select(Assignment.member_id)), Member.id.not_in(captains))
-            .order_by(Member.name, Member.id).limit(limit + len(exclude)))
-    return [m for m in (await session.exec(stmt)).scalars() if m.id not in exclude][:limit]
+    stmt = (select(Member).where(col(Member.on_roster), col(Member.worksite_id) == worksite_id,
+                                 col(Member.id).not_in(select(Assignment.member_id)), col(Member.id).not_in(captains))
+            .order_by(Member.name, col(Member.id)).limit(limit + len(exclude)))
+    return [m for m in (await session.exec(stmt)) if m.id not in exclude][:limit]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, UniqueConstraint, delete, func, select
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import ForeignKey, Integer, UniqueConstraint, delete, func
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member, MemberIdentity, Worksite
@@ -38,7 +38,7 @@ class ClaimMiss(SQLModel, table=True):
 
 async def misses_since(session: AsyncSession, member_id: int, since: datetime) -> int:
     return (await session.exec(select(func.count()).select_from(ClaimMiss).where(
-        ClaimMiss.member_id == member_id, ClaimMiss.at >= since))).scalar_one()
+        ClaimMiss.member_id == member_id, ClaimMiss.at >= since))).one()
 
 
 async def missed(session: AsyncSession, member_id: int, now: datetime) -> None:
@@ -52,8 +52,8 @@ async def claimable(session: AsyncSession, typed: str, platform: str) -> Member 
     linked = select(MemberIdentity.id).where(MemberIdentity.member_id == Member.id,
                                              MemberIdentity.platform == platform).exists()
     rows = (await session.exec(select(Member).where(
-        Member.on_roster, ~linked, (Member.member_no == typed) | (func.lower(Member.email) == typed.lower()))
-        .limit(2))).scalars().all()
+        Member.on_roster, ~linked, (col(Member.member_no) == typed) | (func.lower(Member.email) == typed.lower()))
+        .limit(2))).all()
     return rows[0] if len(rows) == 1 else None
 
 
@@ -70,21 +70,23 @@ async def pending(session: AsyncSession, site_ids: list[int] | None, *,
                   row_name: str | None = None) -> list[tuple[RosterClaim, Member, str | None]]:
     """Pending claims (of rows at ``site_ids``, or all; of rows called ``row_name``), each with its row and
     the row's worksite, oldest first. There are few: members claim once, reps confirm soon."""
-    stmt = (select(RosterClaim, Member, Worksite.name).join(Member, Member.id == RosterClaim.row_id)
-            .outerjoin(Worksite, Worksite.id == Member.worksite_id))
+    stmt = (select(RosterClaim, Member, Worksite.name).join(Member, col(Member.id) == RosterClaim.row_id)
+            .outerjoin(Worksite, col(Worksite.id) == Member.worksite_id))
     if site_ids is not None:
-        stmt = stmt.where(Member.worksite_id.in_(site_ids))
+        stmt = stmt.where(col(Member.worksite_id).in_(site_ids))
     if row_name is not None:
         stmt = stmt.where(func.lower(Member.name) == " ".join(row_name.split()).lower())
-    rows = await session.exec(stmt.order_by(RosterClaim.id))
+    rows = await session.exec(stmt.order_by(col(RosterClaim.id)))
     return [(claim, row, site) for claim, row, site in rows.all()]
 
 
 async def settle(session: AsyncSession, row_id: int, platform: str) -> None:
     """A row linked on ``platform``: every claim of it from that platform is done with."""
-    await session.exec(delete(RosterClaim).where(RosterClaim.row_id == row_id, RosterClaim.platform == platform))
+    await session.exec(delete(RosterClaim).where(col(RosterClaim.row_id) == row_id,
+                                                 col(RosterClaim.platform) == platform))
 
 
 async def settled_by_merge(session: AsyncSession, member_id: int) -> None:
     """An account merged into the row it claimed leaves a claim of itself: done with."""
-    await session.exec(delete(RosterClaim).where(RosterClaim.member_id == member_id, RosterClaim.row_id == member_id))
+    await session.exec(delete(RosterClaim).where(col(RosterClaim.member_id) == member_id,
+                                                 col(RosterClaim.row_id) == member_id))

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import ForeignKey, Index, Integer, select
+from sqlalchemy import ForeignKey, Index, Integer
 from sqlalchemy.orm import aliased
-from sqlmodel import Column, Field, SQLModel
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import assessments
@@ -55,14 +55,14 @@ async def record(session: AsyncSession, member_id: int, organizer_id: int | None
 async def history(session: AsyncSession, member_id: int, limit: int | None = None) -> list[Entry]:
     """A member's conversations, newest first."""
     organizer = aliased(Member)
-    stmt = (select(Conversation.talked_at, organizer.name, Conversation.organizer_id, Conversation.score,
-                   Conversation.notes)
-            .outerjoin(organizer, organizer.id == Conversation.organizer_id)
+    stmt = (select(Conversation, organizer.name)
+            .outerjoin(organizer, col(organizer.id) == Conversation.organizer_id)
             .where(Conversation.member_id == member_id)
-            .order_by(Conversation.talked_at.desc(), Conversation.id.desc()))
+            .order_by(col(Conversation.talked_at).desc(), col(Conversation.id).desc()))
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [Entry(*row) for row in (await session.exec(stmt)).all()]
+    return [Entry(talk.talked_at, name, talk.organizer_id, talk.score, talk.notes)
+            for talk, name in (await session.exec(stmt)).all()]
 
 
 async def recent_by_others(session: AsyncSession, member_id: int, organizer_id: int | None, now: datetime,

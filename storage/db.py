@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -152,7 +152,7 @@ class Database:
                                      pool_size=1 if writer else 5)
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _on_connect(dbapi_connection, _record):
+        def _on_connect(dbapi_connection: Any, _record: object) -> None:
             # Let SQLAlchemy, not the driver, issue BEGIN, so SAVEPOINTs work (SQLAlchemy's documented recipe).
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
@@ -164,7 +164,7 @@ class Database:
             dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
         @event.listens_for(engine.sync_engine, "begin")
-        def _on_begin(conn):
+        def _on_begin(conn: Connection) -> None:
             # The writer takes SQLite's write lock up front, so a second process waits instead of failing.
             conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
@@ -172,7 +172,8 @@ class Database:
 
     async def write(self, fn: Work[T]) -> T:
         """Run ``fn`` in a write transaction shared with other concurrent writes; return after commit."""
-        return await self._submit(_plain(fn), None, None)
+        result: T = await self._submit(_plain(fn), None, None)
+        return result
 
     async def write_together(self, key: tuple[Hashable, Hashable], run: Together, item: Any) -> Any:
         """Submit ``item`` to be written by ``run(session, items)`` together with the other items of the
@@ -226,13 +227,13 @@ class Database:
                 if not request.future.done():
                     request.future.set_exception(error)
             return
-        for future, result, exc in outcomes:
+        for future, result, failure in outcomes:
             if future.done():
                 continue
-            if exc is None:
+            if failure is None:
                 future.set_result(result)
             else:
-                future.set_exception(exc)
+                future.set_exception(failure)
 
     async def _transaction(self, steps: list[_Step], *,
                            savepoints: bool) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
@@ -242,7 +243,8 @@ class Database:
         async with self._write_sessions() as session, session.begin():
             deferred: dict[object, Work[None]] = {}
             for step in steps:
-                session.info[_DEFERRED] = mine = {}
+                mine: dict[object, Work[None]] = {}
+                session.info[_DEFERRED] = mine
                 items = [request.item for request in step.requests]
                 try:
                     if savepoints:
@@ -278,7 +280,7 @@ class Database:
             await self._write_engine.dispose()
 
 
-def _lower(value):
+def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 

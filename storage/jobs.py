@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Index, delete, func, or_, select
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import JSON, Index, delete, or_
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.lease import FAILED, PENDING
@@ -38,13 +38,14 @@ async def schedule(session: AsyncSession, key: str, name: str, due: datetime, ar
     """Schedule or move a job; moving one that already ran makes it pending again (an action moved later)."""
     row = {"key": key, "name": name, "due_at": due, "args": args, "status": PENDING, "attempts": 0,
            "claimed_by": None, "claim_until": None, "done_at": None, "error": None}
-    await upsert(session, Job.__table__, row, ["key"], [c for c in row if c != "key"])
+    await upsert(session, Job, row, ["key"], [c for c in row if c != "key"])
 
 
 async def unschedule(session: AsyncSession, key: str) -> None:
     """Drop pending jobs with this key or under it (``action:7`` also drops ``action:7:remind:24h``)."""
     await session.exec(
-        delete(Job).where(Job.status == PENDING, or_(Job.key == key, Job.key.startswith(f"{key}:", autoescape=True)))
+        delete(Job).where(col(Job.status) == PENDING,
+                          or_(col(Job.key) == key, col(Job.key).startswith(f"{key}:", autoescape=True)))
     )
 
 
@@ -57,7 +58,7 @@ async def claim(session: AsyncSession, worker: str, now: datetime, lease: timede
 async def finish(session: AsyncSession, job_id: int, worker: str, now: datetime, error: str | None = None,
                  *, retry_at: datetime | None = None, max_attempts: int) -> bool:
     """Mark done (or failed, or due again) — only if ``worker`` still holds the lease."""
-    job = (await session.exec(locked(select(Job).where(Job.id == job_id)))).scalar_one_or_none()
+    job = (await session.exec(locked(select(Job).where(Job.id == job_id)))).one_or_none()
     if job is None or job.claimed_by != worker or job.status != PENDING:
         return False
     job.attempts += 1
@@ -72,7 +73,3 @@ async def finish(session: AsyncSession, job_id: int, worker: str, now: datetime,
             job.status = FAILED
     await session.flush()
     return True
-
-
-async def next_due(session: AsyncSession) -> datetime | None:
-    return (await session.exec(select(func.min(Job.due_at)).where(Job.status == PENDING))).scalar_one_or_none()

@@ -10,13 +10,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.actions import Action, Signup
 from storage.captains import Captain
 from storage.members import Member, Worksite
 from storage.shifts import Shift
+from storage.sql import nonnull
 
 STEPS = ("signed_up", "came", "came_often", "led")
 OFTEN = 3  # check-ins that make "came three times or more"
@@ -36,36 +39,40 @@ async def climbs(session: AsyncSession, now: datetime, *, site_ids: list[int] | 
                  member_id: int | None = None) -> list[Climb]:
     """The roster members at ``site_ids`` (None: every worksite), or the one member ``member_id`` on the
     roster or not, each with the steps they reached by ``now``; four reads over indexed columns."""
+    scope: list[SQLCoreOperations[bool]] = []
     if member_id is not None:
-        scope = [Member.id == member_id]
+        scope.append(col(Member.id) == member_id)
     else:
-        scope = [Member.on_roster] + ([] if site_ids is None else [Member.worksite_id.in_(site_ids)])
-    who = (select(Member.id, Member.name, Worksite.name).where(*scope)
-           .outerjoin(Worksite, Worksite.id == Member.worksite_id))
+        scope.append(col(Member.on_roster))
+        if site_ids is not None:
+            scope.append(col(Member.worksite_id).in_(site_ids))
+    who = (select(nonnull(Member.id), Member.name, Worksite.name).where(*scope)
+           .outerjoin(Worksite, col(Worksite.id) == Member.worksite_id))
     people = {m: Climb(m, name, site) for m, name, site in (await session.exec(who)).all()}
     if not people:
         return []
     ids = select(Member.id).where(*scope)
     firsts = {
-        "signed_up": select(Signup.member_id, func.min(Signup.created_at)).where(Signup.member_id.in_(ids))
-        .group_by(Signup.member_id),
+        "signed_up": select(Signup.member_id, func.min(Signup.created_at)).where(col(Signup.member_id).in_(ids))
+        .group_by(col(Signup.member_id)),
         "led": select(Action.created_by, func.min(Action.created_at))
-        .where(Action.created_by.in_(ids), Action.created_at <= now).group_by(Action.created_by)
+        .where(col(Action.created_by).in_(ids), Action.created_at <= now).group_by(col(Action.created_by))
         .union_all(select(Shift.captain_id, func.min(Shift.starts_at))
-                   .where(Shift.captain_id.in_(ids), Shift.cancelled_at.is_(None), Shift.starts_at <= now)
-                   .group_by(Shift.captain_id),
+                   .where(col(Shift.captain_id).in_(ids), col(Shift.cancelled_at).is_(None), Shift.starts_at <= now)
+                   .group_by(col(Shift.captain_id)),
                    select(Captain.member_id, Captain.appointed_at)
-                   .where(Captain.member_id.in_(ids), Captain.appointed_at <= now)),
+                   .where(col(Captain.member_id).in_(ids), Captain.appointed_at <= now)),
     }
+    connection = await session.connection()
     for step, stmt in firsts.items():
-        for m, at in (await session.exec(stmt)).all():
+        for m, at in (await connection.execute(stmt)).all():
             if m in people and (step not in people[m].reached or at < people[m].reached[step]):
                 people[m].reached[step] = at
     came: dict[int, list[datetime]] = defaultdict(list)
-    rows = await session.exec(select(Signup.member_id, Signup.checked_in_at)
-                              .where(Signup.member_id.in_(ids), Signup.checked_in_at.is_not(None),
-                                     Signup.checked_in_at <= now)
-                              .order_by(Signup.member_id, Signup.checked_in_at))
+    rows = await session.exec(select(Signup.member_id, nonnull(Signup.checked_in_at))
+                              .where(col(Signup.member_id).in_(ids), col(Signup.checked_in_at).is_not(None),
+                                     col(Signup.checked_in_at) <= now)
+                              .order_by(col(Signup.member_id), col(Signup.checked_in_at)))
     for m, at in rows.all():
         came[m].append(at)
     for m, times in came.items():

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, or_, select, update
-from sqlmodel import SQLModel
+from sqlalchemy import ColumnElement, and_, case, or_, update
+from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sql import locked
@@ -30,7 +30,7 @@ async def claim(session: AsyncSession, model: type[Row], worker: str, now: datet
             locked(select(table.id).where(table.status == PENDING, table.due_at <= now, free, *where)
                    .order_by(table.due_at, table.id).limit(limit), skip_locked=True)
         )
-    ).scalars().all()
+    ).all()
     if not ids:
         return []
     taken_over = table.claimed_by.is_not(None)
@@ -44,4 +44,4 @@ async def claim(session: AsyncSession, model: type[Row], worker: str, now: datet
     )
     rows = await session.exec(
         select(table).where(and_(table.id.in_(ids), table.claimed_by == worker)).order_by(table.due_at, table.id))
-    return list(rows.scalars())
+    return list(rows.all())

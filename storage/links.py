@@ -12,8 +12,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Integer, delete, func, select
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import ForeignKey, Integer, delete, func
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.types import UTCDateTime
@@ -52,7 +52,7 @@ def shown(code: str) -> str:
 
 async def issue(session: AsyncSession, member_id: int, now: datetime, ttl: timedelta) -> str:
     """A new code for ``member_id`` (replacing any earlier one), as the member types it."""
-    await session.exec(delete(LinkCode).where(LinkCode.member_id == member_id))
+    await session.exec(delete(LinkCode).where(col(LinkCode.member_id) == member_id))
     while True:
         code = "".join(secrets.choice(ALPHABET) for _ in range(SELECTOR + SECRET))
         if await session.get(LinkCode, code[:SELECTOR]) is None:
@@ -65,7 +65,7 @@ async def issue(session: AsyncSession, member_id: int, now: datetime, ttl: timed
 
 async def may_try(session: AsyncSession, member_id: int, now: datetime) -> bool:
     recent = select(func.count()).where(LinkFailure.member_id == member_id, LinkFailure.at > now - ACCOUNT_WINDOW)
-    return (await session.exec(recent)).scalar_one() < ACCOUNT_TRIES
+    return (await session.exec(recent)).one() < ACCOUNT_TRIES
 
 
 async def redeem(session: AsyncSession, member_id: int, typed: str, now: datetime) -> int | None:

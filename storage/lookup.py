@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy.sql.selectable import SelectBase
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from storage.members import Member, MemberIdentity, Worksite, site_key
 
 Account = tuple[str, str]  # (platform, user_id)
 
 
-def _holds(accounts: Sequence[Account]):
-    return or_(*(and_(MemberIdentity.platform == platform, MemberIdentity.user_id == user_id)
+def _holds(accounts: Sequence[Account]) -> ColumnElement[bool]:
+    return or_(*(and_(col(MemberIdentity.platform) == platform, col(MemberIdentity.user_id) == user_id)
                  for platform, user_id in accounts))
 
 
 async def find_members(session: AsyncSession, text: str, accounts: Sequence[Account] = (), *,
-                       within: frozenset[str] | None, site: str | None = None, also: Select | None = None,
+                       within: frozenset[str] | None, site: str | None = None, also: SelectBase | None = None,
                        limit: int = 6) -> list[tuple[Member, str | None]]:
     """The members ``text`` may mean, most certain first, each with their worksite's name: the holders of
     ``accounts`` when it names any; else a platform user id, member number or email; a name
@@ -32,17 +35,17 @@ async def find_members(session: AsyncSession, text: str, accounts: Sequence[Acco
     or among the member ids ``also`` selects. Someone outside is not found, exactly like someone who
     does not exist. ``site`` keeps only members there."""
     text = " ".join(text.split())
-    base = select(Member, Worksite.name).outerjoin(Worksite, Worksite.id == Member.worksite_id)
+    base = select(Member, Worksite.name).outerjoin(Worksite, col(Worksite.id) == Member.worksite_id)
     if within is not None:
-        visible = Worksite.key.in_(within)
-        base = base.where(visible if also is None else or_(visible, Member.id.in_(also)))
+        visible = col(Worksite.key).in_(within)
+        base = base.where(visible if also is None else or_(visible, col(Member.id).in_(also)))
     if site is not None:
         base = base.where(Worksite.key == site_key(site))
     if accounts:
-        return await _members(session, base.join(MemberIdentity, MemberIdentity.member_id == Member.id)
+        return await _members(session, base.join(MemberIdentity, col(MemberIdentity.member_id) == Member.id)
                               .where(_holds(accounts)), limit)
-    by_id = await _members(session, base.outerjoin(MemberIdentity, MemberIdentity.member_id == Member.id)
-                           .where(or_(MemberIdentity.user_id == text, Member.member_no == text,
+    by_id = await _members(session, base.outerjoin(MemberIdentity, col(MemberIdentity.member_id) == Member.id)
+                           .where(or_(col(MemberIdentity.user_id) == text, col(Member.member_no) == text,
                                       func.lower(Member.email) == text.lower())), limit)
     if by_id:
         return by_id
@@ -53,8 +56,9 @@ async def find_members(session: AsyncSession, text: str, accounts: Sequence[Acco
                           limit)
 
 
-async def _members(session: AsyncSession, stmt, limit: int) -> list[tuple[Member, str | None]]:
-    rows = await session.exec(stmt.distinct().order_by(Member.on_roster.desc(), Member.name, Member.id).limit(limit))
+async def _members(session: AsyncSession, stmt: Select[Member, str], limit: int) -> list[tuple[Member, str | None]]:
+    ordered = stmt.distinct().order_by(col(Member.on_roster).desc(), Member.name, col(Member.id))
+    rows = await session.exec(ordered.limit(limit))
     return [(member, where) for member, where in rows.all()]
 
 
@@ -62,6 +66,6 @@ async def find_account(session: AsyncSession, text: str,
                        accounts: Sequence[Account] = ()) -> tuple[MemberIdentity, Member] | None:
     """The one account ``accounts`` names, or else the one whose user id ``text`` is, with its member."""
     where = _holds(accounts) if accounts else MemberIdentity.user_id == text.strip()
-    rows = (await session.exec(select(MemberIdentity, Member).join(Member, Member.id == MemberIdentity.member_id)
+    rows = (await session.exec(select(MemberIdentity, Member).join(Member, col(Member.id) == MemberIdentity.member_id)
                                .where(where).limit(2))).all()
     return (rows[0][0], rows[0][1]) if len(rows) == 1 else None

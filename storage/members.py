@@ -5,22 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import (
-    ForeignKey,
-    Index,
-    Integer,
-    UniqueConstraint,
-    bindparam,
-    delete,
-    func,
-    select,
-    tuple_,
-    update,
-)
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import ForeignKey, Index, Integer, Table, UniqueConstraint, bindparam, delete, func, tuple_, update
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.sql import insert_ids, insert_ignoring_duplicates
+from storage.sql import id_of, insert_ids, insert_ignoring_duplicates, nonnull, table_of
 from storage.types import ACCOUNT_ID, PLATFORM_NAME, UTCDateTime
 
 
@@ -110,9 +99,9 @@ class Account(NamedTuple):
 # Built once: every command looks its member up, and building the statement cost nearly as much as running
 # it (pyinstrument over a burst, bench/RESULTS.md "SAVEPOINTs only when a call fails").
 _BY_ACCOUNT = (select(Member, MemberIdentity.id, MemberIdentity.display_name, MemberIdentity.last_seen)
-               .join(MemberIdentity, MemberIdentity.member_id == Member.id)
+               .join(MemberIdentity, col(MemberIdentity.member_id) == Member.id)
                .where(MemberIdentity.platform == bindparam("platform"), MemberIdentity.user_id == bindparam("user_id")))
-_IDENTITY = MemberIdentity.__table__  # the table, not the model: many accounts are marked seen in one executemany
+_IDENTITY = table_of(MemberIdentity)  # the table, not the model: many accounts are marked seen in one executemany
 _SEEN = update(_IDENTITY).where(_IDENTITY.c.id == bindparam("identity_id")).values(
     display_name=bindparam("seen_name"), last_seen=bindparam("seen_at"))
 
@@ -149,11 +138,12 @@ async def member_for(session: AsyncSession, platform: str, user_id: str, display
     await session.flush()
     row = {"member_id": member.id, "platform": platform, "user_id": user_id, "display_name": display_name,
            "last_seen": now}
-    if not await insert_ignoring_duplicates(session, MemberIdentity.__table__, [row], ["platform", "user_id"]):
+    if not await insert_ignoring_duplicates(session, MemberIdentity, [row], ["platform", "user_id"]):
         await session.delete(member)
         await session.flush()
-        member = await find_member(session, platform, user_id)
-        assert member is not None
+        winner = await find_member(session, platform, user_id)
+        assert winner is not None
+        return winner
     return member
 
 
@@ -177,13 +167,13 @@ async def members_for(session: AsyncSession, visits: list[Visit], now: datetime)
     if first:
         fresh = await insert_ids(session, Member, [{"name": v.display_name or v.user_id, "lang": v.lang,
                                                     "on_roster": False, "created_at": now} for v in first.values()])
-        await insert_ignoring_duplicates(session, MemberIdentity.__table__, [
+        await insert_ignoring_duplicates(session, MemberIdentity, [
             {"member_id": member_id, "platform": v.platform, "user_id": v.user_id, "display_name": v.display_name,
              "last_seen": now} for member_id, v in zip(fresh, first.values())], ["platform", "user_id"])
         found.update(await _accounts(session, list(first)))
         lost = set(fresh) - {found[key].member.id for key in first}
         if lost:
-            await session.exec(delete(Member).where(Member.id.in_(lost)))
+            await session.exec(delete(Member).where(col(Member.id).in_(lost)))
     seen_now: dict[int, dict[str, object]] = {}
     for visit in visits:
         account = found[visit[:2]]
@@ -196,12 +186,11 @@ async def members_for(session: AsyncSession, visits: list[Visit], now: datetime)
 
 async def _accounts(session: AsyncSession, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Account]:
     rows = await session.exec(
-        select(Member, MemberIdentity.id, MemberIdentity.display_name, MemberIdentity.last_seen,
-               MemberIdentity.platform, MemberIdentity.user_id)
-        .join(MemberIdentity, MemberIdentity.member_id == Member.id)
+        select(Member, MemberIdentity).join(MemberIdentity, col(MemberIdentity.member_id) == Member.id)
         .where(tuple_(MemberIdentity.platform, MemberIdentity.user_id).in_(keys)))
-    return {(platform, user_id): Account(member, identity_id, name, last_seen)
-            for member, identity_id, name, last_seen, platform, user_id in rows.all()}
+    return {(identity.platform, identity.user_id): Account(member, id_of(identity), identity.display_name,
+                                                            identity.last_seen)
+            for member, identity in rows.all()}
 
 
 async def find_member(session: AsyncSession, platform: str, user_id: str) -> Member | None:
@@ -213,15 +202,15 @@ async def identities_of(session: AsyncSession, member_id: int) -> list[MemberIde
     rows = await session.exec(
         select(MemberIdentity).where(MemberIdentity.member_id == member_id).order_by(MemberIdentity.platform)
     )
-    return list(rows.scalars())
+    return list(rows)
 
 
 async def worksite_by_name(session: AsyncSession, name: str) -> Worksite | None:
-    return (await session.exec(select(Worksite).where(Worksite.key == site_key(name)))).scalar_one_or_none()
+    return (await session.exec(select(Worksite).where(Worksite.key == site_key(name)))).one_or_none()
 
 
 async def worksite_names(session: AsyncSession) -> list[str]:
-    return list((await session.exec(select(Worksite.name).order_by(Worksite.name))).scalars())
+    return list((await session.exec(select(Worksite.name).order_by(Worksite.name))))
 
 
 async def ensure_worksite(session: AsyncSession, name: str, now: datetime) -> Worksite:
@@ -236,19 +225,20 @@ async def ensure_worksite(session: AsyncSession, name: str, now: datetime) -> Wo
 async def worksite_name(session: AsyncSession, worksite_id: int | None) -> str | None:
     if worksite_id is None:
         return None
-    return (await session.exec(select(Worksite.name).where(Worksite.id == worksite_id))).scalar_one_or_none()
+    return (await session.exec(select(Worksite.name).where(Worksite.id == worksite_id))).one_or_none()
 
 
 async def site_ids_for_keys(session: AsyncSession, keys: frozenset[str]) -> list[int]:
-    return list((await session.exec(select(Worksite.id).where(Worksite.key.in_(keys)))).scalars())
+    return list(await session.exec(select(nonnull(Worksite.id)).where(col(Worksite.key).in_(keys))))
 
 
 async def site_names(session: AsyncSession, site_ids: list[int]) -> dict[int, str]:
-    return dict((await session.exec(select(Worksite.id, Worksite.name).where(Worksite.id.in_(site_ids)))).all())
+    rows = await session.exec(select(nonnull(Worksite.id), Worksite.name).where(col(Worksite.id).in_(site_ids)))
+    return dict(rows.all())
 
 
 async def count_worksites(session: AsyncSession) -> int:
-    return (await session.exec(select(func.count()).select_from(Worksite))).scalar_one()
+    return (await session.exec(select(func.count()).select_from(Worksite))).one()
 
 
 async def merge_members(session: AsyncSession, keep_id: int, drop_id: int) -> None:
@@ -289,7 +279,7 @@ async def merge_members(session: AsyncSession, keep_id: int, drop_id: int) -> No
     await session.flush()
 
 
-def _unique_column_sets(table) -> list[set[str]]:
+def _unique_column_sets(table: Table) -> list[set[str]]:
     sets = [{c.name for c in con.columns} for con in table.constraints if isinstance(con, UniqueConstraint)]
     sets += [{c.name for c in index.columns} for index in table.indexes if index.unique]
     sets.append({c.name for c in table.primary_key.columns})

@@ -5,6 +5,7 @@ most starts find the schema up to date and skip it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,7 +45,7 @@ async def downgrade(db: Database, revision: str) -> None:
     await _migrating(db, lambda sync: command.downgrade(alembic_config(sync), revision))
 
 
-async def _migrating(db: Database, step) -> None:
+async def _migrating(db: Database, step: Callable[[Connection], object]) -> None:
     """Run ``step`` in one transaction. On SQLite foreign keys are off meanwhile (SQLite's own recipe for
     changing a table): a migration that recreates a table drops the old one, which with foreign keys on
     deletes every row pointing at it. They are checked before the transaction commits."""
@@ -62,7 +63,9 @@ async def _migrating(db: Database, step) -> None:
 
 
 def _pragma(sync: Connection, pragma: str) -> None:
-    cursor = sync.connection.dbapi_connection.cursor()
+    dbapi = sync.connection.dbapi_connection
+    assert dbapi is not None
+    cursor = dbapi.cursor()
     cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
@@ -86,7 +89,9 @@ async def _recorded_revision(db: Database) -> str | None:
 def head() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    current = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert current is not None, "no migrations"
+    return current
 
 
 def revisions() -> list[str]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, case, func, or_, select, update
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, case, func, or_, update
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.lease import FAILED, PENDING
 from storage.lease import claim as lease_claim
-from storage.sql import insert_ignoring_duplicates
+from storage.sql import insert_ignoring_duplicates, nonnull
 from storage.types import ACCOUNT_ID, PLATFORM_NAME, UTCDateTime
 
 SENT = "sent"
@@ -66,7 +66,7 @@ async def add(session: AsyncSession, rows: list[dict[str, Any]], now: datetime) 
     """Queue rows, created ``now`` and due then unless a row says otherwise; a row whose ``dedupe`` key was
     queued before is skipped (never sent twice)."""
     rows = [{"due_at": now, **row, "created_at": now} for row in rows]
-    return await insert_ignoring_duplicates(session, OutboxItem.__table__, rows, ["dedupe"])
+    return await insert_ignoring_duplicates(session, OutboxItem, rows, ["dedupe"])
 
 
 async def queue_edit(session: AsyncSession, ref: str, payload: dict[str, Any], now: datetime,
@@ -76,16 +76,16 @@ async def queue_edit(session: AsyncSession, ref: str, payload: dict[str, Any], n
     pending = await session.exec(
         update(OutboxItem)
         .where(
-            OutboxItem.ref == ref,
-            OutboxItem.status == PENDING,
-            OutboxItem.kind.in_(("post", "edit")),
-            or_(OutboxItem.claimed_by.is_(None), OutboxItem.claim_until < now),
+            col(OutboxItem.ref) == ref,
+            col(OutboxItem.status) == PENDING,
+            col(OutboxItem.kind).in_(("post", "edit")),
+            or_(col(OutboxItem.claimed_by).is_(None), col(OutboxItem.claim_until) < now),
         )
         .values(payload=payload)
     )
     if pending.rowcount:
         return
-    posts = (await session.exec(select(PostedMessage).where(PostedMessage.ref == ref))).scalars().all()
+    posts = (await session.exec(select(PostedMessage).where(PostedMessage.ref == ref))).all()
     for post in posts:
         last = post.last_edit_at
         due = max(now, last + interval) if last else now
@@ -101,7 +101,7 @@ async def claim(session: AsyncSession, platforms: list[str], worker: str, now: d
     """Lease due rows to ``worker``. A row taken over from a dead worker has ``attempts`` raised: that worker
     may have sent it without living to mark it, so the sender looks before sending again."""
     return await lease_claim(session, OutboxItem, worker, now, lease, limit, max_attempts=max_attempts,
-                             where=(OutboxItem.platform.in_(platforms),))
+                             where=(col(OutboxItem.platform).in_(platforms),))
 
 
 async def mark_sent(session: AsyncSession, sent: dict[int, str | None], worker: str, now: datetime) -> set[int]:
@@ -111,10 +111,10 @@ async def mark_sent(session: AsyncSession, sent: dict[int, str | None], worker: 
         return set()
     marked = await session.exec(
         update(OutboxItem)
-        .where(OutboxItem.id.in_(sent), OutboxItem.claimed_by == worker, OutboxItem.status == PENDING)
+        .where(col(OutboxItem.id).in_(sent), col(OutboxItem.claimed_by) == worker, col(OutboxItem.status) == PENDING)
         .values(status=SENT, sent_at=now, message_id=case(sent, value=OutboxItem.id), claimed_by=None,
                 claim_until=None, attempts=OutboxItem.attempts + 1)
-        .returning(OutboxItem.id)
+        .returning(nonnull(OutboxItem.id))
         .execution_options(synchronize_session=False)
     )
     return set(marked.scalars())
@@ -126,8 +126,8 @@ async def record_post(session: AsyncSession, item: OutboxItem, message_id: str, 
     elif item.ref and item.kind == "edit":
         await session.exec(
             update(PostedMessage)
-            .where(PostedMessage.ref == item.ref, PostedMessage.platform == item.platform,
-                   PostedMessage.channel_id == item.target)
+            .where(col(PostedMessage.ref) == item.ref, col(PostedMessage.platform) == item.platform,
+                   col(PostedMessage.channel_id) == item.target)
             .values(last_edit_at=now)
         )
 
@@ -136,7 +136,7 @@ async def renew(session: AsyncSession, item_id: int, worker: str, now: datetime,
     """Extend ``worker``'s lease on a row; False when another worker took it over (or sent it) meanwhile."""
     result = await session.exec(
         update(OutboxItem)
-        .where(OutboxItem.id == item_id, OutboxItem.claimed_by == worker, OutboxItem.status == PENDING)
+        .where(col(OutboxItem.id) == item_id, col(OutboxItem.claimed_by) == worker, col(OutboxItem.status) == PENDING)
         .values(claim_until=now + lease)
     )
     return bool(result.rowcount)
@@ -148,7 +148,7 @@ async def release(session: AsyncSession, item_id: int, due: datetime, error: str
     a failed try (``count_attempt=False``), so waiting out 429s never uses up ``max_attempts``."""
     await session.exec(
         update(OutboxItem)
-        .where(OutboxItem.id == item_id, OutboxItem.status == PENDING)
+        .where(col(OutboxItem.id) == item_id, col(OutboxItem.status) == PENDING)
         .values(status=FAILED if give_up else PENDING, due_at=due, error=(error or "")[:500] or None,
                 claimed_by=None, claim_until=None, attempts=OutboxItem.attempts + int(count_attempt))
     )
@@ -159,11 +159,3 @@ async def batch_counts(session: AsyncSession, batch: str) -> dict[str, int]:
         select(OutboxItem.status, func.count()).where(OutboxItem.batch == batch).group_by(OutboxItem.status)
     )
     return {status: count for status, count in rows.all()}
-
-
-async def next_due(session: AsyncSession, platforms: list[str]) -> datetime | None:
-    return (
-        await session.exec(
-            select(func.min(OutboxItem.due_at)).where(OutboxItem.status == PENDING, OutboxItem.platform.in_(platforms))
-        )
-    ).scalar_one_or_none()

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     ForeignKey,
     Integer,
     UniqueConstraint,
@@ -24,15 +25,15 @@ from sqlalchemy import (
     func,
     literal,
     or_,
-    select,
 )
-from sqlmodel import Column, Field, SQLModel
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from storage.links import ACCOUNT_TRIES, ACCOUNT_WINDOW, ALPHABET
 from storage.members import Member, Worksite
 from storage.shifts import Shift
-from storage.sql import greatest, least, seconds_between
+from storage.sql import greatest, id_of, least, nonnull, seconds_between
 from storage.types import UTCDateTime
 
 CODE_LENGTH = 6  # 30 bits, typed from a captain's voice; live only while one shift runs, tried 5 times an hour
@@ -76,16 +77,16 @@ def _typed(text: str) -> str:
 
 async def signins(session: AsyncSession, shift_id: int, member_ids: Sequence[int]) -> dict[int, PicketSignin]:
     rows = await session.exec(select(PicketSignin).where(PicketSignin.shift_id == shift_id,
-                                                         PicketSignin.member_id.in_(member_ids)))
-    return {row.member_id: row for row in rows.scalars()}
+                                                         col(PicketSignin.member_id).in_(member_ids)))
+    return {row.member_id: row for row in rows}
 
 
 async def clashes(session: AsyncSession, shift: Shift, member_ids: Sequence[int]) -> dict[int, int]:
     """Members signed in on another shift that overlaps ``shift``, with that shift's id: an hour on two
     lines at once is counted once."""
     rows = await session.exec(
-        select(PicketSignin.member_id, Shift.id).join(Shift, Shift.id == PicketSignin.shift_id)
-        .where(PicketSignin.member_id.in_(member_ids), Shift.id != shift.id, Shift.starts_at < shift.ends_at,
+        select(PicketSignin.member_id, nonnull(Shift.id)).join(Shift, col(Shift.id) == PicketSignin.shift_id)
+        .where(col(PicketSignin.member_id).in_(member_ids), Shift.id != shift.id, Shift.starts_at < shift.ends_at,
                Shift.ends_at > shift.starts_at))
     return dict(rows.all())
 
@@ -99,18 +100,18 @@ async def sign_in(session: AsyncSession, shift_id: int, member_ids: Sequence[int
 
 async def on_line(session: AsyncSession, shift_id: int) -> list[tuple[PicketSignin, str]]:
     """Everyone signed in on a shift, with their names, in name order."""
-    rows = await session.exec(select(PicketSignin, Member.name).join(Member, Member.id == PicketSignin.member_id)
-                              .where(PicketSignin.shift_id == shift_id).order_by(Member.name, Member.id))
-    return [tuple(row) for row in rows.all()]
+    rows = await session.exec(select(PicketSignin, Member.name).join(Member, col(Member.id) == PicketSignin.member_id)
+                              .where(PicketSignin.shift_id == shift_id).order_by(Member.name, col(Member.id)))
+    return [(signin, name) for signin, name in rows.all()]
 
 
 async def issue(session: AsyncSession, shift_id: int) -> str:
     """A new code for a shift (replacing its earlier one), as members type it; unique among all codes."""
-    await session.exec(delete(PicketCode).where(PicketCode.shift_id == shift_id))
+    await session.exec(delete(PicketCode).where(col(PicketCode.shift_id) == shift_id))
     while True:
         code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
         taken = select(func.count()).where(PicketCode.digest == _digest(code))
-        if not (await session.exec(taken)).scalar_one():
+        if not (await session.exec(taken)).one():
             break
     session.add(PicketCode(shift_id=shift_id, digest=_digest(code)))
     await session.flush()
@@ -120,7 +121,7 @@ async def issue(session: AsyncSession, shift_id: int) -> str:
 async def may_try(session: AsyncSession, member_id: int, now: datetime) -> bool:
     recent = select(func.count()).where(PicketCodeMiss.member_id == member_id,
                                         PicketCodeMiss.at > now - ACCOUNT_WINDOW)
-    return (await session.exec(recent)).scalar_one() < ACCOUNT_TRIES
+    return (await session.exec(recent)).one() < ACCOUNT_TRIES
 
 
 async def redeem(session: AsyncSession, member_id: int, typed: str, now: datetime,
@@ -129,9 +130,9 @@ async def redeem(session: AsyncSession, member_id: int, typed: str, now: datetim
     counted against the account: a code after its shift finds nothing, like a wrong one."""
     code = _typed(typed)
     found = (await session.exec(
-        select(Shift).join(PicketCode, PicketCode.shift_id == Shift.id)
-        .where(PicketCode.digest == _digest(code), Shift.cancelled_at.is_(None), Shift.starts_at <= now + opens,
-               Shift.ends_at >= now))).scalars().first() if len(code) == CODE_LENGTH else None
+        select(Shift).join(PicketCode, col(PicketCode.shift_id) == Shift.id)
+        .where(PicketCode.digest == _digest(code), col(Shift.cancelled_at).is_(None), Shift.starts_at <= now + opens,
+               Shift.ends_at >= now))).first() if len(code) == CODE_LENGTH else None
     if found is None:
         session.add(PicketCodeMiss(member_id=member_id, at=now))
         await session.flush()
@@ -150,29 +151,29 @@ class Hours:
     pay_days: int
 
 
-def _seconds_on_line(now: datetime):
+def _seconds_on_line(now: datetime) -> ColumnElement[float]:
     """A sign-in's time on the line, within its shift: not before it starts, not after it ends, and until now
     for someone still signed in."""
-    now = literal(now, UTCDateTime)
+    until = literal(now, UTCDateTime)
     start = greatest(PicketSignin.in_at, Shift.starts_at, type_=UTCDateTime())
-    end = least(least(func.coalesce(PicketSignin.out_at, Shift.ends_at), Shift.ends_at, type_=UTCDateTime()), now,
+    end = least(least(func.coalesce(PicketSignin.out_at, Shift.ends_at), Shift.ends_at, type_=UTCDateTime()), until,
                 type_=UTCDateTime())
     seconds = seconds_between(start, end)
     return case((seconds > 0, seconds), else_=0.0)
 
 
-def _per_day(first: date, last: date, now: datetime):
-    return (select(PicketSignin.member_id, Shift.day, func.sum(_seconds_on_line(now)).label("seconds"))
-            .join(Shift, Shift.id == PicketSignin.shift_id)
-            .where(Shift.day >= first, Shift.day <= last, Shift.cancelled_at.is_(None))
-            .group_by(PicketSignin.member_id, Shift.day))
+def _per_day(first: date, last: date, now: datetime) -> Select[int, date, float]:
+    return (select(PicketSignin.member_id, col(Shift.day), func.sum(_seconds_on_line(now)).label("seconds"))
+            .join(Shift, col(Shift.id) == PicketSignin.shift_id)
+            .where(Shift.day >= first, Shift.day <= last, col(Shift.cancelled_at).is_(None))
+            .group_by(col(PicketSignin.member_id), col(Shift.day)))
 
 
 async def days_of(session: AsyncSession, member_id: int, first: date, last: date,
                   now: datetime) -> list[tuple[date, float]]:
     """One member's seconds on the line per day."""
     rows = await session.exec(_per_day(first, last, now).where(PicketSignin.member_id == member_id)
-                              .order_by(Shift.day))
+                              .order_by(col(Shift.day)))
     return [(day, float(seconds)) for _member, day, seconds in rows.all()]
 
 
@@ -184,18 +185,19 @@ async def hours(session: AsyncSession, first: date, last: date, now: datetime, *
     week = (select(days.c.member_id, func.sum(days.c.seconds).label("seconds"),
                    func.sum(case((days.c.seconds >= day_seconds, 1), else_=0)).label("pay_days"))
             .group_by(days.c.member_id).subquery())
-    stmt = (select(Member.id, Member.name, Member.member_no, Worksite.name, week.c.seconds, week.c.pay_days)
-            .join(week, week.c.member_id == Member.id).outerjoin(Worksite, Worksite.id == Member.worksite_id))
+    stmt = (select(Member, Worksite.name, week.c.seconds, week.c.pay_days)
+            .join(week, week.c.member_id == Member.id).outerjoin(Worksite, col(Worksite.id) == Member.worksite_id))
     if site_keys is not None:
-        visible = Worksite.key.in_(site_keys)
-        stmt = stmt.where(visible if member_id is None else or_(visible, Member.id == member_id))
-    rows = await session.exec(stmt.order_by(Worksite.name, Member.name, Member.id))
-    return [Hours(m, name, no, site, float(seconds or 0), int(pay or 0)) for m, name, no, site, seconds, pay in rows]
+        visible = col(Worksite.key).in_(site_keys)
+        stmt = stmt.where(visible if member_id is None else or_(visible, col(Member.id) == member_id))
+    rows = await session.exec(stmt.order_by(Worksite.name, Member.name, col(Member.id)))
+    return [Hours(id_of(member), member.name, member.member_no, site, float(seconds or 0), int(pay or 0))
+            for member, site, seconds, pay in rows]
 
 
 async def captained_sites(session: AsyncSession, member_id: int, first: date, last: date) -> frozenset[str]:
     """The site keys of the shifts a member captains in a week."""
-    rows = await session.exec(select(Worksite.key).join(Shift, Shift.worksite_id == Worksite.id)
+    rows = await session.exec(select(Worksite.key).join(Shift, col(Shift.worksite_id) == Worksite.id)
                               .where(Shift.captain_id == member_id, Shift.day >= first, Shift.day <= last,
-                                     Shift.cancelled_at.is_(None)).distinct())
-    return frozenset(rows.scalars())
+                                     col(Shift.cancelled_at).is_(None)).distinct())
+    return frozenset(rows)

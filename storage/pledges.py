@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, bindparam, delete, func, select
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import JSON, ForeignKey, Integer, bindparam, delete, func
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member, Worksite
-from storage.sql import insert_ignoring_duplicates, locked
+from storage.sql import insert_ignoring_duplicates, locked, nonnull
 from storage.types import UTCDateTime
 
 
@@ -63,24 +63,24 @@ _LOCKS = {None: _BY_ID, "share": _BY_ID.with_for_update(read=True), "update": lo
 async def get(session: AsyncSession, pledge_id: int, *, lock: str | None = None) -> Pledge | None:
     """``lock="share"`` for signing and withdrawing (side by side; a close waits for them), ``"update"`` for
     closing, so no signature lands after a close."""
-    return (await session.exec(_LOCKS[lock], params={"pledge_id": pledge_id})).scalar_one_or_none()
+    return (await session.exec(_LOCKS[lock], params={"pledge_id": pledge_id})).one_or_none()
 
 
 async def sign(session: AsyncSession, pledge_id: int, member_id: int, now: datetime) -> bool:
     """False when the member had already signed: a second click is still one signature."""
-    return await insert_ignoring_duplicates(session, PledgeSignature.__table__,
+    return 0 < await insert_ignoring_duplicates(session, PledgeSignature,
                                             [{"pledge_id": pledge_id, "member_id": member_id, "signed_at": now}],
                                             ["pledge_id", "member_id"])
 
 
 async def withdraw(session: AsyncSession, pledge_id: int, member_id: int) -> bool:
-    result = await session.exec(delete(PledgeSignature).where(PledgeSignature.pledge_id == pledge_id,
-                                                              PledgeSignature.member_id == member_id))
+    result = await session.exec(delete(PledgeSignature).where(col(PledgeSignature.pledge_id) == pledge_id,
+                                                              col(PledgeSignature.member_id) == member_id))
     return bool(result.rowcount)
 
 
 async def count(session: AsyncSession, pledge_id: int) -> int:
-    return (await session.exec(select(func.count()).where(PledgeSignature.pledge_id == pledge_id))).scalar_one()
+    return (await session.exec(select(func.count()).where(PledgeSignature.pledge_id == pledge_id))).one()
 
 
 async def has_signed(session: AsyncSession, pledge_id: int, member_id: int) -> bool:
@@ -94,12 +94,13 @@ async def signed_by_site(session: AsyncSession, pledge_ids: list[int],
     """Roster members who signed, per (pledge, roster worksite), for the worksites ``site_ids`` (or all)."""
     if not pledge_ids:
         return {}
-    stmt = (select(PledgeSignature.pledge_id, Member.worksite_id, func.count())
-            .join(Member, Member.id == PledgeSignature.member_id)
-            .where(PledgeSignature.pledge_id.in_(pledge_ids), Member.on_roster, Member.worksite_id.is_not(None))
-            .group_by(PledgeSignature.pledge_id, Member.worksite_id))
+    stmt = (select(PledgeSignature.pledge_id, nonnull(Member.worksite_id), func.count())
+            .join(Member, col(Member.id) == PledgeSignature.member_id)
+            .where(col(PledgeSignature.pledge_id).in_(pledge_ids), Member.on_roster,
+                   col(Member.worksite_id).is_not(None))
+            .group_by(col(PledgeSignature.pledge_id), col(Member.worksite_id)))
     if site_ids is not None:
-        stmt = stmt.where(Member.worksite_id.in_(site_ids))
+        stmt = stmt.where(col(Member.worksite_id).in_(site_ids))
     return {(pledge, site): n for pledge, site, n in (await session.exec(stmt)).all()}
 
 
@@ -107,17 +108,17 @@ async def signers(session: AsyncSession, pledge_id: int,
                   site_ids: list[int] | None) -> list[tuple[str | None, Member, datetime]]:
     """Who signed (at ``site_ids``, or everywhere), by worksite and name: for the organizing team's export."""
     stmt = (select(Worksite.name, Member, PledgeSignature.signed_at)
-            .join(Member, Member.id == PledgeSignature.member_id)
-            .outerjoin(Worksite, Worksite.id == Member.worksite_id)
+            .join(Member, col(Member.id) == PledgeSignature.member_id)
+            .outerjoin(Worksite, col(Worksite.id) == Member.worksite_id)
             .where(PledgeSignature.pledge_id == pledge_id)
-            .order_by(Worksite.name, Member.name, Member.id))
+            .order_by(Worksite.name, Member.name, col(Member.id)))
     if site_ids is not None:
-        stmt = stmt.where(Member.worksite_id.in_(site_ids))
+        stmt = stmt.where(col(Member.worksite_id).in_(site_ids))
     return [(site, member, at) for site, member, at in (await session.exec(stmt)).all()]
 
 
 async def signed_by(session: AsyncSession, member_id: int) -> list[Pledge]:
     """The pledges a member signed, for ``/member me``."""
-    rows = await session.exec(select(Pledge).join(PledgeSignature, PledgeSignature.pledge_id == Pledge.id)
-                              .where(PledgeSignature.member_id == member_id).order_by(Pledge.id))
-    return list(rows.scalars())
+    rows = await session.exec(select(Pledge).join(PledgeSignature, col(PledgeSignature.pledge_id) == Pledge.id)
+                              .where(PledgeSignature.member_id == member_id).order_by(col(Pledge.id)))
+    return list(rows)

@@ -30,9 +30,11 @@ from typing import Any, Protocol
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
+    Select,
     UniqueConstraint,
     and_,
     bindparam,
@@ -41,16 +43,17 @@ from sqlalchemy import (
     func,
     null,
     or_,
-    select,
+    true,
     tuple_,
     union_all,
     update,
 )
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import select as core_select
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member, Worksite
-from storage.sql import insert_ignoring_duplicates, locked, upsert
+from storage.sql import id_of, insert_ignoring_duplicates, locked, nonnull, table_of, upsert
 from storage.types import UTCDateTime
 
 RESULTS = ("leaders", "members", "after-close")
@@ -131,7 +134,7 @@ async def published(session: AsyncSession, poll_id: int) -> dict[str, list[int]]
 
 
 async def publish(session: AsyncSession, poll_id: int, where: str, counts: list[int]) -> None:
-    await upsert(session, ReadinessPublished.__table__, {"poll_id": poll_id, "slot": where, "counts": counts},
+    await upsert(session, ReadinessPublished, {"poll_id": poll_id, "slot": where, "counts": counts},
                  ["poll_id", "slot"], ["counts"])
 
 
@@ -149,7 +152,7 @@ _POLL_LOCKS = {None: _POLL, "share": _POLL.with_for_update(read=True), "update":
 async def get_poll(session: AsyncSession, poll_id: int, *, lock: str | None = None) -> ReadinessPoll | None:
     """``lock="share"`` for answering (answers run side by side, a close waits for them),
     ``lock="update"`` for closing."""
-    return (await session.exec(_POLL_LOCKS[lock], params={"poll_id": poll_id})).scalar_one_or_none()
+    return (await session.exec(_POLL_LOCKS[lock], params={"poll_id": poll_id})).one_or_none()
 
 
 _ROW = ("poll_id", "voter", "member_id", "site_id", "on_roster", "choice", "sealed")
@@ -162,26 +165,27 @@ async def record_answer(session: AsyncSession, voters: Voters, poll: ReadinessPo
 
     An anonymous answer is written among ``mix - 1`` other answers of the poll, rewritten as they are
     (locked first, so a change made meanwhile is not undone), all inserted in shuffled order."""
-    voter = voters.key(poll.id, member.voter)
-    former = [voters.key(poll.id, s) for s in member.former_voters]
+    poll_id = id_of(poll)
+    voter = voters.key(poll_id, member.voter)
+    former = [voters.key(poll_id, s) for s in member.former_voters]
     if former:
-        await session.exec(delete(ReadinessAnswer).where(ReadinessAnswer.poll_id == poll.id,
-                                                         ReadinessAnswer.voter.in_(former)))
+        await session.exec(delete(ReadinessAnswer).where(col(ReadinessAnswer.poll_id) == poll.id,
+                                                         col(ReadinessAnswer.voter).in_(former)))
     row = {"poll_id": poll.id, "voter": voter, "member_id": None if poll.anonymous else member.id,
            "site_id": member.worksite_id, "on_roster": member.on_roster, "choice": choice, "sealed": sealed}
     if not poll.anonymous:
         # after an account merge the member's row may sit under the other account's voter key
         existing = (await session.exec(select(ReadinessAnswer).where(
-            ReadinessAnswer.poll_id == poll.id, ReadinessAnswer.member_id == member.id))).scalar_one_or_none()
+            ReadinessAnswer.poll_id == poll.id, ReadinessAnswer.member_id == member.id))).one_or_none()
         if existing is not None:
             existing.site_id, existing.on_roster, existing.choice = member.worksite_id, member.on_roster, choice
             existing.sealed = sealed
             await session.flush()
             return
-        await upsert(session, ReadinessAnswer.__table__, row, ["poll_id", "voter"], _CHANGED)
+        await upsert(session, ReadinessAnswer, row, ["poll_id", "voter"], _CHANGED)
         return
-    picked = await _companions(session, poll.id, voter, mix - 1)
-    table = ReadinessAnswer.__table__
+    picked = await _companions(session, poll_id, voter, mix - 1)
+    table = table_of(ReadinessAnswer)
     columns = [table.c[name] for name in _ROW]
     keys = table.c.poll_id == poll.id, table.c.voter.in_([voter, *picked])
     # one statement locks them all, in voter order, so two answers at once never wait on each other in a circle
@@ -190,9 +194,9 @@ async def record_answer(session: AsyncSession, voters: Voters, poll: ReadinessPo
     await session.exec(delete(table).where(*keys))
     _random.shuffle(others)
     at = _random.randint(0, len(others))
-    await insert_ignoring_duplicates(session, table, others[:at], ["poll_id", "voter"])
-    await upsert(session, table, row, ["poll_id", "voter"], _CHANGED)
-    await insert_ignoring_duplicates(session, table, others[at:], ["poll_id", "voter"])
+    await insert_ignoring_duplicates(session, ReadinessAnswer, others[:at], ["poll_id", "voter"])
+    await upsert(session, ReadinessAnswer, row, ["poll_id", "voter"], _CHANGED)
+    await insert_ignoring_duplicates(session, ReadinessAnswer, others[at:], ["poll_id", "voter"])
 
 
 _CHANGED = ["site_id", "on_roster", "choice", "sealed"]
@@ -207,9 +211,9 @@ async def _companions(session: AsyncSession, poll_id: int, voter: str, n: int) -
     start = secrets.token_hex(32)
     base = (select(ReadinessAnswer.voter).where(ReadinessAnswer.poll_id == poll_id, ReadinessAnswer.voter != voter)
             .order_by(ReadinessAnswer.voter))
-    found = list((await session.exec(base.where(ReadinessAnswer.voter >= start).limit(n))).scalars())
+    found = list((await session.exec(base.where(ReadinessAnswer.voter >= start).limit(n))))
     if len(found) < n:
-        found += (await session.exec(base.where(ReadinessAnswer.voter < start).limit(n - len(found)))).scalars()
+        found += (await session.exec(base.where(ReadinessAnswer.voter < start).limit(n - len(found))))
     return found
 
 
@@ -226,7 +230,7 @@ class Move:
 
 
 _RECOUNT = (update(ReadinessAnswer)
-            .where(ReadinessAnswer.poll_id == bindparam("p"), ReadinessAnswer.voter == bindparam("v"))
+            .where(col(ReadinessAnswer.poll_id) == bindparam("p"), col(ReadinessAnswer.voter) == bindparam("v"))
             .values(site_id=bindparam("site"), on_roster=bindparam("roster")))
 
 
@@ -235,7 +239,7 @@ async def follow(session: AsyncSession, voters: Voters, moves: Sequence[Move]) -
     of their keys the later stands, re-keyed to ``subject``), counted where the roster has them now."""
     if not moves:
         return
-    polls = (await session.exec(select(ReadinessPoll.id, ReadinessPoll.anonymous))).all()
+    polls = (await session.exec(select(nonnull(ReadinessPoll.id), ReadinessPoll.anonymous))).all()
     for poll_id, anonymous in polls:
         present = dict((await session.exec(select(ReadinessAnswer.voter, ReadinessAnswer.sealed)
                                            .where(ReadinessAnswer.poll_id == poll_id))).all())
@@ -248,14 +252,14 @@ async def follow(session: AsyncSession, voters: Voters, moves: Sequence[Move]) -
             latest = max(found, key=lambda k: voters.opened(present[k]))
             stale = [k for k in found if k != latest]
             if stale:
-                await session.exec(delete(ReadinessAnswer).where(ReadinessAnswer.poll_id == poll_id,
-                                                                 ReadinessAnswer.voter.in_(stale)))
+                await session.exec(delete(ReadinessAnswer).where(col(ReadinessAnswer.poll_id) == poll_id,
+                                                                 col(ReadinessAnswer.voter).in_(stale)))
             if latest != keys[0]:
                 values: dict[str, Any] = {"voter": keys[0]}
                 if not anonymous and move.member_id is not None:
                     values["member_id"] = move.member_id
-                await session.exec(update(ReadinessAnswer).where(ReadinessAnswer.poll_id == poll_id,
-                                                                 ReadinessAnswer.voter == latest).values(values))
+                await session.exec(update(ReadinessAnswer).where(col(ReadinessAnswer.poll_id) == poll_id,
+                                                                 col(ReadinessAnswer.voter) == latest).values(values))
             for k in found:
                 present.pop(k)
             present[keys[0]] = None
@@ -272,7 +276,7 @@ def moved(member: Member, *former: str) -> Move:
 
 async def voters_of(session: AsyncSession, poll_id: int) -> set[str]:
     """Every voter key of a poll: who answered, for whoever holds the key to recompute them."""
-    return set((await session.exec(select(ReadinessAnswer.voter).where(ReadinessAnswer.poll_id == poll_id))).scalars())
+    return set((await session.exec(select(ReadinessAnswer.voter).where(ReadinessAnswer.poll_id == poll_id))))
 
 
 async def answered_polls(session: AsyncSession, member_id: int,
@@ -283,26 +287,26 @@ async def answered_polls(session: AsyncSession, member_id: int,
     if not pairs:
         return []
     mine = or_(tuple_(ReadinessAnswer.poll_id, ReadinessAnswer.voter).in_(pairs),
-               ReadinessAnswer.member_id == member_id)
+               col(ReadinessAnswer.member_id) == member_id)
     rows = await session.exec(
         select(ReadinessPoll, ReadinessAnswer.member_id, ReadinessAnswer.choice)
-        .join(ReadinessAnswer, ReadinessAnswer.poll_id == ReadinessPoll.id).where(mine)
-        .order_by(ReadinessPoll.id))
+        .join(ReadinessAnswer, col(ReadinessAnswer.poll_id) == ReadinessPoll.id).where(mine)
+        .order_by(col(ReadinessPoll.id)))
     shown: dict[int, tuple[ReadinessPoll, int | None]] = {}
     for poll, owner, choice in rows.all():
-        shown[poll.id] = (poll, choice if owner is not None else None)
+        shown[id_of(poll)] = (poll, choice if owner is not None else None)
     return list(shown.values())
 
 
 async def current_poll(session: AsyncSession, now: datetime) -> ReadinessPoll | None:
     """The newest poll still open, if any."""
-    rows = await session.exec(select(ReadinessPoll).where(ReadinessPoll.closed_at.is_(None))
-                              .order_by(ReadinessPoll.id.desc()).limit(5))
-    return next((poll for poll in rows.scalars() if not poll.is_closed(now)), None)
+    rows = await session.exec(select(ReadinessPoll).where(col(ReadinessPoll.closed_at).is_(None))
+                              .order_by(col(ReadinessPoll.id).desc()).limit(5))
+    return next((poll for poll in rows if not poll.is_closed(now)), None)
 
 
 async def poll_ids(session: AsyncSession) -> list[int]:
-    return list((await session.exec(select(ReadinessPoll.id).order_by(ReadinessPoll.id))).scalars())
+    return list(await session.exec(select(nonnull(ReadinessPoll.id)).order_by(col(ReadinessPoll.id))))
 
 
 @dataclass
@@ -338,13 +342,13 @@ class Tally:
         return sum(s.answers for s in self.sites)
 
 
-def _site_filter(column, site_ids: list[int] | None):
-    return True if site_ids is None else column.in_(site_ids)
+def _site_filter(column: int | None, site_ids: list[int] | None) -> ColumnElement[bool]:
+    return true() if site_ids is None else col(column).in_(site_ids)
 
 
 async def tally(session: AsyncSession, poll: ReadinessPoll, site_ids: list[int] | None = None) -> Tally:
     """Roster size and answers per choice for each worksite (all, or ``site_ids``), plus off-roster answers."""
-    return (await tallies(session, [poll], site_ids))[poll.id]
+    return (await tallies(session, [poll], site_ids))[id_of(poll)]
 
 
 async def tallies(session: AsyncSession, polls: Sequence[ReadinessPoll], site_ids: list[int] | None = None, *,
@@ -355,31 +359,33 @@ async def tallies(session: AsyncSession, polls: Sequence[ReadinessPoll], site_id
     side, each with its site's name."""
     if not polls:
         return {}
-    parts = [select(ReadinessAnswer.poll_id, ReadinessAnswer.site_id, ReadinessAnswer.on_roster,
-                    ReadinessAnswer.choice, func.count().label("n"))
-             .where(ReadinessAnswer.poll_id.in_([p.id for p in polls]), _site_filter(ReadinessAnswer.site_id, site_ids))
-             .group_by(ReadinessAnswer.poll_id, ReadinessAnswer.site_id, ReadinessAnswer.on_roster,
-                       ReadinessAnswer.choice)]
+    answer = ReadinessAnswer
+    parts: list[Select[int | None, int | None, bool | None, int | None, int]] = [
+        core_select(col(answer.poll_id), col(answer.site_id), col(answer.on_roster), col(answer.choice),
+                    func.count().label("n"))
+        .where(col(answer.poll_id).in_([id_of(p) for p in polls]), _site_filter(answer.site_id, site_ids))
+        .group_by(col(answer.poll_id), col(answer.site_id), col(answer.on_roster), col(answer.choice))]
     if roster is None:
-        parts.append(select(cast(null(), Integer).label("poll_id"), Member.worksite_id.label("site_id"),
-                            cast(null(), Boolean).label("on_roster"), cast(null(), Integer).label("choice"),
-                            func.count().label("n"))
-                     .where(Member.on_roster, _site_filter(Member.worksite_id, site_ids)).group_by(Member.worksite_id))
+        parts.append(core_select(cast(null(), Integer).label("poll_id"), col(Member.worksite_id).label("site_id"),
+                                 cast(null(), Boolean).label("on_roster"), cast(null(), Integer).label("choice"),
+                                 func.count().label("n"))
+                     .where(col(Member.on_roster), _site_filter(Member.worksite_id, site_ids))
+                     .group_by(col(Member.worksite_id)))
     counts = union_all(*parts).subquery()
     poll_id, site_id, on_roster, choice, count = counts.c
     rows = (await (await session.connection()).execute(
-        select(poll_id, site_id, Worksite.name, on_roster, choice, count)
-        .outerjoin(Worksite, Worksite.id == site_id))).all()
+        core_select(poll_id, site_id, col(Worksite.name), on_roster, choice, count)
+        .outerjoin(Worksite, col(Worksite.id) == site_id))).all()
     rosters = dict(roster or {})
     rosters.update((site, (name, number)) for poll, site, name, _, _, number in rows if poll is None)
-    by_poll: dict[int, list] = {p.id: [] for p in polls}
+    by_poll: dict[int, list[Sequence[Any]]] = {id_of(p): [] for p in polls}
     for row in rows:
         if row[0] is not None:
             by_poll[row[0]].append(row[1:])
-    return {p.id: _tally(len(p.choices), rosters, by_poll[p.id]) for p in polls}
+    return {id_of(p): _tally(len(p.choices), rosters, by_poll[id_of(p)]) for p in polls}
 
 
-def _tally(n: int, rosters: dict[int, tuple[str, int]], answers: list) -> Tally:
+def _tally(n: int, rosters: dict[int, tuple[str, int]], answers: list[Sequence[Any]]) -> Tally:
     sites: dict[int | None, SiteTally] = {site: SiteTally(site, name, roster=number, choices=[0] * n)
                                           for site, (name, number) in rosters.items()}
     off_roster = [0] * n
@@ -402,17 +408,17 @@ async def roster_members(session: AsyncSession, site_ids: list[int] | None) -> l
     """Roster members (at ``site_ids``, or everywhere) by worksite and name: the missing list keeps those
     none of whose voter keys is among a poll's :func:`voters_of`."""
     rows = await session.exec(
-        select(Worksite.name, Member).outerjoin(Worksite, Worksite.id == Member.worksite_id)
+        select(Worksite.name, Member).outerjoin(Worksite, col(Worksite.id) == Member.worksite_id)
         .where(Member.on_roster, _site_filter(Member.worksite_id, site_ids))
-        .order_by(Worksite.name, Member.name, Member.id))
+        .order_by(Worksite.name, Member.name, col(Member.id)))
     return [(name or "", member) for name, member in rows.all()]
 
 
 async def answered_member_ids(session: AsyncSession, poll: ReadinessPoll) -> set[int]:
     """For a poll that is not anonymous, the members its rows name."""
-    rows = await session.exec(select(ReadinessAnswer.member_id).where(ReadinessAnswer.poll_id == poll.id,
-                                                                      ReadinessAnswer.member_id.is_not(None)))
-    return set(rows.scalars())
+    rows = await session.exec(select(nonnull(ReadinessAnswer.member_id))
+                              .where(ReadinessAnswer.poll_id == poll.id, col(ReadinessAnswer.member_id).is_not(None)))
+    return set(rows)
 
 
 async def member_answers(session: AsyncSession, poll: ReadinessPoll) -> list[tuple[Member, str | None, int | None]]:
@@ -420,8 +426,9 @@ async def member_answers(session: AsyncSession, poll: ReadinessPoll) -> list[tup
     assert not poll.anonymous, "anonymous polls have no per-member answers"
     rows = await session.exec(
         select(Member, Worksite.name, ReadinessAnswer.choice)
-        .outerjoin(Worksite, Worksite.id == Member.worksite_id)
-        .outerjoin(ReadinessAnswer, and_(ReadinessAnswer.poll_id == poll.id, ReadinessAnswer.member_id == Member.id))
-        .where(Member.on_roster | ReadinessAnswer.choice.is_not(None))
-        .order_by(Worksite.name, Member.name, Member.id))
+        .outerjoin(Worksite, col(Worksite.id) == Member.worksite_id)
+        .outerjoin(ReadinessAnswer, and_(col(ReadinessAnswer.poll_id) == poll.id,
+                                         col(ReadinessAnswer.member_id) == Member.id))
+        .where(col(Member.on_roster) | col(ReadinessAnswer.choice).is_not(None))
+        .order_by(Worksite.name, Member.name, col(Member.id)))
     return [(member, site, choice) for member, site, choice in rows.all()]

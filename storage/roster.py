@@ -16,15 +16,17 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, update
 from sqlalchemy.orm import aliased
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import claims
 from storage.members import Member, MemberIdentity, Worksite, merge_members, site_key
 from storage.readiness import Move, Voters, follow, moved
-from storage.sql import insert_ids
+from storage.sql import id_of, insert_ids, nonnull, table_of
 
 HEADERS = {
     "name": "name", "full name": "name", "worksite": "worksite", "site": "worksite", "school": "worksite",
@@ -96,7 +98,7 @@ def _problem(row: dict[str, str], columns: Sequence[IdColumn]) -> str | None:
     for column in columns:
         cell = row.get(column.platform)
         problem = column.problem(cell) if cell else None
-        if problem:
+        if cell and problem:
             return f"{column.headers[0]} “{cell[:30]}” {problem}"
     return None
 
@@ -114,10 +116,11 @@ async def fold(session: AsyncSession, voters: Voters, keep_id: int, drop_id: int
     """:func:`storage.members.merge_members`, answers included: one answer per poll (the later stands),
     filed under the merged member's voter and counted where they are now."""
     keep, drop = await session.get(Member, keep_id), await session.get(Member, drop_id)
-    subject = keep.roster_key or drop.roster_key or str(keep.id)
-    former = tuple(sorted({drop.roster_key, str(drop.id), str(keep.id)} - {subject, None}))
+    assert keep is not None and drop is not None
+    subject = keep.roster_key or drop.roster_key or str(keep_id)
+    former = tuple(sorted({k for k in (drop.roster_key, str(drop_id), str(keep_id)) if k is not None} - {subject}))
     site = keep.worksite_id if keep.worksite_id is not None else drop.worksite_id
-    await follow(session, voters, [Move(subject, former, site, keep.on_roster or drop.on_roster, keep.id)])
+    await follow(session, voters, [Move(subject, former, site, keep.on_roster or drop.on_roster, keep_id)])
     await merge_members(session, keep_id, drop_id)
     await claims.settled_by_merge(session, keep_id)
 
@@ -131,7 +134,7 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
     member id, email or account is on a bad row stays on: a typo never takes anyone off."""
     report = ImportReport()
     platforms = [column.platform for column in columns]
-    members = {m.id: m for m in (await session.exec(select(Member))).scalars()}
+    members = {id_of(m): m for m in (await session.exec(select(Member)))}
     keys = {m.roster_key for m in members.values() if m.roster_key}
     changed: dict[int, Member] = {}
     added: list[Member] = []  # new rows, not inserted yet
@@ -142,9 +145,9 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
     for m in members.values():
         if m.on_roster:
             by_name.setdefault(m.name.casefold(), []).append(m)
-    identities = {(i.platform, i.user_id): i for i in (await session.exec(select(MemberIdentity))).scalars()}
+    identities = {(i.platform, i.user_id): i for i in (await session.exec(select(MemberIdentity)))}
     verified = {i.email.casefold(): (i.platform, i.user_id) for i in identities.values() if i.email}
-    sites = {s.key: s for s in (await session.exec(select(Worksite))).scalars()}
+    sites = {s.key: s for s in (await session.exec(select(Worksite)))}
     seen_no: dict[str, int] = {}
     kept: set[int] = set()  # members a row of this file names
     for line, row in rows:
@@ -157,7 +160,7 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
             named = [by_no.get(row.get("member_no") or ""), by_email.get((row.get("email") or "").casefold()),
                      *(members.get(identities[(p, row[p])].member_id) for p in platforms
                        if (p, row.get(p)) in identities)]
-            kept.update(m.id for m in named if m is not None)
+            kept.update(m.id for m in named if m is not None and m.id is not None)
             continue
         if row.get("member_no"):
             seen_no[row["member_no"]] = line
@@ -178,14 +181,14 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
             sites[key] = Worksite(name=" ".join(row["worksite"].split()), key=key, created_at=now)
             session.add(sites[key])
             await session.flush()
-        wanted = {"name": row["name"], "worksite_id": sites[key].id, "on_roster": True}
+        wanted: dict[str, Any] = {"name": row["name"], "worksite_id": sites[key].id, "on_roster": True}
         if row.get("email"):
             wanted["email"] = row["email"]
         if row.get("member_no"):
             wanted["member_no"] = row["member_no"]
         if member is None or member.roster_key is None:
-            named = row_key(row)
-            wanted["roster_key"] = named if named not in keys else f"{named}~{secrets.token_hex(4)}"  # a new email
+            new_key = row_key(row)  # taken already: a new email for someone the roster had
+            wanted["roster_key"] = new_key if new_key not in keys else f"{new_key}~{secrets.token_hex(4)}"
             keys.add(wanted["roster_key"])
         if member is None:
             member = Member(**wanted, created_at=now)  # inserted with the other new rows, after the loop
@@ -217,7 +220,8 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
         for platform, user_id in accounts:
             identity = identities.get((platform, user_id))
             if identity is None:
-                identity = MemberIdentity(member_id=member.id, platform=platform, user_id=user_id)
+                # a new row's account gets its member id when the row is inserted (_insert_added)
+                identity = MemberIdentity(member_id=member.id, platform=platform, user_id=user_id)  # type: ignore[arg-type]
                 identities[(platform, user_id)] = identity
                 if member.id is None:
                     owners[(platform, user_id)] = member
@@ -228,21 +232,21 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
                 for new in (member, owners.get((platform, user_id))):
                     if new is not None and new.id is None:  # a new row, inserted now to fold
                         await _insert_now(session, new, added, owners, identities)
-                        changed[new.id] = new
+                        changed[id_of(new)] = new
                 other = identity.member_id
                 await session.flush()
-                await fold(session, voters, member.id, other)
+                await fold(session, voters, id_of(member), other)
                 members.pop(other, None)
                 changed.pop(other, None)
-                identity.member_id = member.id
+                identity.member_id = id_of(member)
     await _insert_added(session, added, [(owner, identities[a]) for a, owner in owners.items()])
-    changed.update((member.id, member) for member in added)
+    changed.update((id_of(member), member) for member in added)
     if sync:
         names = {s.id: s.name for s in sites.values()}
         for member in members.values():
-            if member.on_roster and member.id not in kept:
+            if member.on_roster and id_of(member) not in kept:
                 member.on_roster, member.declared_site_id = False, None
-                changed[member.id] = member
+                changed[id_of(member)] = member
                 report.off += 1
                 report.changes.append(f"- {member.name} ({names.get(member.worksite_id, '?')})")
     await session.flush()
@@ -256,12 +260,12 @@ async def _insert_added(session: AsyncSession, added: list[Member],
     in another. The members stay out of the session: nothing after the import changes them."""
     if not added:
         return
-    columns = [c.name for c in Member.__table__.columns if c.name != "id"]
+    columns = [c.name for c in table_of(Member).columns if c.name != "id"]
     ids = await insert_ids(session, Member, [{c: getattr(m, c) for c in columns} for m in added])
     for member, member_id in zip(added, ids, strict=True):
         member.id = member_id
     if accounts:
-        await session.exec(insert(MemberIdentity.__table__), params=[
+        await session.exec(insert(table_of(MemberIdentity)), params=[
             {"member_id": member.id, "platform": identity.platform, "user_id": identity.user_id,
              "display_name": identity.display_name, "email": identity.email, "last_seen": identity.last_seen}
             for member, identity in accounts])
@@ -274,7 +278,7 @@ async def _insert_now(session: AsyncSession, member: Member, added: list[Member]
     session.add(member)
     await session.flush()
     for account in [a for a, owner in owners.items() if owner is member]:
-        identities[account].member_id = member.id
+        identities[account].member_id = id_of(member)
         session.add(identities[account])
         del owners[account]
 
@@ -289,7 +293,7 @@ async def preview_rows(session: AsyncSession, rows: list[tuple[int, dict[str, st
         await savepoint.rollback()
 
 
-def _change(member: Member, wanted: dict, site_names: dict[int, str]) -> str:
+def _change(member: Member, wanted: dict[str, Any], site_names: dict[int | None, str]) -> str:
     site = site_names[wanted["worksite_id"]]
     if not member.on_roster:
         return f"~ {member.name} ({site}): back on the roster"
@@ -304,12 +308,12 @@ async def by_verified_email(session: AsyncSession, voters: Voters, member: Membe
     """An account whose email the platform verified: kept on the account (a later import matches it), and
     folded into the one roster row with that email that no account on the platform holds yet."""
     await session.exec(update(MemberIdentity).where(
-        MemberIdentity.platform == platform, MemberIdentity.user_id == user_id,
-        MemberIdentity.email.is_distinct_from(email)).values(email=email))
+        col(MemberIdentity.platform) == platform, col(MemberIdentity.user_id) == user_id,
+        col(MemberIdentity.email).is_distinct_from(email)).values(email=email))
     row = await claims.claimable(session, email, platform)
     if row is None or row.email is None or row.email.casefold() != email.casefold():
         return member
-    await fold(session, voters, row.id, member.id)
+    await fold(session, voters, id_of(row), id_of(member))
     return row
 
 
@@ -324,30 +328,31 @@ async def discrepancies(session: AsyncSession, site_ids: list[int] | None) -> li
     """Roster members who say they work somewhere else than the roster has them (either site in
     ``site_ids``, or all), with both sites' names."""
     roster_site, said = aliased(Worksite), aliased(Worksite)
-    stmt = (select(Member, roster_site.name, said.name).join(roster_site, roster_site.id == Member.worksite_id)
-            .join(said, said.id == Member.declared_site_id).where(Member.on_roster))
+    stmt = (select(Member, roster_site.name, said.name).join(roster_site, col(roster_site.id) == Member.worksite_id)
+            .join(said, col(said.id) == Member.declared_site_id).where(Member.on_roster))
     if site_ids is not None:
-        stmt = stmt.where(or_(Member.worksite_id.in_(site_ids), Member.declared_site_id.in_(site_ids)))
-    rows = await session.exec(stmt.order_by(roster_site.name, Member.name, Member.id))
+        stmt = stmt.where(or_(col(Member.worksite_id).in_(site_ids), col(Member.declared_site_id).in_(site_ids)))
+    rows = await session.exec(stmt.order_by(roster_site.name, Member.name, col(Member.id)))
     return [(member, at, says) for member, at, says in rows.all()]
 
 
 async def export_rows(session: AsyncSession, columns: Sequence[IdColumn]) -> list[list[str]]:
     """The roster as rows under :func:`export_columns`, in the shape it is imported."""
-    sites = {s.id: s.name for s in (await session.exec(select(Worksite))).scalars()}
+    sites = {s.id: s.name for s in (await session.exec(select(Worksite)))}
     accounts: dict[tuple[int, str], str] = {}
-    for identity in (await session.exec(select(MemberIdentity))).scalars():
+    for identity in (await session.exec(select(MemberIdentity))):
         accounts[(identity.member_id, identity.platform)] = identity.user_id
-    roster = (await session.exec(select(Member).where(Member.on_roster).order_by(Member.name, Member.id))).scalars()
+    roster = (await session.exec(select(Member).where(Member.on_roster).order_by(Member.name, col(Member.id))))
     return [[m.name, sites.get(m.worksite_id, ""), m.email or "", m.member_no or "",
-             *(accounts.get((m.id, column.platform), "") for column in columns)] for m in roster]
+             *(accounts.get((id_of(m), column.platform), "") for column in columns)] for m in roster]
 
 
 async def sizes(session: AsyncSession, site_ids: list[int] | None = None) -> dict[int, tuple[str, int]]:
     """Each worksite's name and roster size (the denominator of every structure test), for the worksites
     ``site_ids`` (or every one with someone on the roster); one ``GROUP BY`` over the roster index."""
-    stmt = (select(Member.worksite_id, Worksite.name, func.count()).join(Worksite, Worksite.id == Member.worksite_id)
-            .where(Member.on_roster).group_by(Member.worksite_id, Worksite.name))
+    stmt = (select(nonnull(Member.worksite_id), Worksite.name, func.count())
+            .join(Worksite, col(Worksite.id) == Member.worksite_id)
+            .where(Member.on_roster).group_by(col(Member.worksite_id), Worksite.name))
     if site_ids is not None:
-        stmt = stmt.where(Member.worksite_id.in_(site_ids))
+        stmt = stmt.where(col(Member.worksite_id).in_(site_ids))
     return {site: (name, n) for site, name, n in (await session.exec(stmt)).all()}

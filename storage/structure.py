@@ -6,16 +6,18 @@ each with its own threshold and worksite scope. What each test counted lives wit
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, ForeignKey, Integer, func, literal, select, union_all, update
-from sqlmodel import Column, Field, SQLModel
+from sqlalchemy import JSON, ForeignKey, Integer, Select, func, literal, true, union_all, update
+from sqlalchemy import select as core_select
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.actions import Action, Signup
 from storage.members import Member
 from storage.pledges import Pledge, PledgeSignature
 from storage.readiness import ReadinessPoll
-from storage.sql import locked
+from storage.sql import id_of, locked
 from storage.types import UTCDateTime
 
 KINDS = ("action", "readiness", "pledge")
@@ -42,13 +44,13 @@ class StructureTest(SQLModel, table=True):
 
 async def ladder(session: AsyncSession, *, lock: bool = False) -> list[StructureTest]:
     """The tests in order; ``lock`` holds them until commit (before any change to the order)."""
-    stmt = select(StructureTest).order_by(StructureTest.position, StructureTest.id)
-    return list((await session.exec(locked(stmt) if lock else stmt)).scalars())
+    stmt = select(StructureTest).order_by(col(StructureTest.position), col(StructureTest.id))
+    return list((await session.exec(locked(stmt) if lock else stmt)))
 
 
-async def add(session: AsyncSession, **values) -> StructureTest:
+async def add(session: AsyncSession, **values: Any) -> StructureTest:
     """A new last step."""
-    last = (await session.exec(select(func.max(StructureTest.position)))).scalar_one()
+    last = (await session.exec(select(func.max(StructureTest.position)))).one()
     test = StructureTest(position=(last or 0) + 1, **values)
     session.add(test)
     await session.flush()
@@ -59,20 +61,27 @@ async def renumber(session: AsyncSession, tests: list[StructureTest]) -> None:
     """Positions 1, 2, 3… in the order of ``tests`` (all of the ladder, locked)."""
     for position, test in enumerate(tests, 1):
         if test.position != position:
-            await session.exec(update(StructureTest).where(StructureTest.id == test.id).values(position=position))
+            await session.exec(update(StructureTest).where(col(StructureTest.id) == test.id).values(position=position))
             test.position = position
     await session.flush()
 
 
 async def referents(session: AsyncSession, ladder: list[StructureTest]) -> dict[tuple[str, int], object]:
     """The action, poll or pledge each test counts, by (kind, id): one query per kind."""
-    found: dict[tuple[str, int], object] = {}
-    for kind, table in (("action", Action), ("readiness", ReadinessPoll), ("pledge", Pledge)):
-        ids = [t.ref_id for t in ladder if t.kind == kind]
-        if ids:
-            found.update(((kind, row.id), row) for row in (await session.exec(select(table).where(
-                table.id.in_(ids)))).scalars())
-    return found
+    return {**await _by_id(session, ladder, "action", Action),
+            **await _by_id(session, ladder, "readiness", ReadinessPoll),
+            **await _by_id(session, ladder, "pledge", Pledge)}
+
+
+_Referent = TypeVar("_Referent", Action, ReadinessPoll, Pledge)
+
+
+async def _by_id(session: AsyncSession, ladder: list[StructureTest], kind: str,
+                 model: type[_Referent]) -> dict[tuple[str, int], object]:
+    ids = [t.ref_id for t in ladder if t.kind == kind]
+    if not ids:
+        return {}
+    return {(kind, id_of(row)): row for row in await session.exec(select(model).where(col(model.id).in_(ids)))}
 
 
 async def acts_by_site(session: AsyncSession, action_ids: list[int], pledge_ids: list[int],
@@ -83,16 +92,18 @@ async def acts_by_site(session: AsyncSession, action_ids: list[int], pledge_ids:
     member's signups; over every worksite that is the whole roster times the tests, so the roster test is
     written ``IS NOT false``, which SQLite cannot seek an index with: the join then starts from the acts
     (check-ins from ``ix_signup_came`` alone) and looks each member up, 2.4 s → 0.3 s at 35,000 members."""
-    roster = Member.on_roster.is_not(False) if site_ids is None else Member.on_roster
-    parts = []
+    roster = col(Member.on_roster).is_not(False) if site_ids is None else col(Member.on_roster)
+    parts: list[Select[str, int, int | None, int]] = []
     for kind, ref, member, ids, extra in (
-            ("action", Signup.action_id, Signup.member_id, action_ids, Signup.checked_in_at.is_not(None)),
-            ("pledge", PledgeSignature.pledge_id, PledgeSignature.member_id, pledge_ids, True)):
+            ("action", col(Signup.action_id), col(Signup.member_id), action_ids,
+             col(Signup.checked_in_at).is_not(None)),
+            ("pledge", col(PledgeSignature.pledge_id), col(PledgeSignature.member_id), pledge_ids, true())):
         if ids:
-            stmt = (select(literal(kind).label("kind"), ref.label("ref"), Member.worksite_id, func.count())
-                    .join(Member, Member.id == member).where(ref.in_(ids), extra, roster)
-                    .group_by(ref, Member.worksite_id))
-            parts.append(stmt if site_ids is None else stmt.where(Member.worksite_id.in_(site_ids)))
+            stmt: Select[str, int, int | None, int] = (
+                core_select(literal(kind).label("kind"), ref.label("ref"), col(Member.worksite_id), func.count())
+                .join(Member, col(Member.id) == member).where(ref.in_(ids), extra, roster)
+                .group_by(ref, col(Member.worksite_id)))
+            parts.append(stmt if site_ids is None else stmt.where(col(Member.worksite_id).in_(site_ids)))
     if not parts:
         return {}
     rows = await (await session.connection()).execute(union_all(*parts))

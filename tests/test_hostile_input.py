@@ -58,8 +58,8 @@ def test_the_parser_answers_every_line_with_values_or_a_user_error(line):
 
 
 # what a refusal is meant to write: the audit trail, and failed tries counted for a rate limit
-# (wrong /member link codes, /member claim of no claimable row)
-KEPT_ON_REFUSAL = {"auditentry", "linkfailure", "claimmiss"}
+# (wrong /member link codes, /member claim of no claimable row, wrong /strike here codes)
+KEPT_ON_REFUSAL = {"auditentry", "linkfailure", "claimmiss", "picketcodemiss"}
 
 
 def _dump(path):

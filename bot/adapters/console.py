@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TextIO
 
 import click
@@ -137,7 +138,7 @@ def _enable_history() -> None:
     atexit.register(lambda: _save_history(readline, history))
 
 
-def _save_history(readline, history: Path) -> None:
+def _save_history(readline: ModuleType, history: Path) -> None:
     try:
         readline.write_history_file(history)
     except OSError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import click
 import discord
@@ -16,16 +17,17 @@ from bot.adapters.discord.sender import DiscordSender
 from bot.adapters.repeats import Recent
 from bot.app import App
 from bot.commandline import common, make_app
+from bot.config import Config
 
 log = logging.getLogger(__name__)
 
 INTERACTION_WINDOW = 900.0  # seconds: an interaction token is valid for 15 minutes
 
 
-class _Organizer:
-    """What both client kinds add: the app, the command tree, button routing, and sync at login."""
+class OrganizerClient(discord.Client):
+    """The client: the app, the command tree, button routing, and sync at login."""
 
-    def __init__(self, app: App, *, sync_on_login: bool = True, **options) -> None:
+    def __init__(self, app: App, *, sync_on_login: bool = True, **options: Any) -> None:
         super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_PINGS, max_ratelimit_timeout=30.0,
                          **options)
         self.app = app
@@ -39,21 +41,17 @@ class _Organizer:
         if self.sync_on_login:
             await sync(self)
 
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if (interaction.type is discord.InteractionType.modal_submit
-                and interaction.data.get("custom_id", "").startswith(FORM_PREFIX)):
+    async def on_interaction(self, interaction: discord.Interaction[OrganizerClient]) -> None:
+        if (interaction.type is discord.InteractionType.modal_submit and interaction.data is not None
+                and str(interaction.data.get("custom_id", "")).startswith(FORM_PREFIX)):
             await submit_form(interaction)
 
 
-class OrganizerClient(_Organizer, discord.Client):
-    pass
+class ShardedOrganizerClient(OrganizerClient, discord.AutoShardedClient):
+    """The same, over several gateway shards."""
 
 
-class ShardedOrganizerClient(_Organizer, discord.AutoShardedClient):
-    pass
-
-
-def make_client(app: App, *, sync_on_login: bool = True) -> discord.Client:
+def make_client(app: App, *, sync_on_login: bool = True) -> OrganizerClient:
     """A plain client, or an auto-sharded one when config gives ``shard_count``/``shard_ids``."""
     settings = PLATFORM.settings_of(app.config)
     if settings.shard_count is None and settings.shard_ids is None:
@@ -62,7 +60,8 @@ def make_client(app: App, *, sync_on_login: bool = True) -> discord.Client:
                                   shard_ids=settings.shard_ids)
 
 
-async def sync(client: discord.Client, *, guild_id: int | None = None, sync_global: bool | None = None) -> list[str]:
+async def sync(client: OrganizerClient, *, guild_id: int | None = None,
+               sync_global: bool | None = None) -> list[str]:
     """Register the commands with Discord: in one server (instant) and/or globally (up to an hour).
     Returns what was synced, for the CLI to report."""
     settings = PLATFORM.settings_of(client.app.config)
@@ -80,13 +79,19 @@ async def sync(client: discord.Client, *, guild_id: int | None = None, sync_glob
     return done
 
 
-async def start(app: App) -> tuple[DiscordSender, asyncio.Task]:
+async def start(app: App) -> tuple[DiscordSender, asyncio.Task[None]]:
     """Log in (which syncs commands), then keep the gateway connection in a task beside the others."""
     client = make_client(app)
-    await client.login(app.config.secret("discord_token"))
+    await client.login(_token(app.config))
     task = asyncio.create_task(_serve(client), name="discord")
     log.info("Discord connected as %s", client.user)
     return DiscordSender(client, PLATFORM.settings_of(app.config).ping_role), task
+
+
+def _token(config: Config) -> str:
+    token = config.secret("discord_token")
+    assert token is not None, "Discord starts only with DISCORD_TOKEN set"
+    return token
 
 
 async def _serve(client: discord.Client) -> None:
@@ -105,7 +110,7 @@ def cli() -> None:
 @click.option("--guild", "guild_id", type=int, default=None, help="Server id (default: discord.guild_id).")
 @click.option("--global", "sync_global", is_flag=True, default=None, help="Also register globally (slow to appear).")
 @common
-def sync_command(config, guild_id: int | None, sync_global: bool | None) -> None:
+def sync_command(config: Config, guild_id: int | None, sync_global: bool | None) -> None:
     """Register the slash commands with Discord now (the bot also does this when it starts)."""
     settings = PLATFORM.settings_of(config)
     if not PLATFORM.enabled(config):
@@ -114,11 +119,11 @@ def sync_command(config, guild_id: int | None, sync_global: bool | None) -> None
         raise click.ClickException(
             "nothing to sync to: set discord.guild_id in the config, or pass --guild or --global")
 
-    async def go():
+    async def go() -> list[str]:
         app = make_app(config, platforms=(PLATFORM.name,))
         client = make_client(app, sync_on_login=False)
         try:
-            await client.login(config.secret("discord_token"))
+            await client.login(_token(config))
             return await sync(client, guild_id=guild_id, sync_global=sync_global)
         finally:
             await client.close()

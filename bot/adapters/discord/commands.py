@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import inspect
 import logging
-from typing import Any
+from collections.abc import Callable, Coroutine, Mapping
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -20,9 +21,14 @@ from discord import app_commands
 from bot.adapters.discord import MODAL, PLATFORM, ROLE_CLAIM
 from bot.adapters.discord.render import to_discord
 from bot.i18n import Catalogs
-from bot.registry import Command, Param
+from bot.registry import Command, Param, Registry
 from bot.schema import DISCORD_LOCALES, describe
 from bot.types import Form, Identity, Invocation, Reply
+
+if TYPE_CHECKING:
+    from bot.adapters.discord.client import OrganizerClient
+
+    Interaction = discord.Interaction[OrganizerClient]
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +48,7 @@ class CatalogTranslator(app_commands.Translator):
         self.catalogs = catalogs
 
     async def translate(self, string: app_commands.locale_str, locale: discord.Locale,
-                        context: app_commands.TranslationContext) -> str | None:
+                        context: app_commands.TranslationContext[Any, Any]) -> str | None:
         msgid = string.extras.get("msgid")
         if msgid is None or locale.value not in _LANG_OF_LOCALE:
             return None
@@ -61,17 +67,17 @@ def _annotation(param: Param) -> Any:
     return app_commands.Range[str, None, min(param.max_length, 6000)]
 
 
-def _callback(command: Command, catalogs: Catalogs):
-    async def callback(interaction: discord.Interaction, **values: Any) -> None:
+def _callback(command: Command, catalogs: Catalogs) -> Callable[..., Coroutine[Any, Any, None]]:
+    async def callback(interaction: Interaction, **values: Any) -> None:
         await run(interaction, command, {k: v for k, v in values.items() if v is not None})
 
     ordered = sorted(command.params, key=lambda p: not p.required)
-    callback.__signature__ = inspect.Signature([
+    setattr(callback, "__signature__", inspect.Signature([
         inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction),
         *(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(p),
                             default=inspect.Parameter.empty if p.required and not command.form else None)
           for p in ordered),
-    ])
+    ]))  # what discord.py reads the options from
     if command.params:
         app_commands.describe(**{p.name: _text(catalogs, p.help) for p in command.params})(callback)
     listed = {p.name: _choices(p, catalogs) for p in command.params if p.choices}
@@ -85,7 +91,7 @@ def _choices(param: Param, catalogs: Catalogs) -> list[app_commands.Choice[str]]
             for c in param.choices[:25]]
 
 
-def build_tree(client: discord.Client, registry, catalogs: Catalogs) -> app_commands.CommandTree:
+def build_tree(client: discord.Client, registry: Registry, catalogs: Catalogs) -> app_commands.CommandTree:
     tree = app_commands.CommandTree(client)
     for group in registry.groups.values():
         slash = app_commands.Group(name=group.name, description=_text(catalogs, group.help))
@@ -96,7 +102,7 @@ def build_tree(client: discord.Client, registry, catalogs: Catalogs) -> app_comm
     return tree
 
 
-def invocation(interaction: discord.Interaction, group: str = "", sub: str = "", args: dict | None = None,
+def invocation(interaction: Interaction, group: str = "", sub: str = "", args: dict[str, Any] | None = None,
                *, can_open_forms: bool = False) -> Invocation:
     """Who is asking: the Discord account, its client's language and its roles, by id, in the campaign's
     own server only (``discord.guild_id``). A role held in any other server the bot is in counts for
@@ -113,13 +119,13 @@ def invocation(interaction: discord.Interaction, group: str = "", sub: str = "",
                       interaction.locale.value, can_open_forms, outside)
 
 
-def first_delivery(interaction: discord.Interaction) -> bool:
+def first_delivery(interaction: Interaction) -> bool:
     """False for an interaction this process already ran (Discord can replay one after a resume);
     its first delivery has answered it."""
     return interaction.client.interactions.first(interaction.id)
 
 
-async def run(interaction: discord.Interaction, command: Command, values: dict[str, Any]) -> None:
+async def run(interaction: Interaction, command: Command, values: dict[str, Any]) -> None:
     """A slash command. A form command run with nothing filled in opens its modal, which must be the
     first response; everything else is deferred before the work starts."""
     if not first_delivery(interaction):
@@ -140,7 +146,7 @@ async def run(interaction: discord.Interaction, command: Command, values: dict[s
     await follow_up(interaction, await app.run(inv))
 
 
-async def run_line(interaction: discord.Interaction, line: str) -> None:
+async def run_line(interaction: Interaction, line: str) -> None:
     """A button: its command line, run as the member who clicked."""
     if not first_delivery(interaction):
         return
@@ -152,17 +158,18 @@ async def run_line(interaction: discord.Interaction, line: str) -> None:
     await follow_up(interaction, reply)
 
 
-async def follow_up(interaction: discord.Interaction, reply: Reply) -> None:
+async def follow_up(interaction: Interaction, reply: Reply) -> None:
     """Answer a deferred interaction. The first follow-up keeps the deferral's privacy, so a public
     reply replaces the private "thinking…" with a message in the channel."""
     if reply.message is None:
         await interaction.delete_original_response()
         return
     parts = to_discord(reply.message)
-    if reply.public and interaction.channel is not None:
+    channel = interaction.channel
+    if reply.public and isinstance(channel, discord.abc.Messageable):
         await interaction.delete_original_response()
         for part in parts:
-            await interaction.channel.send(**part.kwargs())
+            await channel.send(**part.kwargs())
         return
     for part in parts:
         await interaction.followup.send(ephemeral=True, **part.kwargs())
@@ -181,14 +188,15 @@ class FormModal(discord.ui.Modal):
                 max_length=min(field.max_length or MODAL.value, MODAL.value), placeholder=_fit(hint, 100)))
 
 
-async def submit_form(interaction: discord.Interaction) -> None:
+async def submit_form(interaction: Interaction) -> None:
     """A submitted form runs its command. Everything needed is in the submission itself (the command
     in the custom_id, the values in the inputs), so a form opened before a restart still works."""
     if not first_delivery(interaction):
         return
-    group, _, sub = interaction.data["custom_id"].removeprefix(FORM_PREFIX).partition(" ")
+    data: Mapping[str, Any] = interaction.data or {}
+    group, _, sub = str(data["custom_id"]).removeprefix(FORM_PREFIX).partition(" ")
     values = {component["custom_id"]: component.get("value", "")
-              for row in interaction.data.get("components", ()) for component in row.get("components", ())}
+              for row in data.get("components", ()) for component in row.get("components", ())}
     await interaction.response.defer(ephemeral=True, thinking=True)
     await follow_up(interaction, await interaction.client.app.run(invocation(interaction, group, sub, values)))
 

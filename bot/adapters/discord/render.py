@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import discord
 
@@ -27,7 +29,7 @@ _STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle
 NO_PINGS = discord.AllowedMentions.none()
 
 
-class CommandButton(discord.ui.DynamicItem[discord.ui.Button], template=r"ob:(?P<line>.+)"):
+class CommandButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"ob:(?P<line>.+)"):
     """A button whose custom_id is the command line it runs, so it works on any message, even one
     posted before the bot last restarted."""
 
@@ -36,10 +38,11 @@ class CommandButton(discord.ui.DynamicItem[discord.ui.Button], template=r"ob:(?P
         self.line = line
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match, /):
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> CommandButton:
         return cls(match["line"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         from bot.adapters.discord.commands import run_line
 
         await run_line(interaction, self.line)
@@ -66,8 +69,8 @@ class Outgoing:
     files: list[discord.File] = field(default_factory=list)
     allowed_mentions: discord.AllowedMentions = NO_PINGS
 
-    def kwargs(self) -> dict:
-        out: dict = {"content": self.content, "allowed_mentions": self.allowed_mentions}
+    def kwargs(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"content": self.content, "allowed_mentions": self.allowed_mentions}
         if self.view is not None:
             out["view"] = self.view
         if self.files:

@@ -55,10 +55,8 @@ class DiscordSender:
     @staticmethod
     async def _send(channel: discord.abc.Messageable, parts: list[Outgoing], dedupe: str) -> str:
         """Every part, in order; the id returned is the last part's, which holds the buttons a live edit keeps."""
-        sent = None
-        for index, part in enumerate(parts):
-            sent = await channel.send(nonce=f"{dedupe}.{index}"[:25], **part.kwargs())
-        return str(sent.id)
+        sent = [await channel.send(nonce=f"{dedupe}.{index}"[:25], **part.kwargs()) for index, part in enumerate(parts)]
+        return str(sent[-1].id)
 
     def _ping_role(self, channel_id: str) -> int | None:
         """``discord.ping_role`` as a role id: given as an id, or a name looked up in the channel's server."""
@@ -72,7 +70,7 @@ class DiscordSender:
             log.warning("ping_role %r not found in the server of channel %s: posting without a ping",
                         self.ping_role, channel_id)
             return None
-        return role.id
+        return int(role.id)
 
 
 async def _mapped(call: Callable[[], Awaitable[T]]) -> T:

@@ -17,6 +17,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from aiohttp import StreamReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -93,10 +94,10 @@ class ServerLog:
     def __init__(self, refusals: Refusals, log: logging.Logger) -> None:
         self.refusals, self.log = refusals, log
 
-    def debug(self, *args, **kwargs) -> None:
+    def debug(self, *args: Any, **kwargs: Any) -> None:
         self.log.debug(*args, **kwargs)
 
-    def exception(self, *args, exc_info: BaseException | bool = True, **kwargs) -> None:
+    def exception(self, *args: Any, exc_info: BaseException | bool = True, **kwargs: Any) -> None:
         error = exc_info if isinstance(exc_info, BaseException) else sys.exc_info()[1]
         if isinstance(error, HttpProcessingError):
             self.refusals.note(f"malformed HTTP ({type(error).__name__})")
@@ -108,7 +109,7 @@ def parse(body: bytes, query: str, headers: Mapping[str, str]) -> AsyncBoltReque
     """The signed body as bolt's request, or :class:`Malformed` (bolt parses in its constructor and
     fails with whatever the bad shape trips over: a list where an object goes, a number for a team)."""
     try:
-        request = AsyncBoltRequest(body=body.decode(), query=query, headers=headers)
+        request = AsyncBoltRequest(body=body.decode(), query=query, headers=dict(headers))
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:
         raise Malformed(type(exc).__name__) from None
     reason = inbound.unreadable(request.body)

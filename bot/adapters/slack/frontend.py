@@ -23,8 +23,10 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
@@ -59,21 +61,21 @@ class Listeners:
         bolt.action(re.compile(f"^{render.BUTTON_ACTION}"))(self.on_click)
         bolt.view_submission(render.FORM_CALLBACK)(self.on_submit)
 
-    async def on_command(self, ack, body: dict[str, Any]) -> None:
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         await self.handoff.run("command", body)
 
-    async def on_click(self, ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def on_click(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         if self.clicks.first(inbound.click_key(body, action)):
             await self.handoff.run("click", body)
 
-    async def on_submit(self, ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def on_submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         target = inbound.form_target(view)
         running = asyncio.ensure_future(self.work.submitted(body, view, target))
         done, _ = await asyncio.wait({running}, timeout=SUBMIT_WAIT)
-        errors = render.form_errors(view, running.result().message.text) \
-            if done and running.result().error and running.result().message else None
+        refused = running.result() if done and running.result().error else None
+        errors = render.form_errors(view, refused.message.text) if refused and refused.message else None
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -86,11 +88,11 @@ class OnceSocketModeHandler(AsyncSocketModeHandler):
     same envelope after a reconnect; each is acknowledged every time but run once. A payload the bot
     cannot read (:func:`bot.adapters.slack.inbound.unreadable`) is acknowledged and not run."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.envelopes = Recent(ENVELOPE_WINDOW)
 
-    async def handle(self, client, req: SocketModeRequest) -> None:
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         unreadable = inbound.unreadable(req.payload)
         if unreadable:
             log.warning("refused a Socket Mode envelope that cannot be read (%s)", unreadable)
@@ -153,7 +155,8 @@ class SlackFrontEnd:
         web_app.router.add_post(EVENTS_PATH, events)
         return web_app
 
-    async def _failed(self, error: Exception, body: dict, response: BoltResponse | None) -> BoltResponse | None:
+    async def _failed(self, error: Exception, body: dict[str, Any],
+                      response: BoltResponse | None) -> BoltResponse | None:
         """bolt's handler for what a listener or bolt itself raised: one line, no traceback above DEBUG.
         After the ack (``response`` None) there is no answer left to give."""
         if isinstance(error, BoltUnhandledRequestError):
@@ -198,9 +201,10 @@ class SlackFrontEnd:
     async def close(self) -> None:
         """Stop the command processes (after what they hold) and close the Web API client's HTTP session."""
         await self.handoff.close()
-        await self.client.session.close()
+        if self.client.session is not None:
+            await self.client.session.close()
 
 
-async def start(app: App) -> tuple[SlackSender, asyncio.Task]:
+async def start(app: App) -> tuple[SlackSender, asyncio.Task[None]]:
     front = SlackFrontEnd(app)
     return front.sender, asyncio.create_task(front.run())

@@ -171,7 +171,8 @@ def is_ephemeral(body: Mapping[str, Any]) -> bool:
 def form_target(view: Mapping[str, Any]) -> dict[str, Any]:
     """What the modal was opened for (set by :func:`bot.adapters.slack.render.modal`; checked by
     :func:`unreadable`)."""
-    return json.loads(view["private_metadata"])
+    target: dict[str, Any] = json.loads(view["private_metadata"])
+    return target
 
 
 def form_values(view: Mapping[str, Any]) -> dict[str, str]:
@@ -197,7 +198,7 @@ class Directory:
         self._groups: dict[str, frozenset[str]] = {}
         self._groups_at = float("-inf")
         self._groups_retry_at = float("-inf")
-        self._refresh: asyncio.Task | None = None
+        self._refresh: asyncio.Task[None] | None = None
         self._profiles: dict[str, tuple[float, tuple[str | None, str | None]]] = {}
         self._profiles_retry_at = float("-inf")
 
@@ -233,8 +234,10 @@ class Directory:
     async def _load_groups(self) -> dict[str, frozenset[str]]:
         found: dict[str, set[str]] = {}
         listed = await self.client.usergroups_list()
+        group: dict[str, Any]
         for group in listed.get("usergroups", ()):
             members = await self.client.usergroups_users_list(usergroup=group["id"])
+            user: str
             for user in members.get("users", ()):
                 found.setdefault(user, set()).add(f"{GROUP_CLAIM}{group['id']}")
         return {user: frozenset(groups) for user, groups in found.items()}
@@ -248,7 +251,7 @@ class Directory:
             return cached[1] if cached else (None, None)
         try:
             info = await asyncio.wait_for(self.client.users_info(user=user_id, include_locale=True), self.timeout)
-            user = info.get("user", {})
+            user: dict[str, Any] = info.get("user", {})
             found = (user.get("locale"), user.get("profile", {}).get("email"))
         except Exception as exc:  # noqa: BLE001 - only hints: the reply goes out in the campaign's language
             self._profiles_retry_at = self.monotonic() + self.retry

@@ -96,7 +96,7 @@ def reason(refused: Exception) -> str:
 async def dm_channel(client: AsyncWebClient, user_id: str) -> str:
     """The ID of the app's DM with a member (``D…``), which file uploads and ``conversations.history``
     need; a message alone can go to the member's own ID."""
-    return (await call(client.conversations_open, users=user_id))["channel"]["id"]
+    return str((await call(client.conversations_open, users=user_id))["channel"]["id"])
 
 
 @dataclass(frozen=True)
@@ -172,9 +172,12 @@ async def _part(client: AsyncWebClient, to: To, channel: str | None, part: dict[
 
 async def _files_channel(client: AsyncWebClient, to: To, channel: str | None) -> str:
     """Where files go: the channel of a post or a public answer, else the member's DM."""
-    if to.answer:
-        return to.channel if to.public and to.channel else await dm_channel(client, to.user)
-    return channel or await dm_channel(client, to.user)  # a DM of files alone has no conversation yet
+    if to.answer and to.public and to.channel:
+        return to.channel
+    if not to.answer and channel:
+        return channel
+    assert to.user is not None, "files for a member's eyes go to their DM"
+    return await dm_channel(client, to.user)  # a DM of files alone has no conversation yet
 
 
 async def _delivered(client: AsyncWebClient, channel: str, key: str, since: datetime) -> dict[int, str]:
@@ -187,9 +190,10 @@ async def _delivered(client: AsyncWebClient, channel: str, key: str, since: date
         while True:
             page = await call(client.conversations_history, channel=channel, cursor=cursor, limit=200,
                               oldest=f"{since.timestamp() - CLOCK_SKEW:.6f}", include_all_metadata=True)
+            sent: dict[str, Any]
             for sent in page.get("messages", []):
-                metadata = sent.get("metadata") or {}
-                payload = metadata.get("event_payload") or {}
+                metadata: dict[str, Any] = sent.get("metadata") or {}
+                payload: dict[str, Any] = metadata.get("event_payload") or {}
                 if metadata.get("event_type") == OUTBOX_EVENT and payload.get("key") == key:
                     found.setdefault(int(payload.get("part", 0)), sent["ts"])
             cursor = (page.get("response_metadata") or {}).get("next_cursor")

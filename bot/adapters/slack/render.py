@@ -16,7 +16,7 @@ from typing import Any
 from bot.i18n import Translator
 from bot.markup import paragraphs, plain, render, split
 from bot.platforms import ModalLimits
-from bot.types import Button, Form, Message
+from bot.types import Button, Form, FormField, Message
 
 SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50
@@ -68,7 +68,7 @@ def _fallback(blocks: list[dict[str, Any]], message: Message) -> str:
     """The notification preview: the first section, or the first button's label."""
     for block in blocks:
         if block["type"] == "section":
-            return block["text"]["text"][:FALLBACK_LIMIT]
+            return str(block["text"]["text"])[:FALLBACK_LIMIT]
     return escape(plain(message.buttons[0].label))
 
 
@@ -96,7 +96,7 @@ def modal(form: Form, metadata: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _input(field) -> dict[str, Any]:
+def _input(field: FormField) -> dict[str, Any]:
     if field.choices:
         element: dict[str, Any] = {
             "type": "static_select", "action_id": "value",

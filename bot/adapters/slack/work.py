@@ -91,6 +91,7 @@ class CommandWork:
 
     async def _open_form(self, reply: Reply, body: Mapping[str, Any], tr: Translator) -> Reply:
         form = reply.form
+        assert form is not None
         metadata = {"group": form.group, "sub": form.sub, "channel": inbound.channel(body)}
         try:
             await self.client.views_open(trigger_id=body["trigger_id"], view=render.modal(form, metadata))
@@ -102,4 +103,5 @@ class CommandWork:
             return Reply(Message(text), error=True, lang=reply.lang)
 
     async def close(self) -> None:
-        await self.client.session.close()
+        if self.client.session is not None:
+            await self.client.session.close()
