@@ -41,11 +41,12 @@ class Clock:
         self.now += timedelta(**delta)
 
 
-def typed_date(moment: datetime, *, days: int = 0, at: str = "17:00") -> str:
+def typed_date(moment: datetime, *, days: int = 0, at: str | None = "17:00") -> str:
     """A date as an organizer types it (``2026-12-03 17:00``), ``days`` after ``moment`` in the test campaign's
     zone: a future date in a test is relative to the clock the bot runs against, never a literal that expires."""
     zone = ZoneInfo(TEST_CONFIG["campaign"]["timezone"])
-    return f"{(moment.astimezone(zone) + timedelta(days=days)).date().isoformat()} {at}"
+    day = (moment.astimezone(zone) + timedelta(days=days)).date().isoformat()
+    return day if at is None else f"{day} {at}"
 
 
 @dataclass

@@ -7,14 +7,14 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from bot.app import App
 from storage.actions import Signup
 from storage.db import Database
-from tests.support import Harness, add_roster, make_config
+from tests.support import Harness, add_roster, make_config, typed_date
 
 
 async def _processes(*argv_lists: list[str]) -> None:
@@ -37,12 +37,15 @@ async def test_three_processes_send_1000_due_reminders_exactly_once(pg_url, cloc
     try:
         bot = Harness(app, clock)
         await add_roster(app, {"Escalante Elementary": [f"m{i}" for i in range(1000)]})
+        when = typed_date(clock(), days=2, at="07:15")
         for n in range(10):
-            await bot.ok("ULEAD", f'/action create "Picket {n}" "2026-12-02 07:15" "Front gate"', platform="slack")
+            await bot.ok("ULEAD", f'/action create "Picket {n}" "{when}" "Front gate"', platform="slack")
             await asyncio.gather(*(bot.ok(f"m{i}", f"/action join {n + 1}") for i in range(n * 100, n * 100 + 100)))
     finally:
         await app.close()
-    due = datetime(2026, 12, 2, 15, 0, tzinfo=UTC).isoformat()  # 07:00 in Los Angeles: the 1-hour reminders are due
+    zone = app.config.campaign.tz
+    picket_day = (clock().astimezone(zone) + timedelta(days=2)).date()
+    due = datetime.combine(picket_day, time(7, 0), zone).isoformat()  # 15 minutes before: the 1-hour reminders are due
     out = tmp_path / "sent.tsv"
     await _processes(*[["deliver", "--db", pg_url, "--now", due, "--out", str(out)] for _ in range(3)])
     lines = [line.split("\t") for line in out.read_text().splitlines()]
@@ -57,8 +60,8 @@ async def test_processes_racing_for_the_last_places_never_exceed_capacity(pg_url
     app = await _seeded_app(pg_url, clock)
     try:
         bot = Harness(app, clock)
-        await bot.ok("ULEAD", '/action create "Board meeting" "2026-12-03 17:00" "District office" capacity:40',
-                     platform="slack")
+        await bot.ok("ULEAD", f'/action create "Board meeting" "{typed_date(clock(), days=3)}" "District office" '
+                     'capacity:40', platform="slack")
     finally:
         await app.close()
     now = clock().isoformat()

@@ -2,7 +2,7 @@
 missing lists and exports — is in the audit trail when a leader opens it."""
 
 from storage.audit import recent
-from tests.support import add_roster
+from tests.support import add_roster, typed_date
 
 LEADER = {"role": "leader"}
 VIEWS = ["/action roster 1", "/action export 1", "/readiness tally 1", "/readiness missing 1",
@@ -12,7 +12,7 @@ VIEWS = ["/action roster 1", "/action export 1", "/readiness tally 1", "/readine
 async def test_every_view_of_individuals_is_audited(bot, app, monkeypatch):
     monkeypatch.setenv("ORGANIZER_SECRET_KEY", "test-key")
     await add_roster(app, {"Escalante Elementary": ["ana", "bea"]})
-    await bot.ok("boss", '/action create Picket "2026-12-03 17:00" Gate', **LEADER)
+    await bot.ok("boss", f'/action create Picket "{typed_date(app.clock(), days=3)}" Gate', **LEADER)
     await bot.ok("ana", "/action join 1")
     await bot.ok("boss", "/readiness open Ready? anonymous:no", **LEADER)
     await bot.ok("ana", "/readiness answer 1 1")

@@ -17,7 +17,6 @@ import asyncio
 import itertools
 import re
 import shutil
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -28,10 +27,10 @@ from commands import build_registry
 from storage.db import Database
 from storage.members import Member
 from storage.roster import import_rows, read_csv
-from tests.support import ID_COLUMNS, Clock, add_roster, make_config
+from tests.support import ID_COLUMNS, Clock, add_roster, make_config, typed_date
 
 ESC, ROO = "Escalante Elementary", "Roosevelt High"
-NOW = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+NOW = Clock().now  # the world is built and every line runs at this moment
 ACTORS = {
     "member": {"role": "member"},
     "rep of the site": {"role": "rep", "site": ESC},
@@ -50,7 +49,7 @@ LINES = {
     "action calendar": "/action calendar 1",
     "action cancel": "/action cancel 1",
     "action checkin": "/action checkin 1 cruz",
-    "action create": f'/action create Rally "2026-12-05 16:00" "Front gate" site:"{ESC}"',
+    "action create": f'/action create Rally "{typed_date(NOW, days=5, at="16:00")}" "Front gate" site:"{ESC}"',
     "action edit": "/action edit 1 where:Library",
     "action export": "/action export 1",
     "action join": "/action join 1",
@@ -132,8 +131,9 @@ LINES = {
     "strike leave": "/strike leave 1",
     "strike mine": "/strike mine",
     "strike swap": "/strike swap 1 2",
-    "strike plan": f'/strike plan 2026-12-07 2026-12-08 6:30-10:30 sites:"{ESC}"',
-    "strike shift-add": f'/strike shift add "{ESC}" 2026-12-02 6:30-10:30',
+    "strike plan": f'/strike plan {typed_date(NOW, days=7, at=None)} {typed_date(NOW, days=8, at=None)} 6:30-10:30 '
+                   f'sites:"{ESC}"',
+    "strike shift-add": f'/strike shift add "{ESC}" {typed_date(NOW, days=2, at=None)} 6:30-10:30',
     "strike shift-cancel": "/strike shift cancel 1",
     "strike shift-edit": "/strike shift edit 1 minimum:3",
     "strike shifts": "/strike shifts",
@@ -185,7 +185,7 @@ async def build_world(path) -> None:
     await app.db.write(lambda s: import_rows(s, rows, app.clock(), app.voters, ID_COLUMNS))
     await ok("dana", "/member claim 2001")
     await ok("newbie", "/member me")
-    await ok("boss", f'/action create Picket "2026-11-30 09:30" Gate site:"{ESC}" capacity:10', **lead)
+    await ok("boss", f'/action create Picket "{typed_date(NOW, at="09:30")}" Gate site:"{ESC}" capacity:10', **lead)
     await ok("ana", "/action join 1")
     await ok("boss", '/chant add "Union" "Union power"', **lead)
     await ok("boss", "/chant attach 1 1", **lead)
@@ -196,11 +196,12 @@ async def build_world(path) -> None:
     await ok("boss", '/bargaining faq-add "¿Cuándo es la votación?" "En marzo." lang:es', **lead)
     await ok("boss", '/pledge open "I will vote YES to authorize a strike"', **lead)
     await ok("ana", "/pledge sign 1")
-    await ok("boss", f'/strike shift add "{ESC}" 2026-12-01 6:30-10:30 captain:cruz', **lead)
-    await ok("boss", f'/strike shift add "{ESC}" 2026-12-01 10:30-14:30', **lead)
+    await ok("boss", f'/strike shift add "{ESC}" {typed_date(NOW, days=1, at=None)} 6:30-10:30 captain:cruz', **lead)
+    await ok("boss", f'/strike shift add "{ESC}" {typed_date(NOW, days=1, at=None)} 10:30-14:30', **lead)
     await ok("someone", "/strike join 1")  # whoever runs the matrix's lines, so a swap has a signup to move
     await ok("cappy", "/strike join 1")  # the captain runs them too
-    await ok("boss", f'/strike shift add "{ESC}" 2026-11-30 9:15-13:00 captain:cruz', **lead)  # signing in now
+    now_on_the_line = f'/strike shift add "{ESC}" {typed_date(NOW, at=None)} 9:15-13:00 captain:cruz'
+    await ok("boss", now_on_the_line, **lead)  # signing in now
     reply = await app.run_line(Identity("console", "cruz", "cruz"), "/strike code 3")
     LINES["strike here"] = LINES["strike here"].format(code=reply.message.text.split(" is ")[1].split(".")[0])
     await ok("boss", "/readiness open Named? anonymous:no", **lead)

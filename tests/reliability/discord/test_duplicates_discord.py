@@ -10,6 +10,7 @@ from bot.types import Identity
 from storage.actions import Signup
 from tests.discord.conftest import click, dispatch, slash
 from tests.discord.fake_api import APP_ID
+from tests.support import typed_date
 
 
 async def signups(app) -> int:
@@ -20,7 +21,7 @@ async def signups(app) -> int:
 
 async def create_action(app) -> None:
     reply = await app.run_line(Identity("console", "lead", "Lead"),
-                               '/action create Picket "2026-12-03 17:00" "Front gate" capacity:5',
+                               f'/action create Picket "{typed_date(app.clock(), days=3)}" "Front gate" capacity:5',
                                claims={"role:leader"})
     assert not reply.error, reply.message.text
 

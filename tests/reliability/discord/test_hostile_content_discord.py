@@ -15,7 +15,7 @@ from storage.roster import import_rows, read_csv
 from tests.discord.conftest import MEMBERS_ROLE, ORGANIZERS_ROLE, dispatch, slash
 from tests.discord.fake_api import APP_ID
 from tests.reliability.hostile import HOSTILE, SITE_SUFFIX, assert_stored_as_written, roster_csv
-from tests.support import ID_COLUMNS
+from tests.support import ID_COLUMNS, typed_date
 
 RAW_MASS_PING = re.compile(r"@(everyone|here)")
 MASKED_LINK = re.compile(r"(?<!\\)\[[^\]\n]*(?<!\\)\]\(")  # [text](url) with neither bracket escaped
@@ -35,7 +35,7 @@ async def typed(client, fake, command: str, sub: str, **options) -> None:
 async def test_hostile_text_is_stored_as_written_and_never_pings_on_discord(app, client, fake, kind):
     h = HOSTILE[kind]
     dispatch(client, slash("member", "site", user_id="300000000000000002", name=h, worksite=h))
-    await typed(client, fake, "action", "create", title=h, when="2026-12-03 17:00", where=h)
+    await typed(client, fake, "action", "create", title=h, when=typed_date(app.clock(), days=3), where=h)
     await typed(client, fake, "chant", "add", title=h, lines=h)
     await typed(client, fake, "chant", "show", id=1)
     await typed(client, fake, "bargaining", "post", title=h, body=h)

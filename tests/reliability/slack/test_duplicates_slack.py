@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.types import Identity
 from storage.actions import Signup
 from tests.slack.payloads import click, slash
+from tests.support import typed_date
 
 
 async def signups(app) -> int:
@@ -23,7 +24,7 @@ async def signups(app) -> int:
 @pytest.fixture
 async def action(app):
     reply = await app.run_line(Identity("console", "lead", "Lead"),
-                               '/action create Picket "2026-12-03 17:00" "Front gate" capacity:5',
+                               f'/action create Picket "{typed_date(app.clock(), days=3)}" "Front gate" capacity:5',
                                claims={"role:leader"})
     assert not reply.error, reply.message.text
     return 1

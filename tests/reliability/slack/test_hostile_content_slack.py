@@ -18,7 +18,7 @@ from tests.reliability.hostile import (
     slack_typed,
 )
 from tests.slack.payloads import slash
-from tests.support import ID_COLUMNS
+from tests.support import ID_COLUMNS, typed_date
 
 LEADER = "ULEAD"
 
@@ -41,7 +41,7 @@ async def test_hostile_text_is_stored_as_written_and_never_pings_on_slack(slack,
     h = HOSTILE[kind]
     fake.usergroups = {"SLEADERS": [LEADER]}
     await typed(slack, fake, f"/member site {h}", user="U100")
-    await typed(slack, fake, f'/action create title:"{h}" when:"2026-12-03 17:00" where:"{h}"')
+    await typed(slack, fake, f'/action create title:"{h}" when:"{typed_date(app.clock(), days=3)}" where:"{h}"')
     await typed(slack, fake, f'/chant add title:"{h}" lines:"{h}"')
     await typed(slack, fake, '/chant show 1')
     await typed(slack, fake, f'/bargaining post title:"{h}" body:"{h}"')

@@ -11,6 +11,7 @@ import socket
 
 from bot.delivery import Worker
 from tests.slack.payloads import click, slash
+from tests.support import typed_date
 
 NAMES = {"ULEAD": "Lucrecia Vanterpool", "U1": "Xiomara Quintanilla", "U2": "Yolotl Zamarripa"}
 ANSWERS = ("Zealously-yes", "Refusing-no")
@@ -31,7 +32,7 @@ async def test_no_name_or_answer_is_logged_at_info_or_above(slack, fake, app, fr
     fake.usergroups = {"SLEADERS": ["ULEAD"]}
     for user in ("U1", "U2"):
         await say(slack, fake, user, "/member site Escalante Elementary")
-    await say(slack, fake, "ULEAD", '/action create Picket "2026-12-03 17:00" Gate capacity:1')
+    await say(slack, fake, "ULEAD", f'/action create Picket "{typed_date(app.clock(), days=3)}" Gate capacity:1')
     await say(slack, fake, "U1", "/action join 1")
     await say(slack, fake, "U2", "/action join 1")
     await say(slack, fake, "U1", "/action leave 1")
