@@ -20,7 +20,7 @@ import datetime as dt
 import sqlite3
 import time
 
-from common import arguments, bench_config, database, machine, median, seed_members, table
+from common import arguments, bench_config, database, machine, median, plain_pg, seed_members, table
 
 CHOICES = ["Yes", "Leaning yes", "Not sure", "No"]
 CREATED = "2026-11-30 17:00:00.000000"
@@ -157,11 +157,8 @@ async def floor(url: str, members: int, what: str) -> float:
         seconds = time.perf_counter() - start
         conn.close()
         return seconds
-    import asyncpg
 
-    parsed = make_url(url)
-    conn = await asyncpg.connect(user=parsed.username, password=parsed.password, host=parsed.host, port=parsed.port,
-                                 database=parsed.database)
+    conn = await plain_pg(url)
     stamp = dt.datetime(2026, 11, 30, 17, tzinfo=dt.UTC)
     start = time.perf_counter()
     async with conn.transaction():

@@ -36,6 +36,16 @@ def arguments(doc: str, *, reps: int | None = None, pg: str | None = PG_HELP) ->
     return parser
 
 
+async def plain_pg(url: str):
+    """The hand-written baselines' PostgreSQL connection: asyncpg itself, on the server the bot's URL names."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return await asyncpg.connect(user=parsed.username, password=parsed.password, host=parsed.host, port=parsed.port,
+                                 database=parsed.database)
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:

@@ -33,7 +33,7 @@ import sqlite3
 import threading
 import time
 
-from common import arguments, bench_config, database, machine, percentile, seed_members, table
+from common import arguments, bench_config, database, machine, percentile, plain_pg, seed_members, table
 from slack_e2e import child, stop
 
 from tests.slack.payloads import form_body, signed_headers, slash
@@ -251,12 +251,7 @@ def sqlite_transaction(path: str, action_id: int, platform: str):
 
 
 async def pg_transaction(url: str, action_id: int, platform: str):
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    conn = await asyncpg.connect(user=parsed.username, password=parsed.password, host=parsed.host, port=parsed.port,
-                                 database=parsed.database)
+    conn = await plain_pg(url)
     stamp = dt.datetime.now(dt.UTC)
 
     async def transaction(users: list[str]) -> list[tuple[str, int | None]]:

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import arguments, bench_config, database, machine, median, table
+from common import arguments, bench_config, database, machine, median, plain_pg, table
 from startup_memory import roster_csv
 
 SITES = 500
@@ -83,11 +83,8 @@ async def floor(url: str, rows) -> float:
         seconds = time.perf_counter() - start
         conn.close()
         return seconds
-    import asyncpg
 
-    parsed = make_url(url)
-    conn = await asyncpg.connect(user=parsed.username, password=parsed.password, host=parsed.host, port=parsed.port,
-                                 database=parsed.database)
+    conn = await plain_pg(url)
     start = time.perf_counter()
     async with conn.transaction():
         await conn.executemany(f"INSERT INTO member ({columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)", records)

@@ -20,7 +20,7 @@ import random
 import sqlite3
 import time
 
-from common import arguments, bench_config, database, machine, median, percentile, seed_members, table
+from common import arguments, bench_config, database, machine, median, percentile, plain_pg, seed_members, table
 
 
 class Clock:
@@ -111,10 +111,8 @@ async def sql_seconds(url: str, made: dict[str, list[int]]) -> tuple[float, floa
         spent = clock.spent()
         conn.close()
     else:
-        import asyncpg
 
-        conn = await asyncpg.connect(user=parsed.username, password=parsed.password, host=parsed.host,
-                                     port=parsed.port, database=parsed.database)
+        conn = await plain_pg(url)
         clock = Clock()
         rows = await conn.fetch(sql)
         spent = clock.spent()

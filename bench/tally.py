@@ -19,7 +19,7 @@ import sqlite3
 import time
 from unittest import mock
 
-from common import arguments, bench_config, database, machine, median, percentile, seed_members, table
+from common import arguments, bench_config, database, machine, median, percentile, plain_pg, seed_members, table
 
 ROSTER_LINE = re.compile(r"Roster: (\d+) · answered: (\d+)")
 GROUP_BY = """
@@ -71,10 +71,8 @@ async def group_by_seconds(url: str, poll: int) -> float:
         seconds = time.perf_counter() - start
         conn.close()
     else:
-        import asyncpg
 
-        conn = await asyncpg.connect(user=parsed.username, password=parsed.password, host=parsed.host,
-                                     port=parsed.port, database=parsed.database)
+        conn = await plain_pg(url)
         start = time.perf_counter()
         rows = await conn.fetch(sql)
         seconds = time.perf_counter() - start
