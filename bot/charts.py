@@ -96,7 +96,7 @@ def heat_map(rows: Sequence[str], columns: Sequence[str], shares: Sequence[Seque
     (None: grey, out of scope or not shown), a black dot on every cell at or above its column's threshold,
     a colour scale, and a band after ``gap_after`` rows naming ``gap_label`` (the worksites left out between
     the top and the bottom of a long list). The cells are numpy pixels and the words Pillow's: matplotlib
-    3.11 lays out and draws each label glyph by glyph in Python, and 75 labels took 2 s of a 60 × 12 map."""
+    3.11 lays out and draws each label glyph by glyph in Python (bench/RESULTS.md, bench/structure.py)."""
     import numpy as np
     from matplotlib import colormaps
     from PIL import Image, ImageDraw

@@ -117,7 +117,7 @@ def read(text: str, *, now: datetime, tz: ZoneInfo, languages: Sequence[str], da
     """The moment ``text`` names, or None when it names none.
 
     ``languages`` is required: without it dateparser tries every language it knows, and the first text it
-    cannot read in a process took 2.6–4.9 s (:attr:`bot.context.Context.date_languages`). ``day_first`` is the
+    cannot read in a process takes seconds (:attr:`bot.context.Context.date_languages`). ``day_first`` is the
     reader's order for "9/12". ``future`` reads a day without a year as the next one and a time alone as its
     next occurrence; ``nearest`` (a bargaining session, which may be past) as the closer of the last and the
     next, the last on a tie."""

@@ -2,10 +2,10 @@
 
 A platform that wants each request acknowledged within seconds (and does the work afterwards) hands it
 here. A join, the member's profile lookup and the answer all cost CPU; in the acking process, every ack
-in a burst waits behind the work of the requests acked before it (bench/RESULTS.md measured acks at 0.4×
-a bare app that only acks, that way). So by default the acking process only acks and hands each request, as
-the platform sent it, to a command process that runs only on CPU the acking process leaves idle
-(:func:`yield_cpu`): acks come first, and the work scales to more cores with the platform's setting.
+in a burst waits behind the work of the requests acked before it (bench/RESULTS.md, bench/slack_e2e.py).
+So by default the acking process only acks and hands each request, as the platform sent it, to a command
+process that runs only on CPU the acking process leaves idle (:func:`yield_cpu`): acks come first, and the
+work scales to more cores with the platform's setting.
 
 A command process builds its work with ``work`` (``"module:factory"``, called with the process's own
 app, on the installed platforms with only ``platform`` running); the work's ``handle(kind, body)`` runs
@@ -167,9 +167,8 @@ def main() -> None:
 
 def yield_cpu() -> None:
     """Run only on CPU that nothing else wants: Linux's ``SCHED_IDLE`` (a waking acking process takes
-    the CPU at once), elsewhere the lowest nice level. Measured (bench/RESULTS.md): acks at
-    0.77–0.94× a bare app that only acks and p99 1.4–2.0× with ``SCHED_IDLE``; 0.69–0.74× and 4× at nice 19;
-    0.33–0.36× and 12–15× with the work in the acking process. The cost: on a host whose CPU other
+    the CPU at once), elsewhere the lowest nice level; bench/RESULTS.md compares the two with work in the
+    acking process (bench/slack_e2e.py). The cost: on a host whose CPU other
     programs keep busy, commands wait (``command_processes = 0`` then shares the CPU evenly)."""
     try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))

@@ -91,7 +91,7 @@ async def acts_by_site(session: AsyncSession, action_ids: list[int], pledge_ids:
     statement. Over a few worksites SQLite walks their roster (``ix_member_roster_site``) and looks up each
     member's signups; over every worksite that is the whole roster times the tests, so the roster test is
     written ``IS NOT false``, which SQLite cannot seek an index with: the join then starts from the acts
-    (check-ins from ``ix_signup_came`` alone) and looks each member up, 2.4 s → 0.3 s at 35,000 members."""
+    (check-ins from ``ix_signup_came`` alone) and looks each member up (bench/RESULTS.md, bench/structure.py)."""
     roster = col(Member.on_roster).is_not(False) if site_ids is None else col(Member.on_roster)
     parts: list[Select[str, int, int | None, int]] = []
     for kind, ref, member, ids, extra in (

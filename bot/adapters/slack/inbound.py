@@ -3,7 +3,7 @@ Slack vouches for about the member (:class:`Directory`): their user groups (clai
 locale and the email Slack verified for them (``users:read.email``), which matches them to their roster row.
 
 Neither lookup may hold a command behind another, or behind a Web API that hangs (when every command
-reloaded the groups under one lock, 30 joins took 61 s against a ``usergroups`` API that hung).
+reloaded the groups under one lock, every join waited on a ``usergroups`` API that hung).
 
 User groups, and so the roles they grant, follow one rule:
 
