@@ -15,6 +15,7 @@ from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold
 from bot.registry import Group, Param
+from bot.reminders import reminders_before
 from bot.types import (
     Attachment,
     Button,
@@ -26,7 +27,6 @@ from bot.types import (
     Render,
     Reply,
     Role,
-    Schedule,
     Unschedule,
 )
 from commands.members import resolve_member, resolve_site
@@ -114,13 +114,8 @@ def live(action_id: int) -> Refresh:
 
 def reminders(ctx: Context, action: Action) -> tuple[Effect, ...]:
     """One job per configured offset; an offset already past when the action is (re)scheduled is dropped."""
-    out: list[Effect] = []
-    for hours in ctx.config.actions.reminder_hours:
-        key = f"{ref(action.id)}:remind:{hours:g}h"
-        due = action.starts_at - timedelta(hours=hours)
-        out.append(Schedule("action.remind", key, due, {"action_id": action.id, "hours": hours})
-                   if due > ctx.now else Unschedule(key))
-    return tuple(out)
+    return reminders_before("action.remind", ref(action.id), action.starts_at, ctx.config.actions.reminder_hours,
+                            {"action_id": action.id}, ctx.now)
 
 
 async def get_action(ctx: Context, action_id: int, *, lock: bool = False) -> Action:

@@ -20,7 +20,8 @@ from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold
 from bot.registry import Group, Param
-from bot.types import Attachment, Button, Effect, Message, Notify, Reply, Role, Schedule, Unschedule
+from bot.reminders import reminders_before
+from bot.types import Attachment, Button, Effect, Message, Notify, Reply, Role, Unschedule
 from commands.members import resolve_member, resolve_site
 from storage import picket
 from storage import shifts as store
@@ -124,13 +125,8 @@ def ref(shift_id: int) -> str:
 def reminders(ctx: Context, shift: Shift) -> tuple[Effect, ...]:
     """One job per configured offset before the shift; one already past is dropped. The same keys replace
     the earlier schedule, so every join (and a moved shift) schedules them again at no cost."""
-    out: list[Effect] = []
-    for hours in ctx.config.strike.reminder_hours:
-        key = f"{ref(shift.id)}:remind:{hours:g}h"
-        due = shift.starts_at - timedelta(hours=hours)
-        out.append(Schedule("strike.remind", key, due, {"shift_id": shift.id, "hours": hours})
-                   if due > ctx.now else Unschedule(key))
-    return tuple(out)
+    return reminders_before("strike.remind", ref(shift.id), shift.starts_at, ctx.config.strike.reminder_hours,
+                            {"shift_id": shift.id}, ctx.now)
 
 
 def _leave_button(tr: Translator, shift_id: int) -> Button:
