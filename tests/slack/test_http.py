@@ -116,9 +116,11 @@ async def test_user_groups_grant_roles_and_a_failing_lookup_does_not_block(slack
     assert [c["usergroup"] for c in fake.called("usergroups.users.list")] == ["SLEADERS", "SOTHER"]
 
 
-async def test_commands_do_not_wait_one_behind_another_for_a_hanging_user_group_api(slack, fake, front):
+async def test_commands_do_not_wait_one_behind_another_for_a_hanging_user_group_api(slack, fake, front, caplog):
     """30 members at once while ``usergroups.list`` hangs: one load, which they all wait on together,
-    then answers without a role (before, each command reloaded under one lock: 30 joins took 61 s)."""
+    then answers without a role (before, each command reloaded under one lock: 30 joins took 61 s). The loads
+    are counted as the bot logs them: on a loaded machine the one request may not reach the fake before it
+    times out (CI saw 0 arrivals)."""
     fake.holds["usergroups.list"] = asyncio.Event()
     front.work.directory.timeout = 0.5
     members = [f"U{n}" for n in range(30)]
@@ -127,7 +129,9 @@ async def test_commands_do_not_wait_one_behind_another_for_a_hanging_user_group_
     assert [status for status, _ in sent] == [200] * 30
     await fake.wait_for(lambda: len(fake.responses) == 30)
     assert all("Role: member" in r["text"] for r in fake.responses)
-    assert fake.arrived.count("usergroups.list") == 1
+    assert [r.getMessage() for r in caplog.records if "user groups unavailable" in r.getMessage()] == [
+        "Slack user groups unavailable (TimeoutError); trying again in 30 s"]
+    assert fake.arrived.count("usergroups.list") <= 1
     fake.holds.pop("usergroups.list").set()
 
 
