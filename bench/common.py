@@ -6,13 +6,14 @@ measured side by side in the same run, over several repetitions, median reported
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,6 +35,14 @@ def arguments(doc: str, *, reps: int | None = None, pg: str | None = PG_HELP) ->
     if pg:
         parser.add_argument("--pg", default=os.environ.get("ORGANIZER_TEST_PG_URL"), help=pg)
     return parser
+
+
+def measure_and_report(args: argparse.Namespace, measure: Callable[[argparse.Namespace], Awaitable[object]],
+                       report: Callable[[argparse.Namespace, object], str]) -> None:
+    """Every bench ends the same: measure, then print the machine it ran on and the report."""
+    measured = asyncio.run(measure(args))
+    print(machine())
+    print(report(args, measured))
 
 
 async def plain_pg(url: str):

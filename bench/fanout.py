@@ -26,7 +26,7 @@ import sys
 import time
 from collections import Counter
 
-from common import PYTHON, ROOT, arguments, bench_config, database, machine, seed_members, table
+from common import PYTHON, ROOT, arguments, bench_config, database, measure_and_report, seed_members, table
 
 LEASE_SECONDS = 5  # how long a killed worker's claimed rows wait before the next worker may take them
 
@@ -203,9 +203,7 @@ def main() -> None:
         return serve_fake(args.serve_fake)
     if args.worker:
         return run_worker(args.db, args.fake, args.concurrency)
-    runs = asyncio.run(measure(args))
-    print(machine())
-    print(report(args, runs))
+    measure_and_report(args, measure, report)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,17 @@ import sys
 import time
 from datetime import timedelta
 
-from common import PYTHON, ROOT, arguments, bench_config, database, machine, median, percentile, table
+from common import (
+    PYTHON,
+    ROOT,
+    arguments,
+    bench_config,
+    database,
+    measure_and_report,
+    median,
+    percentile,
+    table,
+)
 
 sys.path.insert(0, str(ROOT))
 from tests.slack.payloads import SIGNING_SECRET, form_body, signed_headers, slash  # noqa: E402
@@ -225,9 +235,7 @@ def main() -> None:
         return serve_fake()
     if args.serve:
         return serve(args.serve, args.fake, args.db)
-    runs = asyncio.run(measure(args))
-    print(machine())
-    print(report(args, runs))
+    measure_and_report(args, measure, report)
 
 
 if __name__ == "__main__":

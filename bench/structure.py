@@ -15,12 +15,21 @@ database's too), steadier than wall time on a shared machine. Targets (issue 21)
 
 from __future__ import annotations
 
-import asyncio
 import random
 import sqlite3
 import time
 
-from common import arguments, bench_config, database, machine, median, percentile, plain_pg, seed_members, table
+from common import (
+    arguments,
+    bench_config,
+    database,
+    measure_and_report,
+    median,
+    percentile,
+    plain_pg,
+    seed_members,
+    table,
+)
 
 
 class Clock:
@@ -177,9 +186,7 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=500)
     parser.add_argument("--tests", type=int, default=12)
     args = parser.parse_args()
-    times = asyncio.run(measure(args))
-    print(machine())
-    print(report(args, times))
+    measure_and_report(args, measure, report)
 
 
 if __name__ == "__main__":

@@ -12,14 +12,23 @@ driver (stdlib sqlite3, or asyncpg), run side by side. Targets (issue 10): text 
 
 from __future__ import annotations
 
-import asyncio
 import random
 import re
 import sqlite3
 import time
 from unittest import mock
 
-from common import arguments, bench_config, database, machine, median, percentile, plain_pg, seed_members, table
+from common import (
+    arguments,
+    bench_config,
+    database,
+    measure_and_report,
+    median,
+    percentile,
+    plain_pg,
+    seed_members,
+    table,
+)
 
 ROSTER_LINE = re.compile(r"Roster: (\d+) · answered: (\d+)")
 GROUP_BY = """
@@ -148,9 +157,7 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=100_000)
     parser.add_argument("--polls", type=int, default=5)
     args = parser.parse_args()
-    times = asyncio.run(measure(args))
-    print(machine())
-    print(report(args, times))
+    measure_and_report(args, measure, report)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+
 from bot.adapters import installed
 from bot.app import App
 from bot.config import Config
@@ -163,3 +165,10 @@ def make_config(platforms=PLATFORMS, **overrides) -> Config:
     """The test campaign's config, for the installed platforms or ``platforms``."""
     data = {**TEST_CONFIG, **overrides}
     return platforms.config_model.model_validate(data)
+
+
+async def count_rows(app: App, model: type, *where: object) -> int:
+    """How many rows of ``model`` match ``where``, as the tests assert what is stored."""
+    async def work(session):
+        return (await session.exec(select(func.count()).select_from(model).where(*where))).scalar_one()
+    return await app.db.read(work)

@@ -6,11 +6,10 @@ one-on-ones with their people and reads their history, and no one else's."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from storage.audit import AuditEntry
 from storage.captains import Assignment, Captain
-from tests.support import add_roster, typed_date
+from tests.support import add_roster, count_rows, typed_date
 
 ESC, ROO = "Escalante Elementary", "Roosevelt High"
 REP = {"role": "rep", "site": ESC}
@@ -18,12 +17,6 @@ REP2 = {"role": "rep", "site": ROO}
 LEAD = {"role": "leader"}
 PEOPLE = ["Ana Ruiz", "Bea Soto", "Cruz Diaz", "Dani Vega", "Eli Moreno", "Fer Gil", "Gabi Luna", "Hugo Paz",
           "Ines Rey", "Juan Sol", "Kim Oro", "Lu Mar"]
-
-
-async def count(app, model, *where) -> int:
-    async def work(session):
-        return (await session.exec(select(func.count()).select_from(model).where(*where))).scalar_one()
-    return await app.db.read(work)
 
 
 @pytest.fixture
@@ -43,7 +36,7 @@ async def test_a_rep_makes_a_captain_and_assigns_coworkers_with_suggestions(bot,
     assert "2 of 10" in suggestions and "Cruz Diaz" in suggestions
     assert "Your captain (the coworker who keeps you in the loop): Carla Captain" in await bot.ok("Ana Ruiz",
                                                                                                   "/member me")
-    assert await count(app, Assignment) == 2
+    assert await count_rows(app, Assignment) == 2
 
 
 @pytest.mark.parametrize("line, error", [
@@ -56,7 +49,7 @@ async def test_a_rep_makes_a_captain_and_assigns_coworkers_with_suggestions(bot,
 async def test_bad_assignments_store_nothing(bot, app, roster, line, error):
     await bot.ok("boss", '/member captain "Carla Captain"', **LEAD)
     assert error in await bot.fails("boss", line, **LEAD)
-    assert await count(app, Assignment) == 0
+    assert await count_rows(app, Assignment) == 0
 
 
 async def test_a_captain_reads_their_list_and_organizes_only_their_people(bot, app, clock, roster):
@@ -84,7 +77,7 @@ async def test_a_captain_reads_their_list_and_organizes_only_their_people(bot, a
     assert outside.replace("Dani Vega", "X") == nobody.replace("Zed Nobody", "X")
     assert "No member matches" in await bot.fails("Carla Captain", '/member talked "Dani Vega" 2')
     assert "Only a site rep" in await bot.fails("Carla Captain", '/member assign "Carla Captain" Dani Vega')
-    assert await count(app, AuditEntry, AuditEntry.command == "member mylist") == 1
+    assert await count_rows(app, AuditEntry, AuditEntry.command == "member mylist") == 1
 
 
 async def test_captains_named_in_config_and_stepping_down(bot, app, roster):
@@ -93,7 +86,7 @@ async def test_captains_named_in_config_and_stepping_down(bot, app, roster):
     await bot.ok("rep", '/member captain "Carla Captain"', **REP)
     await bot.ok("rep", '/member assign "Carla Captain" Ana Ruiz, Bea Soto', **REP)
     assert "list are on nobody’s now" in await bot.ok("rep", '/member captain "Carla Captain" remove:yes', **REP)
-    assert (await count(app, Captain), await count(app, Assignment)) == (0, 0)
+    assert (await count_rows(app, Captain), await count_rows(app, Assignment)) == (0, 0)
     assert "Only a captain" in await bot.fails("Carla Captain", "/member mylist")
     assert "You are a rep for other worksites" in await bot.fails("rep2", f'/member captain "Ana Ruiz" site:"{ESC}"',
                                                                   **REP2)
@@ -103,7 +96,7 @@ async def test_a_captain_who_forgets_frees_their_list(bot, app, roster):
     await bot.ok("rep", '/member captain "Carla Captain"', **REP)
     await bot.ok("rep", '/member assign "Carla Captain" Ana Ruiz', **REP)
     await bot.ok("Carla Captain", "/member forget confirm:yes")
-    assert (await count(app, Captain), await count(app, Assignment)) == (0, 0)
+    assert (await count_rows(app, Captain), await count_rows(app, Assignment)) == (0, 0)
 
 
 async def test_spanish(bot, app, roster):
@@ -127,13 +120,13 @@ async def test_permission_matrix(bot, app, roster, command, actor):
     await bot.ok("boss", '/member captain "Carla Captain"', **LEAD)
     await bot.ok("boss", '/member assign "Carla Captain" Ana Ruiz', **LEAD)
     line, allowed, table = MATRIX[command]
-    before = await count(app, table) if table else None
+    before = await count_rows(app, table) if table else None
     user, role = ACTORS[actor]
     reply = await bot.say(user, line, **role)
     assert reply.error == (actor not in allowed), reply.message.text
     if actor not in allowed:
         assert "Only a" in reply.message.text or "No member matches" in reply.message.text
     if table is not None:
-        assert (await count(app, table) > before) == (actor in allowed)
+        assert (await count_rows(app, table) > before) == (actor in allowed)
     if command == "mylist" and actor == "captain":
         assert "Ana Ruiz" in reply.message.text

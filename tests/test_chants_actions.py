@@ -2,13 +2,14 @@
 points to it (checked as delivered to the actions channel)."""
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 
 from bot.markup import bold
 from storage.actions import Action
 from storage.chants import Chant, ChantAttachment
 from storage.members import ensure_worksite
 from storage.outbox import OutboxItem
+from tests.support import count_rows
 
 ESCALANTE, ROOSEVELT = "Escalante Elementary", "Roosevelt High"
 REP = {"role": "rep", "site": ESCALANTE}
@@ -17,12 +18,6 @@ LEADER = {"role": "leader"}
 SCHOOLS = '/chant add "Our schools" Who keeps our schools running? | We do! / Let him speak! tags:picket'
 SPANISH = '/chant add "Sí se puede" ¿Quién decide? | ¡Nosotros! / ¡Sí se puede! tags:picket lang:es'
 BOARD = "/chant add Board Let him speak! tags:board"
-
-
-async def count(app, model, *where):
-    async def work(session):
-        return (await session.exec(select(func.count()).select_from(model).where(*where))).scalar_one()
-    return await app.db.read(work)
 
 
 async def setup(bot, app) -> None:
@@ -53,10 +48,10 @@ async def test_attaching_points_the_announcement_to_the_sheet_and_detaching_take
         ("I’m in", "/action join 1"), ("Can’t make it", "/action leave 1"), ("Chant sheet", "/chant sheet action:1")]
     assert (await bot.ok("maria", edit.message.buttons[2].command)).startswith("Chant sheet for “Informational picket”")
 
-    outbox = await count(app, OutboxItem)
+    outbox = await count_rows(app, OutboxItem)
     assert await bot.ok("rosa", "/chant attach 1 1", **REP) == \
         "Chant #1 “Our schools” is already on the sheet for “Informational picket”."
-    assert await count(app, ChantAttachment) == 2 and await count(app, OutboxItem) == outbox
+    assert await count_rows(app, ChantAttachment) == 2 and await count_rows(app, OutboxItem) == outbox
 
     show = await bot.ok("maria", "/action show 1")
     assert "Chants on its sheet\n#1 Our schools\n#2 Sí se puede" in show
@@ -71,7 +66,7 @@ async def test_attaching_points_the_announcement_to_the_sheet_and_detaching_take
     [*_, edit] = await edits(bot, clock)
     assert "Chant sheet" not in edit.text and len(edit.message.buttons) == 2
     assert "Chants on its sheet" not in await bot.ok("maria", "/action show 1")
-    assert await count(app, ChantAttachment) == 0
+    assert await count_rows(app, ChantAttachment) == 0
 
 
 async def test_the_sheet_for_an_action_numbers_its_chants_with_a_printable_page(bot, app):
@@ -126,17 +121,17 @@ async def test_members_and_reps_of_other_sites_cannot_attach_or_detach(bot, app,
     await setup(bot, app)
     await bot.ok("rosa", "/chant attach 1 1", **REP)
     await edits(bot, clock)
-    outbox = await count(app, OutboxItem)
+    outbox = await count_rows(app, OutboxItem)
     assert error in await bot.fails(who, f"/chant {command} 2 1", **as_)
     assert error in await bot.fails(who, f"/chant {command} 1 1", **as_)
-    assert await count(app, ChantAttachment) == 1 and await count(app, OutboxItem) == outbox
+    assert await count_rows(app, ChantAttachment) == 1 and await count_rows(app, OutboxItem) == outbox
 
 
 async def test_a_rep_attaches_to_an_action_tied_to_no_worksite(bot, app):
     await setup(bot, app)
     await bot.ok("luis", '/action create Rally "Dec 3 5pm" Downtown', **LEADER)
     await bot.ok("tomas", "/chant attach 3 2", **OTHER_REP)
-    assert await count(app, ChantAttachment, ChantAttachment.action_id == 2) == 1
+    assert await count_rows(app, ChantAttachment, ChantAttachment.action_id == 2) == 1
 
 
 @pytest.mark.parametrize(("line", "error"), [
@@ -155,9 +150,9 @@ async def test_unknown_ids_and_unapproved_chants_are_refused_and_change_nothing(
     await bot.ok("maria", "/chant suggest Nope Boo")
     await bot.ok("rosa", "/chant reject 5", **REP)
     await bot.deliver()
-    before = [await count(app, model) for model in (ChantAttachment, OutboxItem)]
+    before = [await count_rows(app, model) for model in (ChantAttachment, OutboxItem)]
     assert error in await bot.fails("rosa", line, **REP)
-    assert [await count(app, model) for model in (ChantAttachment, OutboxItem)] == before
+    assert [await count_rows(app, model) for model in (ChantAttachment, OutboxItem)] == before
 
 
 async def test_cancelling_removing_and_deleting_are_safe(bot, app, clock):
@@ -165,7 +160,7 @@ async def test_cancelling_removing_and_deleting_are_safe(bot, app, clock):
     for chant in (1, 2, 3):
         await bot.ok("rosa", f"/chant attach {chant} 1", **REP)
     await bot.ok("rosa", "/chant remove 3", **REP)
-    assert await count(app, ChantAttachment) == 2 and await count(app, Chant) == 2
+    assert await count_rows(app, ChantAttachment) == 2 and await count_rows(app, Chant) == 2
     assert "Chant sheet (2 chants)" in (await edits(bot, clock))[-1].text
 
     await bot.ok("rosa", "/action cancel 1", **REP)
@@ -178,5 +173,5 @@ async def test_cancelling_removing_and_deleting_are_safe(bot, app, clock):
     assert "Chant sheet" not in (await edits(bot, clock))[-1].text
 
     await app.db.write(lambda session: session.exec(delete(Action).where(Action.id == 1)))
-    assert await count(app, ChantAttachment) == 0 and await count(app, Chant) == 2
+    assert await count_rows(app, ChantAttachment) == 0 and await count_rows(app, Chant) == 2
     assert "There is no action #1." in await bot.fails("maria", "/chant sheet action:1")

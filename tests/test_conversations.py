@@ -5,22 +5,15 @@ audited), the member sees all of it in /member me and /member forget deletes it.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from storage.audit import AuditEntry
 from storage.conversations import Conversation
-from tests.support import add_roster
+from tests.support import add_roster, count_rows
 
 ESC, ROO = "Escalante Elementary", "Roosevelt High"
 REP = {"role": "rep", "site": ESC}
 REP2 = {"role": "rep", "site": ROO}
 LEAD = {"role": "leader"}
-
-
-async def count(app, model, *where) -> int:
-    async def work(session):
-        return (await session.exec(select(func.count()).select_from(model).where(*where))).scalar_one()
-    return await app.db.read(work)
 
 
 @pytest.fixture
@@ -36,7 +29,7 @@ async def test_talked_records_each_conversation_and_history_shows_them_newest_fi
     await bot.ok("rep", '/member talked "Ana Ruiz" 2 will come to the picket', **REP)
     clock.advance(days=1)
     await bot.ok("boss", '/member assess "Ana Ruiz" 1 will bring two coworkers', **LEAD)  # the short form, same log
-    assert await count(app, Conversation) == 3
+    assert await count_rows(app, Conversation) == 3
     shown = await bot.ok("rep", '/member history "Ana Ruiz"', **REP)
     assert shown.index("will bring two coworkers") < shown.index("will come to the picket") \
         < shown.index("worried about class size")
@@ -51,18 +44,18 @@ async def test_another_organizers_recent_call_is_mentioned_and_nothing_is_record
     assert not reply.error
     assert "already had a one-on-one in the last 7 days: rep" in reply.message.text
     assert "Nothing is recorded yet" in reply.message.text
-    assert await count(app, Conversation) == 1
+    assert await count_rows(app, Conversation) == 1
     (button,) = reply.message.buttons
     assert button.command.endswith("confirm:yes")
     confirmed = await bot.ok("boss", button.command, **LEAD)  # the button's line is read back whole
     assert "is a 2, supportive" in confirmed
-    assert await count(app, Conversation) == 2
+    assert await count_rows(app, Conversation) == 2
     assert 'second "call"' in await bot.ok("boss", '/member history "Cruz Diaz"', **LEAD)
     # after the window, or the same organizer again within it: no question
     clock.advance(days=8)
     assert "already" not in await bot.ok("rep", '/member talked "Cruz Diaz" 1', **REP)
     assert "already" not in await bot.ok("rep", '/member talked "Cruz Diaz" 1', **REP)
-    assert await count(app, Conversation) == 4
+    assert await count_rows(app, Conversation) == 4
 
 
 @pytest.mark.parametrize("line, error", [
@@ -73,7 +66,7 @@ async def test_another_organizers_recent_call_is_mentioned_and_nothing_is_record
 ])
 async def test_bad_input_is_a_clear_error_and_nothing_is_stored(bot, app, roster, line, error):
     assert error in await bot.fails("boss", line, **LEAD)
-    assert await count(app, Conversation) == 0
+    assert await count_rows(app, Conversation) == 0
 
 
 async def test_history_reaches_only_the_organizing_team_and_every_view_is_audited(bot, app, roster):
@@ -85,8 +78,8 @@ async def test_history_reaches_only_the_organizing_team_and_every_view_is_audite
     assert other.replace("Ana Ruiz", "X") == nobody.replace("Zed Nobody", "X")  # the same whether she exists or not
     member = await bot.fails("cruz diaz", '/member history "Ana Ruiz"')
     assert "Only a captain" in member and "retaliation" not in member
-    entries = await count(app, AuditEntry, AuditEntry.command == "member history")
-    refused = await count(app, AuditEntry, AuditEntry.command == "member history", AuditEntry.refused)
+    entries = await count_rows(app, AuditEntry, AuditEntry.command == "member history")
+    refused = await count_rows(app, AuditEntry, AuditEntry.command == "member history", AuditEntry.refused)
     assert (entries, refused) == (5, 3)
 
 
@@ -97,7 +90,7 @@ async def test_the_member_sees_everything_recorded_about_them_and_forget_deletes
     assert "One-on-ones recorded about you" in me and "rep: 2, supportive" in me and "cares about nurses" in me
     assert "someone else" not in me
     await bot.ok("Ana Ruiz", "/member forget confirm:yes")
-    assert await count(app, Conversation) == 1
+    assert await count_rows(app, Conversation) == 1
     # an organizer who leaves takes their name, not the other member's history
     await bot.ok("rep", "/member forget confirm:yes", **REP)
     assert "an organizer who has left the bot: 3" in await bot.ok("boss", '/member history "Cruz Diaz"', **LEAD)
@@ -140,4 +133,4 @@ async def test_permission_matrix(bot, app, roster, command, actor):
     else:
         assert "earlier notes" not in text
         assert ("Only a" in text) if actor == "member" else ("No member matches" in text)
-    assert await count(app, Conversation) == 1 + (actor in allowed and command != "history")
+    assert await count_rows(app, Conversation) == 1 + (actor in allowed and command != "history")
