@@ -76,6 +76,11 @@ def require(actor: Actor, role: Role) -> None:
         raise UserError(N_("Only a {role} can do that. Ask your site rep or an organizer."), role=ROLE_NAMES[role])
 
 
+def may_ping(actor: Actor) -> bool:
+    """Notifying a whole channel (an announcement's ``ping:yes``): a leader only."""
+    return actor.role >= Role.leader
+
+
 def require_site(actor: Actor, site_name: str | None) -> None:
     """A rep acts only for their own worksites; a leader for all."""
     if not actor.covers(site_name):

@@ -106,6 +106,7 @@ LINES = {
     "member site": f"/member site {ROO}",
     "member talked": "/member talked cruz 2 cares about class size",
     "member mylist": "/member mylist",
+    "organizer announce": "/organizer announce Rally Friday at noon ping:yes",
     "organizer help": "/organizer help",
     "pledge close": "/pledge close 1",
     "pledge open": '/pledge open "I will vote YES"',

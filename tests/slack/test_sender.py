@@ -128,3 +128,16 @@ async def test_history_without_metadata_asked_for_hides_it_and_pages_newest_firs
     rest = await front.client.conversations_history(channel="CACTIONS", limit=2, include_all_metadata=True,
                                                     cursor=page["response_metadata"]["next_cursor"])
     assert [(m["text"], m["metadata"]["event_payload"]["key"]) for m in rest["messages"]] == [("post 0", "ob0")]
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+async def test_a_post_that_asks_to_ping_opens_with_channel_only_where_config_allows(front, fake, allowed):
+    front.sender.channel_ping = allowed
+    await front.sender.post("CANNOUNCE", Message("Strike vote tonight <!here>", ping=True), "ob1")
+    await front.sender.post("CANNOUNCE", Message("Picket <!channel>"), "ob2")
+    pinged, quiet = fake.called("chat.postMessage")
+    first = pinged["blocks"][0]["text"]["text"]
+    assert first == ("<!channel>\n\n" if allowed else "") + "Strike vote tonight &lt;!here&gt;"
+    assert quiet["blocks"][0]["text"]["text"] == "Picket &lt;!channel&gt;"
+    await front.sender.send_dm("U100", Message("Strike vote tonight", ping=True), "ob3")
+    assert "<!channel>" not in fake.called("chat.postMessage")[-1]["blocks"][0]["text"]["text"]

@@ -27,6 +27,7 @@ class SlackSettings(Section):
     port: int = 3000
     api_base_url: str = "https://slack.com/api/"
     command_processes: int = Field(1, ge=0)
+    allow_channel_ping: bool = False
 
 
 async def _start(app: App) -> tuple[SlackSender, asyncio.Task[None]]:

@@ -122,7 +122,7 @@ class SlackFrontEnd:
         self.handoff = CommandProcesses(app.config, processes, work=FACTORY, platform=PLATFORM.name) if processes \
             else Inline(self.work)
         Listeners(self.work, self.handoff).register(self.bolt)
-        self.sender = SlackSender(self.client, app.translator)
+        self.sender = SlackSender(self.client, app.translator, channel_ping=settings.allow_channel_ping)
 
     def web_app(self) -> web.Application:
         async def events(request: web.Request) -> web.Response:

@@ -115,20 +115,21 @@ class To:
 
 
 async def send(client: AsyncWebClient, to: To, message: Message, tr: Translator, *, key: str | None = None,
-               retry_since: datetime | None = None,
+               retry_since: datetime | None = None, channel_ping: bool = False,
                refused_file: Callable[[Attachment], Awaitable[None]] | None = None) -> str:
     """Every part of ``message`` (in the order the member reads them), then its files; returns the first
     message's ``ts`` (what a later edit replaces), or the first file's ID.
 
     ``key`` marks each message as the outbox row's; with ``retry_since`` the parts already in the
     conversation since then are not sent again. A file Slack refuses raises, unless ``refused_file`` is
-    given: then it is told, and the other files still go."""
+    given: then it is told, and the other files still go. ``channel_ping``: see
+    :func:`bot.adapters.slack.render.messages`."""
     channel = to.channel
     if to.user and not to.answer and retry_since:
         channel = await dm_channel(client, to.user)  # conversations.history wants the DM's own ID
     delivered = await _delivered(client, channel, key, retry_since) if key and retry_since and channel else {}
     first = ""
-    for number, part in enumerate(messages(message, tr)):
+    for number, part in enumerate(messages(message, tr, channel_ping=channel_ping)):
         ts = delivered.get(number)
         if ts is None:
             marked = {"unfurl_links": False, "metadata": {"event_type": OUTBOX_EVENT,
@@ -209,9 +210,11 @@ class SlackSender:
 
     platform = PLATFORM.name
 
-    def __init__(self, client: AsyncWebClient, translator: Callable[[str | None], Translator]) -> None:
+    def __init__(self, client: AsyncWebClient, translator: Callable[[str | None], Translator], *,
+                 channel_ping: bool = False) -> None:
         self.client = client
         self.translator = translator  # a message's own language, for the fallback text of its dates
+        self.channel_ping = channel_ping  # ``[slack] allow_channel_ping``: a post that asks may open with <!channel>
 
     async def send_dm(self, user_id: str, message: Message, dedupe: str,
                       retry_since: datetime | None = None) -> str | None:
@@ -230,7 +233,7 @@ class SlackSender:
                    retry_since: datetime | None = None) -> str:
         """Returns the first message's ``ts``, which is what a later edit replaces."""
         return await send(self.client, To(channel=channel_id), message, self.translator(message.lang), key=dedupe,
-                          retry_since=retry_since)
+                          retry_since=retry_since, channel_ping=self.channel_ping)
 
     async def edit(self, channel_id: str, message_id: str, message: Message) -> None:
         first = messages(message, self.translator(message.lang))[0]

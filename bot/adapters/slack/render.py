@@ -26,6 +26,7 @@ FALLBACK_LIMIT = 3000
 MODAL = ModalLimits(fields=100, title=24, submit=24, label=2000, value=3000)
 FORM_CALLBACK = "organizer-form"
 BUTTON_ACTION = "run-"
+CHANNEL_PING = "<!channel>"
 
 
 def escape(text: str) -> str:
@@ -45,13 +46,17 @@ def _date(moment: datetime, tr: Translator) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
-def messages(message: Message, tr: Translator) -> list[dict[str, Any]]:
+def messages(message: Message, tr: Translator, *, channel_ping: bool = False) -> list[dict[str, Any]]:
     """Keyword arguments for ``chat.postMessage``/``respond``, one dict per Slack message.
 
     Paragraphs are packed into sections of at most 3,000 characters, sections and button rows into
-    messages of at most 50 blocks; the buttons come last. Files are sent separately."""
-    sections = [] if not message.text.strip() else split([mrkdwn(p, tr) for p in paragraphs(message.text)],
-                                                          SECTION_LIMIT)
+    messages of at most 50 blocks; the buttons come last. Files are sent separately. ``channel_ping``
+    (``[slack] allow_channel_ping``) lets a message that asks to ping (``Message.ping``) open with
+    ``<!channel>``; nothing else ever mentions anyone."""
+    rendered = [mrkdwn(p, tr) for p in paragraphs(message.text)]
+    if message.ping and channel_ping:
+        rendered.insert(0, CHANNEL_PING)
+    sections = [] if not message.text.strip() else split(rendered, SECTION_LIMIT)
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": s, "verbatim": True}}
                                     for s in sections if s]
     buttons = [_button(b, i) for i, b in enumerate(message.buttons)]
