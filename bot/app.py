@@ -28,7 +28,7 @@ from bot.registry import Command, Registry
 from bot.secret_key import server_key
 from bot.types import Form, FormField, Identity, Invocation, Message, Reply, Role
 from bot.voters import Voters
-from storage import captains, migrate
+from storage import captains, migrate, unreached
 from storage.audit import AuditEntry
 from storage.db import Database, DatabaseUnavailable, Together
 from storage.members import Account, Member, Visit, find_account, find_member, members_for, seen
@@ -197,11 +197,13 @@ class App:
 
     async def _members(self, session: AsyncSession, clicks: list[_Click]) -> list[Member]:
         """Each click's member, registered on first contact in the language the platform hints at (kept until
-        /member lang, so DMs speak as replies do), and matched to its roster row by a verified email."""
+        /member lang, so DMs speak as replies do), and matched to its roster row by a verified email. An account
+        that had refused DMs (:mod:`storage.unreached`) is in use again, so its next DM is tried."""
         hints = [self.catalogs.match(click.inv.locale) for click in clicks]
         members = await members_for(session, [Visit(c.inv.identity.platform, c.inv.identity.user_id,
                                                     c.inv.identity.display_name, hint)
                                               for c, hint in zip(clicks, hints)], clicks[0].now)
+        await unreached.clear(session, {(c.inv.identity.platform, c.inv.identity.user_id) for c in clicks})
         out = []
         for click, hint, member in zip(clicks, hints, members):
             if member.lang is None:

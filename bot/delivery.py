@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.effects import from_payload
 from bot.pace import Pace
 from bot.types import Message
-from storage import jobs, outbox
+from storage import jobs, outbox, unreached
 from storage.sql import id_of
 
 if TYPE_CHECKING:
@@ -38,6 +38,19 @@ class RateLimited(Exception):
 
 class Undeliverable(Exception):
     """The platform refused for good (DMs closed, channel gone): retrying would not help."""
+
+
+class Unreachable(Undeliverable):
+    """A DM the member's account refuses for good: ``reason`` is :data:`CLOSED` (it takes no DMs from the bot)
+    or :data:`GONE` (deactivated, or no such account). The account is recorded (:mod:`storage.unreached`), so no
+    later DM is sent into the same refusal, and the member is listed for follow-up in person."""
+
+    CLOSED = "closed"
+    GONE = "gone"
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 class Sender(Protocol):
@@ -214,9 +227,9 @@ class Worker:
             await self.app.db.write(lambda s: outbox.release(s, item_id, due, None, give_up=False, count_attempt=False))
             return
         except Undeliverable as exc:
-            reason = str(exc)
-            log.warning("%s %s to %s given up: %s", item.platform, item.kind, _target(item), reason)
-            await self.app.db.write(lambda s: outbox.release(s, item_id, self.app.clock(), reason, give_up=True))
+            refusal = exc
+            log.warning("%s %s to %s given up: %s", item.platform, item.kind, _target(item), refusal)
+            await self.app.db.write(lambda s: self._refused(s, item, refusal))
             return
         except Exception as exc:  # noqa: BLE001 - transient: back off and retry
             error = type(exc).__name__
@@ -228,6 +241,16 @@ class Worker:
 
         pace.sent(loop.time())
         marks.add(item, message_id)
+
+    async def _refused(self, session: AsyncSession, item: outbox.OutboxItem, refusal: Undeliverable) -> None:
+        """A row the platform refused for good is failed; a DM its member's account refuses marks that account."""
+        now = self.app.clock()
+        if isinstance(refusal, Unreachable) and item.kind == "dm" and item.member_id is not None:
+            await outbox.release(session, id_of(item), now, f"{unreached.UNREACHED}:{refusal.reason}", give_up=True)
+            await unreached.record(session, item.member_id, item.platform, item.target, refusal.reason, str(refusal),
+                                   now)
+        else:
+            await outbox.release(session, id_of(item), now, str(refusal), give_up=True)
 
 
 class _SentMarks:

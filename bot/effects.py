@@ -14,9 +14,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.types import Attachment, Button, Edit, Effect, Message, Notify, Post, Refresh, Render, Schedule, Unschedule
-from storage import jobs, outbox
+from storage import jobs, outbox, unreached
 from storage.db import Work, once_before_commit
-from storage.lease import PENDING
+from storage.lease import FAILED, PENDING
 from storage.members import Member, MemberIdentity
 from storage.sql import nonnull
 
@@ -94,13 +94,16 @@ def _as_is(render: Render) -> Callable[[AsyncSession], Awaitable[Render]]:
 
 async def _notify(app: App, session: AsyncSession, effect: Notify, now: datetime) -> None:
     """One row per recipient, rendered in their language, on the platform they used last (a platform that
-    reaches every member by name, :attr:`bot.platforms.Platform.by_name`, unless they have an account on another)."""
+    reaches every member by name, :attr:`bot.platforms.Platform.by_name`, unless they have an account on another).
+    An account that refused DMs for good (:mod:`storage.unreached`) gets its row failed, never sent."""
     if not effect.member_ids:
         return
     by_name = [p for p in app.platforms if app.config.platforms[p].by_name]
     others = [p for p in app.platforms if p not in by_name]
     targets: dict[int, tuple[str, str, str | None]] = {}
+    refused: dict[tuple[str, str], str] = {}  # accounts known to refuse DMs: their rows are failed at once
     for chunk in _chunks(list(dict.fromkeys(effect.member_ids)), 5000):
+        refused.update(await unreached.among(session, chunk))
         if by_name:  # every member, by name
             named = await session.exec(select(nonnull(Member.id), Member.name, Member.lang)
                                        .where(col(Member.id).in_(chunk)))
@@ -120,8 +123,10 @@ async def _notify(app: App, session: AsyncSession, effect: Notify, now: datetime
     due = effect.due or now
     rows: list[dict[str, Any]] = [
         {"kind": "dm", "platform": platform, "target": user_id, "member_id": member_id,
-         "payload": rendered[lang], "batch": effect.batch, "due_at": due, "status": PENDING,
-         "dedupe": f"{effect.key}:{member_id}" if effect.key else None, "attempts": 0}
+         "payload": rendered[lang], "batch": effect.batch, "due_at": due, "attempts": 0,
+         "dedupe": f"{effect.key}:{member_id}" if effect.key else None,
+         **({"status": FAILED, "error": f"{unreached.UNREACHED}:{refused[platform, user_id]}"}
+            if (platform, user_id) in refused else {"status": PENDING, "error": None})}
         for member_id, (platform, user_id, lang) in targets.items()
     ]
     for batch in _chunks(rows, 2000):

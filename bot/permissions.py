@@ -170,6 +170,11 @@ def structure_sites(actor: Actor, site_name: str | None) -> frozenset[str] | Non
     return missing_sites(actor, site_name)
 
 
+def unreached_sites(actor: Actor, site_name: str | None) -> frozenset[str] | None:
+    """Whose members the bot cannot DM a viewer may list (for follow-up in person): as for missing lists."""
+    return missing_sites(actor, site_name)
+
+
 def roster_sites(actor: Actor, site_name: str | None) -> frozenset[str] | None:
     """Whose roster entries a viewer may review (discrepancies, claims): as for missing lists."""
     return missing_sites(actor, site_name)

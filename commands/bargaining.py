@@ -16,6 +16,7 @@ from bot.i18n import L_, N_, Translator
 from bot.markup import bold, when
 from bot.registry import Group, Param
 from bot.types import Message, Notify, Post, Render, Reply, Role
+from commands import unreached
 from storage import bargaining as store
 from storage import bargaining_versions as versions
 from storage import outbox
@@ -191,9 +192,10 @@ async def show(ctx: Context, id: int) -> Reply:
 async def delivery(ctx: Context, id: int) -> Reply:
     await find_update(ctx, id)
     counts = await outbox.batch_counts(ctx.session, batch_of(id))
-    return ctx.reply(ctx._("Update #{id}: {sent} sent, {pending} waiting, {failed} failed.", id=id,
-                           sent=counts.get(outbox.SENT, 0), pending=counts.get(outbox.PENDING, 0),
-                           failed=counts.get(outbox.FAILED, 0)))
+    failed = counts.get(outbox.FAILED, 0)
+    summary = ctx._("Update #{id}: {sent} sent, {pending} waiting, {failed} failed.", id=id,
+                    sent=counts.get(outbox.SENT, 0), pending=counts.get(outbox.PENDING, 0), failed=failed)
+    return ctx.reply("\n\n".join([summary, *await unreached.of_update(ctx, batch_of(id), failed)]))
 
 
 def _topic_param(*, greedy: bool = False) -> Param:

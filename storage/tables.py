@@ -21,6 +21,7 @@ from storage import (  # noqa: F401
     readiness,
     shifts,
     structure,
+    unreached,
 )
 
 metadata = SQLModel.metadata

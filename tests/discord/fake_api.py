@@ -36,6 +36,8 @@ class FakeDiscord:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.refuse: dict[str, tuple[int, dict, dict]] = {}  # path prefix → (status, body, headers)
+        self.closed_dms: set[str] = set()  # users whose DMs are closed to the bot: a message there gets 50007
+        self._dm_channels: dict[str, str] = {}  # DM channel id → its recipient
         self._ids = itertools.count(1_100_000_000_000_000_000)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -75,6 +77,9 @@ class FakeDiscord:
         for prefix, (status, error, headers) in self.refuse.items():
             if path.startswith(prefix):
                 return _json(error, status=status, headers=headers)
+        parts = path.strip("/").split("/")
+        if request.method == "POST" and parts[0] == "channels" and self._dm_channels.get(parts[1]) in self.closed_dms:
+            return _json({"message": "Cannot send messages to this user", "code": 50007}, status=403)
         return self._answer(request.method, path, call)
 
     def _answer(self, method: str, path: str, call: Call) -> web.Response:
@@ -94,6 +99,7 @@ class FakeDiscord:
             return web.Response(status=204)
         if method == "POST" and path == "/users/@me/channels":
             channel = str(next(self._ids))
+            self._dm_channels[channel] = str(call.body["recipient_id"])
             return _json({"id": channel, "type": 1, "recipients": [
                 {"id": call.body["recipient_id"], "username": "member", "discriminator": "0", "avatar": None}]})
         if method in ("POST", "PATCH") and (parts[0] == "webhooks" or parts[0] == "channels"):

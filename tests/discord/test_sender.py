@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
+from bot import effects
 from bot.adapters.discord.render import CONTENT_LIMIT, to_discord
 from bot.adapters.discord.sender import DiscordSender
-from bot.delivery import RateLimited, Undeliverable
+from bot.delivery import RateLimited, Undeliverable, Worker
 from bot.markup import bold, when
-from bot.types import Attachment, Button, Message
+from bot.types import Attachment, Button, Message, Notify
+from storage.members import member_for
+from storage.outbox import FAILED, OutboxItem
+from storage.unreached import UnreachedAccount
 from tests.discord.conftest import CHANNEL_ID, MEMBERS_ROLE
 
 
@@ -78,3 +83,24 @@ async def test_refusals_become_undeliverable_and_long_rate_limits_pause_delivery
 def test_rendering_never_cuts_a_paragraph_that_fits():
     text = "\n\n".join(["a" * 1200, "b" * 1900, "c" * 10])
     assert [p.content for p in to_discord(Message(text))] == ["a" * 1200, "b" * 1900 + "\n\n" + "c" * 10]
+
+
+async def test_a_member_whose_dms_are_closed_is_recorded_and_not_tried_again(app, client, fake):
+    async def all_of(model):
+        return await app.db.read(lambda s: _scalars(s, select(model)))
+
+    member = await app.db.write(lambda s: member_for(s, "discord", "300000000000000001", "María", app.clock()))
+    fake.closed_dms.add("300000000000000001")
+    worker = Worker(app, {"discord": DiscordSender(client)})
+    for key in ("b1", "b2"):
+        await app.db.write(lambda s, key=key: effects.store(
+            app, s, (Notify((member.id,), lambda tr: Message("Session"), key=key),), app.clock()))
+        await worker.drain()
+    [refused] = await all_of(UnreachedAccount)
+    assert (refused.user_id, refused.reason) == ("300000000000000001", "closed") and "50007" in refused.detail
+    assert len([c for c in fake.of("POST", "/channels/") if "nonce" in (c.body or {})]) == 1  # tried once
+    assert [i.status for i in await all_of(OutboxItem)] == [FAILED, FAILED]
+
+
+async def _scalars(session, query):
+    return list((await session.exec(query)).scalars())

@@ -105,6 +105,7 @@ LINES = {
     "member remove": "/member remove gus",
     "member site": f"/member site {ROO}",
     "member talked": "/member talked cruz 2 cares about class size",
+    "member unreached": "/member unreached",
     "member mylist": "/member mylist",
     "organizer announce": "/organizer announce Rally Friday at noon ping:yes",
     "organizer help": "/organizer help",

@@ -7,9 +7,11 @@ from sqlalchemy import select
 
 from bot import effects
 from bot.delivery import RateLimited, Undeliverable, Worker
-from bot.types import Attachment, Button, Edit, Message, Post
+from bot.types import Attachment, Button, Edit, Message, Notify, Post
 from storage import outbox
+from storage.members import member_for
 from storage.outbox import FAILED, PENDING, SENT, OutboxItem, PostedMessage
+from storage.unreached import UnreachedAccount
 
 
 async def store(app, *items):
@@ -141,3 +143,29 @@ async def test_a_post_that_asks_to_ping_opens_with_channel_only_where_config_all
     assert quiet["blocks"][0]["text"]["text"] == "Picket &lt;!channel&gt;"
     await front.sender.send_dm("U100", Message("Strike vote tonight", ping=True), "ob3")
     assert "<!channel>" not in fake.called("chat.postMessage")[-1]["blocks"][0]["text"]["text"]
+
+
+@pytest.mark.parametrize("error, reason", [("cannot_dm_bot", "closed"), ("user_not_found", "gone"),
+                                           ("account_inactive", "gone")])
+async def test_a_member_slack_will_not_let_the_bot_dm_is_recorded_and_not_tried_again(app, front, fake, error,
+                                                                                        reason):
+    member = await app.db.write(lambda s: member_for(s, "slack", "U200", "ana", app.clock()))
+    worker = Worker(app, {"slack": front.sender})
+    fake.fail("chat.postMessage", error)
+    await store(app, Notify((member.id,), lambda tr: Message("Session 1"), key="b1"))
+    await worker.drain()
+    [refused] = await rows(app, UnreachedAccount)
+    assert (refused.platform, refused.user_id, refused.reason, refused.detail) == ("slack", "U200", reason, error)
+    await store(app, Notify((member.id,), lambda tr: Message("Session 2"), key="b2"))
+    await worker.drain()
+    assert len(fake.called("chat.postMessage")) == 1  # the second DM was never sent into the refusal
+    assert [i.status for i in await rows(app, OutboxItem)] == [FAILED, FAILED]
+
+
+async def test_a_refusal_that_is_not_the_members_marks_no_one(app, front, fake):
+    member = await app.db.write(lambda s: member_for(s, "slack", "U200", "ana", app.clock()))
+    fake.fail("chat.postMessage", "token_revoked")  # the bot's own token: every member would look unreachable
+    await store(app, Notify((member.id,), lambda tr: Message("Session 1"), key="b1"))
+    await Worker(app, {"slack": front.sender}).drain()
+    assert [i.status for i in await rows(app, OutboxItem)] == [FAILED]
+    assert await rows(app, UnreachedAccount) == []

@@ -16,11 +16,14 @@ import discord
 
 from bot.adapters.discord import PLATFORM
 from bot.adapters.discord.render import Outgoing, to_discord
-from bot.delivery import RateLimited, Undeliverable
+from bot.delivery import RateLimited, Undeliverable, Unreachable
 from bot.types import Message
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# A DM's member refuses, for good (https://discord.com/developers/docs/topics/opcodes-and-status-codes):
+# 50007 "Cannot send messages to this user" (DMs closed, no shared server, or blocked), 10013 "Unknown User".
+RECIPIENT_REFUSALS = {50007: Unreachable.CLOSED, 10013: Unreachable.GONE}
 
 
 class DiscordSender:
@@ -79,6 +82,8 @@ async def _mapped(call: Callable[[], Awaitable[T]]) -> T:
     except discord.RateLimited as exc:
         raise RateLimited(exc.retry_after) from None
     except (discord.Forbidden, discord.NotFound) as exc:
+        if exc.code in RECIPIENT_REFUSALS:
+            raise Unreachable(RECIPIENT_REFUSALS[exc.code], f"Discord refused: {exc.code} {exc.text[:100]}") from None
         raise Undeliverable(f"Discord refused: {exc.status} {exc.text[:100]}") from None
     except discord.HTTPException as exc:
         if exc.status == 429:

@@ -30,7 +30,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.adapters.slack import PLATFORM
 from bot.adapters.slack.render import messages
 from bot.config import Config
-from bot.delivery import RateLimited, Undeliverable
+from bot.delivery import RateLimited, Undeliverable, Unreachable
 from bot.i18n import Translator
 from bot.types import Attachment, Message
 
@@ -42,10 +42,14 @@ OUTBOX_EVENT = "organizer_outbox"  # the metadata event_type of a message sent f
 CLOCK_SKEW = 300  # seconds of history read before a row's queueing time, for the database's clock vs Slack's
 
 PERMANENT = frozenset({
-    "channel_not_found", "user_not_found", "cannot_dm_bot", "is_archived", "not_in_channel", "user_disabled",
-    "account_inactive", "restricted_action", "message_not_found", "cant_update_message", "invalid_auth",
-    "not_authed", "token_revoked", "missing_scope", "msg_too_long", "no_text", "invalid_blocks",
+    "channel_not_found", "is_archived", "not_in_channel", "restricted_action", "message_not_found",
+    "cant_update_message", "invalid_auth", "not_authed", "token_revoked", "missing_scope", "msg_too_long", "no_text",
+    "invalid_blocks",
 })
+RECIPIENT_REFUSALS = {  # a DM's member refuses, for good: https://api.slack.com/methods/chat.postMessage#errors
+    "cannot_dm_bot": Unreachable.CLOSED, "user_not_found": Unreachable.GONE, "account_inactive": Unreachable.GONE,
+    "user_disabled": Unreachable.GONE,
+}
 REFUSED = (SlackApiError, RateLimited, Undeliverable)  # what :func:`call` raises when Slack says no
 _URL = re.compile(r"https?://[^\s'\"]+")
 
@@ -74,7 +78,8 @@ def web_client(config: Config) -> AsyncWebClient:
 
 
 async def call(fn: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
-    """One Web API call with Slack's refusals translated for the outbox."""
+    """One Web API call with Slack's refusals translated for the outbox: a member's account that refuses a DM
+    (:data:`RECIPIENT_REFUSALS`) is :class:`bot.delivery.Unreachable`."""
     try:
         return await fn(**kwargs)
     except SlackApiError as exc:
@@ -83,6 +88,8 @@ async def call(fn: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
             headers = {k.lower(): v for k, v in (response.headers or {}).items()}
             raise RateLimited(float(headers.get("retry-after", 1))) from None
         error = response.get("error") if isinstance(response.data, dict) else None
+        if error in RECIPIENT_REFUSALS:
+            raise Unreachable(RECIPIENT_REFUSALS[error], error) from None
         if error in PERMANENT:
             raise Undeliverable(error) from None
         raise
