@@ -296,3 +296,17 @@ def hours_sites(actor: Actor, captained: frozenset[str]) -> frozenset[str] | Non
         return None
     return (actor.sites if actor.role >= Role.rep else frozenset()) | captained
 
+
+
+def staffing_sites(actor: Actor, captains: bool) -> frozenset[str] | None:
+    """Whose lines' staffing a viewer reads: a leader every site's (None), a rep their own sites' (and the
+    lines they captain, which the caller adds), the captain of a shift that day the lines they captain
+    (``captains``; an empty set of sites); anyone else is refused."""
+    if actor.role >= Role.leader:
+        return None
+    if actor.role >= Role.rep:
+        return actor.sites
+    if not captains:
+        raise UserError(N_("Only a captain of a picket shift that day, a site rep or a leader can see how the lines "
+                           "are staffed."))
+    return frozenset()

@@ -9,7 +9,8 @@ from importlib import import_module
 from bot.registry import Registry
 
 FEATURES = ("actions", "chants", "bargaining", "bargaining_corrections", "faq", "readiness", "pledges", "structure",
-            "leaders", "members", "conversations", "captains", "roster", "strike", "help", "announce", "unreached")
+            "leaders", "members", "conversations", "captains", "roster", "strike", "strike_lines", "help", "announce",
+            "unreached")
 
 
 def build_registry() -> Registry:

@@ -29,6 +29,7 @@ from storage.actions import GOING, WAITLIST
 from storage.lookup import find_members
 from storage.members import Member, site_key, worksite_name
 from storage.shifts import Shift
+from storage.sql import id_of
 
 group = Group("strike", N_("Strike — picket shifts, captains’ sign-in, hours for strike pay, line status"))
 
@@ -101,7 +102,11 @@ def refuse_past(ctx: Context, start: datetime) -> None:
 
 
 def span(tr: Translator, shift: Shift) -> str:
-    return f"{markup.when(shift.starts_at)}–{tr.clock(shift.ends_at)}"
+    return between(tr, shift.starts_at, shift.ends_at)
+
+
+def between(tr: Translator, starts_at: datetime, ends_at: datetime) -> str:
+    return f"{markup.when(starts_at)}–{tr.clock(ends_at)}"
 
 
 def shift_line(tr: Translator, shift: Shift, site: str, captain: str | None,
@@ -444,7 +449,7 @@ def _opens(ctx: Context) -> timedelta:
     return timedelta(minutes=ctx.config.strike.signin_opens_minutes)
 
 
-def _moment_in(ctx: Context, shift: Shift, text: str | None) -> tuple[datetime, bool]:
+def moment_in(ctx: Context, shift: Shift, text: str | None) -> tuple[datetime, bool]:
     """When a sign-in or sign-out happened: now, within the shift (from ``signin_opens_minutes`` before it), or
     ``at:`` a time of the shift that has passed, for a late entry (marked as such)."""
     if text is None:
@@ -468,7 +473,7 @@ def _moment_in(ctx: Context, shift: Shift, text: str | None) -> tuple[datetime, 
     return moment, True
 
 
-async def _line(ctx: Context, shift_id: int) -> tuple[Shift, str]:
+async def run_line(ctx: Context, shift_id: int) -> tuple[Shift, str]:
     """A shift and its site, once the actor is found to run its line (before any name is looked up)."""
     shift, site = await get_shift(ctx, shift_id, lock=True)
     permissions.require_line(ctx.actor, site, shift.captain_id)
@@ -508,9 +513,15 @@ def _names(people: list[tuple[int, str]] | list[str]) -> str:
     Param("at", N_("For a late entry: when they came, e.g. 7:15"), required=False, max_length=40),
 ])
 async def signin(ctx: Context, shift: int, names: str, at: str | None) -> Reply:
-    found, site = await _line(ctx, shift)
-    moment, late = _moment_in(ctx, found, at)
-    people = await _people(ctx, found, site, names)
+    found, site = await run_line(ctx, shift)
+    moment, late = moment_in(ctx, found, at)
+    return ctx.reply(await sign_in(ctx, found, await _people(ctx, found, site, names), moment, late))
+
+
+async def sign_in(ctx: Context, found: Shift, people: list[tuple[int, str]], moment: datetime, late: bool) -> str:
+    """The one path by which whoever runs a line signs people in, typed or clicked on the sign-in sheet: one
+    signed in on an overlapping line stops them all, one already in is said so. Returns what to tell them."""
+    shift = id_of(found)
     ids = [member_id for member_id, _name in people]
     clashing = await picket.clashes(ctx.session, found, ids)
     if clashing:
@@ -528,7 +539,7 @@ async def signin(ctx: Context, shift: int, names: str, at: str | None) -> Reply:
         text += " " + ctx._("Marked as a late entry.")
     if already:
         text += " " + ctx._("Already signed in: {names}.", names=_names([dict(people)[m] for m in already]))
-    return ctx.reply(text)
+    return text
 
 
 @group.command("signout", help=N_("Sign people out of your picket line (captains and reps)"), params=[
@@ -538,8 +549,8 @@ async def signin(ctx: Context, shift: int, names: str, at: str | None) -> Reply:
     Param("at", N_("For a late entry: when they left, e.g. 10:30"), required=False, max_length=40),
 ])
 async def signout(ctx: Context, shift: int, names: str | None, at: str | None) -> Reply:
-    found, site = await _line(ctx, shift)
-    moment, late = _moment_in(ctx, found, at)
+    found, site = await run_line(ctx, shift)
+    moment, late = moment_in(ctx, found, at)
     line = {row.member_id: (row, name) for row, name in await picket.on_line(ctx.session, shift)}
     if names is None or names.strip().casefold() in ("all", "todos"):
         chosen = [member_id for member_id, (row, _name) in line.items() if row.out_at is None]
@@ -573,7 +584,7 @@ async def _member_name(ctx: Context, member_id: int) -> str:
 @group.command("code", help=N_("A code for your line to sign themselves in with /strike here (captains and reps)"),
                params=[SHIFT])
 async def code(ctx: Context, shift: int) -> Reply:
-    found, _site = await _line(ctx, shift)
+    found, _site = await run_line(ctx, shift)
     if found.ends_at <= ctx.now:
         raise UserError(N_("Shift #{id} is over: its code would sign nobody in."), id=shift)
     issued = await picket.issue(ctx.session, shift)

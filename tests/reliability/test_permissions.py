@@ -141,13 +141,18 @@ LINES = {
     "strike shifts": "/strike shifts",
     "strike signin": "/strike signin 3 ana",
     "strike signout": "/strike signout 3 all",
+    "strike sheet": "/strike sheet 3",
+    "strike status": "/strike status",
 }
 # commands acting on something of a worksite (Escalante here; checkin checks in someone else): only a rep of
 # that site or a leader may, whatever the declared role
 SITE_RULE = {"action cancel", "action checkin", "action create", "action edit", "action export", "action roster",
              "chant attach", "chant detach", "chant edit", "chant remove", "member assess", "strike plan",
              "strike shift-add", "strike shift-cancel", "strike shift-edit", "strike code", "strike signin",
-             "strike signout"}
+             "strike signout", "strike sheet"}
+# the lines' staffing: reps (their own sites', so a rep of another site sees none), leaders, and whoever captains a
+# shift that day; the member and the captain of the matrix captain none
+LINE_VIEW = {"strike status"}
 # what someone posted (bargaining update #1, the leader's): only a leader or its author may correct or retract it
 AUTHOR_RULE = {"bargaining correct", "bargaining retract"}
 # readiness allow/deny is tests/test_readiness_permissions.py's matrix, and roster claims' is in
@@ -165,6 +170,8 @@ def expected_allowed(path: str, actor: str) -> bool:
         return False
     if path in AUTHOR_RULE:
         return actor == "leader"
+    if path in LINE_VIEW:
+        return ROLE_OF[actor] >= Role.rep
     return path not in SITE_RULE or actor in ("rep of the site", "leader")  # the site rule: a rep of that site
 
 
