@@ -11,16 +11,18 @@ from __future__ import annotations
 import gettext
 import io
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime, format_skeleton, format_time
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from babel.units import format_unit
 
 log = logging.getLogger(__name__)
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -100,6 +102,16 @@ class Translator:
 
     def day(self, moment: datetime) -> str:
         return format_skeleton("yMMMd", moment, tzinfo=self.tz, locale=self.locale)
+
+    def duration(self, delta: timedelta) -> str:
+        """“1 day”, “2 hours”, “25 minutes”: in the largest unit that counts it whole (minutes rounded)."""
+        minutes = max(round(delta.total_seconds() / 60), 1)
+        unit, size = next(((u, s) for u, s in (("day", 24 * 60), ("hour", 60)) if minutes % s == 0), ("minute", 1))
+        return str(format_unit(minutes // size, f"duration-{unit}", length="long", locale=self.locale))
+
+    def list(self, items: list[str]) -> str:
+        """“a, b and c” / “a, b y c”."""
+        return str(format_list(items, locale=self.locale))
 
 
 class Catalogs:

@@ -15,7 +15,7 @@ from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.markup import bold
 from bot.registry import Group, Param
-from bot.reminders import reminders_before
+from bot.reminders import promise, reminders_before, scheduled
 from bot.types import (
     Attachment,
     Button,
@@ -33,6 +33,7 @@ from commands.members import resolve_member, resolve_site
 from commands.scope import Shares
 from storage import actions as store
 from storage import chants as chant_store
+from storage import jobs
 from storage import roster as rosters
 from storage.actions import GOING, WAITLIST, Action, Counts
 from storage.members import Worksite, site_ids_for_keys, worksite_name
@@ -113,9 +114,10 @@ def live(action_id: int) -> Refresh:
 
 
 def reminders(ctx: Context, action: Action) -> tuple[Effect, ...]:
-    """One job per configured offset; an offset already past when the action is (re)scheduled is dropped."""
+    """One job per configured offset; an offset already past when the action is (re)scheduled is dropped, and
+    with every offset past, one last-chance reminder (:func:`bot.reminders.reminders_before`)."""
     return reminders_before("action.remind", ref(action.id), action.starts_at, ctx.config.actions.reminder_hours,
-                            {"action_id": action.id}, ctx.now)
+                            {"action_id": action.id}, ctx.now, last_chance=True)
 
 
 async def get_action(ctx: Context, action_id: int, *, lock: bool = False) -> Action:
@@ -183,10 +185,12 @@ async def create(ctx: Context, title: str, when: str, where: str, kind: str | No
     ctx.session.add(action)
     await ctx.session.flush()
     post = Post("actions", announcement(action, worksite.name if worksite else None, Counts()), ref=ref(action.id))
+    reminding = reminders(ctx, action)
     return ctx.reply(
         ctx._("Announced action #{id}: {title}, {when}. Members sign up with the buttons on the post or "
-              "/action join {id}.", id=action.id, title=title, when=ctx.tr.when(starts)),
-        effects=(post, *reminders(ctx, action)),
+              "/action join {id}.", id=action.id, title=title, when=ctx.tr.when(starts))
+        + " " + promise(ctx.tr, starts, scheduled(reminding), others=True),
+        effects=(post, *reminding),
     )
 
 
@@ -225,15 +229,18 @@ async def join(clicks: list[Context], id: int) -> list[Reply]:
     """Every click on “I’m in” for one action that reached the same write batch, in arrival order."""
     action = await _not_started(max(clicks, key=lambda ctx: ctx.now), id)
     joined = await store.join(clicks[0].session, action, [(ctx.member_id, ctx.now) for ctx in clicks])
-    return [_joined(ctx, action, signup) for ctx, signup in zip(clicks, joined)]
+    dues = await jobs.pending_under(clicks[0].session, f"{ref(id)}:remind")
+    return [_joined(ctx, action, signup, dues) for ctx, signup in zip(clicks, joined)]
 
 
-def _joined(ctx: Context, action: Action, joined: store.Joined) -> Reply:
+def _joined(ctx: Context, action: Action, joined: store.Joined, dues: list[datetime]) -> Reply:
+    """The reply to a join; ``dues``: the reminders still to come, which is what it promises."""
     buttons = (Button(ctx._("Can’t make it"), f"/action leave {action.id}"),
                Button(ctx._("Add to calendar"), f"/action calendar {action.id}"))
     if joined.status == GOING:
-        text = ctx._("You’re in: {title}, {when}, at {where}. You’ll get a reminder before it starts.",
-                     title=action.title, when=markup.when(action.starts_at), where=action.location)
+        text = ctx._("You’re in: {title}, {when}, at {where}.", title=action.title,
+                     when=markup.when(action.starts_at), where=action.location)
+        text += " " + promise(ctx.tr, action.starts_at, dues)
     else:
         text = ctx._("“{title}” is full, so you’re on the waitlist (number {place}). If a place frees up, "
                      "you’ll get a DM.", title=action.title, place=joined.place)
@@ -327,13 +334,15 @@ async def edit(ctx: Context, id: int, when: str | None, where: str | None, title
     promoted = await store.promote(ctx.session, action)
     told = [m for m in await store.member_ids(ctx.session, id, GOING, WAITLIST) if m not in promoted]
 
+    reminding = reminders(ctx, action) if moved else ()
+
     def render(tr: Translator) -> Message:
         lines = [tr._("“{title}” has changed:", title=old_title), *(tr._(msgid, **params) for msgid, params in changes)]
+        if moved:
+            lines.append(promise(tr, starts, scheduled(reminding)))
         return Message("\n".join(lines), (Button(tr._("Can’t make it"), f"/action leave {id}"),))
 
-    effects = [Notify(tuple(told), render), *_promotion_notices(action, promoted), live(id)]
-    if moved:
-        effects += reminders(ctx, action)
+    effects = [Notify(tuple(told), render), *_promotion_notices(action, promoted), live(id), *reminding]
     return ctx.reply(ctx.n_("Updated “{title}”. {n} person signed up was told.",
                             "Updated “{title}”. {n} people signed up were told.",
                             len(told) + len(promoted), title=action.title), effects=tuple(effects))

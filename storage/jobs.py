@@ -49,6 +49,13 @@ async def unschedule(session: AsyncSession, key: str) -> None:
     )
 
 
+async def pending_under(session: AsyncSession, key: str) -> list[datetime]:
+    """When the jobs still to run under ``key`` are due (``action:7:remind`` gives that action's reminders)."""
+    return list((await session.exec(
+        select(Job.due_at).where(col(Job.status) == PENDING, col(Job.key).startswith(f"{key}:", autoescape=True))
+    )).all())
+
+
 async def claim(session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int,
                 max_attempts: int) -> list[Job]:
     """Lease due jobs to ``worker``; taking over a dead worker's job counts as one of its tries."""

@@ -35,7 +35,8 @@ async def test_a_spanish_member_signs_up_with_me_apunto_and_sees_spanish_dates(b
     joined = await bot.say("maria", show.message.buttons[0].command)  # the "Me apunto" click
     assert not joined.error and joined.lang == "es"
     assert to_text(joined.message, bot.app.translator(joined.lang), tmp_path).startswith(
-        f"¡Ya te apuntaste! Piquete informativo, {SPANISH_DATE}, en Puerta principal. Te mando un recordatorio")
+        f"¡Ya te apuntaste! Piquete informativo, {SPANISH_DATE}, en Puerta principal. "
+        "Te llegarán recordatorios 1 día y 1 hora antes de que empiece.")
     assert [b.label for b in joined.message.buttons] == ["No puedo ir", "Agregar al calendario"]
     assert (await bot.ok("maria", "/action join 1")).startswith("Ya te habías apuntado. ¡Ya te apuntaste!")
     assert "Idioma: español" in await bot.ok("maria", "/member me")

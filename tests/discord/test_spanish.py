@@ -32,8 +32,8 @@ async def test_a_spanish_discord_client_is_answered_in_spanish_everywhere(app, c
     pressed["locale"] = "es-419"
     dispatch(client, pressed)
     _, [joined] = await answered(fake, pressed)
-    assert joined.body["content"] == (f"¡Ya te apuntaste! Piquete informativo, {STARTS}, en Puerta principal. Te mando "
-                                      "un recordatorio antes de que empiece.")
+    assert joined.body["content"] == (f"¡Ya te apuntaste! Piquete informativo, {STARTS}, en Puerta principal. "
+                                      "Te llegarán recordatorios 1 día y 1 hora antes de que empiece.")
     assert labels(joined.body) == ["No puedo ir", "Agregar al calendario"]
 
     worker = Worker(app, {"discord": DiscordSender(client)})

@@ -38,8 +38,8 @@ async def test_signup_reminder_answer_error_and_help_in_spanish(slack, fake, app
     await slack.send(click(me_apunto["value"], action_id=me_apunto["action_id"], response_url=fake.response_url("in")))
     await fake.wait_for(lambda: any(r["url"] == "in" for r in fake.responses))
     joined = next(r for r in fake.responses if r["url"] == "in")
-    assert texts(joined) == [f"¡Ya te apuntaste! Piquete informativo, {DATE}, en Puerta principal. Te mando un "
-                             "recordatorio antes de que empiece."]
+    assert texts(joined) == [f"¡Ya te apuntaste! Piquete informativo, {DATE}, en Puerta principal. Te llegarán "
+                             "recordatorios 1 día y 1 hora antes de que empiece."]
     assert labels(joined) == ["No puedo ir", "Agregar al calendario"]
 
     worker = Worker(app, {"slack": front.sender})
