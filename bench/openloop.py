@@ -92,12 +92,14 @@ async def drained(confirmed: dict[int, float], clicks: int, last: float, drain: 
 
 
 async def run_core(url: str, rate: float, clicks: int, drain: float) -> dict:
+    from bot import heap
     from bot.app import App
     from bot.types import Identity
 
     action_id = await prepare(url, clicks, "console", "m")
     app = App(bench_config(url))
     await app.start()
+    heap.settle()  # as a bot process does once started (bot.runner)
     confirmed: dict[int, float] = {}
     errors = 0
 
@@ -276,11 +278,14 @@ async def pg_transaction(url: str, action_id: int, platform: str):
 async def run_floor(url: str, rate: float, clicks: int, drain: float) -> dict:
     from sqlalchemy.engine import make_url
 
+    from bot import heap
+
     action_id = await prepare(url, clicks, "console", "m")
     if url.startswith("sqlite"):
         transaction, close = sqlite_transaction(make_url(url).database, action_id, "console")
     else:
         transaction, close = await pg_transaction(url, action_id, "console")
+    heap.settle()  # the same collector as the bot's
     floor = Floor()
     writer = asyncio.create_task(floor.writer(transaction))
     confirmed: dict[int, float] = {}

@@ -49,6 +49,7 @@ def serve(kind: str, fake_url: str, db_url: str) -> None:
     """In a child process: the server under test, printing its URL once it listens."""
     from slack_bolt.app.async_app import AsyncApp
 
+    from bot import heap
     from bot.adapters.slack.frontend import EVENTS_PATH, SlackFrontEnd
     from bot.app import App
 
@@ -65,6 +66,7 @@ def serve(kind: str, fake_url: str, db_url: str) -> None:
             async def only_ack(ack) -> None:
                 await ack()
         runner = await front.serve_http("127.0.0.1", 0)
+        heap.settle()  # as bot.runner does once a platform has started
         host, port = runner.addresses[0][:2]
         print(f"http://{host}:{port}{EVENTS_PATH}", flush=True)
         await asyncio.Event().wait()

@@ -28,7 +28,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot import incidents
+from bot import heap, incidents
 from bot.config import Config
 
 log = logging.getLogger(__name__)
@@ -187,6 +187,7 @@ async def _serve(work_factory: str, platform: str) -> None:
     app = App(config, platforms=(platform,))
     module, _, factory = work_factory.partition(":")
     work: Work = attrgetter(factory)(import_module(module))(app)
+    heap.settle()
     gate = asyncio.Semaphore(MAX_IN_FLIGHT)
     running: set[asyncio.Task[None]] = set()
 

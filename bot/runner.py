@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot import heap
 from bot.app import App
 from bot.config import Config
 from bot.delivery import Worker
@@ -25,6 +26,7 @@ async def run_platforms(config: Config, platforms: list[str]) -> None:
             senders[platform] = sender
             tasks.append(task)
         tasks.append(asyncio.create_task(Worker(app, senders).run()))
+        heap.settle()
         log.info("running %s", ", ".join(platforms))
         await asyncio.gather(*tasks)
     finally:
