@@ -2,7 +2,7 @@
 
 A platform that wants each request acknowledged within seconds (and does the work afterwards) hands it
 here. A join, the member's profile lookup and the answer all cost CPU; in the acking process, every ack
-in a burst waits behind the work of the requests acked before it (bench/RESULTS.md, bench/slack_e2e.py).
+in a burst waits behind the work of the requests acked before it (bench/RESULTS.md, the end-to-end bench).
 So by default the acking process only acks and hands each request, as the platform sent it, to a command
 process that runs only on CPU the acking process leaves idle (:func:`yield_cpu`): acks come first, and the
 work scales to more cores with the platform's setting.
@@ -168,7 +168,7 @@ def main() -> None:
 def yield_cpu() -> None:
     """Run only on CPU that nothing else wants: Linux's ``SCHED_IDLE`` (a waking acking process takes
     the CPU at once), elsewhere the lowest nice level; bench/RESULTS.md compares the two with work in the
-    acking process (bench/slack_e2e.py). The cost: on a host whose CPU other
+    acking process (the end-to-end bench). The cost: on a host whose CPU other
     programs keep busy, commands wait (``command_processes = 0`` then shares the CPU evenly)."""
     try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))

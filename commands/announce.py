@@ -1,6 +1,6 @@
 """``/organizer announce``: a leader's announcement in the announcements channel, the one post that may
 notify everyone, and only when the leader asks (``ping:yes``): the platform then mentions the role or the
-channel its config allows (``[discord] ping_role``, ``[slack] allow_channel_ping``), and nothing else."""
+channel its own config section allows (config.example.toml), and nothing else."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""From one declaration: help text, Discord's schema, forms; and roles from config."""
+"""From one declaration: help text, forms; and roles from config."""
 
 import re
 
@@ -6,45 +6,11 @@ import pytest
 
 from bot.config import load_config
 from bot.context import Context
-from bot.i18n import Catalogs
 from bot.permissions import Actor, resolve_role
 from bot.registry import DeclarationError, Group, Param
-from bot.schema import BOOLEAN, STRING, SUB_COMMAND, discord_commands
 from bot.types import Identity, Invocation, Reply, Role
 from commands import build_registry
 from tests.support import PLATFORMS, make_config
-
-NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
-
-
-def _catalogs():
-    config = make_config()
-    return Catalogs("en", config.campaign.tz)
-
-
-def test_discord_schema_is_generated_from_the_declarations_and_follows_discords_rules():
-    registry = build_registry()
-    schema = discord_commands(registry, _catalogs())
-    assert [c["name"] for c in schema] == list(registry.groups)
-    for command in schema:
-        assert NAME.match(command["name"]) and 1 <= len(command["description"]) <= 100
-        assert len(command["options"]) <= 25
-        for sub in command["options"]:
-            assert sub["type"] == SUB_COMMAND and NAME.match(sub["name"]) and len(sub["description"]) <= 100
-            required = [o["required"] for o in sub["options"]]
-            assert required == sorted(required, reverse=True), "required options must come first"
-            for option in sub["options"]:
-                assert NAME.match(option["name"]) and len(option["description"]) <= 100
-                assert len(option.get("choices", [])) <= 25
-    member = next(c for c in schema if c["name"] == "member")
-    site = next(s for s in member["options"] if s["name"] == "site")
-    assert site["options"] == [{"type": STRING, "name": "worksite", "description": "Your worksite, as on the roster",
-                                "required": True, "max_length": 200,
-                                "description_localizations": {
-                                    "es-ES": "Tu sitio de trabajo, como aparece en la lista de miembros",
-                                    "es-419": "Tu sitio de trabajo, como aparece en la lista de miembros"}}]
-    forget = next(s for s in member["options"] if s["name"] == "forget")
-    assert forget["options"][0]["type"] == BOOLEAN and forget["options"][0]["required"] is False
 
 
 def test_usage_lines_come_from_the_declaration():

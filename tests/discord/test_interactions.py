@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
-from bot.schema import discord_commands
 from storage.members import Member, MemberIdentity, Worksite
 from tests.discord.conftest import (
     GUILD_ID,
@@ -55,9 +56,33 @@ async def _all(session, statement):
     return (await session.exec(statement)).all()
 
 
+NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
+STRING, BOOLEAN, SUB_COMMAND = 3, 5, 1
+
+
 async def test_login_syncs_exactly_the_declared_commands_to_the_server(app, client, fake):
     [put] = fake.of("PUT", f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
-    assert comparable(put.body) == discord_commands(app.registry, app.catalogs)
+    schema = comparable(put.body)
+    assert [c["name"] for c in schema] == list(app.registry.groups)
+    for command in schema:  # Discord's rules
+        assert NAME.match(command["name"]) and 1 <= len(command["description"]) <= 100
+        assert len(command["options"]) <= 25
+        for sub in command["options"]:
+            assert sub["type"] == SUB_COMMAND and NAME.match(sub["name"]) and len(sub["description"]) <= 100
+            required = [o["required"] for o in sub["options"]]
+            assert required == sorted(required, reverse=True), "required options must come first"
+            for option in sub["options"]:
+                assert NAME.match(option["name"]) and len(option["description"]) <= 100
+                assert len(option.get("choices", [])) <= 25
+    member = next(c for c in schema if c["name"] == "member")
+    site = next(s for s in member["options"] if s["name"] == "site")
+    assert site["options"] == [{"type": STRING, "name": "worksite", "description": "Your worksite, as on the roster",
+                                "required": True, "max_length": 200,
+                                "description_localizations": {
+                                    "es-ES": "Tu sitio de trabajo, como aparece en la lista de miembros",
+                                    "es-419": "Tu sitio de trabajo, como aparece en la lista de miembros"}}]
+    forget = next(s for s in member["options"] if s["name"] == "forget")
+    assert forget["options"][0]["type"] == BOOLEAN and forget["options"][0]["required"] is False
     names = {c["name"] for c in put.body}
     assert {"member", "organizer", "survey"} <= names
     survey = next(c for c in put.body if c["name"] == "survey")["options"][0]["options"]

@@ -4,8 +4,9 @@ takes: acknowledge within Discord's 3 seconds, run the command as the member, fo
 Each group becomes an ``app_commands.Group`` and each subcommand an ``app_commands.Command``
 whose callback is one generic function with a generated ``__signature__``; discord.py derives the
 options from it, so a feature added to the registry appears on Discord with no change here.
-Descriptions are ``locale_str``s translated by :class:`CatalogTranslator` from the same catalogs
-as ``bot.schema``.
+Descriptions are ``locale_str``s translated by :class:`CatalogTranslator` from the gettext catalogs.
+The schema discord.py sends at sync is the one derivation of Discord's commands (tests/discord check it
+against Discord's rules).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from bot.adapters.discord import MODAL, PLATFORM, ROLE_CLAIM
 from bot.adapters.discord.render import to_discord
 from bot.i18n import Catalogs
 from bot.registry import Command, Param, Registry
-from bot.schema import DISCORD_LOCALES, describe
 from bot.types import Form, Identity, Invocation, Reply
 
 if TYPE_CHECKING:
@@ -33,7 +33,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORM_PREFIX = "obform:"
+DISCORD_LOCALES = {"es": ("es-ES", "es-419")}
 _LANG_OF_LOCALE = {locale: lang for lang, locales in DISCORD_LOCALES.items() for locale in locales}
+DESCRIPTION_LIMIT = 100
+
+
+def describe(catalogs: Catalogs, msgid: str) -> tuple[str, dict[str, str]]:
+    """A declaration string as Discord shows it: English and its translations by Discord locale, each a
+    one-line summary of at most 100 characters."""
+    english = _fit(msgid, DESCRIPTION_LIMIT)
+    localized = {}
+    for lang, locales in DISCORD_LOCALES.items():
+        text = _fit(catalogs.get(lang)._(msgid), DESCRIPTION_LIMIT)
+        if lang in catalogs.languages and text != english:
+            localized.update({loc: text for loc in locales})
+    return english, localized
 
 
 def _text(catalogs: Catalogs, msgid: str) -> app_commands.locale_str:
