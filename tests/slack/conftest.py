@@ -82,7 +82,7 @@ def mode() -> str:
 async def app(db_url, clock, fake, gate, mode):
     roles = {**TEST_CONFIG["roles"], "leaders": [{"match": ["slack-group:SLEADERS"]}]}
     # commands run in this process, so the test's registry and clock apply (test_command_processes.py: the default)
-    slack = {"mode": mode, "api_base_url": f"{fake.url}/api/", "command_processes": 0}
+    slack = {"mode": mode, "api_base_url": f"{fake.url}/api/", "command_processes": 0, "team_id": "T1"}
     config = make_config(roles=roles, slack=slack,
                          secrets={"slack_bot_token": "xoxb-test", "slack_signing_secret": SIGNING_SECRET,
                                   "slack_app_token": "xapp-test"})

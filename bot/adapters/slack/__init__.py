@@ -28,6 +28,7 @@ class SlackSettings(Section):
     api_base_url: str = "https://slack.com/api/"
     command_processes: int = Field(1, ge=0)
     allow_channel_ping: bool = False
+    team_id: str | None = Field(None, pattern=r"^[TE][A-Z0-9]+$")
 
 
 async def _start(app: App) -> tuple[SlackSender, asyncio.Task[None]]:

@@ -150,6 +150,17 @@ def identity(body: Mapping[str, Any]) -> Identity:
     return Identity(PLATFORM.name, body["user_id"], body.get("user_name") or "")
 
 
+def from_elsewhere(body: Mapping[str, Any], team_id: str | None) -> bool:
+    """Whether a request comes from outside the campaign's workspace ``team_id``: sent in another
+    workspace, or by a member of another one (a shared channel). Unset, every workspace is the campaign's."""
+    if team_id is None:
+        return False
+    team, user = body.get("team"), body.get("user")
+    teams = {body.get("team_id"), team.get("id") if isinstance(team, Mapping) else team,
+             user.get("team_id") if isinstance(user, Mapping) else None, body.get("user_team")} - {None}
+    return teams != {team_id}
+
+
 def channel(body: Mapping[str, Any]) -> str | None:
     found = body.get("channel")
     if isinstance(found, Mapping):

@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import inbound, render
+from bot.adapters.slack import PLATFORM, inbound, render
 from bot.adapters.slack.inbound import GROUP_CLAIM, Directory
 from bot.adapters.slack.outbound import To, send, web_client
 from bot.app import App
@@ -65,6 +65,8 @@ class CommandWork:
         return await self.app.run(Invocation(who, target["group"], target["sub"], inbound.form_values(view), **context))
 
     async def _context(self, who: Identity, body: Mapping[str, Any]) -> dict[str, Any]:
+        if inbound.from_elsewhere(body, PLATFORM.settings_of(self.app.config).team_id):
+            return {"channel": inbound.channel(body), "outside": True}  # refused before anyone is looked up
         claims, (locale, email) = await asyncio.gather(self.directory.claims(who.user_id),
                                                        self.directory.profile(who.user_id))
         return {"channel": inbound.channel(body), "claims": claims, "locale": locale, "email": email,
