@@ -26,7 +26,7 @@ from commands.members import resolve_member, resolve_site
 from storage import picket
 from storage import shifts as store
 from storage.actions import GOING, WAITLIST
-from storage.lookup import find_members
+from storage.lookup import find_each, find_members
 from storage.members import Member, site_key, worksite_name
 from storage.shifts import Shift
 from storage.sql import id_of
@@ -484,11 +484,14 @@ async def _people(ctx: Context, shift: Shift, site: str, names: str) -> list[tup
     """Each comma-separated name as exactly one member (id, name), among those the line's captain may see
     and the shift's sign-ups; one that matches nobody or several stops the whole command."""
     within = permissions.line_lookup(ctx.actor, site)
+    texts = [text for text in (part.strip() for part in names.split(",")) if text]
+    mentions = {text: ctx.config.platforms.accounts(text) for text in texts}
+    each = await find_each(ctx.session, [text for text in texts if not mentions[text]], within=within,
+                           also=store.signed_up(shift.id))  # a line of 40 names in a few queries, not 80
     found: dict[int, str] = {}
-    for text in (part.strip() for part in names.split(",")):
-        if not text:
-            continue
-        matches = await find_members(ctx.session, text, within=within, also=store.signed_up(shift.id))
+    for text in texts:
+        matches = each[text] if text in each else await find_members(
+            ctx.session, text, mentions[text], within=within, also=store.signed_up(shift.id))
         if not matches:
             raise UserError(N_("No member matches “{text}”. Use their name as on the roster, their member number, "
                                "their email or an @mention."), text=text[:80])

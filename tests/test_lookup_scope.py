@@ -51,3 +51,23 @@ async def test_an_ambiguous_name_lists_names_and_sites_but_no_member_numbers(bot
     await setup(bot, app)
     shown = await bot.fails("boss", "/member assess a 2", **LEADER)
     assert "Alma Cruz (Escalante Elementary); Ana Ruiz (Escalante Elementary)" in shown and "1001" not in shown
+
+
+async def test_many_names_at_once_find_what_each_one_finds_alone(bot, app):
+    """A captain's line of names is looked up in a few queries (storage.lookup.find_each), by find_members' rules."""
+    from storage.lookup import find_each, find_members
+
+    await setup(bot, app)
+    await add_roster(app, {ESC: ["Maria Lopez", "Mario Diaz"], ROO: ["Maria Lopez"]})
+    texts = ["Ana Ruiz", "ana  ruiz", "ANA@local.org", "1001", "a", "Mari", "maria lopez", "Gus", "zed", "9999"]
+
+    async def compare(session):
+        for within in (None, frozenset({"escalante elementary"}), frozenset()):
+            each = await find_each(session, texts, within=within)
+            assert bool(each["Ana Ruiz"]) == (within != frozenset()) and len(each["maria lopez"]) == (
+                1 if within else 2 if within is None else 0)
+            for text in texts:
+                alone = await find_members(session, text, within=within)
+                assert [m.id for m, _ in each[text]] == [m.id for m, _ in alone], (text, within)
+                assert [w for _, w in each[text]] == [w for _, w in alone], (text, within)
+    await app.db.read(compare)
