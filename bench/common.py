@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
@@ -53,6 +54,31 @@ async def plain_pg(url: str):
     parsed = make_url(url)
     return await asyncpg.connect(user=parsed.username, password=parsed.password, host=parsed.host, port=parsed.port,
                                  database=parsed.database)
+
+
+class Clock:
+    """Wall and process CPU time since it was made, in seconds."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def spent(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def on_fresh_database(run: Callable[[str, argparse.Namespace], Awaitable[object]]
+                      ) -> Callable[[argparse.Namespace], Awaitable[object]]:
+    """A bench's ``measure``: ``run(url, args)`` on a fresh database (SQLite, or ``--pg``'s server)."""
+    async def measure(args: argparse.Namespace) -> object:
+        async with database(args.pg) as url:
+            return await run(url, args)
+    return measure
+
+
+def wall_and_cpu(times: dict[str, list[tuple[float, float]]]) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Each part's wall times, and its median CPU time, from (wall, CPU) pairs."""
+    return ({what: [w for w, _ in spent] for what, spent in times.items()},
+            {what: median([c for _, c in spent]) for what, spent in times.items()})
 
 
 def percentile(values: Sequence[float], q: float) -> float:

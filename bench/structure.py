@@ -17,30 +17,20 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import time
 
 from common import (
+    Clock,
     arguments,
     bench_config,
-    database,
     measure_and_report,
     median,
+    on_fresh_database,
     percentile,
     plain_pg,
     seed_members,
     table,
+    wall_and_cpu,
 )
-
-
-class Clock:
-    """Wall and process CPU time since it was made, in seconds."""
-
-    def __init__(self) -> None:
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-
-    def spent(self) -> tuple[float, float]:
-        return time.perf_counter() - self.wall, time.process_time() - self.cpu
-
 
 SQL = """
 SELECT 'roster', 0, worksite_id, count(*) FROM member WHERE on_roster GROUP BY worksite_id
@@ -159,14 +149,8 @@ async def run(url: str, args) -> dict[str, list[tuple[float, float]]]:
     return times
 
 
-async def measure(args) -> dict[str, list[tuple[float, float]]]:
-    async with database(args.pg) as url:
-        return await run(url, args)
-
-
 def report(args, times: dict[str, list[tuple[float, float]]]) -> str:
-    wall = {what: [w for w, _ in spent] for what, spent in times.items()}
-    cpu = {what: median([c for _, c in spent]) for what, spent in times.items()}
+    wall, cpu = wall_and_cpu(times)
     sql = median(wall["sql"])
     engine = "PostgreSQL" if args.pg else "SQLite"
     rows = []
@@ -186,7 +170,7 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=500)
     parser.add_argument("--tests", type=int, default=12)
     args = parser.parse_args()
-    measure_and_report(args, measure, report)
+    measure_and_report(args, on_fresh_database(run), report)
 
 
 if __name__ == "__main__":

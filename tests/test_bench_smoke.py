@@ -2,7 +2,8 @@
 here): a burst fills exactly the capacity and waitlists the rest, once each; a vote burst stores every
 answer once, as sent; the floors insert into the bot's own schema; the tally adds up to the
 roster; every signed slash command is stored, through a command process and without one; the open-loop
-bench confirms every click, through the core and its hand-written floor, as the join rule says."""
+bench confirms every click, through the core and its hand-written floor, as the join rule says; the strike
+bench's plan, staffing view, sign-in rush and hours agree with its hand-written SQL."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import burst  # noqa: E402
 import openloop  # noqa: E402
 import slack_e2e  # noqa: E402
+import strike  # noqa: E402
 import structure  # noqa: E402
 import tally  # noqa: E402
 
@@ -70,6 +72,12 @@ async def test_the_structure_bench_reads_every_worksite_of_its_ladder(db_url):
     args = Namespace(members=120, sites=7, tests=4, reps=2)
     times = await structure.run(db_url, args)  # each view's worksite count is checked inside
     assert len(times["text"]) == len(times["image"]) == len(times["sql"]) == 2  # the image every repetition too
+
+
+async def test_the_strike_bench_plans_signs_in_and_counts_the_hours_of_every_line(db_url):
+    args = Namespace(members=140, sites=4, line=5, lines=2, reps=1)
+    times = await strike.run(db_url, args)  # each reply is checked inside against what was seeded or planned
+    assert {part: len(spent) for part, spent in times.items()} == {part: 1 for part in strike.PARTS}
 
 
 def test_the_tally_check_catches_a_tally_that_does_not_add_up():
