@@ -12,7 +12,7 @@ from bot.context import Context
 from bot.csvfile import to_csv
 from bot.dates import moment_to_come
 from bot.errors import UserError
-from bot.i18n import N_, Translator
+from bot.i18n import L_, N_, Translator
 from bot.markup import bold
 from bot.registry import Group, Param
 from bot.reminders import promise, reminders_before, scheduled
@@ -87,6 +87,8 @@ def announcement(action: Action, site: str | None, counts: Counts, chants: int =
             blocks.append(action.details)
         blocks.append(count_line(tr, action, counts))
         if action.cancelled_at:
+            if action.cancel_reason:
+                blocks.append(tr._("Why: {reason}", reason=action.cancel_reason))
             return Message("\n\n".join(blocks))
         buttons = [Button(tr._("I’m in"), f"/action join {action.id}", "primary"),
                    Button(tr._("Can’t make it"), f"/action leave {action.id}")]
@@ -128,8 +130,10 @@ async def get_action(ctx: Context, action_id: int, *, lock: bool = False) -> Act
 
 
 async def open_action(ctx: Context, action_id: int, *, lock: bool = False) -> Action:
-    """An action that has not been cancelled."""
+    """An action that has not been cancelled: a click on an old “I’m in” answers that it was, and why."""
     action = await get_action(ctx, action_id, lock=lock)
+    if action.cancelled_at is not None and action.cancel_reason:
+        raise UserError(N_("“{title}” was cancelled: {reason}"), title=action.title, reason=action.cancel_reason)
     if action.cancelled_at is not None:
         raise UserError(N_("“{title}” was cancelled."), title=action.title)
     return action
@@ -220,7 +224,9 @@ async def show(ctx: Context, id: int) -> Reply:
         text += "\n\n" + "\n".join([bold(ctx._("Chants on its sheet")), *(f"#{c.id} {c.title}" for c in chants)])
     signup = await store.signup_of(ctx.session, id, ctx.actor.member_id) if ctx.actor.member_id else None
     if signup is not None:
-        text += "\n\n" + (ctx._("You’re going.") if signup.status == GOING else ctx._("You’re on the waitlist."))
+        text += "\n\n" + (ctx._("You had signed up, but it is cancelled: nobody is expected there.")
+                          if action.cancelled_at else ctx._("You’re going.") if signup.status == GOING
+                          else ctx._("You’re on the waitlist."))
     return ctx.reply(text, buttons=message.buttons)
 
 
@@ -299,20 +305,32 @@ def _promotion_notices(action: Action, member_ids: list[int]) -> list[Effect]:
     return [Notify(tuple(member_ids), render)]
 
 
-@group.command("edit", help=N_("Change an action’s time, place, title or capacity; everyone signed up is told"),
+@group.command("edit", help=N_("Change any of an action’s details; everyone signed up is told what changed"),
                params=[ID, Param("when", WHEN_HELP, required=False, max_length=100),
                        Param("where", N_("Where to meet"), required=False),
                        Param("title", N_("What it is"), required=False),
                        Param("capacity", N_("How many people can come"), type=int, required=False, min_value=1,
-                             max_value=100_000)],
+                             max_value=100_000),
+                       Param("details", N_("Anything else people should know"), required=False, max_length=2000,
+                             multiline=True),
+                       KIND, SITE],
                role=Role.rep)
 async def edit(ctx: Context, id: int, when: str | None, where: str | None, title: str | None,
-               capacity: int | None) -> Reply:
+               capacity: int | None, details: str | None, kind: str | None, site: str | None) -> Reply:
+    """A started action keeps its time: moving it would rewrite who came to what. Moving it to another worksite
+    takes being able to manage actions at both."""
     action = await open_action(ctx, id, lock=True)
     await require_manager(ctx, action)
-    if when is None and where is None and title is None and capacity is None:
-        raise UserError(N_("Say what to change: when:, where:, title: or capacity:."))
+    if site is not None:
+        ctx.require_site(site)  # before the name is looked up, as /action create does
+    if all(value is None for value in (when, where, title, capacity, details, kind, site)):
+        raise UserError(N_("Say what to change: when:, where:, title:, capacity:, details:, kind: or site:."))
+    if when is not None and action.starts_at <= ctx.now:
+        raise UserError(N_("“{title}” started {when}, so its time stays: moving it would rewrite who came. "
+                           "Announce the next one with /action create."),
+                        title=action.title, when=ctx.tr.when(action.starts_at, now=ctx.now))
     starts = moment_to_come(ctx, when) if when is not None else action.starts_at
+    worksite = await resolve_site(ctx, site) if site is not None else None
     moved = starts != action.starts_at
     changes: list[tuple[str, dict[str, object]]] = []
     if moved:
@@ -326,6 +344,15 @@ async def edit(ctx: Context, id: int, when: str | None, where: str | None, title
     if capacity is not None and capacity != action.capacity:
         action.capacity = capacity
         changes.append((N_("It now has room for {capacity}."), {"capacity": capacity}))
+    if details is not None and details != action.details:
+        action.details = details
+        changes.append((N_("New details: {details}"), {"details": details}))
+    if kind is not None and kind != action.kind:
+        action.kind = kind
+        changes.append((N_("The kind of action is now {kind}."), {"kind": L_(KINDS[kind])}))
+    if worksite is not None and worksite.id != action.worksite_id:
+        action.worksite_id = worksite.id
+        changes.append((N_("The worksite is now {site}."), {"site": worksite.name}))
     if not changes:
         return ctx.reply(ctx._("Nothing to change: “{title}” already looks like that.", title=action.title))
     old_title = action.title
@@ -333,7 +360,6 @@ async def edit(ctx: Context, id: int, when: str | None, where: str | None, title
     await ctx.session.flush()
     promoted = await store.promote(ctx.session, action)
     told = [m for m in await store.member_ids(ctx.session, id, GOING, WAITLIST) if m not in promoted]
-
     reminding = reminders(ctx, action) if moved else ()
 
     def render(tr: Translator) -> Message:
@@ -348,21 +374,63 @@ async def edit(ctx: Context, id: int, when: str | None, where: str | None, title
                             len(told) + len(promoted), title=action.title), effects=tuple(effects))
 
 
-@group.command("cancel", help=N_("Cancel an action; everyone signed up is told"), params=[ID], role=Role.rep)
-async def cancel(ctx: Context, id: int) -> Reply:
+@group.command("cancel", help=N_("Cancel an action, saying why; everyone signed up is told"), params=[
+    ID, Param("reason", N_("Why it is cancelled, told to everyone signed up"), required=False, positional=True,
+              greedy=True, max_length=500),
+], role=Role.rep)
+async def cancel(ctx: Context, id: int, reason: str | None) -> Reply:
+    """Signups are kept, so /action restore can bring a mistaken cancellation back as it was."""
     action = await open_action(ctx, id, lock=True)
     await require_manager(ctx, action)
-    action.cancelled_at = ctx.now
+    action.cancelled_at, action.cancel_reason = ctx.now, reason
     await ctx.session.flush()
     told = await store.member_ids(ctx.session, id, GOING, WAITLIST)
 
     def render(tr: Translator) -> Message:
-        return Message(tr._("Cancelled: “{title}”, {when}, at {where}, is not happening. Thank you for signing up.",
-                            title=action.title, when=markup.when(action.starts_at), where=action.location))
+        text = tr._("Cancelled: “{title}”, {when}, at {where}, is not happening. Thank you for signing up.",
+                    title=action.title, when=markup.when(action.starts_at), where=action.location)
+        return Message(text + ("\n" + tr._("Why: {reason}", reason=reason) if reason else ""))
 
     effects = (Notify(tuple(told), render), Unschedule(ref(id)), live(id))
     return ctx.reply(ctx.n_("Cancelled “{title}”. {n} person signed up was told.",
-                            "Cancelled “{title}”. {n} people signed up were told.", len(told), title=action.title),
+                            "Cancelled “{title}”. {n} people signed up were told.", len(told), title=action.title)
+                     + " " + ctx._("If that was a mistake, /action restore {id} brings it back.", id=id),
+                     effects=effects)
+
+
+@group.command("restore", help=N_("Undo a cancellation before the action was to start; everyone signed up is told"),
+               params=[ID], role=Role.rep)
+async def restore(ctx: Context, id: int) -> Reply:
+    """Signups come back as they were at the cancellation (nobody could join or leave meanwhile), and so do
+    the reminders still ahead."""
+    action = await get_action(ctx, id, lock=True)
+    await require_manager(ctx, action)
+    if action.cancelled_at is None:
+        raise UserError(N_("“{title}” is not cancelled."), title=action.title)
+    if action.starts_at <= ctx.now:
+        raise UserError(N_("“{title}” was to start {when}: too late to restore it. Announce it again with "
+                           "/action create."), title=action.title, when=ctx.tr.when(action.starts_at, now=ctx.now))
+    action.cancelled_at, action.cancel_reason = None, None
+    await ctx.session.flush()
+    told = await store.member_ids(ctx.session, id, GOING, WAITLIST)
+    going = set(await store.member_ids(ctx.session, id, GOING))
+    reminding = reminders(ctx, action)
+
+    def render(tr: Translator) -> Message:
+        return Message(tr._("Back on: “{title}”, {when}, at {where}, is happening after all, and you are still "
+                            "signed up.", title=action.title, when=markup.when(action.starts_at),
+                            where=action.location) + " " + promise(tr, action.starts_at, scheduled(reminding)),
+                       (Button(tr._("Can’t make it"), f"/action leave {id}"),))
+
+    def waiting(tr: Translator) -> Message:
+        return Message(tr._("Back on: “{title}”, {when}, at {where}, is happening after all. You are still on its "
+                            "waitlist.", title=action.title, when=markup.when(action.starts_at),
+                            where=action.location), (Button(tr._("Can’t make it"), f"/action leave {id}"),))
+
+    effects = (Notify(tuple(m for m in told if m in going), render),
+               Notify(tuple(m for m in told if m not in going), waiting), live(id), *reminding)
+    return ctx.reply(ctx.n_("Restored “{title}”. {n} person signed up was told.",
+                            "Restored “{title}”. {n} people signed up were told.", len(told), title=action.title),
                      effects=effects)
 
 

@@ -37,6 +37,7 @@ class Action(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="SET NULL"), index=True)
     )
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancel_reason: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -47,14 +47,15 @@ REGISTRY = build_registry()
 # Escalante's (action #1 is at Escalante), so the rep of another site is refused where the site rule applies.
 LINES = {
     "action calendar": "/action calendar 1",
-    "action cancel": "/action cancel 1",
+    "action cancel": "/action cancel 1 reason:Rain",
     "action checkin": "/action checkin 1 cruz",
     "action create": f'/action create Rally "{typed_date(NOW, days=5, at="16:00")}" "Front gate" site:"{ESC}"',
-    "action edit": "/action edit 1 where:Library",
+    "action edit": f'/action edit 1 where:Library details:Water kind:rally site:"{ESC}"',
     "action export": "/action export 1",
     "action join": "/action join 1",
     "action leave": "/action leave 1",
     "action list": "/action list",
+    "action restore": "/action restore 2",
     "action roster": "/action roster 1",
     "action show": "/action show 1",
     "action turnout": "/action turnout",
@@ -146,10 +147,10 @@ LINES = {
 }
 # commands acting on something of a worksite (Escalante here; checkin checks in someone else): only a rep of
 # that site or a leader may, whatever the declared role
-SITE_RULE = {"action cancel", "action checkin", "action create", "action edit", "action export", "action roster",
-             "chant attach", "chant detach", "chant edit", "chant remove", "member assess", "strike plan",
-             "strike shift-add", "strike shift-cancel", "strike shift-edit", "strike code", "strike signin",
-             "strike signout", "strike sheet"}
+SITE_RULE = {"action cancel", "action checkin", "action create", "action edit", "action export", "action restore",
+             "action roster", "chant attach", "chant detach", "chant edit", "chant remove", "member assess",
+             "strike plan", "strike shift-add", "strike shift-cancel", "strike shift-edit", "strike code",
+             "strike signin", "strike signout", "strike sheet"}
 # the lines' staffing: reps (their own sites', so a rep of another site sees none), leaders, and whoever captains a
 # shift that day; the member and the captain of the matrix captain none
 LINE_VIEW = {"strike status"}
@@ -196,6 +197,8 @@ async def build_world(path) -> None:
     await ok("newbie", "/member me")
     await ok("boss", f'/action create Picket "{typed_date(NOW, at="09:30")}" Gate site:"{ESC}" capacity:10', **lead)
     await ok("ana", "/action join 1")
+    await ok("boss", f'/action create Rally "{typed_date(NOW, days=3)}" Steps site:"{ESC}"', **lead)
+    await ok("boss", "/action cancel 2 Called off by mistake", **lead)  # for /action restore
     await ok("boss", '/chant add "Union" "Union power"', **lead)
     await ok("boss", "/chant attach 1 1", **lead)
     await ok("ana", '/chant suggest "Pending" "We will win"')
