@@ -86,6 +86,20 @@ def moment_to_come(ctx: Context, text: str) -> datetime:
     return reading.moment
 
 
+def last_day(ctx: Context, text: str, first: datetime) -> date:
+    """The last day a series may repeat on (``until:``): a day, with or without a time, on or after ``first``."""
+    tz = ctx.config.campaign.tz
+    reading = _read(ctx, text, "future")
+    if reading is None:
+        example = (first.astimezone(tz) + timedelta(days=28)).strftime("%Y-%m-%d")
+        raise UserError(N_("I couldn’t read “{until}” as a date. Try “{example}”."), until=text[:100],
+                        example=example)
+    if reading.day(tz) < first.astimezone(tz).date():
+        raise UserError(N_("{until} is before the first one ({first}). Give the last day it repeats on."),
+                        until=ctx.tr.weekday(reading.moment, now=ctx.now), first=ctx.tr.weekday(first, now=ctx.now))
+    return reading.day(tz)
+
+
 def session_day(ctx: Context, text: str) -> date:
     """The day of a bargaining session: past or to come, so a day without a year is the nearest such day."""
     reading = _read(ctx, text, "nearest")

@@ -10,10 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import markup, permissions
 from bot.context import Context
 from bot.csvfile import to_csv
-from bot.dates import moment_to_come
+from bot.dates import last_day, moment_to_come
 from bot.errors import UserError
 from bot.i18n import L_, N_, Translator
 from bot.markup import bold
+from bot.recurrence import EVERY_LABELS, occurrences
 from bot.registry import Group, Param
 from bot.reminders import promise, reminders_before, scheduled
 from bot.types import (
@@ -167,6 +168,9 @@ async def _site_filter(ctx: Context, site: str | None) -> Worksite | None:
     return await resolve_site(ctx, site) if site else None
 
 
+MAX_OCCURRENCES = 20  # one post each in the actions channel: a semester of weekly meetings, not a year's flood
+
+
 @group.command("create", help=N_("Announce an action in the actions channel, with sign-up buttons"), params=[
     Param("title", N_("What it is, e.g. “Informational picket”")),
     Param("when", WHEN_HELP, max_length=100),
@@ -176,26 +180,52 @@ async def _site_filter(ctx: Context, site: str | None) -> Worksite | None:
     Param("capacity", N_("How many people can come (leave empty for no limit)"), type=int, required=False,
           min_value=1, max_value=100_000),
     Param("details", N_("Anything else people should know"), required=False, max_length=2000, multiline=True),
+    Param("every", N_("Repeat it: each time is its own action, with its own signups"), required=False,
+          choices=tuple(EVERY_LABELS), labels=EVERY_LABELS),
+    Param("until", N_("With every:, the last day it repeats on, e.g. “Jan 25”"), required=False,
+          max_length=100),
 ], role=Role.rep, form=True)
 async def create(ctx: Context, title: str, when: str, where: str, kind: str | None, site: str | None,
-                 capacity: int | None, details: str | None) -> Reply:
+                 capacity: int | None, details: str | None, every: str | None, until: str | None) -> Reply:
+    """With ``every:``, one declaration makes one action per occurrence (same wall-clock time, across
+    daylight-saving changes), each posted with its own buttons, signups, reminders and turnout."""
     if site is not None:
         ctx.require_site(site)  # before the name is looked up: a rep learns nothing of other sites' names
+    if (every is None) != (until is None):
+        raise UserError(N_("A repeating action takes both every: and until: (the last day it repeats on)."))
     starts = moment_to_come(ctx, when)
+    times = [starts]
+    if every is not None and until is not None:
+        times = occurrences(starts, every, last_day(ctx, until, starts), ctx.config.campaign.tz,
+                            limit=MAX_OCCURRENCES)
+        if len(times) > MAX_OCCURRENCES:
+            raise UserError(N_("That repeats more than {max} times. Pick an earlier until: and announce the rest "
+                               "later."), max=MAX_OCCURRENCES)
     worksite = await _site_filter(ctx, site)
-    action = Action(title=title, kind=kind or "other", starts_at=starts, location=where,
-                    worksite_id=worksite.id if worksite else None, capacity=capacity, details=details,
-                    created_by=ctx.member_id, created_at=ctx.now)
-    ctx.session.add(action)
-    await ctx.session.flush()
-    post = Post("actions", announcement(action, worksite.name if worksite else None, Counts()), ref=ref(action.id))
-    reminding = reminders(ctx, action)
+    actions, effects = [], []
+    for moment in times:
+        action = Action(title=title, kind=kind or "other", starts_at=moment, location=where,
+                        worksite_id=worksite.id if worksite else None, capacity=capacity, details=details,
+                        created_by=ctx.member_id, created_at=ctx.now)
+        ctx.session.add(action)
+        await ctx.session.flush()
+        reminding = reminders(ctx, action)
+        effects += [Post("actions", announcement(action, worksite.name if worksite else None, Counts()),
+                         ref=ref(action.id)), *reminding]
+        actions.append((action, reminding))
+    first, reminding = actions[0]
+    promised = " " + promise(ctx.tr, starts, scheduled(reminding), others=True)
+    if len(actions) == 1:
+        return ctx.reply(
+            ctx._("Announced action #{id}: {title}, {when}. Members sign up with the buttons on the post or "
+                  "/action join {id}.", id=first.id, title=title, when=ctx.tr.when(starts)) + promised,
+            effects=tuple(effects))
+    dates = "\n".join(f"#{action.id} {ctx.tr.when(action.starts_at, now=ctx.now)}" for action, _ in actions)
     return ctx.reply(
-        ctx._("Announced action #{id}: {title}, {when}. Members sign up with the buttons on the post or "
-              "/action join {id}.", id=action.id, title=title, when=ctx.tr.when(starts))
-        + " " + promise(ctx.tr, starts, scheduled(reminding), others=True),
-        effects=(post, *reminding),
-    )
+        ctx.n_("Announced “{title}” {n} time, each its own action with its own post and signups:",
+               "Announced “{title}” {n} times, each its own action with its own post and signups:", len(actions),
+               title=title) + "\n" + dates + "\n" + ctx._("Members sign up to each one on its post.") + promised,
+        effects=tuple(effects))
 
 
 @group.command("list", help=N_("Upcoming actions, with how many are going"), params=[SITE, KIND])

@@ -361,7 +361,8 @@ async def test_reps_announce_only_for_their_own_sites(bot, app):
 async def test_create_with_no_arguments_opens_a_form_where_the_platform_can(app):
     inv = Invocation(Identity("slack", "ULEAD"), "action", "create", {}, can_open_forms=True)
     reply = await app.run(inv)
-    assert [f.name for f in reply.form.fields] == ["title", "when", "where", "kind", "site", "capacity", "details"]
+    assert [f.name for f in reply.form.fields] == ["title", "when", "where", "kind", "site", "capacity", "details",
+                                                "every", "until"]
     assert reply.form.fields[3].choices[0] == "picket"
 
 

@@ -49,7 +49,8 @@ LINES = {
     "action calendar": "/action calendar 1",
     "action cancel": "/action cancel 1 reason:Rain",
     "action checkin": "/action checkin 1 cruz",
-    "action create": f'/action create Rally "{typed_date(NOW, days=5, at="16:00")}" "Front gate" site:"{ESC}"',
+    "action create": f'/action create Rally "{typed_date(NOW, days=5, at="16:00")}" "Front gate" site:"{ESC}" '
+                     f'every:weekly until:{typed_date(NOW, days=19, at=None)}',
     "action edit": f'/action edit 1 where:Library details:Water kind:rally site:"{ESC}"',
     "action export": "/action export 1",
     "action join": "/action join 1",
