@@ -41,6 +41,7 @@ _NAMED = re.compile(r"^([a-z][a-z0-9_-]*):(.*)$", re.S)
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'})
 MAX_TEXT = 4000
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # what every database column holds
+PARSED_KEPT, PARSED_LONGEST = 4096, 200  # how many distinct lines' parse is kept, and of lines how long
 
 
 @dataclass(frozen=True)
@@ -371,12 +372,14 @@ class Registry:
     profile: list[ProfileSection] = field(default_factory=list)
     forgetting: list[ForgetHook] = field(default_factory=list)  # run before a member is forgotten
     aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _parsed: dict[str, tuple[Command, dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def add(self, group: Group) -> None:
         """A group may be added again by a feature that declares more of its subcommands."""
         if self.groups.get(group.name, group) is not group:
             raise ValueError(f"/{group.name} is declared twice")
         self.groups[group.name] = group
+        self._parsed.clear()
 
     def add_job(self, name: str, handler: JobHandler) -> None:
         if name in self.jobs:
@@ -402,7 +405,21 @@ class Registry:
         return command
 
     def parse_line(self, line: str) -> tuple[Command, dict[str, Any]]:
-        """``/action join 12`` → the command and its raw values (call ``Command.bind`` to convert)."""
+        """``/action join 12`` → the command and its raw values (call ``Command.bind`` to convert).
+
+        A rush is thousands of clicks on the same few buttons, each the same short line: such a line parsed
+        once is not tokenized again (up to ``PARSED_KEPT`` of them, so typed text cannot fill memory)."""
+        if len(line) > PARSED_LONGEST:
+            return self._parse_line(line)
+        parsed = self._parsed.get(line)
+        if parsed is None:
+            parsed = self._parse_line(line)
+            if len(self._parsed) >= PARSED_KEPT:
+                self._parsed.clear()
+            self._parsed[line] = parsed
+        return parsed[0], dict(parsed[1])
+
+    def _parse_line(self, line: str) -> tuple[Command, dict[str, Any]]:
         line = line.strip()
         if len(line) > MAX_TEXT * 3:
             raise UserError(N_("That message is too long for a command ({length} characters)."), length=len(line))

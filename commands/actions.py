@@ -38,6 +38,7 @@ from storage import jobs
 from storage import roster as rosters
 from storage.actions import GOING, WAITLIST, Action, Counts
 from storage.members import Worksite, site_ids_for_keys, worksite_name
+from storage.sql import id_of
 
 group = Group("action", N_("Actions — pickets, rallies, board meetings: sign up, check in, see turnout"))
 
@@ -467,27 +468,45 @@ async def restore(ctx: Context, id: int) -> Reply:
 @group.command("checkin", help=N_("Check in at an action (reps can check in others)"), params=[
     ID, Param("member", N_("Someone else to check in: name, member number, email or @mention"), required=False,
               positional=True, greedy=True),
-])
-async def checkin(ctx: Context, id: int, member: str | None) -> Reply:
-    action = await open_action(ctx, id, lock=True)
+], together="id")
+async def checkin(clicks: list[Context], id: int, member: str | None) -> list[Reply]:
+    """Every check-in at one action that reached the same write batch, in arrival order (members at the gate
+    checking themselves in, or a rep the same person): recorded together. A refusal (too early, too late)
+    runs each click alone, judged at its own moment."""
+    action = await open_action(clicks[0], id, lock=True)
+    who: list[tuple[int, str]] = []
+    for ctx in clicks:
+        if member:
+            await require_organizer(ctx, action)  # before the name is looked up, so a refusal tells nothing
+            target = (await resolve_member(ctx, member, also=store.signed_up(id)))[0]  # as this rep may see
+            who.append((id_of(target), target.name))
+        else:
+            who.append((ctx.member_id, ctx.actor.name))
+        _check_in_open(ctx, action, someone_else=who[-1][0] != ctx.member_id)
+    new = await store.check_in(clicks[0].session, id, [(member_id, ctx.now) for ctx, (member_id, _) in
+                                                        zip(clicks, who)])
+    replies = []
+    for ctx, (member_id, name) in zip(clicks, who):
+        if member_id not in new:
+            replies.append(ctx.reply(ctx._("{name} is already checked in at “{title}”.", name=name,
+                                           title=action.title)))
+            continue
+        new.discard(member_id)
+        replies.append(ctx.reply(ctx._("Checked in: {name} at “{title}”. Thank you for showing up!", name=name,
+                                       title=action.title), effects=(live(id),)))
+    return replies
+
+
+def _check_in_open(ctx: Context, action: Action, *, someone_else: bool) -> None:
+    """Check-in opens some hours before the start; after it closes, only a rep checks someone in."""
     settings = ctx.config.actions
     opens = action.starts_at - timedelta(hours=settings.checkin_opens_hours_before)
     closes = action.starts_at + timedelta(hours=settings.checkin_closes_hours_after)
-    if member:
-        await require_organizer(ctx, action)  # before the name is looked up, so a refusal tells nothing
-    target = (await resolve_member(ctx, member, also=store.signed_up(id)))[0] if member else None
-    someone_else = target is not None and target.id != ctx.member_id
     if ctx.now < opens:
         raise UserError(N_("Check-in for “{title}” opens {when}."), title=action.title, when=ctx.tr.when(opens))
     if ctx.now > closes and not someone_else:
         raise UserError(N_("Check-in for “{title}” closed {when}. Ask your site rep to check you in."),
                         title=action.title, when=ctx.tr.when(closes))
-    member_id = target.id if target else ctx.member_id
-    name = target.name if target else ctx.actor.name
-    if not await store.check_in(ctx.session, id, member_id, ctx.now):
-        return ctx.reply(ctx._("{name} is already checked in at “{title}”.", name=name, title=action.title))
-    return ctx.reply(ctx._("Checked in: {name} at “{title}”. Thank you for showing up!", name=name, title=action.title),
-                     effects=(live(id),))
 
 
 @group.command("roster", help=N_("Who signed up for an action and who came, by worksite"), params=[ID],

@@ -114,20 +114,32 @@ async def open_pledge(ctx: Context, text: str, threshold: str | None, closes: st
                            "the organizing team.", id=pledge.id), effects=tuple(effects))
 
 
-@group.command("sign", help=N_("Sign a pledge (public: the organizing team sees who signed)"), params=[ID])
-async def sign(ctx: Context, id: int) -> Reply:
-    pledge = await find(ctx, id, lock="share")
-    if pledge.is_closed(ctx.now):
+@group.command("sign", help=N_("Sign a pledge (public: the organizing team sees who signed)"), params=[ID],
+               together="id")
+async def sign(clicks: list[Context], id: int) -> list[Reply]:
+    """Every click on Sign for one pledge that reached the same write batch, in arrival order: one insert
+    for them all. A refusal (closed, another worksite's pledge) runs each click alone, judged by itself."""
+    first = clicks[0]
+    pledge = await find(first, id, lock="share")
+    if pledge.is_closed(max(ctx.now for ctx in clicks)):
         raise UserError(N_("Pledge #{id} is closed, so it can’t be signed or withdrawn from."), id=id)
-    member = await ctx.session.get(Member, ctx.member_id)
-    if member.on_roster and not pledge.covers(member.worksite_id):
-        raise UserError(N_("Pledge #{id} is for other worksites than yours."), id=id)
-    buttons = (Button(ctx._("Withdraw"), f"/pledge withdraw {id}"),)
-    if not await store.sign(ctx.session, id, ctx.member_id, ctx.now):
-        return ctx.reply(ctx._("You had already signed pledge #{id}.", id=id) + " " + ctx._(VISIBLE), buttons=buttons)
-    return ctx.reply(ctx._("You signed pledge #{id}: “{text}”. The organizing team sees that you signed; you can "
-                           "withdraw until it closes.", id=id, text=pledge.text), buttons=buttons,
-                     effects=(live(id, ctx.now),))
+    for ctx in clicks:
+        member = await ctx.session.get(Member, ctx.member_id)  # in the session already: looked up for the click
+        if member is not None and member.on_roster and not pledge.covers(member.worksite_id):
+            raise UserError(N_("Pledge #{id} is for other worksites than yours."), id=id)
+    new = await store.sign(first.session, id, [(ctx.member_id, ctx.now) for ctx in clicks])
+    replies = []
+    for ctx in clicks:
+        buttons = (Button(ctx._("Withdraw"), f"/pledge withdraw {id}"),)
+        if ctx.member_id not in new:
+            replies.append(ctx.reply(ctx._("You had already signed pledge #{id}.", id=id) + " " + ctx._(VISIBLE),
+                                     buttons=buttons))
+            continue
+        new.discard(ctx.member_id)
+        replies.append(ctx.reply(ctx._("You signed pledge #{id}: “{text}”. The organizing team sees that you signed; "
+                                       "you can withdraw until it closes.", id=id, text=pledge.text), buttons=buttons,
+                                 effects=(live(id, ctx.now),)))
+    return replies
 
 
 @group.command("withdraw", help=N_("Take back your signature from a pledge, until it closes"), params=[ID])

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, bindparam, case, delete, func, insert
+from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, bindparam, case, delete, func, insert, update
 from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.members import Member, Worksite
-from storage.sql import id_of, insert_ignoring_duplicates, locked, nonnull
+from storage.sql import id_of, insert_ignoring_duplicates, locked, nonnull, table_of
 from storage.types import UTCDateTime
 
 GOING, WAITLIST = "going", "waitlist"
@@ -197,19 +197,27 @@ async def member_ids(session: AsyncSession, action_id: int, *statuses: str) -> l
     return list(rows)
 
 
-async def check_in(session: AsyncSession, action_id: int, member_id: int, now: datetime) -> bool:
-    """Record that a member came; someone who turns up without signing up counts as going.
-    Returns False when they were already checked in."""
+_SIGNUP = table_of(Signup)  # the table, not the model: a batch's check-ins are one executemany
+_CHECK_IN = (update(_SIGNUP).where(_SIGNUP.c.action_id == bindparam("a"), _SIGNUP.c.member_id == bindparam("m"))
+             .values(checked_in_at=bindparam("at")))
+
+
+async def check_in(session: AsyncSession, action_id: int, arrivals: list[tuple[int, datetime]]) -> set[int]:
+    """Record that members came, each ``(member id, moment)`` in arrival order, in three statements however
+    many: someone who turns up without signing up counts as going. Returns who was checked in now, not
+    before (a second click, in this call or before it, changes nothing)."""
+    came: dict[int, datetime] = {}
+    for member_id, now in arrivals:
+        came.setdefault(member_id, now)  # each member's first moment
     await insert_ignoring_duplicates(session, Signup, [
         {"action_id": action_id, "member_id": member_id, "status": GOING, "created_at": now}
-    ], ["action_id", "member_id"])
-    signup = await signup_of(session, action_id, member_id)
-    assert signup is not None, "the insert skipped a signup that is there"
-    if signup.checked_in_at is not None:
-        return False
-    signup.checked_in_at = now
-    await session.flush()
-    return True
+        for member_id, now in came.items()], ["action_id", "member_id"])
+    already = set((await session.exec(select(Signup.member_id).where(
+        Signup.action_id == action_id, col(Signup.member_id).in_(came), col(Signup.checked_in_at).is_not(None)))))
+    new = {member_id: now for member_id, now in came.items() if member_id not in already}
+    if new:
+        await session.exec(_CHECK_IN, params=[{"a": action_id, "m": m, "at": now} for m, now in new.items()])
+    return set(new)
 
 
 async def upcoming(session: AsyncSession, now: datetime, *, worksite_id: int | None = None,

@@ -17,7 +17,7 @@ from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import Member, Worksite
-from storage.sql import insert_ignoring_duplicates, locked, nonnull
+from storage.sql import inserted_keys, locked, nonnull
 from storage.types import UTCDateTime
 
 
@@ -66,11 +66,14 @@ async def get(session: AsyncSession, pledge_id: int, *, lock: str | None = None)
     return (await session.exec(_LOCKS[lock], params={"pledge_id": pledge_id})).one_or_none()
 
 
-async def sign(session: AsyncSession, pledge_id: int, member_id: int, now: datetime) -> bool:
-    """False when the member had already signed: a second click is still one signature."""
-    return 0 < await insert_ignoring_duplicates(session, PledgeSignature,
-                                            [{"pledge_id": pledge_id, "member_id": member_id, "signed_at": now}],
-                                            ["pledge_id", "member_id"])
+async def sign(session: AsyncSession, pledge_id: int, signers: list[tuple[int, datetime]]) -> set[int]:
+    """Sign for members, each ``(member id, moment)`` in arrival order, in one insert; returns who signed
+    now. A second click, in this call or before it, is still one signature, dated by the first."""
+    rows: dict[int, dict[str, Any]] = {}
+    for member_id, now in signers:
+        rows.setdefault(member_id, {"pledge_id": pledge_id, "member_id": member_id, "signed_at": now})
+    new = await inserted_keys(session, PledgeSignature, list(rows.values()), ["pledge_id", "member_id"])
+    return {member_id for _pledge, member_id in new}
 
 
 async def withdraw(session: AsyncSession, pledge_id: int, member_id: int) -> bool:

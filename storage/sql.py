@@ -55,12 +55,22 @@ async def insert_ignoring_duplicates(
     Several rows are counted by what the insert returns: asyncpg reports no row count for a batch."""
     if not rows:
         return 0
-    table = table_of(model)
-    stmt = _insert_for(session, table).on_conflict_do_nothing(index_elements=list(unique))
     if len(rows) == 1:
+        stmt = _insert_for(session, table_of(model)).on_conflict_do_nothing(index_elements=list(unique))
         return max((await session.exec(stmt, params=list(rows))).rowcount, 0)
-    returning = stmt.returning(*table.primary_key.columns)
-    return len((await session.exec(returning, params=list(rows))).all())
+    return len(await inserted_keys(session, model, rows, unique))
+
+
+async def inserted_keys(
+    session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]], unique: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """:func:`insert_ignoring_duplicates` in one statement, telling which rows were new: their primary keys."""
+    if not rows:
+        return []
+    table = table_of(model)
+    stmt = (_insert_for(session, table).on_conflict_do_nothing(index_elements=list(unique))
+            .returning(*table.primary_key.columns))
+    return [tuple(row) for row in (await session.exec(stmt, params=list(rows))).all()]
 
 
 async def insert_ids(session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]]) -> list[int]:

@@ -1,9 +1,11 @@
 """Hot commands run set-based per write batch (Database.write_together, ``together=`` on a command): a
-burst of clicks on one action is one call of the handler, with every guarantee of one click at a time —
-exact capacity, the waitlist in arrival order, one signup per member, a reply only after its commit,
-and a failing click that takes nobody else's commit with it."""
+burst of clicks on one action (joins, leaves, check-ins) or one pledge (signatures) is one call of the
+handler, with every guarantee of one click at a time — exact capacity, the waitlist in arrival order, one
+signup (or signature) per member, a reply only after its commit, and a failing or refused click that takes
+nobody else's commit with it."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
@@ -12,7 +14,10 @@ from bot.types import Identity
 from storage import actions as store
 from storage.actions import Signup
 from storage.members import MemberIdentity, ensure_worksite, worksite_by_name, worksite_names
+from storage.pledges import PledgeSignature
+from tests.support import add_roster, count_rows, typed_date
 from tests.test_actions import all_rows, picket
+from tests.test_pledges import open_pledge
 
 
 def member(i: int) -> Identity:
@@ -49,18 +54,24 @@ async def test_a_burst_of_joins_is_one_lookup_one_count_and_one_insert(bot, app)
     await joins(app, action, [200])  # the announcement's edit is pending from now on, for both bursts alike
 
     async def statements(people: list[int]) -> int:
-        seen: list[str] = []
-        engine = app.db._write_engine.sync_engine
-        listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            replies = await joins(app, action, people)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
+        count, replies = await statements_of(app, joins(app, action, people))
         assert all(r.startswith("You’re in") for r in replies)
-        return len(seen)
+        return count
 
     assert await statements([100, 101]) == await statements(list(range(60)))
+
+
+async def statements_of(app, burst):
+    """How many statements the writer ran for ``burst`` (awaited), and what it returned."""
+    seen: list[str] = []
+    engine = app.db._write_engine.sync_engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        result = await burst
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(seen), result
 
 
 async def test_clicking_twice_in_one_burst_is_one_signup(bot, app):
@@ -167,3 +178,99 @@ async def test_requests_of_other_actions_wait_their_turn_in_one_batch(bot, app):
         return {(a, s): n for a, s, n in rows.all()}
     assert await app.db.read(per_action) == {(first, "going"): 2, (first, "waitlist"): 1,
                                              (second, "going"): 1, (second, "waitlist"): 2}
+
+
+async def burst(app, line: str, people: list[int]) -> list[str]:
+    replies = await asyncio.gather(*(app.run_line(member(i), line) for i in people))
+    return [r.message.text for r in replies]
+
+
+async def answered_after_commit(app, line: str, accounts: list[str], row) -> list[tuple[str, bool]]:
+    """Each click's reply, and whether a read started the moment that reply came back already sees the
+    click's row (``row(user_id)`` → a query for it): a reply is only sent once its commit is readable."""
+    async def click(account: str) -> tuple[str, bool]:
+        reply = await app.run_line(Identity("console", account, account), line)
+        found = await app.db.read(lambda session: session.exec(row(account)))
+        return reply.message.text, found.first() is not None
+    return list(await asyncio.gather(*(click(account) for account in accounts)))
+
+
+def signature_of(pledge: int):
+    return lambda account: (select(PledgeSignature.member_id)
+                            .join(MemberIdentity, MemberIdentity.member_id == PledgeSignature.member_id)
+                            .where(PledgeSignature.pledge_id == pledge, MemberIdentity.user_id == account))
+
+
+def check_in_of(action: int):
+    return lambda account: (select(Signup.member_id).join(MemberIdentity, MemberIdentity.member_id == Signup.member_id)
+                            .where(Signup.action_id == action, MemberIdentity.user_id == account,
+                                   Signup.checked_in_at.is_not(None)))
+
+
+async def test_a_burst_of_check_ins_at_the_gate_checks_each_member_in_once(bot, app):
+    """Signed up or not (then going), each member is checked in once, a second click told so; the
+    statements do not grow with the clicks."""
+    action = await picket(bot, when_text="in 30 minutes")
+    await joins(app, action, list(range(5)))
+    count_two, two = await statements_of(app, burst(app, f"/action checkin {action}", [100, 101]))
+    count_many, many = await statements_of(app, burst(app, f"/action checkin {action}", [*range(10), 102, 3, 7]))
+    assert all(r.startswith("Checked in: Member") for r in two + many[:11])
+    assert many[11:] == [f"Member {i} is already checked in at “Informational picket”." for i in (3, 7)]
+    assert count_two == count_many
+    signups = await all_rows(app, Signup)
+    assert len(signups) == 13 and all(s.status == "going" and s.checked_in_at for s in signups)
+
+
+async def test_each_check_in_of_a_burst_is_answered_once_its_commit_is_readable(bot, app):
+    action = await picket(bot, when_text="in 30 minutes")
+    await add_roster(app, {"Escalante Elementary": ["ana"]})
+    answers = await answered_after_commit(app, f"/action checkin {action}", ["ana", "newcomer", "ana", "lu"],
+                                          check_in_of(action))
+    assert [text.split(" ")[0] for text, _ in answers] == ["Checked", "Checked", "ana", "Checked"]
+    assert all(seen for _, seen in answers)
+
+
+async def test_a_check_in_before_it_opens_is_refused_alone(bot, app, clock):
+    action = await picket(bot, when_text="in 30 minutes")
+    starts = (await all_rows(app, store.Action))[0].starts_at
+    moments = iter([clock.now, starts - timedelta(hours=6), clock.now])
+    app.clock = lambda: next(moments)
+    replies = await burst(app, f"/action checkin {action}", [1, 2, 3])
+    assert "opens" in replies[1] and replies[0].startswith("Checked in") and replies[2].startswith("Checked in")
+    assert await signups_in_order(app, action) == [("m001", "going"), ("m003", "going")]
+    assert all(s.checked_in_at for s in await all_rows(app, Signup))
+
+
+async def test_a_burst_of_signatures_is_one_each_in_one_insert(bot, app):
+    pledge = await open_pledge(bot)
+    count_two, two = await statements_of(app, burst(app, f"/pledge sign {pledge}", [100, 101]))
+    count_many, many = await statements_of(app, burst(app, f"/pledge sign {pledge}", [*range(10), 4, 100]))
+    assert all(r.startswith(f"You signed pledge #{pledge}") for r in two + many[:10])
+    assert all(r.startswith(f"You had already signed pledge #{pledge}.") for r in many[10:])
+    assert count_two == count_many
+    assert await count_rows(app, PledgeSignature) == 12  # one per member: the key is (pledge, member)
+
+
+async def test_a_signature_from_outside_the_pledges_worksites_is_refused_alone(bot, app):
+    """One answer per click: the roster members of the pledge's site and a member not on the roster sign,
+    once each; the member of another site is refused; every signer is answered after their commit."""
+    await add_roster(app, {"Escalante Elementary": ["ana", "bea"], "Lincoln Middle": ["lia"]})
+    pledge = await open_pledge(bot, 'sites:"Escalante Elementary"')
+    answers = await answered_after_commit(app, f"/pledge sign {pledge}", ["ana", "lia", "newcomer", "ana", "bea"],
+                                          signature_of(pledge))
+    texts = [text for text, _ in answers]
+    assert texts[1] == f"Pledge #{pledge} is for other worksites than yours." and not answers[1][1]
+    assert [t.split(" pledge")[0] for t in texts[:1] + texts[2:]] == ["You signed", "You signed", "You had already "
+                                                                      "signed", "You signed"]
+    assert all(seen for _, seen in answers[:1] + answers[2:])
+    assert await count_rows(app, PledgeSignature) == 3
+
+
+async def test_a_signature_after_the_pledge_closed_is_refused_alone(bot, app, clock):
+    pledge = await open_pledge(bot, f'closes:"{typed_date(clock(), days=2)}"')
+    moments = iter([clock.now, clock.now + timedelta(days=3), clock.now])
+    app.clock = lambda: next(moments)
+    replies = await burst(app, f"/pledge sign {pledge}", [1, 2, 3])
+    assert replies[1] == f"Pledge #{pledge} is closed, so it can’t be signed or withdrawn from."
+    assert replies[0].startswith("You signed") and replies[2].startswith("You signed")
+    assert await count_rows(app, PledgeSignature) == 2
