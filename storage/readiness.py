@@ -269,7 +269,22 @@ async def follow(session: AsyncSession, voters: Voters, moves: Sequence[Move]) -
     await session.flush()
 
 
-def moved(member: Member, *former: str) -> Move:
+class Placed(Protocol):
+    """What :func:`moved` reads of a member: a :class:`Member`, or a roster row not stored as one yet."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def worksite_id(self) -> int | None: ...
+    @property
+    def on_roster(self) -> bool: ...
+    @property
+    def voter(self) -> str: ...
+    @property
+    def former_voters(self) -> tuple[str, ...]: ...
+
+
+def moved(member: Placed, *former: str) -> Move:
     """The :class:`Move` of a member as they are now, also found under ``former`` subjects."""
     return Move(member.voter, (*member.former_voters, *former), member.worksite_id, member.on_roster, member.id)
 

@@ -125,6 +125,29 @@ async def fold(session: AsyncSession, voters: Voters, keep_id: int, drop_id: int
     await claims.settled_by_merge(session, keep_id)
 
 
+@dataclass(eq=False)
+class _NewRow:
+    """A roster row not stored yet, with a member's columns: a first import is 35,000 of them, and building
+    each as a :class:`Member` (SQLModel and the ORM's attribute events) cost many times its insert."""
+
+    name: str
+    worksite_id: int
+    on_roster: bool
+    roster_key: str
+    created_at: datetime
+    email: str | None = None
+    member_no: str | None = None
+    declared_site_id: int | None = None
+    lang: str | None = None
+    id: int | None = None
+    voter = Member.voter
+    former_voters = Member.former_voters
+
+
+Row = Member | _NewRow
+_COLUMNS = [c.name for c in table_of(Member).columns if c.name != "id"]  # what a new row inserts
+
+
 async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str, str]]], now: datetime,
                       voters: Voters, columns: Sequence[IdColumn], progress: Callable[[int], None] = lambda n: None,
                       *, sync: bool = False) -> ImportReport:
@@ -136,25 +159,25 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
     platforms = [column.platform for column in columns]
     members = {id_of(m): m for m in (await session.exec(select(Member)))}
     keys = {m.roster_key for m in members.values() if m.roster_key}
-    changed: dict[int, Member] = {}
-    added: list[Member] = []  # new rows, not inserted yet
-    owners: dict[tuple[str, str], Member] = {}  # the accounts of new rows: inserted with them
-    by_no = {m.member_no: m for m in members.values() if m.member_no}
-    by_email = {m.email.casefold(): m for m in members.values() if m.email}
-    by_name: dict[str, list[Member]] = {}
+    changed: dict[int, Row] = {}
+    added: list[_NewRow] = []  # new rows, not inserted yet
+    owners: dict[tuple[str, str], _NewRow] = {}  # the accounts of new rows: inserted with them
+    by_no: dict[str, Row] = {m.member_no: m for m in members.values() if m.member_no}
+    by_email: dict[str, Row] = {m.email.casefold(): m for m in members.values() if m.email}
+    by_name: dict[str, list[Row]] = {}
     for m in members.values():
         if m.on_roster:
             by_name.setdefault(m.name.casefold(), []).append(m)
     identities = {(i.platform, i.user_id): i for i in (await session.exec(select(MemberIdentity)))}
     verified = {i.email.casefold(): (i.platform, i.user_id) for i in identities.values() if i.email}
-    sites = {s.key: s for s in (await session.exec(select(Worksite)))}
-    seen_no: dict[str, int] = {}
+    rows = list(rows)
+    problems = _problems(rows, columns)
+    sites = await _sites(session, [row["worksite"] for (_line, row), problem in zip(rows, problems)
+                                   if problem is None], now)
+    names: dict[int | None, str] = {s.id: s.name for s in sites.values()}
     kept: set[int] = set()  # members a row of this file names
-    for line, row in rows:
+    for (line, row), problem in zip(rows, problems):
         progress(1)
-        problem = _problem(row, columns)
-        if problem is None and row.get("member_no") and row["member_no"] in seen_no:
-            problem = f"member id {row['member_no']} is also on line {seen_no[row['member_no']]}"
         if problem:
             report.problems.append((line, problem))
             named = [by_no.get(row.get("member_no") or ""), by_email.get((row.get("email") or "").casefold()),
@@ -162,12 +185,10 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
                        if (p, row.get(p)) in identities)]
             kept.update(m.id for m in named if m is not None and m.id is not None)
             continue
-        if row.get("member_no"):
-            seen_no[row["member_no"]] = line
         accounts = [(p, row[p]) for p in platforms if row.get(p)]
         if row.get("email") and row["email"].casefold() in verified:  # an account whose email the platform verified
             accounts.append(verified[row["email"].casefold()])
-        member = (
+        member: Row | None = (
             by_no.get(row.get("member_no") or "")
             or by_email.get((row.get("email") or "").casefold())
             or next((owners.get(a) or members.get(identities[a].member_id) for a in accounts if a in identities), None)
@@ -177,10 +198,6 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
             if not (row.get("member_no") and candidate.member_no):
                 member = candidate
         key = site_key(row["worksite"])
-        if key not in sites:
-            sites[key] = Worksite(name=" ".join(row["worksite"].split()), key=key, created_at=now)
-            session.add(sites[key])
-            await session.flush()
         wanted: dict[str, Any] = {"name": row["name"], "worksite_id": sites[key].id, "on_roster": True}
         if row.get("email"):
             wanted["email"] = row["email"]
@@ -191,14 +208,14 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
             wanted["roster_key"] = new_key if new_key not in keys else f"{new_key}~{secrets.token_hex(4)}"
             keys.add(wanted["roster_key"])
         if member is None:
-            member = Member(**wanted, created_at=now)  # inserted with the other new rows, after the loop
+            member = _NewRow(**wanted, created_at=now)  # inserted with the other new rows, after the loop
             added.append(member)
             report.added += 1
             report.changes.append(f"+ {member.name} ({sites[key].name})")
         elif all(getattr(member, k) == v for k, v in wanted.items()):
             report.unchanged += 1
         else:
-            report.changes.append(_change(member, wanted, {s.id: s.name for s in sites.values()}))
+            report.changes.append(_change(member, wanted, names))
             if not member.on_roster and member.worksite_id not in (None, wanted["worksite_id"]):
                 member.declared_site_id = member.worksite_id  # where they said they work, for the reps
             for k, v in wanted.items():
@@ -223,16 +240,19 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
                 # a new row's account gets its member id when the row is inserted (_insert_added)
                 identity = MemberIdentity(member_id=member.id, platform=platform, user_id=user_id)  # type: ignore[arg-type]
                 identities[(platform, user_id)] = identity
-                if member.id is None:
+                if isinstance(member, _NewRow):
                     owners[(platform, user_id)] = member
                 else:
                     session.add(identity)
             elif owners.get((platform, user_id), member) is not member or identity.member_id not in (None, member.id):
                 # someone who used the bot before the roster arrived: fold that account into the roster row
                 for new in (member, owners.get((platform, user_id))):
-                    if new is not None and new.id is None:  # a new row, inserted now to fold
-                        await _insert_now(session, new, added, owners, identities)
-                        changed[id_of(new)] = new
+                    if isinstance(new, _NewRow):  # a new row, inserted now to fold
+                        stored = await _insert_now(session, new, added, owners, identities)
+                        for index in (by_no, by_email, by_name):
+                            _swap(index, new, stored)
+                        member = stored if member is new else member
+                        changed[id_of(stored)] = stored
                 other = identity.member_id
                 await session.flush()
                 await fold(session, voters, id_of(member), other)
@@ -242,7 +262,6 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
     await _insert_added(session, added, [(owner, identities[a]) for a, owner in owners.items()])
     changed.update((id_of(member), member) for member in added)
     if sync:
-        names = {s.id: s.name for s in sites.values()}
         for member in members.values():
             if member.on_roster and id_of(member) not in kept:
                 member.on_roster, member.declared_site_id = False, None
@@ -254,14 +273,48 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
     return report
 
 
-async def _insert_added(session: AsyncSession, added: list[Member],
-                        accounts: list[tuple[Member, MemberIdentity]]) -> None:
+def _problems(rows: list[tuple[int, dict[str, str]]], columns: Sequence[IdColumn]) -> list[str | None]:
+    """Why each row is bad (None: it is good), a member id on two lines being bad the second time."""
+    seen_no: dict[str, int] = {}
+    problems = []
+    for line, row in rows:
+        problem = _problem(row, columns)
+        if problem is None and row.get("member_no") and row["member_no"] in seen_no:
+            problem = f"member id {row['member_no']} is also on line {seen_no[row['member_no']]}"
+        elif problem is None and row.get("member_no"):
+            seen_no[row["member_no"]] = line
+        problems.append(problem)
+    return problems
+
+
+async def _sites(session: AsyncSession, names: list[str], now: datetime) -> dict[str, Worksite]:
+    """Every worksite by key, those the good rows name for the first time inserted in one statement."""
+    sites = {s.key: s for s in (await session.exec(select(Worksite)))}
+    new = {site_key(name): " ".join(name.split()) for name in names if site_key(name) not in sites}
+    if new:
+        ids = await insert_ids(session, Worksite, [{"name": name, "key": key, "created_at": now}
+                                                   for key, name in new.items()])
+        sites.update((key, Worksite(id=site_id, name=name, key=key, created_at=now))
+                     for (key, name), site_id in zip(new.items(), ids, strict=True))
+    return sites
+
+
+def _swap(index: dict[str, Any], new: _NewRow, stored: Member) -> None:
+    """``stored`` in place of ``new`` in one of the import's indexes (values a row or a list of rows)."""
+    for key, value in index.items():
+        if value is new:
+            index[key] = stored
+        elif isinstance(value, list) and new in value:
+            value[value.index(new)] = stored
+
+
+async def _insert_added(session: AsyncSession, added: list[_NewRow],
+                        accounts: list[tuple[_NewRow, MemberIdentity]]) -> None:
     """The new rows of an import in one insert (a first import is 35,000 of them), then their accounts
     in another. The members stay out of the session: nothing after the import changes them."""
     if not added:
         return
-    columns = [c.name for c in table_of(Member).columns if c.name != "id"]
-    ids = await insert_ids(session, Member, [{c: getattr(m, c) for c in columns} for m in added])
+    ids = await insert_ids(session, Member, [{c: getattr(m, c) for c in _COLUMNS} for m in added])
     for member, member_id in zip(added, ids, strict=True):
         member.id = member_id
     if accounts:
@@ -271,16 +324,19 @@ async def _insert_added(session: AsyncSession, added: list[Member],
             for member, identity in accounts])
 
 
-async def _insert_now(session: AsyncSession, member: Member, added: list[Member],
-                      owners: dict[tuple[str, str], Member], identities: dict[tuple[str, str], MemberIdentity]) -> None:
-    """A new row inserted before the others, with its accounts: an account in use is folded into it."""
-    added.remove(member)
+async def _insert_now(session: AsyncSession, new: _NewRow, added: list[_NewRow], owners: dict[tuple[str, str], _NewRow],
+                      identities: dict[tuple[str, str], MemberIdentity]) -> Member:
+    """A new row stored as a member before the others, with its accounts: an account in use is folded into it."""
+    added.remove(new)
+    member = Member(**{c: getattr(new, c) for c in _COLUMNS})
     session.add(member)
     await session.flush()
-    for account in [a for a, owner in owners.items() if owner is member]:
+    new.id = member.id
+    for account in [a for a, owner in owners.items() if owner is new]:
         identities[account].member_id = id_of(member)
         session.add(identities[account])
         del owners[account]
+    return member
 
 
 async def preview_rows(session: AsyncSession, rows: list[tuple[int, dict[str, str]]], now: datetime,
@@ -293,7 +349,7 @@ async def preview_rows(session: AsyncSession, rows: list[tuple[int, dict[str, st
         await savepoint.rollback()
 
 
-def _change(member: Member, wanted: dict[str, Any], site_names: dict[int | None, str]) -> str:
+def _change(member: Row, wanted: dict[str, Any], site_names: dict[int | None, str]) -> str:
     site = site_names[wanted["worksite_id"]]
     if not member.on_roster:
         return f"~ {member.name} ({site}): back on the roster"
