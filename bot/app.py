@@ -240,7 +240,7 @@ class App:
         text = tr._(error.msgid, **error.params)
         if error.usage:
             text += "\n" + tr._("Usage: {usage}", usage=error.usage)
-        return Reply(Message(text), error=True, lang=tr.lang)
+        return Reply(Message(text), error=True, lang=tr.lang, field=error.field)
 
     def _failure(self, msgid: str, tr: Translator | None, **params: object) -> Reply:
         tr = tr or self.catalogs.get(None)

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Concatenate, TypeVar, cast
 
-from bot.errors import UserError
+from bot.errors import UserError, about
 from bot.i18n import N_
 from bot.markup import clean
 from bot.types import Role
@@ -149,7 +149,8 @@ class Command:
         return " ".join([f"/{self.group} {self.name}", *(p.usage() for p in self.params)])
 
     def bind(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate and convert named values (from the parser, a platform's command options or a form)."""
+        """Validate and convert named values (from the parser, a platform's command options or a form); a
+        refusal names the parameter it is about (:attr:`UserError.field`)."""
         known = {p.name: p for p in self.params}
         for name in values:
             if name not in known:
@@ -159,10 +160,11 @@ class Command:
             raw = values.get(param.name)
             if raw is None or (isinstance(raw, str) and raw.strip() == "" and not param.required):
                 if param.required:
-                    raise UserError(N_("Missing {name}."), name=param.name)
+                    raise UserError(N_("Missing {name}."), field=param.name, name=param.name)
                 args[param.name] = param.default
             else:
-                args[param.name] = param.convert(raw)
+                with about(param.name):
+                    args[param.name] = param.convert(raw)
         return args
 
     def parse(self, rest: str) -> dict[str, Any]:

@@ -191,3 +191,4 @@ class Reply:
     effects: tuple[Effect, ...] = ()
     error: bool = False
     lang: str | None = None
+    field: str | None = None  # the parameter a refusal is about, so a form shows it on that field

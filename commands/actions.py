@@ -11,7 +11,7 @@ from bot import markup, permissions
 from bot.context import Context
 from bot.csvfile import to_csv
 from bot.dates import last_day, moment_to_come
-from bot.errors import UserError
+from bot.errors import UserError, about
 from bot.i18n import L_, N_, Translator
 from bot.markup import bold
 from bot.recurrence import EVERY_LABELS, occurrences
@@ -191,18 +191,23 @@ async def create(ctx: Context, title: str, when: str, where: str, kind: str | No
     """With ``every:``, one declaration makes one action per occurrence (same wall-clock time, across
     daylight-saving changes), each posted with its own buttons, signups, reminders and turnout."""
     if site is not None:
-        ctx.require_site(site)  # before the name is looked up: a rep learns nothing of other sites' names
+        with about("site"):
+            ctx.require_site(site)  # before the name is looked up: a rep learns nothing of other sites' names
     if (every is None) != (until is None):
-        raise UserError(N_("A repeating action takes both every: and until: (the last day it repeats on)."))
-    starts = moment_to_come(ctx, when)
+        raise UserError(N_("A repeating action takes both every: and until: (the last day it repeats on)."),
+                        field="until" if until is None else "every")
+    with about("when"):
+        starts = moment_to_come(ctx, when)
     times = [starts]
     if every is not None and until is not None:
-        times = occurrences(starts, every, last_day(ctx, until, starts), ctx.config.campaign.tz,
-                            limit=MAX_OCCURRENCES)
+        with about("until"):
+            times = occurrences(starts, every, last_day(ctx, until, starts), ctx.config.campaign.tz,
+                                limit=MAX_OCCURRENCES)
         if len(times) > MAX_OCCURRENCES:
             raise UserError(N_("That repeats more than {max} times. Pick an earlier until: and announce the rest "
-                               "later."), max=MAX_OCCURRENCES)
-    worksite = await _site_filter(ctx, site)
+                               "later."), field="until", max=MAX_OCCURRENCES)
+    with about("site"):
+        worksite = await _site_filter(ctx, site)
     actions, effects = [], []
     for moment in times:
         action = Action(title=title, kind=kind or "other", starts_at=moment, location=where,

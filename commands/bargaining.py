@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 from bot.context import Context
 from bot.dates import session_day
-from bot.errors import UserError
+from bot.errors import UserError, about
 from bot.i18n import L_, N_, Translator
 from bot.markup import bold, when
 from bot.registry import Group, Param
@@ -114,10 +114,12 @@ def update_id_param() -> Param:
                ])
 async def post(ctx: Context, title: str, body: str, session: str | None, topics: str | None,
                es: str | None) -> Reply:
-    update = BargainingUpdate(title=title, body=body_text(body), body_es=body_text(es),
-                              session_date=session_day(ctx, session) if session else None,
+    with about("session"):
+        session_date = session_day(ctx, session) if session else None
+    update = BargainingUpdate(title=title, body=body_text(body), body_es=body_text(es), session_date=session_date,
                               author_id=ctx.actor.member_id, posted_at=ctx.now)
-    tags = parse_topics(topics)
+    with about("topics"):
+        tags = parse_topics(topics)
     await store.add_update(ctx.session, update, tags)
     await versions.record(ctx.session, update, tags, POSTED, ctx.actor.member_id, ctx.now)
     subscribers = await store.subscriber_ids(ctx.session, ctx.config.bargaining.subscribe_roster_by_default)

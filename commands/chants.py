@@ -10,7 +10,7 @@ from babel import Locale, UnknownLocaleError
 
 from bot import permissions
 from bot.context import Context
-from bot.errors import UserError
+from bot.errors import UserError, about
 from bot.i18n import N_, Translator
 from bot.markup import bold
 from bot.registry import Group, Param
@@ -102,10 +102,15 @@ PROFILE = [_profile]
 @group.command("add", help=N_("Add a chant to the library"), role=Role.rep, form=True,
                params=[_TITLE, _LINES, _TAGS, _LANG])
 async def add(ctx: Context, title: str, lines: str, tags: str | None, lang: str | None) -> Reply:
-    parsed = parse_lines(lines)
-    chant = await store.add(ctx.session, Chant(title=title, lines=lines, lang=_lang(lang or ctx.tr.lang),
-                                                status=APPROVED, author_id=ctx.member_id, created_at=ctx.now,
-                                                updated_at=ctx.now), _tags(tags))
+    with about("lines"):
+        parsed = parse_lines(lines)
+    with about("lang"):
+        code = _lang(lang or ctx.tr.lang)
+    with about("tags"):
+        tagged = _tags(tags)
+    chant = await store.add(ctx.session, Chant(title=title, lines=lines, lang=code, status=APPROVED,
+                                                author_id=ctx.member_id, created_at=ctx.now, updated_at=ctx.now),
+                            tagged)
     shown = chant_paragraph(ctx.tr, _heading(chant), parsed)
     return ctx.reply(ctx._("Added chant #{id}:", id=chant.id) + "\n\n" + shown)
 
@@ -113,7 +118,8 @@ async def add(ctx: Context, title: str, lines: str, tags: str | None, lang: str 
 @group.command("suggest", help=N_("Suggest a chant; a rep adds it to the library"), form=True,
                params=[_TITLE, _LINES])
 async def suggest(ctx: Context, title: str, lines: str) -> Reply:
-    parse_lines(lines)
+    with about("lines"):
+        parse_lines(lines)
     chant = await store.add(ctx.session, Chant(title=title, lines=lines, lang=ctx.tr.lang, status=PENDING,
                                                 author_id=ctx.member_id, created_at=ctx.now, updated_at=ctx.now), [])
     return ctx.reply(ctx._("Thanks! Your chant #{id} “{title}” is waiting for a rep to review it; I’ll tell you "

@@ -18,7 +18,7 @@ from bot.charts import share_bars
 from bot.context import Context
 from bot.csvfile import to_csv
 from bot.dates import moment_to_come
-from bot.errors import UserError
+from bot.errors import UserError, about
 from bot.i18n import N_, Translator
 from bot.markup import bold, when
 from bot.registry import Group, Param
@@ -100,9 +100,12 @@ async def find(ctx: Context, pledge_id: int, *, lock: str | None = None) -> Pled
     SITES,
 ])
 async def open_pledge(ctx: Context, text: str, threshold: str | None, closes: str | None, sites: str | None) -> Reply:
-    share = parse_threshold(threshold)
-    closes_at = moment_to_come(ctx, closes) if closes else None
-    scope = await parse_sites(ctx, sites)
+    with about("threshold"):
+        share = parse_threshold(threshold)
+    with about("closes"):
+        closes_at = moment_to_come(ctx, closes) if closes else None
+    with about("sites"):
+        scope = await parse_sites(ctx, sites)
     pledge = await store.create(ctx.session, text=text, threshold=share, closes_at=closes_at,
                                 site_ids=None if scope is None else [s.id for s in scope],
                                 created_by=ctx.actor.member_id, created_at=ctx.now)

@@ -16,7 +16,7 @@ from bot.charts import share_bars
 from bot.context import Context
 from bot.csvfile import to_csv
 from bot.dates import moment_to_come
-from bot.errors import UserError
+from bot.errors import UserError, about
 from bot.i18n import N_, Translator
 from bot.markup import bold, when
 from bot.permissions import Row
@@ -156,8 +156,10 @@ def choice_list(ctx: Context, poll: ReadinessPoll) -> str:
 ])
 async def open_poll(ctx: Context, question: str, choices: str | None, closes: str | None, results: str,
                     anonymous: bool) -> Reply:
-    options = parse_choices(choices) if choices else list(DEFAULT_CHOICES)
-    closes_at = moment_to_come(ctx, closes) if closes else None
+    with about("choices"):
+        options = parse_choices(choices) if choices else list(DEFAULT_CHOICES)
+    with about("closes"):
+        closes_at = moment_to_come(ctx, closes) if closes else None
     poll = await store.create_poll(ctx.session, question=question, choices=options, results=results,
                                    anonymous=anonymous, closes_at=closes_at, created_by=ctx.actor.member_id,
                                    created_at=ctx.now)

@@ -393,6 +393,21 @@ async def test_bad_input_gets_a_clear_error_and_changes_nothing(bot, app, line, 
         [(a.title, a.starts_at, a.capacity, a.location) for a in actions_before]
 
 
+@pytest.mark.parametrize(("typed", "field"), [
+    ("Rally yesterday Downtown", "when"),
+    ("Rally", "when"),
+    ("Rally {day} Downtown capacity:0", "capacity"),
+    ("Rally {day} Downtown kind:sit-in", "kind"),
+    ("Rally {day} Downtown site:Atlantis", "site"),
+    ("Rally {day} Downtown every:weekly", "until"),
+    ("Rally {day} Downtown and more", None),
+])
+async def test_a_refusal_names_the_field_it_is_about_so_a_form_shows_it_there(bot, app, clock, typed, field):
+    await sites(app, ESCALANTE)
+    reply = await bot.say("rosa", "/action create " + typed.format(day=f'"{typed_date(clock(), days=2)}"'), **LEADER)
+    assert reply.error and reply.field == field
+
+
 async def test_linking_accounts_keeps_one_signup_and_forgetting_removes_it(bot, app):
     action = await picket(bot)
     await bot.ok("U100", f"/action join {action}", platform="slack")

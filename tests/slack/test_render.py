@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.adapters.slack.render import messages, mrkdwn
+from bot.adapters.slack.render import form_errors, messages, mrkdwn
 from bot.i18n import Catalogs
 from bot.markup import bold, when
 from bot.types import Button, Message
@@ -48,3 +48,11 @@ def test_buttons_come_last_in_rows_of_at_most_25_with_unique_action_ids():
     ids = [e["action_id"] for r in rows for e in r["elements"]]
     assert len(set(ids)) == 60
     assert rows[0]["elements"][0]["style"] == "primary" and "style" not in rows[0]["elements"][1]
+
+
+def test_a_refused_form_field_is_the_one_the_refusal_names_not_the_first_name_in_its_text():
+    view = {"blocks": [{"type": "section", "text": {"type": "plain_text", "text": "Announce an action"}},
+                       {"type": "input", "block_id": "title"}, {"type": "input", "block_id": "subtitle"}]}
+    assert form_errors(view, "subtitle is too long: 90 characters, the limit is 80.", "subtitle") == {
+        "subtitle": "subtitle is too long: 90 characters, the limit is 80."}
+    assert list(form_errors(view, "That action has already started.", None)) == ["title"]

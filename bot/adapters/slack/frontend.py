@@ -75,7 +75,7 @@ class Listeners:
         running = asyncio.ensure_future(self.work.submitted(body, view, target))
         done, _ = await asyncio.wait({running}, timeout=SUBMIT_WAIT)
         refused = running.result() if done and running.result().error else None
-        errors = render.form_errors(view, refused.message.text) if refused and refused.message else None
+        errors = render.form_errors(view, refused.message.text, refused.field) if refused and refused.message else None
         if errors:
             await ack(response_action="errors", errors=errors)
             return

@@ -129,9 +129,11 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": plain(text)[:limit] or " "}
 
 
-def form_errors(view: Mapping[str, Any], error_text: str) -> dict[str, str]:
-    """``response_action: errors`` for a refused submission: on the field the message names, else the
-    first; none for a view without fields (then the refusal goes by message)."""
-    block_ids = [b["block_id"] for b in view.get("blocks") or () if b.get("type") == "input" and b.get("block_id")]
-    named = [b for b in block_ids if b in error_text]
-    return {(named or block_ids)[0]: plain(error_text)[:2000]} if block_ids else {}
+def form_errors(view: Mapping[str, Any], error_text: str, field: str | None) -> dict[str, str]:
+    """``response_action: errors`` for a refused submission: on the field the refusal is about
+    (:attr:`bot.types.Reply.field`), else the first; none for a view without fields (then the refusal
+    goes by message)."""
+    block_ids = [str(b["block_id"]) for b in view.get("blocks") or () if b.get("type") == "input" and b.get("block_id")]
+    if not block_ids:
+        return {}
+    return {field if field is not None and field in block_ids else block_ids[0]: plain(error_text)[:2000]}
