@@ -15,6 +15,8 @@ from bot.config import Section
 from bot.platforms import Platform
 
 if TYPE_CHECKING:
+    import click
+
     from bot.adapters.slack.outbound import SlackSender
     from bot.app import App
 
@@ -38,6 +40,12 @@ async def _start(app: App) -> tuple[SlackSender, asyncio.Task[None]]:
     return await start(app)
 
 
+def _cli() -> click.Command:
+    from bot.adapters.slack.manifest import cli
+
+    return cli
+
+
 def _id_problem(user_id: str) -> str | None:
     return None if ID.match(user_id) else "should look like U012ABCDEF"
 
@@ -46,5 +54,5 @@ PLATFORM: Platform[SlackSettings] = Platform(
     "slack", "Slack", SlackSettings,
     {"slack_bot_token": "SLACK_BOT_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET",
      "slack_app_token": "SLACK_APP_TOKEN"},
-    start=_start, mention=re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>"),
+    start=_start, cli=_cli, mention=re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>"),
     roster_headers=("slack id", "slack_id", "slack"), id_problem=_id_problem, escape=escape, modal=MODAL)
