@@ -111,6 +111,17 @@ def lookup_sites(actor: Actor) -> frozenset[str] | None:
     return None if actor.role >= Role.leader else actor.sites
 
 
+def invite_lookup(actor: Actor, own_site: str | None) -> frozenset[str] | None:
+    """Whom a member may invite to an action: a leader anyone, anyone else their coworkers — the members of
+    their own worksite and of the sites they are a rep or a captain at. Run it before any name is read."""
+    if actor.role >= Role.leader:
+        return None
+    sites = actor.sites | ({site_key(own_site)} if own_site else frozenset())
+    if not sites:
+        raise UserError(N_("Set your worksite first with /member site, then invite your coworkers there."))
+    return sites
+
+
 def organizing_lookup(actor: Actor) -> frozenset[str] | None:
     """Whom a one-on-one or history lookup may find besides the actor's own list: a leader anyone, a rep
     their sites' members, a captain no one else. Run it before any name is read."""

@@ -10,7 +10,7 @@ from bot.registry import Registry
 
 FEATURES = ("actions", "chants", "bargaining", "bargaining_corrections", "faq", "readiness", "pledges", "structure",
             "leaders", "members", "conversations", "captains", "roster", "strike", "strike_lines", "help", "announce",
-            "unreached")
+            "unreached", "invites", "coverage")
 
 
 def build_registry() -> Registry:

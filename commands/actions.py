@@ -103,7 +103,7 @@ def announcement(action: Action, site: str | None, counts: Counts, chants: int =
     return render
 
 
-async def _announcement(session: AsyncSession, action: Action) -> Render:
+async def announcement_now(session: AsyncSession, action: Action) -> Render:
     site = await worksite_name(session, action.worksite_id)
     chants = await chant_store.count_attached(session, action.id)
     return announcement(action, site, await store.count_of(session, action.id), chants)
@@ -113,7 +113,7 @@ def live(action_id: int) -> Refresh:
     """The announcement as the database holds it at commit (count, cancellation, chant sheet), replacing
     the one posted: read once per write batch, however many joins the batch holds."""
     async def compose(session: AsyncSession) -> Render:
-        return await _announcement(session, await store.get(session, action_id))
+        return await announcement_now(session, await store.get(session, action_id))
     return Refresh(ref(action_id), compose)
 
 
@@ -141,7 +141,7 @@ async def open_action(ctx: Context, action_id: int, *, lock: bool = False) -> Ac
     return action
 
 
-async def _not_started(ctx: Context, action_id: int) -> Action:
+async def not_started(ctx: Context, action_id: int) -> Action:
     """An action people may still join or leave, its row locked: signups after the start would blur who came."""
     action = await open_action(ctx, action_id, lock=True)
     if action.starts_at <= ctx.now:
@@ -253,7 +253,7 @@ async def list_actions(ctx: Context, site: str | None, kind: str | None) -> Repl
 @group.command("show", help=N_("One action: when, where, who is going, its chants"), params=[ID], writes=False)
 async def show(ctx: Context, id: int) -> Reply:
     action = await get_action(ctx, id)
-    message = (await _announcement(ctx.session, action))(ctx.tr)
+    message = (await announcement_now(ctx.session, action))(ctx.tr)
     text = message.text
     chants = await chant_store.attached(ctx.session, id)
     if chants:
@@ -269,7 +269,7 @@ async def show(ctx: Context, id: int) -> Reply:
 @group.command("join", help=N_("Sign up for an action"), params=[ID], together="id")
 async def join(clicks: list[Context], id: int) -> list[Reply]:
     """Every click on “I’m in” for one action that reached the same write batch, in arrival order."""
-    action = await _not_started(max(clicks, key=lambda ctx: ctx.now), id)
+    action = await not_started(max(clicks, key=lambda ctx: ctx.now), id)
     joined = await store.join(clicks[0].session, action, [(ctx.member_id, ctx.now) for ctx in clicks])
     dues = await jobs.pending_under(clicks[0].session, f"{ref(id)}:remind")
     return [_joined(ctx, action, signup, dues) for ctx, signup in zip(clicks, joined)]
@@ -295,7 +295,7 @@ def _joined(ctx: Context, action: Action, joined: store.Joined, dues: list[datet
 async def leave(clicks: list[Context], id: int) -> list[Reply]:
     """Every click on “Can’t make it” for one action that reached the same write batch: the places they
     free go to the longest waiting, by DM, in one promotion."""
-    action = await _not_started(max(clicks, key=lambda ctx: ctx.now), id)
+    action = await not_started(max(clicks, key=lambda ctx: ctx.now), id)
     removed, effects = await withdraw(clicks[0], action, [ctx.member_id for ctx in clicks])
     replies = []
     for ctx in clicks:

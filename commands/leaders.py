@@ -2,8 +2,8 @@
 and each member's own steps in ``/member me``.
 
 The ladder is read from what the bot holds (:mod:`storage.leaders`): signed up → came → came three times or
-more → led (a captain, announced an action or captained a picket shift). Who brought others is not recorded,
-and the replies say so rather than claim a step nobody can see."""
+more → brought others (someone they invited signed up) → led (a captain, announced an action or captained a
+picket shift)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from storage.members import site_ids_for_keys, worksite_by_name
 
 STEP_LABELS = {"signed_up": N_("signed up for an action"), "came": N_("came"),
                "came_often": N_("came three times or more"),
+               "brought": N_("brought others (someone they invited signed up)"),
                "led": N_("led (a captain, announced an action or captained a picket shift)")}
 RECENT_DAYS = 60  # "climbing fastest": the steps reached in this many days
 SHOWN = 30
@@ -31,10 +32,6 @@ def steps_text(ctx: Context, climb: store.Climb) -> str:
     """The steps reached, in ladder order, each with its day."""
     return " → ".join(f"{ctx._(STEP_LABELS[step])} {ctx.tr.day(climb.reached[step])}"
                       for step in store.STEPS if step in climb.reached)
-
-
-def unrecorded(ctx: Context) -> str:
-    return ctx._("Who brought others is not counted: the bot does not record who invited whom.")
 
 
 @group.command("leaders", help=N_("Emerging leaders: who climbed the most steps of involvement lately, by worksite"),
@@ -64,8 +61,9 @@ async def leaders(ctx: Context, site: str | None) -> Reply:
                       + ctx.n_("{n} step lately", "{n} steps lately", recent) + "\n" + steps_text(ctx, climb))
     if len(climbing) > SHOWN:
         blocks.append(ctx.n_("… and {n} more climbing", "… and {n} more climbing", len(climbing) - SHOWN))
-    blocks.append(ctx._("Steps: signed up → came → came three times or more → led (a captain, announced an "
-                        "action or captained a picket shift).") + " " + unrecorded(ctx))
+    blocks.append(ctx._("Steps: signed up → came → came three times or more → brought others (someone they "
+                        "invited with /action invite signed up) → led (a captain, announced an action or "
+                        "captained a picket shift)."))
     return ctx.reply("\n\n".join(blocks))
 
 
@@ -74,7 +72,7 @@ async def profile(ctx: Context) -> list[str]:
     [climb] = await store.climbs(ctx.session, ctx.now, member_id=ctx.member_id) or [None]
     if climb is None or not climb.reached:
         return []
-    return ["\n".join([bold(ctx._("Your steps of involvement")), steps_text(ctx, climb), unrecorded(ctx)])]
+    return ["\n".join([bold(ctx._("Your steps of involvement")), steps_text(ctx, climb)])]
 
 
 PROFILE = [profile]

@@ -17,7 +17,7 @@ from bot.registry import Group, Param
 from bot.types import Button, Reply
 from storage import links
 from storage import members as store
-from storage.lookup import find_members
+from storage.lookup import find_each, find_members
 from storage.members import Member
 from storage.roster import fold
 
@@ -71,6 +71,29 @@ async def pick_member(ctx: Context, text: str, site: str | None, *, within: froz
         raise UserError(N_("“{name}” matches more than one member: {choices}. Add site:<worksite>, or give their "
                            "member number."), name=text[:80], choices=choices)
     return found[0]
+
+
+async def pick_each(ctx: Context, names: str, *, within: frozenset[str] | None,
+                    also: Select | None = None) -> list[tuple[int, str]]:
+    """Each comma-separated name as exactly one member (id, name), looked up all at once (a line of 40
+    names in a few queries, not 80) once the caller checked permission and chose whom it may find; one
+    that matches nobody or several stops the whole command."""
+    texts = [text for text in (part.strip() for part in names.split(",")) if text]
+    mentions = {text: ctx.config.platforms.accounts(text) for text in texts}
+    each = await find_each(ctx.session, [text for text in texts if not mentions[text]], within=within, also=also)
+    found: dict[int, str] = {}
+    for text in texts:
+        matches = each[text] if text in each else await find_members(ctx.session, text, mentions[text],
+                                                                     within=within, also=also)
+        if not matches:
+            raise UserError(N_("No member matches “{text}”. Use their name as on the roster, their member number, "
+                               "their email or an @mention."), text=text[:80])
+        if len(matches) > 1:
+            raise UserError(N_("“{name}” matches more than one member: {choices}. Give their member number or an "
+                               "@mention instead."), name=text[:80],
+                            choices="; ".join(f"{m.name} ({where or ctx._('no worksite')})" for m, where in matches))
+        found[matches[0][0].id] = matches[0][0].name
+    return list(found.items())
 
 
 @group.command("site", help=N_("Set your worksite (your school or workplace)"),

@@ -22,11 +22,10 @@ from bot.markup import bold
 from bot.registry import Group, Param
 from bot.reminders import reminders_before
 from bot.types import Attachment, Button, Effect, Message, Notify, Reply, Role, Unschedule
-from commands.members import resolve_member, resolve_site
+from commands.members import pick_each, resolve_member, resolve_site
 from storage import picket
 from storage import shifts as store
 from storage.actions import GOING, WAITLIST
-from storage.lookup import find_each, find_members
 from storage.members import Member, site_key, worksite_name
 from storage.shifts import Shift
 from storage.sql import id_of
@@ -483,26 +482,11 @@ async def run_line(ctx: Context, shift_id: int) -> tuple[Shift, str]:
 async def _people(ctx: Context, shift: Shift, site: str, names: str) -> list[tuple[int, str]]:
     """Each comma-separated name as exactly one member (id, name), among those the line's captain may see
     and the shift's sign-ups; one that matches nobody or several stops the whole command."""
-    within = permissions.line_lookup(ctx.actor, site)
-    texts = [text for text in (part.strip() for part in names.split(",")) if text]
-    mentions = {text: ctx.config.platforms.accounts(text) for text in texts}
-    each = await find_each(ctx.session, [text for text in texts if not mentions[text]], within=within,
-                           also=store.signed_up(shift.id))  # a line of 40 names in a few queries, not 80
-    found: dict[int, str] = {}
-    for text in texts:
-        matches = each[text] if text in each else await find_members(
-            ctx.session, text, mentions[text], within=within, also=store.signed_up(shift.id))
-        if not matches:
-            raise UserError(N_("No member matches “{text}”. Use their name as on the roster, their member number, "
-                               "their email or an @mention."), text=text[:80])
-        if len(matches) > 1:
-            raise UserError(N_("“{name}” matches more than one member: {choices}. Give their member number or an "
-                               "@mention instead."), name=text[:80],
-                            choices="; ".join(f"{m.name} ({where or ctx._('no worksite')})" for m, where in matches))
-        found[matches[0][0].id] = matches[0][0].name
+    found = await pick_each(ctx, names, within=permissions.line_lookup(ctx.actor, site),
+                            also=store.signed_up(shift.id))
     if not found:
         raise UserError(N_("Name who to sign in or out, separated by commas."))
-    return list(found.items())
+    return found
 
 
 def _names(people: list[tuple[int, str]] | list[str]) -> str:

@@ -1,8 +1,8 @@
 """Emerging leaders: when each member reached each step of the ladder, read from what the bot already holds.
 
-The steps are signed up for an action, came (a check-in), came three times or more, and led: appointed a
-captain (one-to-ten), announced an action, or captained a picket shift that has started. The bot does not
-record who invited whom, so no step here says who brought others."""
+The steps are signed up for an action, came (a check-in), came three times or more, brought others (someone
+they invited with ``/action invite`` signed up afterwards) and led: appointed a captain (one-to-ten),
+announced an action, or captained a picket shift that has started."""
 
 from __future__ import annotations
 
@@ -10,18 +10,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.actions import Action, Signup
 from storage.captains import Captain
+from storage.invites import Invite
 from storage.members import Member, Worksite
 from storage.shifts import Shift
 from storage.sql import nonnull
 
-STEPS = ("signed_up", "came", "came_often", "led")
+STEPS = ("signed_up", "came", "came_often", "brought", "led")
 OFTEN = 3  # check-ins that make "came three times or more"
 
 
@@ -55,6 +56,10 @@ async def climbs(session: AsyncSession, now: datetime, *, site_ids: list[int] | 
     firsts = {
         "signed_up": select(Signup.member_id, func.min(Signup.created_at)).where(col(Signup.member_id).in_(ids))
         .group_by(col(Signup.member_id)),
+        "brought": select(Invite.invited_by, func.min(Signup.created_at))
+        .join(Signup, and_(col(Signup.action_id) == Invite.action_id, col(Signup.member_id) == Invite.member_id,
+                           col(Signup.created_at) >= Invite.invited_at))
+        .where(col(Invite.invited_by).in_(ids), Signup.created_at <= now).group_by(col(Invite.invited_by)),
         "led": select(Action.created_by, func.min(Action.created_at))
         .where(col(Action.created_by).in_(ids), Action.created_at <= now).group_by(col(Action.created_by))
         .union_all(select(Shift.captain_id, func.min(Shift.starts_at))

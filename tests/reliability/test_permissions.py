@@ -53,6 +53,7 @@ LINES = {
                      f'every:weekly until:{typed_date(NOW, days=19, at=None)}',
     "action edit": f'/action edit 1 where:Library details:Water kind:rally site:"{ESC}"',
     "action export": "/action export 1",
+    "action invite": "/action invite 1 cruz",
     "action join": "/action join 1",
     "action leave": "/action leave 1",
     "action list": "/action list",
@@ -126,6 +127,7 @@ LINES = {
     "structure add": "/structure add readiness 1",
     "structure move": "/structure move 2 1",
     "structure remove": "/structure remove 1",
+    "structure coverage": "/structure coverage",
     "structure leaders": "/structure leaders",
     "structure show": "/structure",
     "strike code": "/strike code 3",
@@ -159,9 +161,10 @@ LINE_VIEW = {"strike status"}
 AUTHOR_RULE = {"bargaining correct", "bargaining retract"}
 # readiness allow/deny is tests/test_readiness_permissions.py's matrix, and roster claims' is in
 # tests/test_roster_claims.py (a rep of another site finds no such claim or member); they are not repeated here
-# one-on-ones' is tests/test_conversations.py's (a rep of another site finds no such member)
+# one-on-ones' is tests/test_conversations.py's (a rep of another site finds no such member); invitations' is
+# tests/test_invites.py's (whom one may invite depends on one's own worksite, which the matrix's actors lack)
 OWN_MATRIX = {"readiness", "member assess", "member confirm", "member connect", "member history", "member talked",
-              "member assign", "member captain"}
+              "member assign", "member captain", "action invite"}
 # the anonymous poll (#2): what leaders see of it must not name anyone either
 ANONYMOUS_POLL_LINES = ["/readiness tally 2", "/readiness export 2", "/readiness missing 2"]
 
