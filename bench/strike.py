@@ -113,7 +113,7 @@ def week(monday: date) -> list[tuple[date, datetime, datetime]]:
 
 async def seed(app, members: int, sites: int) -> dict[int, tuple[int, int]]:
     """Returns, per worksite index, its running shift's id and its captain's member index."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select, text
 
     from storage.picket import PicketSignin
     from storage.shifts import Shift, ShiftSignup
@@ -153,7 +153,9 @@ async def seed(app, members: int, sites: int) -> dict[int, tuple[int, int]]:
         await session.exec(insert(PicketSignin), params=signins)
         return running
 
-    return await app.db.write(work)
+    running = await app.db.write(work)
+    await app.db.write(lambda session: session.exec(text("ANALYZE")))  # statistics, as after a day's autovacuum
+    return running
 
 
 def line_names(site: int, sites: int, per_site: int, line: int) -> list[str]:

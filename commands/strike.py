@@ -640,10 +640,11 @@ async def hours(ctx: Context, week: str | None) -> Reply:
              + ctx.n_("{n} strike-pay day", "{n} strike-pay days", row.pay_days) for row in rows[:MAX_LISTED]]
     if len(rows) > MAX_LISTED:
         lines.append(ctx._("…and {n} more in the spreadsheet.", n=len(rows) - MAX_LISTED))
+    yes, no = ctx._("yes"), ctx._("no")  # once, not once a member
     data = to_csv([ctx._("name"), ctx._("member number"), ctx._("worksite"), ctx._("hours"),
                    ctx._("strike-pay days"), ctx._("meets the weekly rule")],
                   [(row.name, row.member_no or "", row.site or "", round(row.seconds / 3600, 2), row.pay_days,
-                    ctx._("yes") if row.seconds >= week_seconds else ctx._("no")) for row in rows])
+                    yes if row.seconds >= week_seconds else no) for row in rows])
     sheet = Attachment(f"picket-hours-{first.isoformat()}.csv", data, "text/csv", ctx._("Picket hours"))
     return ctx.reply("\n\n".join([title, summary, "\n".join(lines), rule_line]), attachments=(sheet,))
 

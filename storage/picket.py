@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal,
     or_,
 )
+from sqlalchemy import select as core_select
 from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -33,7 +34,7 @@ from sqlmodel.sql.expression import Select
 from storage.links import ACCOUNT_TRIES, ACCOUNT_WINDOW, ALPHABET
 from storage.members import Member, Worksite
 from storage.shifts import Shift
-from storage.sql import greatest, id_of, least, nonnull, seconds_between
+from storage.sql import greatest, least, nonnull, seconds_between
 from storage.types import UTCDateTime
 
 CODE_LENGTH = 6  # 30 bits, typed from a captain's voice; live only while one shift runs, tried 5 times an hour
@@ -185,14 +186,16 @@ async def hours(session: AsyncSession, first: date, last: date, now: datetime, *
     week = (select(days.c.member_id, func.sum(days.c.seconds).label("seconds"),
                    func.sum(case((days.c.seconds >= day_seconds, 1), else_=0)).label("pay_days"))
             .group_by(days.c.member_id).subquery())
-    stmt = (select(Member, Worksite.name, week.c.seconds, week.c.pay_days)
+    stmt = (core_select(nonnull(Member.id), col(Member.name), col(Member.member_no), col(Worksite.name),
+                        week.c.seconds, week.c.pay_days)
             .join(week, week.c.member_id == Member.id).outerjoin(Worksite, col(Worksite.id) == Member.worksite_id))
     if site_keys is not None:
         visible = col(Worksite.key).in_(site_keys)
         stmt = stmt.where(visible if member_id is None else or_(visible, col(Member.id) == member_id))
-    rows = await session.exec(stmt.order_by(Worksite.name, Member.name, col(Member.id)))
-    return [Hours(id_of(member), member.name, member.member_no, site, float(seconds or 0), int(pay or 0))
-            for member, site, seconds, pay in rows]
+    rows = await (await session.connection()).execute(stmt.order_by(col(Worksite.name), col(Member.name),
+                                                                    col(Member.id)))
+    return [Hours(member_id, name, member_no, site, float(seconds or 0), int(pay or 0))
+            for member_id, name, member_no, site, seconds, pay in rows]  # columns: no member objects to build
 
 
 async def captained_sites(session: AsyncSession, member_id: int, first: date, last: date) -> frozenset[str]:
