@@ -21,6 +21,7 @@ from babel.dates import format_datetime, format_skeleton, format_time
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 from babel.units import format_unit
 
@@ -52,8 +53,9 @@ class Translator:
         return self._format(self._t.gettext(msgid), msgid, params)
 
     def n_(self, singular: str, plural: str, n: int, /, **params: object) -> str:
-        """Plural forms come from the catalog's own rules, never from string concatenation."""
-        params = {"n": n, **params}
+        """Plural forms come from the catalog's own rules, never from string concatenation; ``{n}`` is
+        written as the reader's language groups a number (:meth:`number`)."""
+        params = {"n": self.number(n), **params}
         return self._format(self._t.ngettext(singular, plural, n), singular if n == 1 else plural, params)
 
     def _format(self, text: str, fallback: str, params: dict[str, object]) -> str:
@@ -74,6 +76,11 @@ class Translator:
             return Locale.parse(f"{self.lang}_{self.region}")
         except (UnknownLocaleError, ValueError):
             return Locale.parse(self.lang)
+
+    def number(self, n: int) -> str:
+        """A count as this language writes it where the campaign is: 34,999 in English; in Spanish 34.999
+        in Spain and 34,999 in the United States and Mexico (Babel's data for ``es_ES``, ``es_US``)."""
+        return str(format_decimal(n, locale=self.locale))
 
     @property
     def language_name(self) -> str:

@@ -54,9 +54,45 @@ def plain(text: str) -> str:
 def split(paragraphs: list[str], limit: int) -> list[str]:
     """Pack rendered paragraphs into chunks of at most ``limit`` characters.
 
-    A paragraph is never cut while it fits in a chunk of its own; one that does not is split at
-    line ends, then at spaces, and only a single word longer than ``limit`` is cut."""
-    return _pack([piece for para in paragraphs for piece in _fit(para, limit)], "\n\n", limit) or [""]
+    A paragraph is never cut while it fits in a chunk of its own; one that does not is cut at line ends,
+    then at spaces (only a single word longer than ``limit`` is cut inside), its first piece filling what
+    the chunk before it has left, so a long text takes as few chunks as it can."""
+    chunks: list[str] = []
+    current = ""
+    for para in paragraphs:
+        candidate = f"{current}\n\n{para}" if current else para
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if len(para) <= limit:
+            chunks.append(current)
+            current = para
+            continue
+        room = limit - len(current) - 2 if current else limit
+        first, rest = _prefix(para, room) if room >= FILL else ("", para)
+        if first:
+            current = f"{current}\n\n{first}" if current else first
+        if current:
+            chunks.append(current)
+        pieces = _fit(rest, limit)
+        chunks.extend(pieces[:-1])
+        current = pieces[-1] if pieces else ""
+    if current:
+        chunks.append(current)
+    return [c for c in chunks if c] or [""]
+
+
+FILL = 200  # characters a chunk must have left for a long paragraph to begin in it
+
+
+def _prefix(text: str, room: int) -> tuple[str, str]:
+    """The longest beginning of ``text`` within ``room`` that ends at a line end or a space, and the rest
+    (nothing fits: the whole text is the rest)."""
+    for sep in ("\n", " "):
+        cut = text.rfind(sep, 0, room + 1)
+        if cut > 0:
+            return text[:cut], text[cut + 1:]
+    return "", text
 
 
 def _pack(pieces: list[str], sep: str, limit: int) -> list[str]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from bot.budget import UNLIMITED, Budget
+
 if TYPE_CHECKING:
     import click
 
@@ -57,7 +59,9 @@ class Platform(Generic[S]):
     ``mention`` is the platform's mention syntax (group 1 the user id), ``roster_headers`` the roster
     columns that hold its user ids (the first is written on export) and ``id_problem`` why a cell there is
     not one (None when it is). ``escape`` makes member text inert; ``modal`` is what its forms hold (None:
-    it has none). ``rules`` refuses a config the platform cannot work with (a ValueError).
+    it has none); ``budget`` what one message and one answer hold (:mod:`bot.budget`: the core pages to fit
+    it, the platform's render never sends past it). ``rules`` refuses a config the platform cannot work with
+    (a ValueError).
 
     ``by_name``: the platform reaches every member and channel by name (the console prints them), so a
     DM needs no account and a post no channel id. ``claims_role``: whoever runs it owns the machine and
@@ -75,6 +79,7 @@ class Platform(Generic[S]):
     id_problem: Callable[[str], str | None] = lambda user_id: None
     escape: Callable[[str], str] = str
     modal: ModalLimits | None = None
+    budget: Budget = UNLIMITED
     rules: Callable[[Config], None] = _no_rule
     by_name: bool = False
     claims_role: bool = False

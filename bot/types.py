@@ -61,11 +61,13 @@ class Invocation:
 
 @dataclass(frozen=True)
 class Button:
-    """A button runs a command line as the member who clicks it."""
+    """A button runs a command line as the member who clicks it. ``turns_page``: its answer is another page
+    of the answer it is under (:mod:`bot.paging`), shown in that message's place where the platform can."""
 
     label: str
     command: str
     style: Literal["primary", "danger", "default"] = "default"
+    turns_page: bool = False
 
 
 @dataclass(frozen=True)

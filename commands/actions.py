@@ -14,6 +14,8 @@ from bot.dates import last_day, moment_to_come
 from bot.errors import UserError, about
 from bot.i18n import L_, N_, Translator
 from bot.markup import bold
+from bot.paging import PAGE
+from bot.paging import page as paged
 from bot.recurrence import EVERY_LABELS, occurrences
 from bot.registry import Group, Param
 from bot.reminders import promise, reminders_before, scheduled
@@ -514,18 +516,24 @@ def _check_in_open(ctx: Context, action: Action, *, someone_else: bool) -> None:
                         title=action.title, when=ctx.tr.when(closes))
 
 
-@group.command("roster", help=N_("Who signed up for an action and who came, by worksite"), params=[ID],
+@group.command("roster", help=N_("Who signed up for an action and who came, by worksite"), params=[ID, PAGE],
                role=Role.rep, writes=False, audited=True)
-async def roster(ctx: Context, id: int) -> Reply:
+async def roster(ctx: Context, id: int, page: int) -> Reply:
     action = await get_action(ctx, id)
     await require_organizer(ctx, action)
-    lines = await store.roster(ctx.session, id)
+    return roster_page(ctx, action, await store.roster(ctx.session, id), page)
+
+
+def roster_page(ctx: Context, action: Action, lines: list[store.RosterLine], page: int) -> Reply:
+    """Page ``page`` of an action's roster, by worksite under a summary (a pure function of the rows, so a
+    campaign-size roster can be rendered and checked without a database)."""
     came = sum(1 for line in lines if line.checked_in_at)
-    blocks = [bold(f"#{id} {action.title}") + "\n" + ctx.tr.when(action.starts_at) + "\n"
-              + ctx.n_("{n} signed up", "{n} signed up", len(lines)) + " · " + ctx.n_("{n} came", "{n} came", came)]
+    head = (bold(f"#{action.id} {action.title}") + "\n" + ctx.tr.when(action.starts_at) + "\n"
+            + ctx.n_("{n} signed up", "{n} signed up", len(lines)) + " · " + ctx.n_("{n} came", "{n} came", came))
     by_site: dict[str | None, list[store.RosterLine]] = {}
     for line in lines:
         by_site.setdefault(line.worksite, []).append(line)
+    blocks = []
     for site, people in by_site.items():
         header = bold(site or ctx._("No worksite")) + " — " + ctx.n_(
             "{n} came", "{n} came", sum(1 for p in people if p.checked_in_at))
@@ -534,7 +542,8 @@ async def roster(ctx: Context, id: int) -> Reply:
         blocks.append("\n".join([header, *rows]))
     if not lines:
         blocks.append(ctx._("Nobody has signed up yet."))
-    return ctx.reply("\n\n".join(blocks))
+    shown = paged(ctx, head, blocks, page, f"/action roster {action.id}")
+    return ctx.reply(shown.text, buttons=shown.buttons)
 
 
 @group.command("export", help=N_("Download an action’s roster as a spreadsheet (CSV)"), params=[ID],

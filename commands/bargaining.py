@@ -25,7 +25,7 @@ from storage.bargaining_versions import CORRECTED, POSTED, RETRACTED, Bargaining
 
 group = Group("bargaining", N_("Bargaining news, the demands at the table, and answers to rumors"))
 
-MAX_BODY = 12_000
+MAX_BODY = 5_000  # with its title, an update goes out whole within every platform's budget (require_fit)
 MAX_TOPICS = 10
 STATUS_NAMES = {"proposed": L_("proposed"), "countered": L_("countered"), "tentative": L_("tentative agreement"),
                 "won": L_("won"), "dropped": L_("dropped")}
@@ -122,8 +122,9 @@ async def post(ctx: Context, title: str, body: str, session: str | None, topics:
         tags = parse_topics(topics)
     await store.add_update(ctx.session, update, tags)
     await versions.record(ctx.session, update, tags, POSTED, ctx.actor.member_id, ctx.now)
-    subscribers = await store.subscriber_ids(ctx.session, ctx.config.bargaining.subscribe_roster_by_default)
     render = render_update(update, tags)
+    require_fit(ctx, render)
+    subscribers = await store.subscriber_ids(ctx.session, ctx.config.bargaining.subscribe_roster_by_default)
     effects = (Post("announcements", render, ref=batch_of(update.id)),
                Notify(tuple(subscribers), render, key=batch_of(update.id), batch=batch_of(update.id)))
     return ctx.reply(ctx.n_("Posted update #{id} to #announcements and sent it to {n} subscriber. "
@@ -131,6 +132,21 @@ async def post(ctx: Context, title: str, body: str, session: str | None, topics:
                             "Posted update #{id} to #announcements and sent it to {n} subscribers. "
                             "/bargaining delivery {id} shows how delivery is going.",
                             len(subscribers), id=update.id), effects=effects)
+
+
+def require_fit(ctx: Context, render: Render) -> None:
+    """An update goes out whole, in every language, as a post and as a DM on every platform it goes to: one
+    that a platform would have to cut is refused before anything is sent (paragraphs that leave much of each
+    message empty take more messages than their length says)."""
+    for name in ctx.app.platforms:
+        platform = ctx.config.platforms[name]
+        for lang in ctx.app.catalogs.languages:
+            text = render(ctx.app.translator(lang)).text
+            if not platform.budget.fits(text, platform.escape):
+                raise UserError(N_("This update is too long to go out whole as a {platform} message ({length} "
+                                   "characters in {lang}). Shorten it, or join short paragraphs, or post it as two "
+                                   "updates."), platform=platform.title, length=ctx.tr.number(len(text)),
+                                lang=ctx.app.translator(lang).language_name)
 
 
 @group.command("subscribe", help=N_("Get every bargaining update by direct message"))

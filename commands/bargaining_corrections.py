@@ -19,6 +19,7 @@ from commands.bargaining import (
     group,
     parse_topics,
     render_update,
+    require_fit,
     update_id_param,
 )
 from storage import bargaining as store
@@ -81,6 +82,8 @@ async def correct(ctx: Context, id: int, title: str | None, body: str | None, to
     if sorted(new_tags) != sorted(tags):
         await store.set_topics(ctx.session, id, new_tags)
     version = await versions.record(ctx.session, update, new_tags, CORRECTED, ctx.actor.member_id, ctx.now)
+    render = _notice(N_("Correction to bargaining update #{id}:"), update.id, render_update(update, new_tags, version))
+    require_fit(ctx, render)
     told, effects = await _tell(ctx, update, version, render_update(update, new_tags, version),
                                 N_("Correction to bargaining update #{id}:"))
     return ctx.reply(ctx.n_("Corrected update #{id}: the post is edited and {n} member who got it is sent the "

@@ -13,6 +13,8 @@ from bot.context import Context
 from bot.errors import UserError, about
 from bot.i18n import N_, Translator
 from bot.markup import bold
+from bot.paging import PAGE, command_line
+from bot.paging import page as paged
 from bot.registry import Group, Param
 from bot.types import Attachment, Button, Message, Notify, Refresh, Reply, Role
 from commands import actions
@@ -288,8 +290,8 @@ async def detach(ctx: Context, chant: int, action: int) -> Reply:
 @group.command("sheet", help=N_("A numbered chant sheet for a picket, with a printable file"), writes=False,
                params=[Param("tag", N_("Only chants with this tag"), required=False, max_length=40),
                        Param("action", N_("Only the chants attached to this action"), type=int, required=False,
-                             min_value=1), _LANG])
-async def sheet(ctx: Context, tag: str | None, action: int | None, lang: str | None) -> Reply:
+                             min_value=1), _LANG, PAGE])
+async def sheet(ctx: Context, tag: str | None, action: int | None, lang: str | None, page: int) -> Reply:
     """Filters combine: ``action:12 tag:spanish`` is the chants on action 12's sheet that carry the tag."""
     code = _lang(lang) if lang else None
     event = await actions.get_action(ctx, action) if action else None
@@ -303,10 +305,21 @@ async def sheet(ctx: Context, tag: str | None, action: int | None, lang: str | N
     if event is not None:
         heading = ctx._("Chant sheet for “{title}”", title=event.title) + (f" · {tag}" if tag else "")
     entries = [SheetChant(c.title, c.lang, parse_lines(c.lines)) for c in chants]
-    paragraphs = [bold(heading)] + [chant_paragraph(ctx.tr, f"{n}. {c.title}", c.lines)
-                                    for n, c in enumerate(entries, start=1)]
+    return sheet_page(ctx, heading, entries, page, tag=tag, action=action, lang=lang)
+
+
+def sheet_page(ctx: Context, heading: str, entries: list[SheetChant], page: int, *, tag: str | None = None,
+               action: int | None = None, lang: str | None = None) -> Reply:
+    """Page ``page`` of a chant sheet, the printable file with the first (a pure function of the chants, so a
+    campaign-size sheet can be rendered and checked without a database)."""
+    shown = paged(ctx, bold(heading), [chant_paragraph(ctx.tr, f"{n}. {c.title}", c.lines)
+                                       for n, c in enumerate(entries, start=1)], page,
+                  command_line("/chant sheet", tag=tag, action=action, lang=lang))
+    if not shown.first:
+        return ctx.reply(shown.text, buttons=shown.buttons)
     slug = "-".join(part for part in (f"action-{action}" if action else "",
                                       re.sub(r"[^\w-]+", "-", _tag(tag)).strip("-") if tag else "") if part)
-    page = Attachment(f"chant-sheet-{slug}.html" if slug else "chant-sheet.html",
-                      sheet_html(ctx.tr, heading, code or ctx.tr.lang, entries), "text/html", heading)
-    return ctx.reply("\n\n".join(paragraphs), attachments=(page,))
+    code = _lang(lang) if lang else None
+    sheet_file = Attachment(f"chant-sheet-{slug}.html" if slug else "chant-sheet.html",
+                            sheet_html(ctx.tr, heading, code or ctx.tr.lang, entries), "text/html", heading)
+    return ctx.reply(shown.text, buttons=shown.buttons, attachments=(sheet_file,))

@@ -10,6 +10,8 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.markup import bold
+from bot.paging import PAGE, command_line
+from bot.paging import page as paged
 from bot.registry import Param
 from bot.types import Reply, Role
 from commands.bargaining import body_text, group
@@ -127,13 +129,16 @@ def _questions(ctx: Context, entries: list[FaqEntry]) -> list[tuple[FaqEntry, st
 
 
 @group.command("faq", help=N_("Answers to the questions going around, or those matching your words"), writes=False,
-               params=[Param("search", N_("Words to look for"), required=False, positional=True, greedy=True)])
-async def faq(ctx: Context, search: str | None) -> Reply:
+               params=[Param("search", N_("Words to look for"), required=False, positional=True, greedy=True), PAGE])
+async def faq(ctx: Context, search: str | None, page: int) -> Reply:
     questions = _questions(ctx, await store.entries(ctx.session))
     if not questions:
         return ctx.reply(ctx._("The FAQ is empty so far. Ask your site rep."))
+    line = command_line("/bargaining faq", search=search)
     if not search:
-        return ctx.reply("\n\n".join(_text(entry) for entry, _words_of in questions[:20]))
+        head = bold(ctx.n_("Rumor control: {n} question answered", "Rumor control: {n} questions answered",
+                           len(questions)))
+        return faq_page(ctx, head, [entry for entry, _words_of in questions], page, line)
     asked = list(dict.fromkeys(_words(search)))
     scored = []
     for entry, text in questions:
@@ -146,7 +151,15 @@ async def faq(ctx: Context, search: str | None) -> Reply:
                                "FAQ.", search=search))
     every = [entry for score, entry in scored if score == len(asked)]
     if every:
-        return ctx.reply("\n\n".join(_text(e) for e in every[:20]))
+        head = ctx.n_("{n} answer matches “{search}”:", "{n} answers match “{search}”:", len(every), search=search)
+        return faq_page(ctx, head, every, page, line)
     some = [entry for _score, entry in sorted(scored, key=lambda s: -s[0])]
-    return ctx.reply("\n\n".join([ctx._("No answer has all of “{search}”; these have some of the words:",
-                                        search=search), *(_text(e) for e in some[:20])]))
+    return faq_page(ctx, ctx._("No answer has all of “{search}”; these have some of the words:", search=search), some,
+                  page, line)
+
+
+def faq_page(ctx: Context, head: str, entries: list[FaqEntry], page: int, line: str) -> Reply:
+    """Every entry, a page at a time: none is left out unsaid (a pure function of the entries, so a long FAQ
+    can be rendered and checked without a database)."""
+    shown = paged(ctx, head, [_text(e) for e in entries], page, line)
+    return ctx.reply(shown.text, buttons=shown.buttons)

@@ -19,6 +19,8 @@ from bot.dates import moment_to_come
 from bot.errors import UserError, about
 from bot.i18n import N_, Translator
 from bot.markup import bold, when
+from bot.paging import PAGE, Page, command_line
+from bot.paging import page as paged
 from bot.permissions import Row
 from bot.registry import Group, Param
 from bot.types import Attachment, Button, Edit, Message, Post, Render, Reply, Role, Schedule, Unschedule
@@ -224,9 +226,15 @@ class Counts:
         # a tally shows ~15 numbers for each of up to 500 worksites, most of them the same few values
         self._percents: dict[float, str] = {}
         self._notes: dict[int, str] = {}
+        self._numbers: dict[int, str] = {}
 
     def __call__(self, n: int | None) -> str:
-        return self._hidden if n is None else str(n)
+        """A count, grouped as the reader's language writes it (34,999), or "hidden"."""
+        if n is None:
+            return self._hidden
+        if n not in self._numbers:
+            self._numbers[n] = self.ctx.tr.number(n)
+        return self._numbers[n]
 
     def note(self, n: int) -> str:
         """An assessment count."""
@@ -290,34 +298,71 @@ def site_block(ctx: Context, choices: list[str], name: str | None, row: Row, cou
     return "\n".join(lines)
 
 
-def tally_text(ctx: Context, poll: ReadinessPoll, result: Tally, rows: list[Row], off: Row, counts: Counts,
-               assessed: dict[int | None, list[int]]) -> str:
+SUMMARY_SITES = 5  # sites named in a tally's summary, each way
+
+
+def tally_head(ctx: Context, poll: ReadinessPoll, result: Tally, rows: list[Row], off: Row, counts: Counts) -> str:
+    """What a tally says before its pages: the overall figure, the sites that pass, the ones closest to passing,
+    and answers from off the roster; the same on every page."""
     state = ctx._("closed") if poll.is_closed(ctx.now) else (
         ctx._("open until {when}", when=when(poll.closes_at)) if poll.closes_at else ctx._("open"))
-    shares = [share_of(row) for row in rows]
-    passing = sum(1 for share in shares if share is not None and share >= counts.threshold)
+    shares = [(share_of(row), site.name or ctx._("No worksite set")) for site, row in zip(result.sites, rows,
+                                                                                          strict=True)]
+    passing = sorted(((share, name) for share, name in shares if share is not None and share >= counts.threshold),
+                     key=lambda s: -s[0])
+    short = sorted(((share, name) for share, name in shares if share is not None and share < counts.threshold),
+                   key=lambda s: -s[0])
     # totals add up shown cells only: a total minus the shown sites never gives a hidden one
     members = sum(row.roster or 0 for row in rows)
     answers = sum(row.answered or 0 for row in rows)
-    blocks = [bold(ctx._("Readiness poll #{id}: {question}", id=poll.id, question=poll.question)) + f" ({state})",
-              ctx._("Overall: {members} members on the roster, {answers} answered; {passing} of {sites} worksites "
-                    "pass {threshold}.", members=members, answers=answers, passing=passing, sites=len(result.sites),
-                    threshold=counts.percent(counts.threshold))]
+    threshold = counts.percent(counts.threshold)
+    overall = ctx._("Overall: {members} members on the roster, {answers} answered; {passing} of {sites} worksites "
+                    "pass {threshold}.", members=counts(members), answers=counts(answers),
+                    passing=counts(len(passing)), sites=counts(len(result.sites)), threshold=threshold)
     if any(row.roster is None or row.answered is None for row in rows if row.roster != 0):
-        blocks[-1] += " " + ctx._("Counts under {min} people are hidden and left out of these totals.",
-                                  min=counts.minimum)
-    choices = [ctx._(c) for c in poll.choices]
+        overall += " " + ctx._("Counts under {min} people are hidden and left out of these totals.",
+                               min=counts.minimum)
+    blocks = [bold(ctx._("Readiness poll #{id}: {question}", id=poll.id, question=poll.question)) + f" ({state})",
+              overall]
+
+    def named(sites: list[tuple[float, str]]) -> str:
+        shown = ", ".join(f"{name} {counts.percent(share)}" for share, name in sites[:SUMMARY_SITES])
+        more = len(sites) - SUMMARY_SITES
+        return shown + (" " + ctx.n_("and {n} more", "and {n} more", more) if more > 0 else "")
+
+    if passing:
+        blocks.append(ctx._("Passing {threshold}: {sites}", threshold=threshold, sites=named(passing)))
+    if short:
+        blocks.append(ctx._("Closest to {threshold}: {sites}", threshold=threshold, sites=named(short)))
     if sum(result.off_roster):
+        choices = [ctx._(c) for c in poll.choices]
         per_choice = " · ".join(f"{c}: {counts(n)}" for c, n in zip(choices, off.choices, strict=True))
         blocks.append(ctx._("Not on the roster (not counted above): {answers} answered — {choices}",
                             answers=counts(off.answered), choices=per_choice))
+    return "\n\n".join(blocks)
+
+
+def tally_page(ctx: Context, poll: ReadinessPoll, result: Tally, rows: list[Row], off: Row, counts: Counts,
+               assessed: dict[int | None, list[int]], page: int) -> Page:
+    """Page ``page`` of a tally: the summary, then the worksites (a pure function of the counts, so a
+    campaign-size tally can be rendered and checked without a database)."""
+    head = tally_head(ctx, poll, result, rows, off, counts)
+    return paged(ctx, head, tally_sites(ctx, poll, result, rows, counts, assessed), page, f"/readiness tally {poll.id}",
+                 title=head.split("\n\n", 1)[0])
+
+
+def tally_sites(ctx: Context, poll: ReadinessPoll, result: Tally, rows: list[Row], counts: Counts,
+                assessed: dict[int | None, list[int]]) -> list[str]:
+    """Each worksite's paragraph, in the tally's order: what the pages hold."""
+    choices = [ctx._(c) for c in poll.choices]
+    blocks = []
     for site, row in zip(result.sites, rows, strict=True):
         shows = permissions.sees_assessments(ctx.actor, site.name)
         blocks.append(site_block(ctx, choices, site.name, row, counts,
                                  assessed.get(site.site_id, [0] * 5) if shows else None))
     if not result.sites:
         blocks.append(ctx._("No worksites to show yet: import the roster or wait for answers."))
-    return "\n\n".join(blocks)
+    return blocks
 
 
 async def visible_site_ids(ctx: Context, keys: frozenset[str] | None) -> list[int] | None:
@@ -325,8 +370,8 @@ async def visible_site_ids(ctx: Context, keys: frozenset[str] | None) -> list[in
 
 
 @group.command("tally", help=N_("Results per worksite against the roster, with a chart"), writes=False,
-               audited=True, params=[POLL])
-async def tally(ctx: Context, poll: int) -> Reply:
+               audited=True, params=[POLL, PAGE])
+async def tally(ctx: Context, poll: int, page: int) -> Reply:
     found = await find_poll(ctx, poll)
     keys = permissions.readiness_sites(ctx.actor, found.results, found.is_closed(ctx.now))
     site_ids = await visible_site_ids(ctx, keys)
@@ -334,8 +379,9 @@ async def tally(ctx: Context, poll: int) -> Reply:
     assessed = await assessments.counts_by_site(ctx.session, site_ids)
     counts = Counts(ctx)
     rows, off = await shown_rows(ctx, found, result)
+    shown = tally_page(ctx, found, result, rows, off, counts, assessed, page)
     attachments: tuple[Attachment, ...] = ()
-    if result.sites:
+    if result.sites and shown.first:
         chart = await asyncio.to_thread(
             share_bars, [s.name or ctx._("No worksite set") for s in result.sites], [share_of(r) for r in rows],
             line=counts.threshold,
@@ -344,12 +390,13 @@ async def tally(ctx: Context, poll: int) -> Reply:
             ylabel=ctx._("Share of the roster"))
         attachments = (Attachment(f"readiness-{found.id}.png", chart, "image/png",
                                   ctx._("Readiness poll #{id}", id=found.id)),)
-    return ctx.reply(tally_text(ctx, found, result, rows, off, counts, assessed), attachments=attachments)
+    return ctx.reply(shown.text, buttons=shown.buttons, attachments=attachments)
 
 
 @group.command("missing", help=N_("Roster members who have not answered: whom to talk to next"), role=Role.rep,
-               writes=False, audited=True, params=[POLL, Param("site", N_("Only this worksite"), required=False)])
-async def missing(ctx: Context, poll: int, site: str | None) -> Reply:
+               writes=False, audited=True, params=[POLL, Param("site", N_("Only this worksite"), required=False),
+                                                   PAGE])
+async def missing(ctx: Context, poll: int, site: str | None, page: int) -> Reply:
     keys = permissions.missing_sites(ctx.actor, site)  # before the site is looked up: a refusal tells nothing
     found = await find_poll(ctx, poll)
     if site is not None and await worksite_by_name(ctx.session, site) is None:
@@ -361,22 +408,33 @@ async def missing(ctx: Context, poll: int, site: str | None) -> Reply:
     rows = [(site_name, m) for site_name, m in roster if m.id not in replied]
     if not rows:
         return ctx.reply(ctx._("Everyone on the roster here has answered poll #{id}.", id=found.id))
+    return missing_page(ctx, found.id, rows, site, page)
+
+
+def missing_page(ctx: Context, poll_id: int, rows: list[tuple[str, Member]], site: str | None, page: int) -> Reply:
+    """Page ``page`` of who has not answered, by worksite (names inline for a short list, else counts and the
+    list as a CSV with the first page): a pure function of the rows, so a campaign-size list can be rendered
+    and checked without a database."""
     by_site: dict[str, list[Member]] = {}
     for site_name, member in rows:
         by_site.setdefault(site_name, []).append(member)
-    blocks = [bold(ctx.n_("Poll #{id}: {n} roster member has not answered yet",
-                          "Poll #{id}: {n} roster members have not answered yet", len(rows), id=found.id))]
-    attachments: tuple[Attachment, ...] = ()
+    inline = len(rows) <= MISSING_INLINE
+    head = bold(ctx.n_("Poll #{id}: {n} roster member has not answered yet",
+                       "Poll #{id}: {n} roster members have not answered yet", len(rows), id=poll_id))
+    if not inline:
+        head += "\n" + ctx._("The full list is in the attached file.")
+    blocks = []
     for site_name, people in by_site.items():
-        heading = f"{bold(site_name or ctx._('No worksite set'))} ({len(people)})"
-        blocks.append(heading if len(rows) > MISSING_INLINE else heading + "\n" + "\n".join(m.name for m in people))
-    if len(rows) > MISSING_INLINE:
+        heading = f"{bold(site_name or ctx._('No worksite set'))} ({ctx.tr.number(len(people))})"
+        blocks.append(heading + "\n" + "\n".join(m.name for m in people) if inline else heading)
+    shown = paged(ctx, head, blocks, page, command_line(f"/readiness missing {poll_id}", site=site))
+    attachments: tuple[Attachment, ...] = ()
+    if not inline and shown.first:
         data = to_csv([ctx._("name"), ctx._("worksite"), ctx._("email"), ctx._("member id")],
                       [[m.name, site_name, m.email, m.member_no] for site_name, m in rows])
-        attachments = (Attachment(f"readiness-{found.id}-missing.csv", data, "text/csv",
-                                  ctx._("Not answered yet: poll #{id}", id=found.id)),)
-        blocks.append(ctx._("The full list is in the attached file."))
-    return ctx.reply("\n\n".join(blocks), attachments=attachments)
+        attachments = (Attachment(f"readiness-{poll_id}-missing.csv", data, "text/csv",
+                                  ctx._("Not answered yet: poll #{id}", id=poll_id)),)
+    return ctx.reply(shown.text, buttons=shown.buttons, attachments=attachments)
 
 
 @group.command("export", help=N_("Download a poll's answers: per member, or per worksite for anonymous polls"),

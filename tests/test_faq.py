@@ -57,7 +57,9 @@ async def test_a_search_shows_answers_with_all_the_words_first(bot):
     await bot.ok("rosa", STRIKE, **REP)
     await bot.ok("rosa", PAY, **REP)
     found = await bot.ok("maria", '/bargaining faq "will we strike"')
-    assert found.startswith("#1 Will we strike?") and "picketing" not in found
+    head, entry = found.split("\n\n", 1)
+    assert head == "1 answer matches “will we strike”:"
+    assert entry.startswith("#1 Will we strike?") and "picketing" not in found
     some = await bot.ok("maria", "/bargaining faq will strike pension")
     assert some.startswith("No answer has all of “will strike pension”")
     assert some.index("#1 Will we strike?") < some.index("#2 Will I lose pay")

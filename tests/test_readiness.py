@@ -137,7 +137,9 @@ async def test_tally_is_a_share_of_the_roster_with_off_roster_answers_apart(bot,
     shown = await bot.ok("boss", f"/readiness tally {poll}", **LEAD)
     assert "Overall: 20 members on the roster, 16 answered; 1 of 2 worksites pass 70%." in shown
     assert "Not on the roster (not counted above): 2 answered — Yes, I'd vote to authorize a strike: 2" in shown
-    escalante, roosevelt = shown.split("\n\n")[3:5]
+    passing, closest = shown.split("\n\n")[2:4]  # the summary names the sites each side of the line
+    assert (passing, closest) == ("Passing 70%: Escalante Elementary 70%", "Closest to 70%: Roosevelt High 60%")
+    escalante, roosevelt = shown.split("\n\n")[5:7]
     assert escalante.splitlines()[:3] == [
         "Escalante Elementary — passes: 70% of the roster say yes", "Roster: 10 · answered: 7",
         "Yes, I'd vote to authorize a strike: 7 · Leaning yes: 0 · Not sure: 0 · No: 0"]
@@ -160,7 +162,8 @@ async def test_tally_shows_sites_nobody_answered_from_and_keeps_off_roster_sites
         (await session.get(Member, ids["leaver"])).on_roster = False
     await app.db.write(leave)
     shown = await bot.ok("boss", f"/readiness tally {poll}", **LEAD)
-    title, overall, off, escalante, lincoln, roosevelt = shown.split("\n\n")
+    title, overall, passing, closest, off, escalante, lincoln, roosevelt = shown.split("\n\n")
+    assert passing == "Passing 70%: Escalante Elementary 83%" and closest.startswith("Closest to 70%: ")
     assert overall == "Overall: 10 members on the roster, 6 answered; 1 of 3 worksites pass 70%."
     assert off == ("Not on the roster (not counted above): 2 answered — Yes, I'd vote to authorize a strike: 0 · "
                    "Leaning yes: 0 · Not sure: 2 · No: 0")
@@ -176,10 +179,11 @@ async def test_tally_shows_sites_nobody_answered_from_and_keeps_off_roster_sites
     assert "Not on the roster" not in nobody and "Lincoln" not in nobody and "Roster: 6 · answered: 0" in nobody
     await bot.ok("boss", "/member lang es", **LEAD)
     spanish = (await bot.ok("boss", f"/readiness tally {poll}", **LEAD)).split("\n\n")
-    assert spanish[4].splitlines()[1:3] == ["Lista: 0 · respondieron: 1",
+    assert spanish[2] == "Pasan el 70%: Escalante Elementary 83%"
+    assert spanish[6].splitlines()[1:3] == ["Lista: 0 · respondieron: 1",
                                             "Sí, votaría por autorizar una huelga: 0 · Más bien sí: 0 · "
                                             "No sé todavía: 1 · No: 0"]
-    assert spanish[5].startswith("Roosevelt High — por debajo del 70%: el 0% de la lista dice que sí")
+    assert spanish[7].startswith("Roosevelt High — por debajo del 70%: el 0% de la lista dice que sí")
 
 
 async def test_threshold_comes_from_config(db_url, clock):

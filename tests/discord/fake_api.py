@@ -1,7 +1,9 @@
 """A fake of Discord's REST API on 127.0.0.1, recording every call discord.py makes.
 
 Only the routes the bot uses are served, with bodies shaped as Discord documents them; anything
-else answers 404 so an unexpected call fails the test instead of passing silently.
+else answers 404 so an unexpected call fails the test instead of passing silently. Like Discord, it
+refuses a message past its documented limits (:func:`refusal`): content over 2,000 characters, more than
+ten embeds, or an embed past its own limits, with 400 and code 50035 (Invalid Form Body).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+CONTENT_LIMIT = 2000
+EMBED_LIMITS = {"title": 256, "description": 4096, "footer": 2048, "author": 256}
 APP_ID = "900000000000000001"
 BOT_USER = {"id": APP_ID, "username": "organizer-bot", "discriminator": "0", "global_name": None, "avatar": None,
             "bot": True}
@@ -38,6 +42,8 @@ class FakeDiscord:
         self.refuse: dict[str, tuple[int, dict, dict]] = {}  # path prefix → (status, body, headers)
         self.closed_dms: set[str] = set()  # users whose DMs are closed to the bot: a message there gets 50007
         self._dm_channels: dict[str, str] = {}  # DM channel id → its recipient
+        self.refused: list[tuple[Call, str]] = []  # messages refused for Discord's limits, and why
+        self.refuse_once: list[tuple[str, int, dict]] = []  # the next call to a path prefix → (status, body)
         self._ids = itertools.count(1_100_000_000_000_000_000)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -80,6 +86,15 @@ class FakeDiscord:
         parts = path.strip("/").split("/")
         if request.method == "POST" and parts[0] == "channels" and self._dm_channels.get(parts[1]) in self.closed_dms:
             return _json({"message": "Cannot send messages to this user", "code": 50007}, status=403)
+        for once in self.refuse_once:
+            if path.startswith(once[0]):
+                self.refuse_once.remove(once)
+                return _json(once[2], status=once[1])
+        refused = refusal(call.data) if request.method in ("POST", "PATCH") and isinstance(call.body, dict) else None
+        if refused:
+            self.refused.append((call, refused))
+            return _json({"code": 50035, "message": "Invalid Form Body", "errors": {"content": {"_errors": [
+                {"code": "BASE_TYPE_MAX_LENGTH", "message": refused}]}}}, status=400)
         return self._answer(request.method, path, call)
 
     def _answer(self, method: str, path: str, call: Call) -> web.Response:
@@ -106,6 +121,32 @@ class FakeDiscord:
             channel = parts[1] if parts[0] == "channels" else "1000000000000000009"
             return _json(_message(str(next(self._ids)), channel, call.body))
         return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+
+def refusal(message: dict) -> str | None:
+    """Why Discord would refuse a message body (content, embeds), None when it takes it."""
+    if len(message.get("content") or "") > CONTENT_LIMIT:
+        return f"Must be {CONTENT_LIMIT} or fewer in length."
+    embeds = message.get("embeds") or []
+    if len(embeds) > 10:
+        return "Must be 10 or fewer in length."
+    total = 0
+    for embed in embeds:
+        parts = {"title": embed.get("title") or "", "description": embed.get("description") or "",
+                 "footer": (embed.get("footer") or {}).get("text") or "",
+                 "author": (embed.get("author") or {}).get("name") or ""}
+        for name, text in parts.items():
+            if len(text) > EMBED_LIMITS[name]:
+                return f"embed {name} must be {EMBED_LIMITS[name]} or fewer in length."
+        fields = embed.get("fields") or []
+        if len(fields) > 25:
+            return "embed fields must be 25 or fewer in length."
+        for item in fields:
+            if len(item.get("name") or "") > 256 or len(item.get("value") or "") > 1024:
+                return "embed field name or value too long."
+        total += sum(map(len, parts.values())) + sum(len(f.get("name") or "") + len(f.get("value") or "")
+                                                     for f in fields)
+    return "Embed size exceeds maximum size of 6000" if total > 6000 else None
 
 
 async def _read(request: web.Request) -> tuple[Any, dict[str, bytes]]:

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot import effects
-from bot.adapters.discord.render import CONTENT_LIMIT, to_discord
+from bot.adapters.discord import CONTENT_LIMIT
+from bot.adapters.discord.render import to_discord
 from bot.adapters.discord.sender import DiscordSender
 from bot.delivery import RateLimited, Undeliverable, Worker
 from bot.markup import bold, when
@@ -35,15 +36,15 @@ async def test_a_dm_opens_the_channel_and_sends_once_with_an_enforced_nonce(clie
 
 
 async def test_a_long_post_is_split_between_paragraphs_and_buttons_ride_on_the_last_part(client, fake):
-    paragraphs = [f"Demand {i}: " + "x" * 290 for i in range(20)]
+    paragraphs = [f"Demand {i}: " + "x" * 290 for i in range(15)]
     message = Message("\n\n".join(paragraphs), (Button("Join", "/member site Roosevelt High", "primary"),))
     message_id = await DiscordSender(client).post(CHANNEL_ID, message, "ob7")
     posts = fake.of("POST", f"/channels/{CHANNEL_ID}/messages")
-    assert len(posts) == 4
+    assert len(posts) == 3
     assert all(len(p.body["content"]) <= CONTENT_LIMIT for p in posts)
     assert "\n\n".join(p.body["content"] for p in posts) == message.text  # nothing cut, nothing lost
-    assert [p.body["nonce"] for p in posts] == ["ob7.0", "ob7.1", "ob7.2", "ob7.3"]
-    assert [bool(p.body["components"]) for p in posts] == [False, False, False, True]
+    assert [p.body["nonce"] for p in posts] == ["ob7.0", "ob7.1", "ob7.2"]
+    assert [bool(p.body["components"]) for p in posts] == [False, False, True]
     assert posts[-1].body["components"][0]["components"][0]["custom_id"] == "ob:/member site Roosevelt High"
     assert all(p.body["allowed_mentions"] == {"parse": []} for p in posts)
     assert message_id.isdigit()
@@ -80,9 +81,10 @@ async def test_refusals_become_undeliverable_and_long_rate_limits_pause_delivery
     assert limited.value.retry_after == 120.0
 
 
-def test_rendering_never_cuts_a_paragraph_that_fits():
+async def test_rendering_never_cuts_a_paragraph_that_fits(app):
     text = "\n\n".join(["a" * 1200, "b" * 1900, "c" * 10])
-    assert [p.content for p in to_discord(Message(text))] == ["a" * 1200, "b" * 1900 + "\n\n" + "c" * 10]
+    assert [p.content for p in to_discord(Message(text), app.translator("en"))] == \
+        ["a" * 1200, "b" * 1900 + "\n\n" + "c" * 10]
 
 
 async def test_a_member_whose_dms_are_closed_is_recorded_and_not_tried_again(app, client, fake):
@@ -104,3 +106,17 @@ async def test_a_member_whose_dms_are_closed_is_recorded_and_not_tried_again(app
 
 async def _scalars(session, query):
     return list((await session.exec(query)).scalars())
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+async def test_past_three_messages_the_rest_is_left_out_and_the_last_message_says_so(app, lang, caplog):
+    """The safety net under paging: a message never becomes more than three, whatever a handler returns."""
+    text = "\n\n".join(f"Site {i}: " + "x" * 1500 for i in range(10))
+    parts = to_discord(Message(text, (Button("Next", "/readiness tally 1 page:2"),)), app.translator(lang))
+    assert len(parts) == 3 and all(len(p.content) <= CONTENT_LIMIT for p in parts)
+    assert parts[0].content.startswith("Site 0: ") and parts[-1].view is not None  # the buttons are kept
+    kept, notice = "\n\n".join(p.content for p in parts).rsplit("\n\n", 1)
+    assert text.startswith(kept)  # what is shown is the beginning, each part whole
+    assert app.translator(lang).number(7 * 1508) in notice  # Site 3 to Site 9 were left out
+    assert notice.startswith("The rest of this answer" if lang == "en" else "El resto de esta respuesta")
+    assert "a Discord message was cut to fit" in caplog.text

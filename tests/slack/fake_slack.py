@@ -1,5 +1,9 @@
 """A fake Slack on 127.0.0.1: the Web API methods the bot calls, ``response_url``s, file uploads and a
-Socket Mode websocket. It records every call and can be told to fail, rate-limit or hold a method."""
+Socket Mode websocket. It records every call and can be told to fail, rate-limit or hold a method.
+
+Like Slack, it refuses a message it would not show (:func:`refusal`): blocks that slack_sdk's own Block
+Kit classes reject, more than 50 of them, or more than ``BLOCK_TEXT_LIMIT`` characters of block text
+in all (``msg_blocks_too_long``)."""
 
 from __future__ import annotations
 
@@ -11,8 +15,42 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
 
 BOT_USER = "UBOT"
+BLOCK_TEXT_LIMIT = 12_000  # where Slack starts answering msg_blocks_too_long (bolt-js #2509: 11,300–13,300)
+TEXT_LIMIT = 40_000  # a message's top-level text (msg_too_long)
+MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
+
+
+def block_text(value: Any) -> int:
+    """Characters of text in blocks, every ``text`` string at any depth (how bolt-js #2867 measured it)."""
+    if isinstance(value, dict):
+        return sum(len(v) if k == "text" and isinstance(v, str) else block_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return sum(block_text(v) for v in value)
+    return 0
+
+
+def refusal(params: dict[str, Any]) -> str | None:
+    """The error Slack answers for a message's blocks and text, None for one it shows."""
+    blocks = params.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    if len(str(params.get("text") or "")) > TEXT_LIMIT:
+        return "msg_too_long"
+    if len(blocks) > 50:
+        return "invalid_blocks"
+    try:
+        for block in blocks:
+            parsed = Block.parse(block)
+            if parsed is None:
+                return "invalid_blocks"
+            parsed.validate_json()
+    except SlackObjectFormationError:
+        return "invalid_blocks"
+    return "msg_blocks_too_long" if block_text(blocks) > BLOCK_TEXT_LIMIT else None
 
 
 def dm_channel(channel: str | None) -> str | None:
@@ -31,6 +69,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     arrived: list[str] = field(default_factory=list)  # each Web API method as it arrives, held or not
     responses: list[dict[str, Any]] = field(default_factory=list)  # what arrived at response_urls
+    refused_responses: list[dict[str, Any]] = field(default_factory=list)  # what response_urls refused, and why
+    response_failures: list[str] = field(default_factory=list)  # errors the next response_url posts answer
     uploads: dict[str, bytes] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     locales: dict[str, str] = field(default_factory=dict)
@@ -108,6 +148,9 @@ class FakeSlack:
         if self.failures.get(method):
             status, body, headers = self.failures[method].pop(0)
             return web.json_response(body, status=status, headers=headers)
+        refused = refusal(params) if method in MESSAGE_METHODS else None
+        if refused:
+            return web.json_response({"ok": False, "error": refused})
         return web.json_response({"ok": True, **self._answer(method, params)})
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -152,7 +195,13 @@ class FakeSlack:
         return {"channel": channel, "ts": message["ts"]}
 
     async def _respond(self, request: web.Request) -> web.Response:
-        await self._record(self.responses, {"url": request.match_info["name"], **await request.json()})
+        """A ``response_url`` answers with a status and the error as text (webhooks use status codes)."""
+        body = await request.json()
+        refused = self.response_failures.pop(0) if self.response_failures else refusal(body)
+        if refused:
+            self.refused_responses.append({"url": request.match_info["name"], "error": refused, **body})
+            return web.Response(status=404 if refused == "expired_url" else 400, text=refused)
+        await self._record(self.responses, {"url": request.match_info["name"], **body})
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:

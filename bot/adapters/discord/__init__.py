@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from pydantic import field_validator
 
 from bot.adapters.discord.markdown import escape
+from bot.budget import Budget, EmbedLimits
 from bot.config import Config, Section
 from bot.platforms import ModalLimits, Platform
 
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
 ROLE_CLAIM = "discord-role:"
 ID = re.compile(r"^\d{15,21}$")
 MODAL = ModalLimits(fields=5, title=45, submit=45, label=45, value=4000)
+CONTENT_LIMIT = 2000
+EMBEDS = EmbedLimits(total=6000, per_message=10, title=256, description=4096, fields=25, field_name=256,
+                     field_value=1024, footer=2048, author=256)
+BUDGET = Budget(text=CONTENT_LIMIT, messages=3, page=1800, time=16, strong=4, embeds=EMBEDS)
+"""Discord's documented limits: content 2,000 characters; embeds 6,000 characters in all, ten a message,
+25 fields. A time is ``<t:…:F>`` (16 characters), emphasis ``**…**``."""
 
 
 class DiscordSettings(Section):
@@ -72,5 +79,5 @@ def _id_problem(user_id: str) -> str | None:
 PLATFORM: Platform[DiscordSettings] = Platform(
     "discord", "Discord", DiscordSettings, {"discord_token": "DISCORD_TOKEN"}, start=_start, cli=_cli,
     mention=re.compile(r"<@!?([0-9]+)>"), roster_headers=("discord id", "discord_id", "discord"),
-    id_problem=_id_problem, escape=escape, modal=MODAL,
+    id_problem=_id_problem, escape=escape, modal=MODAL, budget=BUDGET,
     rules=_rules)

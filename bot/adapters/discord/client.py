@@ -12,7 +12,7 @@ import discord
 
 from bot.adapters.discord import PLATFORM
 from bot.adapters.discord.commands import FORM_PREFIX, CatalogTranslator, build_tree, submit_form
-from bot.adapters.discord.render import NO_PINGS, CommandButton
+from bot.adapters.discord.render import NO_PINGS, CommandButton, PageButton
 from bot.adapters.discord.sender import DiscordSender
 from bot.adapters.repeats import Recent
 from bot.app import App
@@ -37,7 +37,7 @@ class OrganizerClient(discord.Client):
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogTranslator(self.app.catalogs))
-        self.add_dynamic_items(CommandButton)
+        self.add_dynamic_items(CommandButton, PageButton)
         if self.sync_on_login:
             await sync(self)
 

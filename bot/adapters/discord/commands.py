@@ -20,8 +20,9 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord import MODAL, PLATFORM, ROLE_CLAIM
-from bot.adapters.discord.render import to_discord
-from bot.i18n import Catalogs
+from bot.adapters.discord.render import NO_PINGS, to_discord
+from bot.budget import refused_notice
+from bot.i18n import Catalogs, Translator
 from bot.registry import Command, Param, Registry
 from bot.types import Form, Identity, Invocation, Reply
 
@@ -160,33 +161,67 @@ async def run(interaction: Interaction, command: Command, values: dict[str, Any]
     await follow_up(interaction, await app.run(inv))
 
 
-async def run_line(interaction: Interaction, line: str) -> None:
-    """A button: its command line, run as the member who clicked."""
+async def run_line(interaction: Interaction, line: str, *, turns_page: bool = False) -> None:
+    """A button: its command line, run as the member who clicked. A page turn under a private answer
+    replaces that answer in place (the same message, edited); anything else answers with a new message."""
     if not first_delivery(interaction):
         return
     app = interaction.client.app
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    in_place = turns_page and interaction.message is not None and interaction.message.flags.ephemeral
+    if in_place:
+        await interaction.response.defer()  # a component's deferral: the message it is on is edited later
+    else:
+        await interaction.response.defer(ephemeral=True, thinking=True)
     inv = invocation(interaction)
     reply = await app.run_line(inv.identity, line, channel=inv.channel, claims=inv.claims, locale=inv.locale,
                                outside=inv.outside)
+    if in_place and reply.message is None:
+        return  # nothing to show: the page stays as it is
+    if in_place and reply.message is not None and not reply.error and not reply.public:
+        tr = app.translator(reply.lang)
+        parts = to_discord(reply.message, tr)
+        if len(parts) == 1 and not parts[0].files:
+            try:
+                await interaction.edit_original_response(content=parts[0].content, view=parts[0].view,
+                                                         allowed_mentions=NO_PINGS)
+            except discord.HTTPException as exc:
+                await refused(interaction, tr, exc)
+            return
     await follow_up(interaction, reply)
 
 
 async def follow_up(interaction: Interaction, reply: Reply) -> None:
     """Answer a deferred interaction. The first follow-up keeps the deferral's privacy, so a public
-    reply replaces the private "thinking…" with a message in the channel."""
+    reply replaces the private "thinking…" with a message in the channel. A part Discord refuses is
+    never silent: the member is told, and the log says why."""
     if reply.message is None:
         await interaction.delete_original_response()
         return
-    parts = to_discord(reply.message)
+    tr = interaction.client.app.translator(reply.lang)
+    parts = to_discord(reply.message, tr)
     channel = interaction.channel
-    if reply.public and isinstance(channel, discord.abc.Messageable):
-        await interaction.delete_original_response()
+    try:
+        if reply.public and isinstance(channel, discord.abc.Messageable):
+            await interaction.delete_original_response()
+            for part in parts:
+                await channel.send(**part.kwargs())
+            return
         for part in parts:
-            await channel.send(**part.kwargs())
-        return
-    for part in parts:
-        await interaction.followup.send(ephemeral=True, **part.kwargs())
+            await interaction.followup.send(ephemeral=True, **part.kwargs())
+    except discord.HTTPException as exc:
+        await refused(interaction, tr, exc)
+
+
+async def refused(interaction: Interaction, tr: Translator, exc: discord.HTTPException) -> None:
+    """Discord did not take an answer: a short private message says so (the log says why)."""
+    why = f"{exc.status} {exc.code}" if exc.code else str(exc.status)
+    command = interaction.command.qualified_name if interaction.command else None
+    log.warning("Discord refused the answer to %s (%s: %s)", command or "a button", why, exc.text[:100])
+    text = refused_notice(tr, PLATFORM.title, why, f"/{command}" if command else None)
+    try:
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+    except discord.HTTPException as again:
+        log.warning("Discord refused the notice of a refused answer too (%s)", again.status)
 
 
 class FormModal(discord.ui.Modal):

@@ -15,15 +15,19 @@ from typing import Any
 
 import discord
 
-from bot.adapters.discord.markdown import to_markdown
+from bot.adapters.discord import BUDGET
+from bot.adapters.discord.markdown import escape, to_markdown
+from bot.budget import Budget, cut_notice
+from bot.i18n import Translator
 from bot.markup import paragraphs, split
 from bot.types import Button, Message
 
 log = logging.getLogger(__name__)
 
-CONTENT_LIMIT = 2000
+CUT_RESERVE = 300  # characters kept for the notice of a cut
 CUSTOM_ID_LIMIT = 100
 BUTTON_PREFIX = "ob:"
+PAGE_PREFIX = "op:"  # as long as BUTTON_PREFIX: the custom_id limit is checked once for both
 _STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.danger,
            "default": discord.ButtonStyle.secondary}
 NO_PINGS = discord.AllowedMentions.none()
@@ -48,6 +52,25 @@ class CommandButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], 
         await run_line(interaction, self.line)
 
 
+class PageButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"op:(?P<line>.+)"):
+    """A button to another page of the answer it is under (:mod:`bot.paging`): the page replaces the
+    message, when only the member who clicked sees it."""
+
+    def __init__(self, line: str, label: str = "…", style: discord.ButtonStyle = discord.ButtonStyle.secondary):
+        super().__init__(discord.ui.Button(label=label[:80], style=style, custom_id=PAGE_PREFIX + line))
+        self.line = line
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> PageButton:
+        return cls(match["line"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        from bot.adapters.discord.commands import run_line
+
+        await run_line(interaction, self.line, turns_page=True)
+
+
 def view_for(buttons: tuple[Button, ...]) -> discord.ui.View | None:
     """Buttons in rows of five (Discord allows 25); one whose command is too long for a custom_id is left out."""
     view = discord.ui.View(timeout=None)
@@ -56,7 +79,8 @@ def view_for(buttons: tuple[Button, ...]) -> discord.ui.View | None:
         if len(BUTTON_PREFIX + line) > CUSTOM_ID_LIMIT:
             log.error("button %r dropped: its command is longer than Discord's custom_id allows", button.label)
             continue
-        view.add_item(CommandButton(line, button.label, _STYLES[button.style]))
+        kind = PageButton if button.turns_page else CommandButton
+        view.add_item(kind(line, button.label, _STYLES[button.style]))
     return view if view.children else None
 
 
@@ -78,8 +102,11 @@ class Outgoing:
         return out
 
 
-def to_discord(message: Message, *, ping_role: int | None = None) -> list[Outgoing]:
-    """The message as one or more Discord messages; buttons and files ride on the last one.
+def to_discord(message: Message, tr: Translator, *, ping_role: int | None = None,
+               budget: Budget = BUDGET) -> list[Outgoing]:
+    """The message as at most ``budget.messages`` Discord messages; buttons and files ride on the last one.
+    What would go past that is left out and the last message says so (and the log), which a handler that
+    pages its answer (:mod:`bot.paging`) never meets.
 
     ``ping_role`` is set only for a message that asks to ping (``Message.ping``), and then that
     single role, and nothing else, is mentioned."""
@@ -89,7 +116,13 @@ def to_discord(message: Message, *, ping_role: int | None = None) -> list[Outgoi
         rendered.insert(0, f"<@&{ping_role}>")
         mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(ping_role)],
                                            replied_user=False)
-    chunks = split(rendered, CONTENT_LIMIT)
+    chunks = split(rendered, budget.text)
+    if len(chunks) > budget.messages:
+        last = split([chunks[budget.messages - 1]], budget.text - CUT_RESERVE)[0]
+        left = sum(map(len, chunks[budget.messages - 1:])) - len(last)
+        log.error("a Discord message was cut to fit: %d characters left out", left)
+        notice = escape(cut_notice(tr, left))
+        chunks = [*chunks[:budget.messages - 1], f"{last}\n\n{notice}"]
     out = [Outgoing(chunk or "\u200b") for chunk in chunks]
     out[0].allowed_mentions = mentions
     out[-1].view = view_for(message.buttons)

@@ -1,8 +1,11 @@
 """The outbox's Discord half: DMs, channel posts and edits of live posts, through discord.py's REST client.
 
 discord.py waits out short 429s itself; a longer one comes back as :class:`bot.delivery.RateLimited`
-so the worker pauses Discord. Each send carries the outbox's dedupe string as an enforced nonce,
-so a resend after a crash does not post twice: a retry needs no look at the history (``retry_since``).
+so the worker pauses Discord. A refusal of the message itself (400: a body past Discord's limits, 413: files
+too large), of the member (403) or of the channel (404) is for good (:class:`bot.delivery.Undeliverable`):
+sending the same message again would be refused again. Each send carries the outbox's dedupe string as an
+enforced nonce, so a resend after a crash does not post twice: a retry needs no look at the history
+(``retry_since``).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 
@@ -19,37 +22,43 @@ from bot.adapters.discord.render import Outgoing, to_discord
 from bot.delivery import RateLimited, Undeliverable, Unreachable
 from bot.types import Message
 
+if TYPE_CHECKING:
+    from bot.adapters.discord.client import OrganizerClient
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 # A DM's member refuses, for good (https://discord.com/developers/docs/topics/opcodes-and-status-codes):
 # 50007 "Cannot send messages to this user" (DMs closed, no shared server, or blocked), 10013 "Unknown User".
 RECIPIENT_REFUSALS = {50007: Unreachable.CLOSED, 10013: Unreachable.GONE}
+REFUSED_FOR_GOOD = frozenset({400, 413})  # the request itself: the same one is refused every time
 
 
 class DiscordSender:
     platform = PLATFORM.name
 
-    def __init__(self, client: discord.Client, ping_role: str | None = None) -> None:
+    def __init__(self, client: OrganizerClient, ping_role: str | None = None) -> None:
         self.client = client
         self.ping_role = ping_role
+        self.translator = client.app.translator  # a message's own language, for the notice of a cut
 
     async def send_dm(self, user_id: str, message: Message, dedupe: str,
                       retry_since: datetime | None = None) -> str | None:
         async def go() -> str:
             channel = await self.client.create_dm(discord.Object(int(user_id)))
-            return await self._send(channel, to_discord(message), dedupe)
+            return await self._send(channel, to_discord(message, self.translator(message.lang)), dedupe)
 
         return await _mapped(go)
 
     async def post(self, channel_id: str, message: Message, dedupe: str,
                    retry_since: datetime | None = None) -> str:
         channel = self.client.get_partial_messageable(int(channel_id))
-        parts = to_discord(message, ping_role=self._ping_role(channel_id) if message.ping else None)
+        parts = to_discord(message, self.translator(message.lang),
+                           ping_role=self._ping_role(channel_id) if message.ping else None)
         return await _mapped(lambda: self._send(channel, parts, dedupe))
 
     async def edit(self, channel_id: str, message_id: str, message: Message) -> None:
         """Replace a live post in place; an edit that would no longer fit one message is refused, never cut."""
-        parts = to_discord(Message(message.text, message.buttons))
+        parts = to_discord(Message(message.text, message.buttons), self.translator(message.lang))
         if len(parts) > 1:
             raise Undeliverable("the edited text no longer fits in one Discord message")
         target = self.client.get_partial_messageable(int(channel_id)).get_partial_message(int(message_id))
@@ -88,5 +97,7 @@ async def _mapped(call: Callable[[], Awaitable[T]]) -> T:
     except discord.HTTPException as exc:
         if exc.status == 429:
             raise RateLimited(float(exc.response.headers.get("Retry-After", 5))) from None
+        if exc.status in REFUSED_FOR_GOOD:
+            raise Undeliverable(f"Discord refused: {exc.status} {exc.code} {exc.text[:100]}") from None
         raise
 

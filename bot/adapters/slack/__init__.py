@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from bot.adapters.slack.render import MODAL, escape
+from bot.adapters.slack.render import BUDGET, MODAL, escape
 from bot.config import Section
 from bot.platforms import Platform
 
@@ -55,4 +55,5 @@ PLATFORM: Platform[SlackSettings] = Platform(
     {"slack_bot_token": "SLACK_BOT_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET",
      "slack_app_token": "SLACK_APP_TOKEN"},
     start=_start, cli=_cli, mention=re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>"),
-    roster_headers=("slack id", "slack_id", "slack"), id_problem=_id_problem, escape=escape, modal=MODAL)
+    roster_headers=("slack id", "slack_id", "slack"), id_problem=_id_problem, escape=escape, modal=MODAL,
+    budget=BUDGET)

@@ -14,6 +14,7 @@ only the parts Slack does not already hold.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -45,12 +46,22 @@ PERMANENT = frozenset({
     "channel_not_found", "is_archived", "not_in_channel", "restricted_action", "message_not_found",
     "cant_update_message", "invalid_auth", "not_authed", "token_revoked", "missing_scope", "msg_too_long", "no_text",
     "invalid_blocks",
+    # the message itself: the same message is refused every time, so it is not tried again
+    "msg_blocks_too_long", "invalid_blocks_format", "too_many_attachments", "invalid_arguments",
+    "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large", "markdown_text_conflict",
+    "expired_url", "used_url", "no_active_hooks", "invalid_payload",
 })
 RECIPIENT_REFUSALS = {  # a DM's member refuses, for good: https://api.slack.com/methods/chat.postMessage#errors
     "cannot_dm_bot": Unreachable.CLOSED, "user_not_found": Unreachable.GONE, "account_inactive": Unreachable.GONE,
     "user_disabled": Unreachable.GONE,
 }
-REFUSED = (SlackApiError, RateLimited, Undeliverable)  # what :func:`call` raises when Slack says no
+
+
+class ResponseRefused(Exception):
+    """A ``response_url`` answered with an error that may pass (Slack's side failed)."""
+
+
+REFUSED = (SlackApiError, RateLimited, Undeliverable, ResponseRefused)  # what sending raises when Slack says no
 _URL = re.compile(r"https?://[^\s'\"]+")
 
 
@@ -93,6 +104,22 @@ async def call(fn: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
         if error in PERMANENT:
             raise Undeliverable(error) from None
         raise
+
+
+def webhook_refusal(status: int, body: str) -> str | None:
+    """What a ``response_url`` said when it did not take the message (None when it did): webhooks answer
+    with a status code and the error as text, or a JSON body with ``ok: false``."""
+    text = (body or "").strip()
+    if text.startswith("{"):
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            answer = {}
+        if isinstance(answer, dict) and answer.get("ok") is False:
+            return str(answer.get("error") or status)
+    if status == 200:
+        return None
+    return text[:100] or f"HTTP {status}"
 
 
 def reason(refused: Exception) -> str:
@@ -163,8 +190,12 @@ async def _part(client: AsyncWebClient, to: To, channel: str | None, part: dict[
                 marked: dict[str, Any]) -> tuple[str | None, str]:
     """One Slack message; returns the conversation it went to (a DM's own ID, which uploads need) and its ts."""
     if to.answer and to.response_url:
-        await AsyncWebhookClient(to.response_url, session=client.session, logger=RESPONSE_URL_LOG).send(
+        answered = await AsyncWebhookClient(to.response_url, session=client.session, logger=RESPONSE_URL_LOG).send(
             response_type="in_channel" if to.public else "ephemeral", replace_original=to.replace and first, **part)
+        refused = webhook_refusal(answered.status_code, answered.body)
+        if refused:
+            raise Undeliverable(refused) if refused in PERMANENT or answered.status_code < 500 \
+                else ResponseRefused(refused)
         return channel, ""
     if to.answer and not to.public:
         if channel and not channel.startswith("D"):  # only this member sees it, where they are

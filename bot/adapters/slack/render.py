@@ -9,20 +9,29 @@ or a user mention. Only the bot's own markup (times, bold) produces Slack syntax
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from bot.budget import Budget, cut_notice
 from bot.i18n import Translator
 from bot.markup import paragraphs, plain, render, split
 from bot.platforms import ModalLimits
 from bot.types import Button, Form, FormField, Message
 
+log = logging.getLogger(__name__)
+
 SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50
 BUTTONS_PER_BLOCK = 25
 BUTTON_LABEL_LIMIT = 75
-FALLBACK_LIMIT = 3000
+CUT_RESERVE = 300  # characters kept for the notice of a cut
+FALLBACK_LIMIT = 300  # the notification preview: short, and no part of the blocks' budget
+BUDGET = Budget(text=9000, messages=3, page=3500, time=90, strong=2)
+"""Slack refuses a message whose blocks hold more than about 11,300 to 13,300 characters in all
+(``msg_blocks_too_long``; bolt-js #2509, #2867: the limit is not documented and moves with the kinds of
+blocks); 9,000 leaves a margin. A date costs up to 90 characters (``<!date^…^{date_short_pretty} {time}|…>``)."""
 MODAL = ModalLimits(fields=100, title=24, submit=24, label=2000, value=3000)
 FORM_CALLBACK = "organizer-form"
 BUTTON_ACTION = "run-"
@@ -46,27 +55,65 @@ def _date(moment: datetime, tr: Translator) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
-def messages(message: Message, tr: Translator, *, channel_ping: bool = False) -> list[dict[str, Any]]:
+def messages(message: Message, tr: Translator, budget: Budget = BUDGET, *,
+             channel_ping: bool = False) -> list[dict[str, Any]]:
     """Keyword arguments for ``chat.postMessage``/``respond``, one dict per Slack message.
 
-    Paragraphs are packed into sections of at most 3,000 characters, sections and button rows into
-    messages of at most 50 blocks; the buttons come last. Files are sent separately. ``channel_ping``
-    (``[slack] allow_channel_ping``) lets a message that asks to ping (``Message.ping``) open with
-    ``<!channel>``; nothing else ever mentions anyone."""
+    Paragraphs are packed into sections of at most 3,000 characters, sections into messages of at most
+    50 blocks and ``budget.text`` characters in all, at most ``budget.messages`` of them; the buttons
+    come last. What would go past that is left out and the last message says so (and the log), which a
+    handler that pages its answer (:mod:`bot.paging`) never meets. Files are sent separately.
+    ``channel_ping`` (``[slack] allow_channel_ping``) lets a message that asks to ping (``Message.ping``)
+    open with ``<!channel>``; nothing else ever mentions anyone."""
     rendered = [mrkdwn(p, tr) for p in paragraphs(message.text)]
     if message.ping and channel_ping:
         rendered.insert(0, CHANNEL_PING)
-    sections = [] if not message.text.strip() else split(rendered, SECTION_LIMIT)
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": s, "verbatim": True}}
-                                    for s in sections if s]
+    sections = [] if not message.text.strip() else [s for s in split(rendered, SECTION_LIMIT) if s]
     buttons = [_button(b, i) for i, b in enumerate(message.buttons)]
-    blocks += [{"type": "actions", "elements": buttons[i:i + BUTTONS_PER_BLOCK]}
-               for i in range(0, len(buttons), BUTTONS_PER_BLOCK)]
+    rows = [{"type": "actions", "elements": buttons[i:i + BUTTONS_PER_BLOCK]}
+            for i in range(0, len(buttons), BUTTONS_PER_BLOCK)]
+    if not sections and not rows:
+        return []
+    labels = sum(len(b["text"]["text"]) for b in buttons)
+    packed = _pack(sections, budget, len(rows), labels)
+    if sum(len(chunk) for chunk in packed) < len(sections):
+        left = sum(len(s) for s in sections[sum(len(chunk) for chunk in packed):])
+        log.error("a Slack message was cut to fit: %d characters left out", left)
+        packed[-1].append(escape(cut_notice(tr, left)))
     out = []
-    for start in range(0, len(blocks), BLOCK_LIMIT):
-        chunk = blocks[start:start + BLOCK_LIMIT]
-        out.append({"blocks": chunk, "text": _fallback(chunk, message)})
+    for number, chunk in enumerate(packed):
+        blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": s, "verbatim": True}}
+                                        for s in chunk]
+        if number == len(packed) - 1:
+            blocks += rows
+        out.append({"blocks": blocks, "text": _fallback(blocks, message)})
     return out
+
+
+def _pack(sections: list[str], budget: Budget, rows: int, labels: int) -> list[list[str]]:
+    """Sections in order into messages within ``budget``, the button rows (and their labels) on the last
+    one or on one of their own. Past ``budget.messages`` the last message takes what fits beside the buttons
+    and the notice of a cut: the sections kept are always the first ones."""
+    packed: list[list[str]] = []
+    for section in sections:
+        if packed and sum(map(len, packed[-1])) + len(section) <= budget.text and len(packed[-1]) < BLOCK_LIMIT:
+            packed[-1].append(section)
+        else:
+            packed.append([section])
+    last = packed[-1] if packed else None
+    if last is None or sum(map(len, last)) + labels > budget.text or len(last) + rows > BLOCK_LIMIT:
+        packed.append([])
+    if len(packed) <= budget.messages:
+        return packed if packed[-1] or rows or len(packed) == 1 else packed[:-1]
+    kept = packed[:budget.messages - 1]
+    final: list[str] = []
+    used = labels + CUT_RESERVE
+    for section in (s for chunk in packed[budget.messages - 1:] for s in chunk):
+        if used + len(section) > budget.text or len(final) + rows + 2 > BLOCK_LIMIT:
+            break
+        final.append(section)
+        used += len(section)
+    return [*kept, final]
 
 
 def _fallback(blocks: list[dict[str, Any]], message: Message) -> str:

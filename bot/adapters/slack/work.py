@@ -8,6 +8,7 @@ and the directory, and every answer goes out through :func:`bot.adapters.slack.o
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -17,11 +18,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import PLATFORM, inbound, render
 from bot.adapters.slack.inbound import GROUP_CLAIM, Directory
-from bot.adapters.slack.outbound import To, send, web_client
+from bot.adapters.slack.outbound import REFUSED, To, reason, send, web_client
 from bot.app import App
+from bot.budget import refused_notice
 from bot.i18n import N_, Translator
 from bot.types import Attachment, Identity, Invocation, Message, Reply
 
+log = logging.getLogger(__name__)
 FACTORY = f"{__name__}:CommandWork.for_app"  # how a command process builds it (bot.handoff)
 
 
@@ -89,7 +92,24 @@ class CommandWork:
                 else tr._(N_("“{file}” could not be sent. Try the command again."), file=name)
             await send(self.client, replace(to, public=False, replace=False), Message(text), tr)
 
-        await send(self.client, to, reply.message, tr, refused_file=not_sent)
+        try:
+            await send(self.client, to, reply.message, tr, refused_file=not_sent)
+        except REFUSED as exc:
+            await self._refused(to, body, tr, reason(exc))
+
+    async def _refused(self, to: To, body: Mapping[str, Any], tr: Translator, why: str) -> None:
+        """Slack did not take an answer: the member is told in a short message (through the same
+        ``response_url``, else privately where they are, else by DM), and the log says why."""
+        typed = inbound.typed(body)
+        log.warning("Slack refused the answer to %s (%s)", " ".join((typed or "a request").split()[:2]), why)
+        text = refused_notice(tr, PLATFORM.title, why, typed)
+        for target in (replace(to, public=False, replace=False), replace(to, public=False, replace=False,
+                                                                         response_url=None)):
+            try:
+                await send(self.client, target, Message(text), tr)
+                return
+            except REFUSED as exc:
+                log.warning("Slack refused the notice of a refused answer too (%s)", reason(exc))
 
     async def _open_form(self, reply: Reply, body: Mapping[str, Any], tr: Translator) -> Reply:
         form = reply.form
