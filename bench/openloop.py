@@ -154,10 +154,13 @@ async def run_slack(url: str, rate: float, clicks: int, drain: float) -> dict:
                 nonlocal errors
                 due_at[i] = due
                 body, headers = bodies[i]
-                async with session.post(server, data=body, headers=headers) as resp:
-                    await resp.read()
-                    if resp.status != 200:
-                        errors += 1
+                try:
+                    async with session.post(server, data=body, headers=headers) as resp:
+                        await resp.read()
+                        if resp.status != 200:
+                            errors += 1
+                except (aiohttp.ClientError, TimeoutError):  # the bot never took the click: unconfirmed
+                    errors += 1
 
             start = await arrivals(rate, clicks, send)
             await drained(confirmed, clicks, start + clicks / rate, drain)
