@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from storage.bargaining import FaqEntry
 from storage.members import Member, MemberIdentity, Worksite
 from tests.discord.conftest import (
     GUILD_ID,
@@ -247,3 +248,24 @@ async def test_a_direct_message_works_as_a_member_with_no_roles(app, client, fak
     dispatch(client, payload)
     _, [follow] = await answered(fake, payload)
     assert "Role: member" in follow.body["content"]
+
+
+async def test_a_page_turn_under_a_private_answer_edits_that_answer_in_place(app, client, fake):
+    """Next ▶ under an ephemeral page: the deferral is a component's (type 6), and the same message is
+    edited to the next page with its own buttons; nothing new is posted."""
+    await app.db.write(lambda s: _faq(s, app.clock()))
+    clicked = click("op:/bargaining faq page:2")
+    clicked["message"]["flags"] = EPHEMERAL
+    dispatch(client, clicked)
+    [edit] = await fake.wait_for("PATCH", f"/webhooks/{APP_ID}/{clicked['token']}/messages/@original")
+    [callback] = fake.of("POST", f"/interactions/{clicked['id']}/{clicked['token']}/callback")
+    assert callback.body["type"] == 6
+    assert "Page 2 of " in edit.body["content"] and "#1 " not in edit.body["content"]
+    ids = [c["custom_id"] for row in edit.body["components"] for c in row["components"]]
+    assert ids[0] == "op:/bargaining faq page:1"
+    assert not fake.of("POST", f"/webhooks/{APP_ID}/{clicked['token']}")
+
+
+async def _faq(session, now):
+    session.add_all([FaqEntry(question=f"Question {n}?", answer="Not now. " * 200, lang="en", created_at=now)
+                     for n in range(4)])
