@@ -91,10 +91,16 @@ def require_site(actor: Actor, site_name: str | None) -> None:
 
 # Readiness: what a viewer may see of a poll's results. Sites are returned as site keys; None means all.
 
+def member_reads_results(results: str, *, closed: bool) -> bool:
+    """Whether a poll's ``results`` setting lets every member read its results (``members``, or ``after-close``
+    once closed)."""
+    return results == "members" or (results == "after-close" and closed)
+
+
 def readiness_sites(actor: Actor, results: str, closed: bool) -> frozenset[str] | None:
     """Leaders see every site; everyone sees every site once ``results`` opens them to members
     (``members``, or ``after-close`` after closing); until then a rep sees their own sites only."""
-    if actor.role >= Role.leader or results == "members" or (results == "after-close" and closed):
+    if actor.role >= Role.leader or member_reads_results(results, closed=closed):
         return None
     if actor.role >= Role.rep:
         return actor.sites

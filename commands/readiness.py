@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+
+from babel.numbers import format_decimal, format_percent
 
 from bot import permissions
 from bot.charts import share_bars
@@ -21,9 +24,22 @@ from bot.i18n import N_, Translator
 from bot.markup import bold, when
 from bot.paging import PAGE, Page, command_line
 from bot.paging import page as paged
-from bot.permissions import Row
+from bot.permissions import Actor, Row
 from bot.registry import Group, Param
-from bot.types import Attachment, Button, Edit, Message, Post, Render, Reply, Role, Schedule, Unschedule
+from bot.types import (
+    Attachment,
+    Button,
+    Edit,
+    Effect,
+    Message,
+    Notify,
+    Post,
+    Render,
+    Reply,
+    Role,
+    Schedule,
+    Unschedule,
+)
 from storage import assessments
 from storage import readiness as store
 from storage.members import Member, site_ids_for_keys, worksite_by_name
@@ -63,9 +79,13 @@ def open_post(poll: PollView) -> Render:
         blocks = [bold(tr._("Readiness poll #{id}", id=poll.id)) + "\n" + poll.question]
         if poll.closes_at:
             blocks.append(tr._("Closes {when}.", when=when(poll.closes_at)))
-        blocks.append(tr._("Anonymous: nobody, leaders included, can see how you answered.") if poll.anonymous
-                      else tr._("Not anonymous: leaders can see how each member answered."))
-        blocks.append(tr._("Only you see your answer, and you can change it until the poll closes."))
+        if poll.anonymous:
+            blocks.append(tr._("Anonymous: nobody, leaders included, can see how you answered."))
+            blocks.append(tr._("Only you see your answer, and you can change it until the poll closes."))
+        else:
+            blocks.append(tr._("Not anonymous: leaders can see how each member answered, and download every answer "
+                               "with each name."))
+            blocks.append(tr._("You can change your answer until the poll closes."))
         buttons = tuple(Button(tr._(c)[:MAX_CHOICE_LENGTH], f"/readiness answer {poll.id} {i}",
                                "primary" if i == 1 else "default") for i, c in enumerate(poll.choices, 1))
         return Message("\n\n".join(blocks), buttons)
@@ -73,15 +93,54 @@ def open_post(poll: PollView) -> Render:
     return render
 
 
-def closed_post(poll: PollView) -> Render:
+def closed_post(poll: PollView, outcome: Outcome | None) -> Render:
+    """The poll's post once closed, with the result as members may read it (``outcome``: None when its
+    ``results`` setting keeps it for leaders and reps)."""
     def render(tr: Translator) -> Message:
         blocks = [bold(tr._("Readiness poll #{id}", id=poll.id)) + "\n" + poll.question,
                   tr._("This poll is closed.")]
-        if poll.results != "leaders":
-            blocks.append(tr._("See the results with /readiness tally {id}.", id=poll.id))
+        blocks += result_lines(tr, poll.id, outcome)
         return Message("\n\n".join(blocks))
 
     return render
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A poll's overall result from the rows a reader may see (:func:`bot.permissions.disclose`): totals add up
+    shown cells only, so no total minus the shown sites gives a hidden one."""
+
+    members: int
+    answers: int
+    passing: int
+    sites: int
+    hidden: bool  # some count was under the minimum and is left out
+    threshold: float
+    minimum: int
+
+    @classmethod
+    def of(cls, rows: list[Row], threshold: float, minimum: int) -> Outcome:
+        shares = [share_of(row) for row in rows]
+        return cls(sum(row.roster or 0 for row in rows), sum(row.answered or 0 for row in rows),
+                   sum(1 for share in shares if share is not None and share >= threshold), len(rows),
+                   any(row.roster is None or row.answered is None for row in rows if row.roster != 0),
+                   threshold, minimum)
+
+    def line(self, tr: Translator) -> str:
+        threshold = format_percent(self.threshold, locale=tr.locale)
+        number = partial(format_decimal, locale=tr.locale)
+        text = tr._("Overall: {members} members on the roster, {answers} answered; {passing} of {sites} worksites "
+                    "pass {threshold}.", members=number(self.members), answers=number(self.answers),
+                    passing=number(self.passing), sites=number(self.sites), threshold=threshold)
+        if self.hidden:
+            text += " " + tr._("Counts under {min} people are hidden and left out of these totals.", min=self.minimum)
+        return text
+
+
+def result_lines(tr: Translator, poll_id: int, outcome: Outcome | None) -> list[str]:
+    if outcome is None:
+        return [tr._("Its results are for leaders and site reps.")]
+    return [outcome.line(tr), tr._("See each worksite with /readiness tally {id}.", id=poll_id)]
 
 
 def parse_choices(text: str) -> list[str]:
@@ -186,6 +245,10 @@ async def answer(ctx: Context, poll: int, choice: str) -> Reply:
     member = await ctx.session.get(Member, ctx.member_id)
     await store.record_answer(ctx.session, ctx.app.voters, found, member, index, ctx.app.voters.seal(ctx.now),
                               mix=ctx.config.readiness.min_cell_size)
+    if not found.anonymous:
+        return ctx.reply(ctx._("Your answer to poll #{id}: {choice}. This poll is not anonymous: leaders can see how "
+                               "you answered, with your name. You can change it until the poll closes.",
+                               id=found.id, choice=ctx._(found.choices[index])))
     return ctx.reply(ctx._("Your answer to poll #{id}: {choice}. Only you see this; you can change it until the "
                            "poll closes.", id=found.id, choice=ctx._(found.choices[index])))
 
@@ -195,18 +258,49 @@ async def close(ctx: Context, poll: int) -> Reply:
     found = await find_poll(ctx, poll, lock="update")
     if found.is_closed(ctx.now):
         raise UserError(N_("Poll #{id} is already closed."), id=poll)
-    found.closed_at = ctx.now
-    return ctx.reply(ctx._("Poll #{id} is closed.", id=poll),
-                     effects=(Edit(poll_ref(poll), closed_post(PollView.of(found))), Unschedule(poll_ref(poll))))
+    effects = await closing(ctx, found)
+    told = sum(len(effect.member_ids) for effect in effects if isinstance(effect, Notify))
+    text = ctx._("Poll #{id} is closed.", id=poll)
+    if not found.anonymous:
+        text += " " + ctx.n_("The {n} member who answered was told by DM.",
+                             "The {n} members who answered were told by DM.", told)
+    return ctx.reply(text, effects=(*effects, Unschedule(poll_ref(poll))))
 
 
-async def close_when_due(ctx: Context, poll: int) -> tuple:
+async def close_when_due(ctx: Context, poll: int) -> tuple[Effect, ...]:
     """The ``readiness.close`` job: close at ``closes:`` unless a leader already did."""
     found = await store.get_poll(ctx.session, poll, lock="update")
     if found is None or found.closed_at is not None:
         return ()
-    found.closed_at = ctx.now
-    return (Edit(poll_ref(poll), closed_post(PollView.of(found))),)
+    return await closing(ctx, found)
+
+
+MEMBER = Actor(None, "", Role.member)  # whom a closing poll's result is written for
+
+
+async def closing(ctx: Context, poll: ReadinessPoll) -> tuple[Effect, ...]:
+    """Close ``poll`` now: its post shows the result as any member may read it (its ``results`` setting and
+    :func:`bot.permissions.disclose`), a notice in the channel says it, and for a poll that is not anonymous
+    whoever answered gets it by DM. An anonymous poll's answerers are written down nowhere (who answered is
+    recomputed with the server key), so its result goes to the channel only: a DM list would record them."""
+    poll.closed_at = ctx.now
+    outcome = None
+    if permissions.member_reads_results(poll.results, closed=True):
+        settings = ctx.config.readiness
+        rows, _off = await shown_rows(ctx, poll, await store.tally(ctx.session, poll), MEMBER)
+        outcome = Outcome.of(rows, settings.threshold, settings.min_cell_size)
+    view = PollView.of(poll)
+
+    def notice(tr: Translator) -> Message:
+        return Message("\n\n".join([tr._("Readiness poll #{id} is closed: “{question}”. Thank you for answering.",
+                                          id=view.id, question=view.question), *result_lines(tr, view.id, outcome)]))
+
+    done = f"{poll_ref(poll.id)}:closed"
+    effects: list[Effect] = [Edit(poll_ref(poll.id), closed_post(view, outcome)), Post("readiness", notice, ref=done)]
+    if not poll.anonymous:
+        effects.append(Notify(tuple(sorted(await store.answered_member_ids(ctx.session, poll))), notice, key=done,
+                              batch=done))
+    return tuple(effects)
 
 
 JOBS = {"readiness.close": close_when_due}
@@ -254,14 +348,16 @@ def share_of(row: Row) -> float | None:
     return None if yes is None or not row.roster else yes / row.roster
 
 
-async def shown_rows(ctx: Context, poll: ReadinessPoll, result: Tally) -> tuple[list[Row], Row]:
-    """Each site's row and the off-roster row as the viewer may see them: the counts last published
-    (moved on here when :func:`bot.permissions.publishable` allows), through :func:`bot.permissions.disclose`."""
-    settings, anonymous = ctx.config.readiness, poll.anonymous
+async def shown_rows(ctx: Context, poll: ReadinessPoll, result: Tally,
+                     actor: Actor | None = None) -> tuple[list[Row], Row]:
+    """Each site's row and the off-roster row as the viewer (``actor``, by default whoever asked) may see
+    them: the counts last published (moved on here when :func:`bot.permissions.publishable` allows), through
+    :func:`bot.permissions.disclose`."""
+    settings, anonymous, actor = ctx.config.readiness, poll.anonymous, actor or ctx.actor
     minimum, unanimous = settings.min_cell_size, settings.unanimous_min
     live = {store.slot(s.site_id): (s.roster, s.choices) for s in result.sites}
     live[store.OFF_ROSTER] = (None, result.off_roster)
-    if permissions.sees_every_count(ctx.actor, anonymous):
+    if permissions.sees_every_count(actor, anonymous):
         seen = {slot: choices for slot, (_, choices) in live.items()}
     else:
         seen = await store.published(ctx.session, poll.id)
@@ -270,7 +366,7 @@ async def shown_rows(ctx: Context, poll: ReadinessPoll, result: Tally) -> tuple[
             if before != choices and permissions.publishable(before, choices, minimum, unanimous):
                 await store.publish(ctx.session, poll.id, slot, choices)
                 seen[slot] = choices
-    rows = {slot: permissions.disclose(ctx.actor, anonymous, roster, seen.get(slot, [0] * len(choices)), minimum,
+    rows = {slot: permissions.disclose(actor, anonymous, roster, seen.get(slot, [0] * len(choices)), minimum,
                                        unanimous) for slot, (roster, choices) in live.items()}
     return [rows[store.slot(s.site_id)] for s in result.sites], rows[store.OFF_ROSTER]
 

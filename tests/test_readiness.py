@@ -80,7 +80,8 @@ async def test_answer_change_and_close(bot, app):
     assert "Your answer to poll" in await bot.ok("ana", f"/readiness answer {poll} yes")
     stored = await answers(app, poll)
     assert [(a.member_id, a.choice) for a in stored] == [(ids["ana"], 0)]
-    assert await bot.ok("boss", f"/readiness close {poll}", **LEAD) == f"Poll #{poll} is closed."
+    assert await bot.ok("boss", f"/readiness close {poll}", **LEAD) == \
+        f"Poll #{poll} is closed. The 1 member who answered was told by DM."
     assert "is closed, so answers can’t be given or changed" in await bot.fails("ana", f"/readiness answer {poll} 4")
     assert [a.choice for a in await answers(app, poll)] == [0]
     assert "already closed" in await bot.fails("boss", f"/readiness close {poll}", **LEAD)
