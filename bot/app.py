@@ -220,6 +220,32 @@ class App:
                       click.role, click.sites)
         return Context(self, session, actor, tr, click.now, click.inv)
 
+    async def event(self, name: str, inv: Invocation) -> bool:
+        """A platform event about a member (``joined``): its handler runs as that member, who is registered and
+        matched to the roster as a command's invoker is, and the effects it returns are stored in the same
+        transaction. Returns whether it stored any. ``inv`` carries only the member and the platform's hints."""
+        handler = self.registry.events[name]
+        role, sites = resolve_role(self.config.roles, inv, self.config.platforms)
+        click = _Click(inv, role, sites, self.clock())
+
+        async def work(session: AsyncSession) -> bool:
+            [member] = await self._members(session, [click])
+            stored = await handler(self._context(session, click, member))
+            await effects.store(self, session, stored, click.now)
+            return bool(stored)
+
+        stored = await self.db.write(work)
+        if stored:
+            for wake in self.wakers:
+                wake()
+        return stored
+
+    async def options(self, source: str, typed: str, limit: int) -> list[str]:
+        """Up to ``limit`` options of a type-ahead list (:attr:`bot.registry.Registry.options`) for what the member
+        typed so far."""
+        found = self.registry.options[source]
+        return await self.db.read(lambda session: found(session, typed, limit))
+
     async def run_job(self, name: str, args: dict[str, Any], session: AsyncSession) -> None:
         """Run a scheduled job inside the caller's transaction, storing the effects it returns."""
         handler = self.registry.jobs[name]

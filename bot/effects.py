@@ -13,7 +13,20 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.types import Attachment, Button, Edit, Effect, Message, Notify, Post, Refresh, Render, Schedule, Unschedule
+from bot.types import (
+    Attachment,
+    Button,
+    Edit,
+    Effect,
+    Message,
+    Notify,
+    Pick,
+    Post,
+    Refresh,
+    Render,
+    Schedule,
+    Unschedule,
+)
 from storage import jobs, outbox, unreached
 from storage.db import Work, once_before_commit
 from storage.lease import FAILED, PENDING
@@ -38,6 +51,8 @@ def to_payload(message: Message) -> dict[str, Any]:
         ],
         "ping": message.ping,
         "lang": message.lang,
+        **({"picks": [{"placeholder": p.placeholder, "command": p.command, "source": p.source}
+                      for p in message.picks]} if message.picks else {}),
     }
 
 
@@ -49,6 +64,7 @@ def from_payload(payload: dict[str, Any]) -> Message:
               for a in payload.get("attachments", ())),
         payload.get("ping", False),
         payload.get("lang"),
+        tuple(Pick(**p) for p in payload.get("picks", ())),
     )
 
 

@@ -33,6 +33,10 @@ H = TypeVar("H", bound=Handler | BatchHandler)
 JobHandler = Callable[..., Awaitable[tuple["Effect", ...]]]
 ProfileSection = Callable[["Context"], Awaitable[list[str]]]
 ForgetHook = Callable[["Context", int], Awaitable[tuple["Effect", ...]]]
+OptionSource = Callable[[Any, str, int], Awaitable[list[str]]]
+"""Options to pick from (a session, what the member typed so far, how many at most), for type-ahead lists."""
+EventHandler = Callable[["Context"], Awaitable[tuple["Effect", ...]]]
+"""What a platform event (a member joined) does, as the member it concerns: the effects to store."""
 
 _TRUE = {"yes", "y", "true", "on", "1", "si", "sí"}
 _FALSE = {"no", "n", "false", "off", "0"}
@@ -51,7 +55,8 @@ class Param:
 
     ``greedy`` (last positional only) takes the rest of the line as typed, so
     ``/member site Escalante Elementary`` needs no quotes. ``labels`` name choices (msgids) where a
-    list is shown to pick from (a platform's options, its forms); what is typed stays the choice.
+    list is shown to pick from (a platform's options, its forms); what is typed stays the choice. ``options``
+    names a type-ahead list of likely values (worksites), which a platform may suggest as the member types.
     """
 
     name: str
@@ -67,6 +72,7 @@ class Param:
     max_value: int | None = None
     multiline: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
+    options: str | None = None  # a type-ahead list (Registry.options) a platform may offer for the value
 
     @property
     def in_order(self) -> bool:
@@ -374,6 +380,8 @@ class Registry:
     profile: list[ProfileSection] = field(default_factory=list)
     forgetting: list[ForgetHook] = field(default_factory=list)  # run before a member is forgotten
     aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
+    options: dict[str, OptionSource] = field(default_factory=dict)  # type-ahead lists by name (bot.types.Pick)
+    events: dict[str, EventHandler] = field(default_factory=dict)  # platform events by name ("joined")
     _parsed: dict[str, tuple[Command, dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def add(self, group: Group) -> None:

@@ -71,6 +71,25 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Pick:
+    """A list to pick one from, with type-ahead over the option source ``source`` (:attr:`bot.registry.Registry.
+    options`): picking an option runs ``command`` with it, as the member who picks. A platform without such a
+    list leaves it out, so the message's text says how to type the command instead."""
+
+    placeholder: str
+    command: str
+    source: str
+
+    def line(self, option: str) -> str:
+        return pick_line(self.command, option)
+
+
+def pick_line(command: str, option: str) -> str:
+    """The command line an option picked from a :class:`Pick` runs."""
+    return f'{command} "{option}"' if '"' not in option else f"{command} {option}"
+
+
+@dataclass(frozen=True)
 class Attachment:
     filename: str
     data: bytes
@@ -86,7 +105,8 @@ class Message:
     message at, so a chant or a demand is never cut in two. ``ping`` is a leader's explicit request
     to notify the role the platform's config names for it; nothing else ever pings.
     ``lang`` is the language a DM or post was rendered in (set by the core when it stores the
-    effect), so a sender writes its times and labels in that language too.
+    effect), so a sender writes its times and labels in that language too. ``picks`` are lists to pick from
+    (:class:`Pick`), shown after the text where the platform has them.
     """
 
     text: str
@@ -94,6 +114,7 @@ class Message:
     attachments: tuple[Attachment, ...] = ()
     ping: bool = False
     lang: str | None = None
+    picks: tuple[Pick, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ async def pick_each(ctx: Context, names: str, *, within: frozenset[str] | None,
 
 
 @group.command("site", help=N_("Set your worksite (your school or workplace)"),
-               params=[Param("worksite", N_("Your worksite, as on the roster"), greedy=True)])
+               params=[Param("worksite", N_("Your worksite, as on the roster"), greedy=True, options="worksites")])
 async def set_site(ctx: Context, worksite: str) -> Reply:
     """On the roster, the roster says where a member counts: a site that disagrees goes to that site's reps."""
     site = await resolve_site(ctx, worksite)

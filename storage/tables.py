@@ -16,6 +16,7 @@ from storage import (  # noqa: F401
     jobs,
     links,
     members,
+    onboarding,
     outbox,
     picket,
     pledges,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -172,3 +173,24 @@ async def count_rows(app: App, model: type, *where: object) -> int:
     async def work(session):
         return (await session.exec(select(func.count()).select_from(model).where(*where))).scalar_one()
     return await app.db.read(work)
+
+
+def events_run(app: App) -> list[bool]:
+    """What each platform event the bot acted on did (True: it stored effects, a welcome), as the app returns it:
+    a platform's event handler runs in a task of its own, which a test waits for with :func:`until`."""
+    done: list[bool] = []
+    original = app.event
+
+    async def event(name, inv):
+        done.append(await original(name, inv))
+        return done[-1]
+
+    app.event = event
+    return done
+
+
+async def until(predicate) -> None:
+    """Until the bot has done what the test waits for (a guard against hanging, not a timing assertion)."""
+    async with asyncio.timeout(10):
+        while not predicate():
+            await asyncio.sleep(0.01)

@@ -30,11 +30,14 @@ NAME = "console"
 
 
 def to_text(message: Message, tr: Translator, files_dir: Path) -> str:
-    """A message as readable text: times in the campaign timezone, buttons as the command to type."""
+    """A message as readable text: times in the campaign timezone, buttons and lists to pick from as the command
+    to type."""
     text = "\n\n".join(render(p, escape=str, time=tr.when, strong=str) for p in paragraphs(message.text))
     lines = [text] if text else []
     for button in message.buttons:
         lines.append(f"  [{button.label}]  →  {button.command}")
+    for pick in message.picks:
+        lines.append(f"  [{pick.placeholder} ▾]  →  {pick.command} …")
     for attachment in message.attachments:
         files_dir.mkdir(parents=True, exist_ok=True)
         path = files_dir / attachment.filename

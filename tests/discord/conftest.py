@@ -147,6 +147,16 @@ def slash(command: str, sub: str, user_id: str = "300000000000000001", name: str
     return _interaction(2, data, user_id, name, roles, locale, guild)
 
 
+def autocomplete(command: str, sub: str, option: str, typed: str, user_id: str = "300000000000000001",
+                 name: str = "María", *, guild: str | None = GUILD_ID) -> dict:
+    """APPLICATION_COMMAND_AUTOCOMPLETE (type 4): ``/command sub option:typed…`` with ``option`` focused."""
+    data = {"id": str(next(_ids)), "name": command, "type": 1, "options": [{"name": sub, "type": 1, "options": [
+        {"name": option, "type": 3, "value": typed, "focused": True}]}]}
+    if guild is not None:
+        data["guild_id"] = guild
+    return _interaction(4, data, user_id, name, (), "en-US", guild)
+
+
 def click(custom_id: str, user_id: str = "300000000000000001", name: str = "María", *,
           roles: tuple[str, ...] = (), guild: str | None = GUILD_ID) -> dict:
     """MESSAGE_COMPONENT (type 3): a button on a message the bot posted."""

@@ -78,7 +78,7 @@ async def test_login_syncs_exactly_the_declared_commands_to_the_server(app, clie
     member = next(c for c in schema if c["name"] == "member")
     site = next(s for s in member["options"] if s["name"] == "site")
     assert site["options"] == [{"type": STRING, "name": "worksite", "description": "Your worksite, as on the roster",
-                                "required": True, "max_length": 200,
+                                "required": True, "max_length": 200, "autocomplete": True,
                                 "description_localizations": {
                                     "es-ES": "Tu sitio de trabajo, como aparece en la lista de miembros",
                                     "es-419": "Tu sitio de trabajo, como aparece en la lista de miembros"}}]

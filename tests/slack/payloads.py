@@ -56,3 +56,47 @@ def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | 
     if retry is not None:
         headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
     return headers
+
+
+def event(inner: dict[str, Any], *, event_id: str = "Ev0001") -> dict[str, Any]:
+    """An Events API envelope, as Slack POSTs it (JSON) to the request URL."""
+    return {"token": "deprecated", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+            "event": {"event_ts": "1700000000.000100", **inner}, "event_id": event_id, "event_time": 1700000000,
+            "authorizations": [{"enterprise_id": None, "team_id": "T1", "user_id": "UBOT", "is_bot": True,
+                                "is_enterprise_install": False}],
+            "is_ext_shared_channel": False, "event_context": "4-eyJldCI6InRlYW1fam9pbiJ9"}
+
+
+def team_join(user: str, *, name: str, email: str | None = None, is_bot: bool = False) -> dict[str, Any]:
+    """``team_join``: the new member's user object (no locale: only users.info with include_locale has it)."""
+    profile = {"real_name": name, "display_name": name.split()[0], **({"email": email} if email else {})}
+    return {"type": "team_join", "cache_ts": 1700000000, "user": {
+        "id": user, "team_id": "T1", "name": name.split()[0].lower(), "deleted": False, "real_name": name,
+        "tz": "America/Los_Angeles", "profile": profile, "is_bot": is_bot, "is_admin": False, "updated": 1700000000}}
+
+
+def member_joined_channel(user: str, channel: str, *, team: str = "T1") -> dict[str, Any]:
+    """``member_joined_channel``: ``team`` is the joining member's workspace (another in a shared channel)."""
+    return {"type": "member_joined_channel", "user": user, "channel": channel, "channel_type": "C", "team": team,
+            "inviter": "U100"}
+
+
+def suggestion(action_id: str, typed: str, *, user: str = "U100", block_id: str = "b1") -> dict[str, Any]:
+    """``block_suggestion``: Slack asking for an external_select's options as the member types."""
+    return {"type": "block_suggestion", "user": {"id": user, "username": user.lower(), "team_id": "T1"},
+            "container": {"type": "message", "message_ts": "1700000000.000001", "channel_id": "DU100",
+                          "is_ephemeral": False},
+            "api_app_id": "A1", "token": "deprecated", "action_id": action_id, "block_id": block_id, "value": typed,
+            "team": {"id": "T1", "domain": "local1"}}
+
+
+def pick(block_id: str, action_id: str, option: str, *, user: str = "U100", response_url: str) -> dict[str, Any]:
+    """``block_actions`` for an option picked from an external_select."""
+    return {"type": "block_actions", "team": {"id": "T1"}, "api_app_id": "A1", "trigger_id": "trigger-3",
+            "user": {"id": user, "username": user.lower(), "team_id": "T1"},
+            "container": {"type": "message", "message_ts": "1700000000.000001", "channel_id": "DU100",
+                          "is_ephemeral": False},
+            "channel": {"id": "DU100", "name": "directmessage"}, "response_url": response_url,
+            "actions": [{"type": "external_select", "action_id": action_id, "block_id": block_id,
+                         "selected_option": {"text": {"type": "plain_text", "text": option}, "value": option},
+                         "action_ts": "1700000000.000200"}]}

@@ -93,9 +93,9 @@ async def test_a_failing_profile_lookup_is_not_tried_again_for_a_while(fake, cli
     fake.emails = {"U1": "maria@example.org"}
     found = directory(client, ticks, timeout=0.2)
     fake.holds["users.info"] = asyncio.Event()
-    assert await asyncio.gather(*(found.profile(f"U{n}") for n in range(5))) == [(None, None)] * 5
-    assert await found.profile("U1") == (None, None)
+    assert await asyncio.gather(*(found.profile(f"U{n}") for n in range(5))) == [(None, None, None)] * 5
+    assert await found.profile("U1") == (None, None, None)
     assert fake.arrived == ["users.info"] * 5  # the five in flight together; none after the failure
     fake.holds.pop("users.info").set()
     ticks.now += 31
-    assert await found.profile("U1") == ("es-LA", "maria@example.org")
+    assert await found.profile("U1") == ("es-LA", "maria@example.org", None)

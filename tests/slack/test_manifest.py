@@ -44,6 +44,8 @@ def test_the_manifest_enables_what_the_front_end_uses():
     shipped = json.loads(SHIPPED.read_text(encoding="utf-8"))
     assert set(shipped["oauth_config"]["scopes"]["bot"]) == {
         "commands", "chat:write", "im:write", "files:write", "usergroups:read", "users:read", "users:read.email",
-        "im:history", "channels:history", "groups:history"}  # a retried send looks for itself first
+        "im:history", "channels:history", "groups:history",  # a retried send looks for itself first
+        "channels:read", "groups:read"}  # member_joined_channel in public and private channels
+    assert set(shipped["settings"]["event_subscriptions"]["bot_events"]) == {"team_join", "member_joined_channel"}
     assert shipped["settings"]["interactivity"]["is_enabled"] is True
     assert shipped["settings"]["socket_mode_enabled"] is True

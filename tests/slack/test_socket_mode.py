@@ -5,9 +5,11 @@ import logging
 
 import pytest
 
-from storage.members import Member, Worksite
-from tests.slack.payloads import click, slash
+from storage.members import Member, Worksite, ensure_worksite
+from storage.onboarding import Welcome
+from tests.slack.payloads import click, event, slash, suggestion, team_join
 from tests.slack.test_http import count
+from tests.support import events_run, until
 
 
 @pytest.fixture
@@ -64,3 +66,18 @@ async def test_socket_mode_acks_an_unreadable_payload_and_runs_nothing(socket, f
     assert [r["url"] for r in fake.responses] == ["help"]
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == \
         ["refused a Socket Mode envelope that cannot be read (a click without its action)"]
+
+
+async def test_socket_mode_welcomes_a_join_once_and_answers_for_a_list_in_the_ack(socket, fake, app):
+    done = events_run(app)
+    joined = event(team_join("U300", name="Rosa Martínez"))
+    assert await fake.socket_send("events_api", joined, "e20") == {"envelope_id": "e20"}
+    await fake.socket_send("events_api", joined, "e20")  # again, after a reconnect
+    assert await fake.socket_send("events_api", joined, "e21", retry_attempt=1) == {"envelope_id": "e21"}
+    await fake.wait_for(lambda: [r.get("envelope_id") for r in fake.socket_replies].count("e20") == 2)
+    await until(lambda: done)  # the redeliveries were acknowledged without being run: nothing more to wait for
+    assert done == [True] and await count(app, Welcome) == 1
+    await app.db.write(lambda s: ensure_worksite(s, "Escalante Elementary", app.clock()))
+    ack = await fake.socket_send("interactive", suggestion("pick-worksites", "esc"), "e22")
+    assert ack["payload"] == {"options": [{"text": {"type": "plain_text", "text": "Escalante Elementary"},
+                                           "value": "Escalante Elementary"}]}

@@ -38,6 +38,7 @@ class DiscordSettings(Section):
     shard_count: int | None = None
     shard_ids: list[int] | None = None
     ping_role: str | None = None
+    welcome_members: bool = False  # needs the privileged Server Members intent (bot.adapters.discord.onboarding)
 
     @field_validator("ping_role")
     @classmethod

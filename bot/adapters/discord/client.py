@@ -1,4 +1,4 @@
-"""The Discord client: the command tree, button routing and sync at login. ``start(app)`` is what
+"""The Discord client: the command tree, button routing, member joins and sync at login. ``start(app)`` is what
 ``organizer-bot run`` calls; ``organizer-bot discord sync`` (:data:`cli`) registers the commands by hand."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 import click
 import discord
 
-from bot.adapters.discord import PLATFORM
+from bot.adapters.discord import PLATFORM, onboarding
 from bot.adapters.discord.commands import FORM_PREFIX, CatalogTranslator, build_tree, submit_form
 from bot.adapters.discord.render import NO_PINGS, CommandButton, PageButton
 from bot.adapters.discord.sender import DiscordSender
@@ -28,8 +28,10 @@ class OrganizerClient(discord.Client):
     """The client: the app, the command tree, button routing, and sync at login."""
 
     def __init__(self, app: App, *, sync_on_login: bool = True, **options: Any) -> None:
-        super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_PINGS, max_ratelimit_timeout=30.0,
-                         **options)
+        # no member cache and no member lists at login: roles come with each interaction, a join with its event
+        super().__init__(intents=onboarding.intents(PLATFORM.settings_of(app.config)), allowed_mentions=NO_PINGS,
+                         max_ratelimit_timeout=30.0, member_cache_flags=discord.MemberCacheFlags.none(),
+                         chunk_guilds_at_startup=False, **options)
         self.app = app
         self.sync_on_login = sync_on_login
         self.tree = build_tree(self, app.registry, app.catalogs)
@@ -40,6 +42,9 @@ class OrganizerClient(discord.Client):
         self.add_dynamic_items(CommandButton, PageButton)
         if self.sync_on_login:
             await sync(self)
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        await onboarding.welcome(self.app, member)
 
     async def on_interaction(self, interaction: discord.Interaction[OrganizerClient]) -> None:
         if (interaction.type is discord.InteractionType.modal_submit and interaction.data is not None

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 FORM_PREFIX = "obform:"
 DISCORD_LOCALES = {"es": ("es-ES", "es-419")}
+SUGGESTIONS, CHOICE_TEXT = 25, 100  # autocomplete: choices in one answer, characters of a choice's name and value
 _LANG_OF_LOCALE = {locale: lang for lang, locales in DISCORD_LOCALES.items() for locale in locales}
 DESCRIPTION_LIMIT = 100
 
@@ -98,7 +99,22 @@ def _callback(command: Command, catalogs: Catalogs) -> Callable[..., Coroutine[A
     listed = {p.name: _choices(p, catalogs) for p in command.params if p.choices}
     if listed:
         app_commands.choices(**listed)(callback)
+    suggested = {p.name: _suggestions(p.options) for p in command.params if p.options and not p.choices}
+    if suggested:
+        app_commands.autocomplete(**suggested)(callback)
     return callback
+
+
+def _suggestions(source: str) -> Callable[[Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]:
+    """Discord's autocomplete for an option with a type-ahead list (``Param.options``): what fits of the list for
+    what the member typed so far, none in a server that is not the campaign's."""
+    async def suggest(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        if invocation(interaction).outside:
+            return []
+        found = await interaction.client.app.options(source, current, SUGGESTIONS)
+        return [app_commands.Choice(name=name, value=name) for name in found if len(name) <= CHOICE_TEXT]
+
+    return suggest
 
 
 def _choices(param: Param, catalogs: Catalogs) -> list[app_commands.Choice[str]]:

@@ -30,10 +30,10 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.adapters.slack import PLATFORM
-from bot.types import Identity
+from bot.types import Identity, pick_line
 
 if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
@@ -58,16 +58,45 @@ def unreadable(body: Any) -> str | None:
     if body.get("type") == "block_actions":
         actions = body.get("actions")
         if not (isinstance(actions, list) and actions and isinstance(actions[0], Mapping)
-                and isinstance(actions[0].get("action_id"), str) and isinstance(actions[0].get("value"), str)):
+                and isinstance(actions[0].get("action_id"), str)
+                and (isinstance(actions[0].get("value"), str) or _picked(actions[0]) is not None)):
             return "a click without its action"
         if not _is(body.get("container"), Mapping):
             return "a click without its message"
         return _unreadable_user(body)
+    if body.get("type") == "block_suggestion":
+        if not (isinstance(body.get("action_id"), str) and _is(body.get("value"), str)):
+            return "a list's question without its list"
+        return _unreadable_user(body)
+    if body.get("type") == "event_callback":
+        return _unreadable_event(body.get("event"))
     if body.get("type") == "view_submission":
         return _unreadable_submission(body)
     if "command" in body and not (isinstance(body["command"], str) and isinstance(body.get("user_id"), str)
                                   and _is(body.get("text"), str)):
         return "a command without its member"
+    return None
+
+
+def _picked(action: Mapping[str, Any]) -> str | None:
+    """The option picked from a list (an ``external_select`` in a block named for its command), if it is one."""
+    option = action.get("selected_option")
+    if isinstance(option, Mapping) and isinstance(option.get("value"), str) and isinstance(action.get("block_id"), str):
+        return str(option["value"])
+    return None
+
+
+def _unreadable_event(event: Any) -> str | None:
+    """The Events API events the bot handles, with what Slack always sends for them; any other is left to bolt."""
+    if not isinstance(event, Mapping) or not isinstance(event.get("type"), str):
+        return "an event without its type"
+    if event["type"] == "team_join" and not (isinstance(event.get("user"), Mapping)
+                                             and isinstance(event["user"].get("id"), str)
+                                             and _is(event["user"].get("profile"), Mapping)):
+        return "a join without its member"
+    if event["type"] == "member_joined_channel" and not (isinstance(event.get("user"), str)
+                                                         and isinstance(event.get("channel"), str)):
+        return "a join without its member"
     return None
 
 
@@ -135,11 +164,17 @@ def command_line(body: Mapping[str, Any]) -> str:
 
 
 def typed(body: Mapping[str, Any]) -> str | None:
-    """The command line behind a request, to suggest again: a slash command's or a button's."""
+    """The command line behind a request, to suggest again: a slash command's, a button's or a picked option's."""
     if "command" in body:
         return command_line(body)
     actions = body.get("actions")
-    return actions[0].get("value") if actions else None
+    return action_line(actions[0]) if actions else None
+
+
+def action_line(action: Mapping[str, Any]) -> str:
+    """What a click runs: a button's command line, or the command of the list an option was picked from, with it."""
+    picked = _picked(action)
+    return str(action["value"]) if picked is None else pick_line(str(action["block_id"]), picked)
 
 
 def identity(body: Mapping[str, Any]) -> Identity:
@@ -172,7 +207,7 @@ def click_key(body: Mapping[str, Any], action: Mapping[str, Any]) -> tuple[str, 
     """The same button on the same message clicked by the same member: a double click."""
     container = body.get("container") or {}
     where = container.get("message_ts") or container.get("view_id") or ""
-    return body["user"]["id"], where, action.get("action_id", ""), action.get("value", "")
+    return body["user"]["id"], where, action.get("action_id", ""), action.get("value") or _picked(action) or ""
 
 
 def is_ephemeral(body: Mapping[str, Any]) -> bool:
@@ -198,6 +233,18 @@ def form_values(view: Mapping[str, Any]) -> dict[str, str]:
     return values
 
 
+class Profile(NamedTuple):
+    """What Slack tells of a member: their language (``es-LA``), the core's hint until they choose one, the email
+    Slack verified for them, and the name they go by."""
+
+    locale: str | None
+    email: str | None
+    name: str | None
+
+
+UNKNOWN = Profile(None, None, None)
+
+
 class Directory:
     def __init__(self, client: AsyncWebClient, *, use_groups: bool, ttl: float = 300.0, timeout: float = 2.0,
                  retry: float = 30.0, stale_limit: float = 900.0,
@@ -210,7 +257,7 @@ class Directory:
         self._groups_at = float("-inf")
         self._groups_retry_at = float("-inf")
         self._refresh: asyncio.Task[None] | None = None
-        self._profiles: dict[str, tuple[float, tuple[str | None, str | None]]] = {}
+        self._profiles: dict[str, tuple[float, Profile]] = {}
         self._profiles_retry_at = float("-inf")
 
     async def claims(self, user_id: str) -> frozenset[str]:
@@ -253,20 +300,21 @@ class Directory:
                 found.setdefault(user, set()).add(f"{GROUP_CLAIM}{group['id']}")
         return {user: frozenset(groups) for user, groups in found.items()}
 
-    async def profile(self, user_id: str) -> tuple[str | None, str | None]:
-        """The member's Slack language (``es-LA``), the core's hint until they choose one, and the email Slack
-        verified for them."""
+    async def profile(self, user_id: str) -> Profile:
+        """What Slack tells of the member (:class:`Profile`)."""
         cached = self._profiles.get(user_id)
         now = self.monotonic()
         if cached and now - cached[0] <= self.ttl or now < self._profiles_retry_at:
-            return cached[1] if cached else (None, None)
+            return cached[1] if cached else UNKNOWN
         try:
             info = await asyncio.wait_for(self.client.users_info(user=user_id, include_locale=True), self.timeout)
             user: dict[str, Any] = info.get("user", {})
-            found = (user.get("locale"), user.get("profile", {}).get("email"))
+            profile: dict[str, Any] = user.get("profile", {})
+            found = Profile(user.get("locale"), profile.get("email"),
+                            profile.get("display_name") or profile.get("real_name") or user.get("name"))
         except Exception as exc:  # noqa: BLE001 - only hints: the reply goes out in the campaign's language
             self._profiles_retry_at = self.monotonic() + self.retry
             log.warning("Slack profiles unavailable (%s); trying again in %.0f s", type(exc).__name__, self.retry)
-            return cached[1] if cached else (None, None)
+            return cached[1] if cached else UNKNOWN
         self._profiles[user_id] = (self.monotonic(), found)
         return found

@@ -17,7 +17,9 @@ from bot.registry import Group, Registry
 
 COMMAND_LIMIT, DESCRIPTION_LIMIT, USAGE_LIMIT, COMMANDS_LIMIT = 32, 2000, 1000, 50
 SCOPES = ("commands", "chat:write", "im:write", "files:write", "usergroups:read", "users:read", "users:read.email",
-          "im:history", "channels:history", "groups:history")  # the history scopes: a retried send looks for itself
+          "im:history", "channels:history", "groups:history",  # the history scopes: a retried send looks for itself
+          "channels:read", "groups:read")  # member_joined_channel in public and private channels
+BOT_EVENTS = ("team_join", "member_joined_channel")  # joins, welcomed by bot.adapters.slack.onboarding
 
 
 def manifest(registry: Registry) -> dict[str, Any]:
@@ -38,6 +40,7 @@ def manifest(registry: Registry) -> dict[str, Any]:
         },
         "oauth_config": {"scopes": {"bot": list(SCOPES)}},
         "settings": {
+            "event_subscriptions": {"bot_events": list(BOT_EVENTS)},
             "interactivity": {"is_enabled": True},
             "org_deploy_enabled": False,
             "socket_mode_enabled": True,

@@ -18,7 +18,7 @@ from bot.budget import Budget, cut_notice
 from bot.i18n import Translator
 from bot.markup import paragraphs, plain, render, split
 from bot.platforms import ModalLimits
-from bot.types import Button, Form, FormField, Message
+from bot.types import Button, Form, FormField, Message, Pick
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,9 @@ MODAL = ModalLimits(fields=100, title=24, submit=24, label=2000, value=3000)
 FORM_CALLBACK = "organizer-form"
 BUTTON_ACTION = "run-"
 CHANNEL_PING = "<!channel>"
+PICK_ACTION = "pick-"  # an external_select's action_id: this and the core's option source
+BLOCK_ID_LIMIT = 255
+PLACEHOLDER_LIMIT = 150
 
 
 def escape(text: str) -> str:
@@ -71,7 +74,7 @@ def messages(message: Message, tr: Translator, budget: Budget = BUDGET, *,
     sections = [] if not message.text.strip() else [s for s in split(rendered, SECTION_LIMIT) if s]
     buttons = [_button(b, i) for i, b in enumerate(message.buttons)]
     rows = [{"type": "actions", "elements": buttons[i:i + BUTTONS_PER_BLOCK]}
-            for i in range(0, len(buttons), BUTTONS_PER_BLOCK)]
+            for i in range(0, len(buttons), BUTTONS_PER_BLOCK)] + [_pick(pick) for pick in message.picks]
     if not sections and not rows:
         return []
     labels = sum(len(b["text"]["text"]) for b in buttons)
@@ -122,6 +125,14 @@ def _fallback(blocks: list[dict[str, Any]], message: Message) -> str:
         if block["type"] == "section":
             return str(block["text"]["text"])[:FALLBACK_LIMIT]
     return escape(plain(message.buttons[0].label))
+
+
+def _pick(pick: Pick) -> dict[str, Any]:
+    """A list with type-ahead: Slack asks the bot for its options as the member types (``block_suggestion``,
+    answered by :mod:`bot.adapters.slack.onboarding`); the block is named for the command a picked option runs."""
+    return {"type": "actions", "block_id": pick.command[:BLOCK_ID_LIMIT], "elements": [{
+        "type": "external_select", "action_id": f"{PICK_ACTION}{pick.source}", "min_query_length": 0,
+        "placeholder": {"type": "plain_text", "text": plain(pick.placeholder)[:PLACEHOLDER_LIMIT], "emoji": True}}]}
 
 
 def _button(button: Button, index: int) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import PLATFORM, inbound, render
+from bot.adapters.slack import PLATFORM, inbound, onboarding, render
 from bot.adapters.slack.inbound import GROUP_CLAIM, Directory
 from bot.adapters.slack.outbound import REFUSED, To, reason, send, web_client
 from bot.app import App
@@ -46,9 +46,12 @@ class CommandWork:
         return cls(app, client, Directory(client, use_groups=uses_groups(app)))
 
     async def handle(self, kind: str, body: dict[str, Any]) -> None:
-        """One acknowledged request: ``command`` (a slash command) or ``click`` (a button)."""
+        """One acknowledged request: ``command`` (a slash command), ``click`` (a button, a picked option) or
+        ``joined`` (a member joined: :mod:`bot.adapters.slack.onboarding`)."""
         if kind == "command":
             await self.command(body)
+        elif kind == "joined":
+            await onboarding.welcome(self, body)
         else:
             await self.click(body)
 
@@ -59,7 +62,7 @@ class CommandWork:
 
     async def click(self, body: dict[str, Any]) -> None:
         who = inbound.identity(body)
-        reply = await self.app.run_line(who, body["actions"][0]["value"], **await self._context(who, body))
+        reply = await self.app.run_line(who, inbound.action_line(body["actions"][0]), **await self._context(who, body))
         await self.answer(reply, body, replace_original=inbound.is_ephemeral(body))
 
     async def submitted(self, body: dict[str, Any], view: dict[str, Any], target: dict[str, Any]) -> Reply:
@@ -70,9 +73,8 @@ class CommandWork:
     async def _context(self, who: Identity, body: Mapping[str, Any]) -> dict[str, Any]:
         if inbound.from_elsewhere(body, PLATFORM.settings_of(self.app.config).team_id):
             return {"channel": inbound.channel(body), "outside": True}  # refused before anyone is looked up
-        claims, (locale, email) = await asyncio.gather(self.directory.claims(who.user_id),
-                                                       self.directory.profile(who.user_id))
-        return {"channel": inbound.channel(body), "claims": claims, "locale": locale, "email": email,
+        claims, profile = await asyncio.gather(self.directory.claims(who.user_id), self.directory.profile(who.user_id))
+        return {"channel": inbound.channel(body), "claims": claims, "locale": profile.locale, "email": profile.email,
                 "can_open_forms": True}
 
     async def answer(self, reply: Reply, body: Mapping[str, Any], *, replace_original: bool = False) -> None:
