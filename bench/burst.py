@@ -19,6 +19,7 @@ import asyncio
 import datetime as dt
 import sqlite3
 import time
+from collections import Counter
 
 from common import arguments, bench_config, database, machine, median, plain_pg, seed_members, table
 
@@ -59,10 +60,12 @@ async def burst(url: str, members: int) -> dict[str, float | int]:
 
 async def vote(url: str, members: int) -> dict[str, float | int]:
     """N answers to one strike-readiness poll on a fresh database; returns their seconds and what was stored."""
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from bot.clock import system_clock
-    from storage.readiness import ReadinessAnswer, ReadinessPoll
+    from bot.secret_key import server_key
+    from bot.voters import Voters
+    from storage.readiness import ReadinessAnswer, ReadinessCount, ReadinessPoll
 
     async def create(session) -> int:
         poll = ReadinessPoll(question="Would you vote to authorize a strike?", choices=CHOICES,
@@ -71,17 +74,19 @@ async def vote(url: str, members: int) -> dict[str, float | int]:
         await session.flush()
         return poll.id
 
+    voters = Voters(server_key(url))  # the bot's own key: an anonymous poll's choices and counts are sealed
+
     async def stored(session, poll_id: int) -> dict[str, int]:
-        per_choice = dict((await session.exec(select(ReadinessAnswer.choice, func.count())
-                                              .where(ReadinessAnswer.poll_id == poll_id)
-                                              .group_by(ReadinessAnswer.choice))).all())
-        answered = (await session.exec(select(func.count(), func.count(func.distinct(ReadinessAnswer.voter)))
-                                       .where(ReadinessAnswer.poll_id == poll_id))).one()
+        rows = (await session.exec(select(ReadinessAnswer.voter, ReadinessAnswer.sealed)
+                                   .where(ReadinessAnswer.poll_id == poll_id))).all()
+        per_choice = Counter(voters.choice(sealed) for _, sealed in rows)
+        cells = (await session.exec(select(ReadinessCount.sealed).where(ReadinessCount.poll_id == poll_id))).scalars()
+        counted = [sum(column) for column in zip(*(voters.open_counts(c) for c in cells), strict=True)]
         sent = [0] * len(CHOICES)
         for i in range(members):
             sent[choice_of(i)] += 1
-        return {"answers": sum(per_choice.values()), "answered": answered[1], "duplicates": answered[0] - answered[1],
-                "as_sent": int([per_choice.get(c, 0) for c in range(len(CHOICES))] == sent)}
+        return {"answers": len(rows), "answered": len({voter for voter, _ in rows}), "duplicates": 0,
+                "as_sent": int([per_choice.get(c, 0) for c in range(len(CHOICES))] == sent == counted)}
 
     return await _clicks(url, members, create, lambda poll_id, i: f"/readiness answer {poll_id} {choice_of(i) + 1}",
                          stored)

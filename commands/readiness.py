@@ -243,8 +243,7 @@ async def answer(ctx: Context, poll: int, choice: str) -> Reply:
         raise UserError(N_("Poll #{id} is closed, so answers can’t be given or changed."), id=poll)
     index = pick_choice(ctx, found, choice)
     member = await ctx.session.get(Member, ctx.member_id)
-    await store.record_answer(ctx.session, ctx.app.voters, found, member, index, ctx.app.voters.seal(ctx.now),
-                              mix=ctx.config.readiness.min_cell_size)
+    await store.record_answer(ctx.session, ctx.app.voters, found, member, index, ctx.now)
     if not found.anonymous:
         return ctx.reply(ctx._("Your answer to poll #{id}: {choice}. This poll is not anonymous: leaders can see how "
                                "you answered, with your name. You can change it until the poll closes.",
@@ -287,7 +286,7 @@ async def closing(ctx: Context, poll: ReadinessPoll) -> tuple[Effect, ...]:
     outcome = None
     if permissions.member_reads_results(poll.results, closed=True):
         settings = ctx.config.readiness
-        rows, _off = await shown_rows(ctx, poll, await store.tally(ctx.session, poll), MEMBER)
+        rows, _off = await shown_rows(ctx, poll, await store.tally(ctx.session, ctx.app.voters, poll), MEMBER)
         outcome = Outcome.of(rows, settings.threshold, settings.min_cell_size)
     view = PollView.of(poll)
 
@@ -357,6 +356,8 @@ async def shown_rows(ctx: Context, poll: ReadinessPoll, result: Tally,
     minimum, unanimous = settings.min_cell_size, settings.unanimous_min
     live = {store.slot(s.site_id): (s.roster, s.choices) for s in result.sites}
     live[store.OFF_ROSTER] = (None, result.off_roster)
+    if anonymous:
+        await store.fold_counts(ctx.session, ctx.app.voters, poll)
     if permissions.sees_every_count(actor, anonymous):
         seen = {slot: choices for slot, (_, choices) in live.items()}
     else:
@@ -471,7 +472,7 @@ async def tally(ctx: Context, poll: int, page: int) -> Reply:
     found = await find_poll(ctx, poll)
     keys = permissions.readiness_sites(ctx.actor, found.results, found.is_closed(ctx.now))
     site_ids = await visible_site_ids(ctx, keys)
-    result = await store.tally(ctx.session, found, site_ids)
+    result = await store.tally(ctx.session, ctx.app.voters, found, site_ids)
     assessed = await assessments.counts_by_site(ctx.session, site_ids)
     counts = Counts(ctx)
     rows, off = await shown_rows(ctx, found, result)
@@ -546,7 +547,7 @@ async def export(ctx: Context, poll: int) -> Reply:
                       rows)
         return ctx.reply(ctx.n_("Poll #{id}: {n} member.", "Poll #{id}: {n} members.", len(rows), id=found.id),
                          attachments=(Attachment(f"readiness-{found.id}-members.csv", data, "text/csv"),))
-    result = await store.tally(ctx.session, found)
+    result = await store.tally(ctx.session, ctx.app.voters, found)
     rows, off = await shown_rows(ctx, found, result)
     threshold = ctx.config.readiness.threshold
 

@@ -158,8 +158,8 @@ async def measure(ctx: Context, ladder: list[StructureTest], sizes: dict[int, tu
             await referent(ctx, test.kind, test.ref_id)  # refuses: it is gone
     ids = {kind: [t.ref_id for t in ladder if t.kind == kind] for kind in KINDS}
     acts = await store.acts_by_site(ctx.session, ids["action"], ids["pledge"], None if every_site else site_ids)
-    tallies = await polls.tallies(ctx.session, [found["readiness", i] for i in ids["readiness"]], site_ids,
-                                  roster=sizes)
+    tallies = await polls.tallies(ctx.session, ctx.app.voters, [found["readiness", i] for i in ids["readiness"]],
+                                  site_ids, roster=sizes)
     columns = []
     for test in ladder:
         counted = found[test.kind, test.ref_id]

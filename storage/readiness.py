@@ -2,20 +2,23 @@
 
 Anonymity against a copy of the database without the server key (:mod:`bot.secret_key`): an
 answer row holds the poll, a keyed hash of poll and person (``voter``), the worksite and roster
-status at answer time, the choice and the sealed time. For an anonymous poll its ``member_id`` is
-empty and nothing else records that a member answered: the missing list and ``/member me`` recompute
-each member's voter keys with the key. The row has no serial id and no clear timestamp, and when it
-is written :func:`record_answer` writes ``min_cell_size - 1`` other answers of the poll again beside
-it, in shuffled order, so the transaction id (PostgreSQL's ``xmin``), the place in the heap or in a
-dump and, on SQLite (a WITHOUT ROWID table), the place of the cell in its page put it among
-``min_cell_size`` rows written at once rather than at the moment its member acted.
+status at answer time and the sealed time. For an anonymous poll its ``member_id`` and ``choice`` are
+empty, the choice is sealed with the time, and nothing else records that a member answered: the missing
+list and ``/member me`` recompute each member's voter keys with the key. Its counts per choice are
+sealed per worksite (:class:`ReadinessCount`), so no clear number changes by the one answer a write
+adds. The row has no serial id and no clear timestamp, and :func:`record_answer` writes it among up to
+``MIX - 1`` other answers of the poll, every one sealed anew, in one shuffled insert: the transaction
+id (PostgreSQL's ``xmin``), the place in the heap or in a dump and, on SQLite (a WITHOUT ROWID table),
+the place of the cell in its page are those of the whole poll (or of ``MIX`` rows of it), and two copies
+taken around one answer differ in every rewritten row.
 
 A person's answers follow them (:func:`follow`): when they join a roster row, change worksite, go off
 the roster or are forgotten, the rows under their voter keys are re-keyed and re-counted, so each person
 has one answer per poll, counted where the roster has them. ``sealed`` is when the answer was given,
 encrypted with the server key, so only the server can tell which of two answers merged into one is later.
 
-Every count is a SQL ``GROUP BY``: the tally reads one row per (site, choice), never per member.
+The tally reads one row per (site, choice) of a named poll (a SQL ``GROUP BY``) and a few sealed rows
+per site of an anonymous one, never a row per member.
 """
 
 from __future__ import annotations
@@ -35,12 +38,15 @@ from sqlalchemy import (
     Index,
     Integer,
     Select,
+    String,
     UniqueConstraint,
     and_,
     bindparam,
     cast,
     delete,
+    false,
     func,
+    insert,
     null,
     or_,
     true,
@@ -65,7 +71,17 @@ class Voters(Protocol):
 
     def key(self, poll_id: int, subject: str) -> str: ...
 
+    def seal(self, moment: datetime, choice: int | None = None) -> str: ...
+
+    def reseal(self, sealed: str | None) -> str | None: ...
+
     def opened(self, sealed: str | None) -> int: ...
+
+    def choice(self, sealed: str | None) -> int | None: ...
+
+    def seal_counts(self, counts: list[int]) -> str: ...
+
+    def open_counts(self, sealed: str) -> list[int]: ...
 
 
 class ReadinessPoll(SQLModel, table=True):
@@ -88,7 +104,8 @@ class ReadinessPoll(SQLModel, table=True):
 
 
 class ReadinessAnswer(SQLModel, table=True):
-    """One answer per voter and poll; ``member_id`` is set only for polls that are not anonymous."""
+    """One answer per voter and poll; ``member_id`` and ``choice`` are set only for polls that are not
+    anonymous."""
 
     # the tally index: a poll's answers per (site, roster, choice) counted in index order, no sort
     __table_args__ = (UniqueConstraint("poll_id", "member_id"),
@@ -105,7 +122,7 @@ class ReadinessAnswer(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("worksite.id", ondelete="SET NULL"), nullable=True)
     )
     on_roster: bool = Field(sa_column=Column(Boolean, nullable=False))
-    choice: int
+    choice: int | None = None  # a named poll's; an anonymous poll's is sealed
     sealed: str | None = Field(default=None, max_length=64)
 
 
@@ -156,65 +173,170 @@ async def get_poll(session: AsyncSession, poll_id: int, *, lock: str | None = No
 
 
 _ROW = ("poll_id", "voter", "member_id", "site_id", "on_roster", "choice", "sealed")
+MIX = 64  # rows of an anonymous poll written at once: the whole poll while it has fewer answers
+Cells = dict[tuple[int | None, bool], list[int]]  # counts per choice by (site, on the roster)
 
 
 async def record_answer(session: AsyncSession, voters: Voters, poll: ReadinessPoll, member: Member, choice: int,
-                        sealed: str, *, mix: int) -> None:
+                        moment: datetime) -> None:
     """Insert or change a member's answer; the (poll, voter) key keeps it to one per person. An answer
     under a key they had before their roster row was known is replaced too.
 
-    An anonymous answer is written among ``mix - 1`` other answers of the poll, rewritten as they are
-    (locked first, so a change made meanwhile is not undone), all inserted in shuffled order."""
+    An anonymous answer's choice is sealed with its moment and the poll's sealed counts move with it;
+    the row is written among up to ``MIX - 1`` other answers of the poll, all sealed again and inserted
+    in shuffled order (:func:`_mix`)."""
     poll_id = id_of(poll)
     voter = voters.key(poll_id, member.voter)
     former = [voters.key(poll_id, s) for s in member.former_voters]
-    if former:
-        await session.exec(delete(ReadinessAnswer).where(col(ReadinessAnswer.poll_id) == poll.id,
-                                                         col(ReadinessAnswer.voter).in_(former)))
-    row = {"poll_id": poll.id, "voter": voter, "member_id": None if poll.anonymous else member.id,
-           "site_id": member.worksite_id, "on_roster": member.on_roster, "choice": choice, "sealed": sealed}
-    if not poll.anonymous:
-        # after an account merge the member's row may sit under the other account's voter key
-        existing = (await session.exec(select(ReadinessAnswer).where(
-            ReadinessAnswer.poll_id == poll.id, ReadinessAnswer.member_id == member.id))).one_or_none()
-        if existing is not None:
-            existing.site_id, existing.on_roster, existing.choice = member.worksite_id, member.on_roster, choice
-            existing.sealed = sealed
-            await session.flush()
-            return
-        await upsert(session, ReadinessAnswer, row, ["poll_id", "voter"], _CHANGED)
+    sealed = voters.seal(moment, choice if poll.anonymous else None)
+    row = {"poll_id": poll_id, "voter": voter, "member_id": None if poll.anonymous else member.id,
+           "site_id": member.worksite_id, "on_roster": member.on_roster,
+           "choice": None if poll.anonymous else choice, "sealed": sealed}
+    if poll.anonymous:
+        # one member at a time: their former answer is read, uncounted and replaced as one step
+        await session.exec(locked(select(Member.id).where(Member.id == member.id)))
+        before = await _mix(session, voters, poll_id, [voter, *former], row)
+        change: Cells = {}
+        for old in before:
+            _move(change, len(poll.choices), old["site_id"], old["on_roster"], _choice_of(voters, old), -1)
+        _move(change, len(poll.choices), member.worksite_id, member.on_roster, choice, 1)
+        await _add_counts(session, voters, poll_id, change)
         return
-    picked = await _companions(session, poll_id, voter, mix - 1)
-    table = table_of(ReadinessAnswer)
-    columns = [table.c[name] for name in _ROW]
-    keys = table.c.poll_id == poll.id, table.c.voter.in_([voter, *picked])
-    # one statement locks them all, in voter order, so two answers at once never wait on each other in a circle
-    current = (await session.exec(locked(select(*columns).where(*keys).order_by(table.c.voter)))).all()
-    others = [dict(zip(_ROW, values, strict=True)) for values in current if values[1] != voter]
-    await session.exec(delete(table).where(*keys))
-    _random.shuffle(others)
-    at = _random.randint(0, len(others))
-    await insert_ignoring_duplicates(session, ReadinessAnswer, others[:at], ["poll_id", "voter"])
+    if former:
+        await session.exec(delete(ReadinessAnswer).where(col(ReadinessAnswer.poll_id) == poll_id,
+                                                         col(ReadinessAnswer.voter).in_(former)))
+    # after an account merge the member's row may sit under the other account's voter key
+    existing = (await session.exec(select(ReadinessAnswer).where(
+        ReadinessAnswer.poll_id == poll_id, ReadinessAnswer.member_id == member.id))).one_or_none()
+    if existing is not None:
+        existing.site_id, existing.on_roster, existing.choice = member.worksite_id, member.on_roster, choice
+        existing.sealed = sealed
+        await session.flush()
+        return
     await upsert(session, ReadinessAnswer, row, ["poll_id", "voter"], _CHANGED)
-    await insert_ignoring_duplicates(session, ReadinessAnswer, others[at:], ["poll_id", "voter"])
 
 
 _CHANGED = ["site_id", "on_roster", "choice", "sealed"]
 _random = random.SystemRandom()
 
 
-async def _companions(session: AsyncSession, poll_id: int, voter: str, n: int) -> list[str]:
-    """Up to ``n`` other voters of the poll, from a random point in voter order (voters are hashes, so
-    that is a random sample)."""
-    if n <= 0:
-        return []
-    start = secrets.token_hex(32)
-    base = (select(ReadinessAnswer.voter).where(ReadinessAnswer.poll_id == poll_id, ReadinessAnswer.voter != voter)
-            .order_by(ReadinessAnswer.voter))
-    found = list((await session.exec(base.where(ReadinessAnswer.voter >= start).limit(n))))
+def _choice_of(voters: Voters, row: dict[str, Any]) -> int | None:
+    return row["choice"] if row["choice"] is not None else voters.choice(row["sealed"])
+
+
+def _move(change: Cells, n: int, site_id: int | None, on_roster: bool, choice: int | None, by: int) -> None:
+    if choice is not None and 0 <= choice < n:
+        change.setdefault((site_id, bool(on_roster)), [0] * n)[choice] += by
+
+
+async def _mix(session: AsyncSession, voters: Voters, poll_id: int, mine: list[str],
+               replacement: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Rewrite the anonymous rows under ``mine`` (replaced by ``replacement`` if given) among up to
+    ``MIX - 1`` others of the poll, every row sealed again, all in one shuffled insert: a copy of the
+    database sees the rows of one write with one transaction id, in a random place in the heap and in
+    their pages, each sealed anew, whatever changed. Returns the rows that were under ``mine``."""
+    table = table_of(ReadinessAnswer)
+    before = await _rows(session, table.c.voter.in_(mine), poll_id)
+    rows = await _companions(session, poll_id, mine, MIX - 1) + ([replacement] if replacement else before)
+    await session.exec(delete(table).where(table.c.poll_id == poll_id,
+                                           table.c.voter.in_([*mine, *(row["voter"] for row in rows)])))
+    for row in rows:
+        row["sealed"] = voters.reseal(row["sealed"]) if row is not replacement else row["sealed"]
+    _random.shuffle(rows)
+    await insert_ignoring_duplicates(session, ReadinessAnswer, rows, ["poll_id", "voter"])
+    return before
+
+
+async def _rows(session: AsyncSession, where: ColumnElement[bool], poll_id: int, *, limit: int | None = None,
+                skip_locked: bool = False) -> list[dict[str, Any]]:
+    table = table_of(ReadinessAnswer)
+    query = select(*(table.c[name] for name in _ROW)).where(table.c.poll_id == poll_id, where)
+    if limit is not None:
+        query = query.order_by(table.c.voter).limit(limit)
+    return [dict(zip(_ROW, values, strict=True))
+            for values in await session.exec(locked(query, skip_locked=skip_locked))]
+
+
+async def _companions(session: AsyncSession, poll_id: int, mine: list[str], n: int) -> list[dict[str, Any]]:
+    """Up to ``n`` other rows of the poll, from a random point in voter order (voters are hashes, so that
+    is a random sample), locked; rows another answer is rewriting are skipped, not waited for."""
+    start, others = secrets.token_hex(32), col(ReadinessAnswer.voter).not_in(mine)
+    found = await _rows(session, others & (col(ReadinessAnswer.voter) >= start), poll_id, limit=n, skip_locked=True)
     if len(found) < n:
-        found += (await session.exec(base.where(ReadinessAnswer.voter < start).limit(n - len(found))))
+        found += await _rows(session, others & (col(ReadinessAnswer.voter) < start), poll_id, limit=n - len(found),
+                             skip_locked=True)
     return found
+
+
+class ReadinessCount(SQLModel, table=True):
+    """An anonymous poll's answers per choice at one worksite and roster status, sealed with the server
+    key (:meth:`bot.voters.Voters.seal_counts`). An answer adds a row of what it changed (so answers at
+    once never wait for each other), and reading a tally folds a cell's rows into one
+    (:func:`fold_counts`): a copy of the database sees counts sealed anew, not which choice grew."""
+
+    poll_id: int = Field(sa_column=Column(Integer, ForeignKey("readinesspoll.id", ondelete="CASCADE"),
+                                          primary_key=True))
+    cell: str = Field(primary_key=True, max_length=32)  # see cell()
+    site_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("worksite.id", ondelete="SET NULL"), nullable=True)
+    )
+    on_roster: bool = Field(sa_column=Column(Boolean, nullable=False))
+    sealed: str = Field(max_length=160)
+
+
+def cell(site_id: int | None, on_roster: bool) -> str:
+    """A new count row's key: its site and roster status, and a random part (a cell has several rows)."""
+    return f"{slot(site_id)}:{'on' if on_roster else 'off'}:{secrets.token_hex(6)}"
+
+
+def _count_rows(voters: Voters, poll_id: int, counts: Cells) -> list[dict[str, Any]]:
+    return [{"poll_id": poll_id, "cell": cell(*key), "site_id": key[0], "on_roster": key[1],
+             "sealed": voters.seal_counts(by)} for key, by in counts.items()]
+
+
+async def _add_counts(session: AsyncSession, voters: Voters, poll_id: int, change: Cells) -> None:
+    """Add ``change`` (one choice up, perhaps one down) as new sealed rows: nothing is locked or read. A
+    row is written even where nothing changed (the same answer again), so no copy tells that apart."""
+    await session.exec(insert(table_of(ReadinessCount)), params=_count_rows(voters, poll_id, change))
+
+
+async def fold_counts(session: AsyncSession, voters: Voters, poll: ReadinessPoll) -> None:
+    """One sealed row per cell again: the rows deleted here (and only those, whatever another fold or
+    answer does at once) are summed into one new row each."""
+    table, n = table_of(ReadinessCount), len(poll.choices)
+    gone = await session.exec(delete(table).where(table.c.poll_id == poll.id)
+                              .returning(table.c.site_id, table.c.on_roster, table.c.sealed))
+    counts: Cells = {}
+    for site_id, on_roster, sealed in gone.all():
+        key = (site_id, bool(on_roster))
+        counts[key] = [a + b for a, b in zip(counts.get(key, [0] * n), voters.open_counts(sealed)[:n], strict=True)]
+    counts = {key: by for key, by in counts.items() if any(by)}
+    if counts:
+        await session.exec(insert(table), params=_count_rows(voters, id_of(poll), counts))
+
+
+async def _recount(session: AsyncSession, voters: Voters, poll: ReadinessPoll,
+                   cells: set[tuple[int | None, bool]]) -> None:
+    """Seal the counts of ``cells`` again from the rows they count: after answers moved between cells."""
+    if not cells:
+        return
+    table, n = table_of(ReadinessCount), len(poll.choices)
+    counts: Cells = {key: [0] * n for key in cells}
+    sites = [site for site, _ in cells]
+    answer = table_of(ReadinessAnswer)
+    rows = await session.exec(select(answer.c.site_id, answer.c.on_roster, answer.c.choice, answer.c.sealed)
+                              .where(answer.c.poll_id == poll.id,
+                                     or_(answer.c.site_id.in_([s for s in sites if s is not None]),
+                                         answer.c.site_id.is_(None) if None in sites else false())))
+    for site_id, on_roster, choice, sealed in rows.all():
+        if (site_id, on_roster) in counts:
+            _move(counts, n, site_id, on_roster, choice if choice is not None else voters.choice(sealed), 1)
+    await session.exec(delete(table).where(table.c.poll_id == poll.id, or_(*(
+        and_(table.c.site_id.is_(None) if site is None else table.c.site_id == site, table.c.on_roster == roster)
+        for site, roster in cells))))
+    counts = {key: by for key, by in counts.items() if any(by)}
+    if counts:
+        await session.exec(insert(table), params=_count_rows(voters, id_of(poll), counts))
 
 
 @dataclass(frozen=True)
@@ -236,36 +358,43 @@ _RECOUNT = (update(ReadinessAnswer)
 
 async def follow(session: AsyncSession, voters: Voters, moves: Sequence[Move]) -> None:
     """Answers follow their people, in every poll: one answer per person (of answers found under several
-    of their keys the later stands, re-keyed to ``subject``), counted where the roster has them now."""
+    of their keys the later stands, re-keyed to ``subject``), counted where the roster has them now. In an
+    anonymous poll the moved rows are mixed again (:func:`_mix`) and the cells they left or joined recounted."""
     if not moves:
         return
-    polls = (await session.exec(select(nonnull(ReadinessPoll.id), ReadinessPoll.anonymous))).all()
-    for poll_id, anonymous in polls:
-        present = dict((await session.exec(select(ReadinessAnswer.voter, ReadinessAnswer.sealed)
-                                           .where(ReadinessAnswer.poll_id == poll_id))).all())
-        recount = []
+    for poll in (await session.exec(select(ReadinessPoll))).all():
+        poll_id = id_of(poll)
+        present = {voter: (sealed, (site_id, on_roster)) for voter, sealed, site_id, on_roster in (await session.exec(
+            select(ReadinessAnswer.voter, ReadinessAnswer.sealed, ReadinessAnswer.site_id, ReadinessAnswer.on_roster)
+            .where(ReadinessAnswer.poll_id == poll_id))).all()}
+        recount, moved_keys, cells = [], [], set()
         for move in moves:
             keys = list(dict.fromkeys(voters.key(poll_id, s) for s in (move.subject, *move.former)))
             found = [k for k in keys if k in present]
             if not found:
                 continue
-            latest = max(found, key=lambda k: voters.opened(present[k]))
+            latest = max(found, key=lambda k: voters.opened(present[k][0]))
             stale = [k for k in found if k != latest]
             if stale:
                 await session.exec(delete(ReadinessAnswer).where(col(ReadinessAnswer.poll_id) == poll_id,
                                                                  col(ReadinessAnswer.voter).in_(stale)))
             if latest != keys[0]:
                 values: dict[str, Any] = {"voter": keys[0]}
-                if not anonymous and move.member_id is not None:
+                if not poll.anonymous and move.member_id is not None:
                     values["member_id"] = move.member_id
                 await session.exec(update(ReadinessAnswer).where(col(ReadinessAnswer.poll_id) == poll_id,
                                                                  col(ReadinessAnswer.voter) == latest).values(values))
             for k in found:
-                present.pop(k)
-            present[keys[0]] = None
+                cells.add(present.pop(k)[1])
+            present[keys[0]] = (None, (move.site_id, move.on_roster))
+            cells.add((move.site_id, move.on_roster))
+            moved_keys.append(keys[0])
             recount.append({"p": poll_id, "v": keys[0], "site": move.site_id, "roster": move.on_roster})
         if recount:
             await (await session.connection()).execute(_RECOUNT, recount)
+            if poll.anonymous:
+                await _mix(session, voters, poll_id, moved_keys, None)
+                await _recount(session, voters, poll, cells)
     await session.flush()
 
 
@@ -361,60 +490,80 @@ def _site_filter(column: int | None, site_ids: list[int] | None) -> ColumnElemen
     return true() if site_ids is None else col(column).in_(site_ids)
 
 
-async def tally(session: AsyncSession, poll: ReadinessPoll, site_ids: list[int] | None = None) -> Tally:
+async def tally(session: AsyncSession, voters: Voters, poll: ReadinessPoll, site_ids: list[int] | None = None) -> Tally:
     """Roster size and answers per choice for each worksite (all, or ``site_ids``), plus off-roster answers."""
-    return (await tallies(session, [poll], site_ids))[id_of(poll)]
+    return (await tallies(session, voters, [poll], site_ids))[id_of(poll)]
 
 
-async def tallies(session: AsyncSession, polls: Sequence[ReadinessPoll], site_ids: list[int] | None = None, *,
+async def tallies(session: AsyncSession, voters: Voters, polls: Sequence[ReadinessPoll],
+                  site_ids: list[int] | None = None, *,
                   roster: dict[int, tuple[str, int]] | None = None) -> dict[int, Tally]:
     """:func:`tally` of every poll in ``polls``, in one Core statement: the roster per site (its ``poll_id``
     and ``choice`` NULL) once, unless the caller read it already (``roster``: each worksite's name and size,
-    as :func:`storage.roster.sizes` gives them), and answers per (poll, site, roster status, choice) side by
-    side, each with its site's name."""
+    as :func:`storage.roster.sizes` gives them), a named poll's answers per (poll, site, roster status,
+    choice) and an anonymous poll's sealed counts (a few rows per site and roster status, opened here with
+    the key) side by side, each with its site's name."""
     if not polls:
         return {}
-    answer = ReadinessAnswer
-    parts: list[Select[int | None, int | None, bool | None, int | None, int]] = [
-        core_select(col(answer.poll_id), col(answer.site_id), col(answer.on_roster), col(answer.choice),
-                    func.count().label("n"))
-        .where(col(answer.poll_id).in_([id_of(p) for p in polls]), _site_filter(answer.site_id, site_ids))
-        .group_by(col(answer.poll_id), col(answer.site_id), col(answer.on_roster), col(answer.choice))]
+    answer, count_row, nothing = ReadinessAnswer, ReadinessCount, cast(null(), String)
+    named = [id_of(p) for p in polls if not p.anonymous]
+    anonymous = [id_of(p) for p in polls if p.anonymous]
+    parts: list[Select[int | None, int | None, bool | None, int | None, int, str | None]] = []
+    if named:
+        parts.append(core_select(col(answer.poll_id), col(answer.site_id), col(answer.on_roster), col(answer.choice),
+                                 func.count().label("n"), nothing.label("sealed"))
+                     .where(col(answer.poll_id).in_(named), _site_filter(answer.site_id, site_ids))
+                     .group_by(col(answer.poll_id), col(answer.site_id), col(answer.on_roster), col(answer.choice)))
+    if anonymous:
+        parts.append(core_select(col(count_row.poll_id), col(count_row.site_id), col(count_row.on_roster),
+                                 cast(null(), Integer).label("choice"), cast(null(), Integer).label("n"),
+                                 col(count_row.sealed))
+                     .where(col(count_row.poll_id).in_(anonymous), _site_filter(count_row.site_id, site_ids)))
     if roster is None:
         parts.append(core_select(cast(null(), Integer).label("poll_id"), col(Member.worksite_id).label("site_id"),
                                  cast(null(), Boolean).label("on_roster"), cast(null(), Integer).label("choice"),
-                                 func.count().label("n"))
+                                 func.count().label("n"), nothing.label("sealed"))
                      .where(col(Member.on_roster), _site_filter(Member.worksite_id, site_ids))
                      .group_by(col(Member.worksite_id)))
     counts = union_all(*parts).subquery()
-    poll_id, site_id, on_roster, choice, count = counts.c
+    poll_id, site_id, on_roster, choice, count, sealed = counts.c
     rows = (await (await session.connection()).execute(
-        core_select(poll_id, site_id, col(Worksite.name), on_roster, choice, count)
+        core_select(poll_id, site_id, col(Worksite.name), on_roster, choice, count, sealed)
         .outerjoin(Worksite, col(Worksite.id) == site_id))).all()
     rosters = dict(roster or {})
-    rosters.update((site, (name, number)) for poll, site, name, _, _, number in rows if poll is None)
-    by_poll: dict[int, list[Sequence[Any]]] = {id_of(p): [] for p in polls}
-    for row in rows:
-        if row[0] is not None:
-            by_poll[row[0]].append(row[1:])
-    return {id_of(p): _tally(len(p.choices), rosters, by_poll[id_of(p)]) for p in polls}
+    rosters.update((site, (name, number)) for poll, site, name, _, _, number, _ in rows if poll is None)
+    n_of = {id_of(p): len(p.choices) for p in polls}
+    by_poll: dict[int, list[tuple[int | None, str | None, bool, list[int]]]] = {p: [] for p in n_of}
+    for poll, site, name, answered_on_roster, picked, number, cell_counts in rows:
+        if poll is None:
+            continue
+        n = n_of[poll]
+        if cell_counts is not None:
+            per_choice = voters.open_counts(cell_counts)[:n]
+        elif picked is not None and 0 <= picked < n:
+            per_choice = [number if i == picked else 0 for i in range(n)]
+        else:
+            continue
+        by_poll[poll].append((site, name, bool(answered_on_roster), per_choice))
+    return {p: _tally(n_of[p], rosters, by_poll[p]) for p in n_of}
 
 
-def _tally(n: int, rosters: dict[int, tuple[str, int]], answers: list[Sequence[Any]]) -> Tally:
+def _tally(n: int, rosters: dict[int, tuple[str, int]],
+           answers: list[tuple[int | None, str | None, bool, list[int]]]) -> Tally:
     sites: dict[int | None, SiteTally] = {site: SiteTally(site, name, roster=number, choices=[0] * n)
                                           for site, (name, number) in rosters.items()}
     off_roster = [0] * n
-    for site, name, answered_on_roster, picked, number in answers:
-        if not 0 <= picked < n:
-            continue
+    for site, name, answered_on_roster, per_choice in answers:
+        if not any(per_choice):
+            continue  # a cell its answers all left
         if not answered_on_roster:
-            off_roster[picked] += number
+            off_roster = [a + b for a, b in zip(off_roster, per_choice, strict=True)]
             continue
         entry = sites.get(site)
         if entry is None:
             entry = sites[site] = SiteTally(site, name, choices=[0] * n)
-        entry.choices[picked] += number
-        entry.answers += number
+        entry.choices = [a + b for a, b in zip(entry.choices, per_choice, strict=True)]
+        entry.answers += sum(per_choice)
     ordered = sorted(sites.values(), key=lambda s: (s.name is None, (s.name or "").casefold()))
     return Tally(ordered, off_roster)
 

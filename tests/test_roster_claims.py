@@ -29,7 +29,7 @@ async def imported(app, roster: str = ROSTER):
 
 async def counts(app, poll: int):
     async def read(session):
-        return await readiness.tally(session, await readiness.get_poll(session, poll))
+        return await readiness.tally(session, app.voters, await readiness.get_poll(session, poll))
     result = await app.db.read(read)
     return {s.name: (s.roster, s.answers, s.yes) for s in result.sites}, sum(result.off_roster)
 

@@ -123,7 +123,7 @@ async def clear(app) -> None:
 
 async def check(app, poll_id: int, model: Model) -> None:
     async def read(session):
-        return await readiness.tally(session, await readiness.get_poll(session, poll_id))
+        return await readiness.tally(session, app.voters, await readiness.get_poll(session, poll_id))
     result = await app.db.read(read)
     by_name = {s.name: s for s in result.sites}
     for s, name in enumerate(SITES):
@@ -187,7 +187,7 @@ async def import_text(app, text: str):
 
 async def site_counts(app, poll_id: int) -> tuple[dict[str, tuple[int, int]], int]:
     async def read(session):
-        return await readiness.tally(session, await readiness.get_poll(session, poll_id))
+        return await readiness.tally(session, app.voters, await readiness.get_poll(session, poll_id))
     result = await app.db.read(read)
     return {s.name: (s.roster, s.answers) for s in result.sites}, sum(result.off_roster)
 
@@ -232,7 +232,7 @@ async def test_linking_two_accounts_that_both_answered_keeps_the_later_answer(bo
     await bot.ok("555000111222333444", f"/member link {code}", platform="discord")
 
     async def read(session):
-        return await readiness.tally(session, await readiness.get_poll(session, poll))
+        return await readiness.tally(session, app.voters, await readiness.get_poll(session, poll))
     assert (await app.db.read(read)).off_roster == [1, 0, 0, 0]
 
 
