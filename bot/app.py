@@ -22,11 +22,12 @@ from bot.clock import system_clock
 from bot.config import Config
 from bot.context import Context
 from bot.errors import UserError
+from bot.forms import form_for
 from bot.i18n import N_, Catalogs, Translator
 from bot.permissions import Actor, resolve_role, with_appointment
 from bot.registry import Command, Registry
 from bot.secret_key import server_key
-from bot.types import Form, FormField, Identity, Invocation, Message, Reply, Role
+from bot.types import Identity, Invocation, Message, Reply, Role
 from bot.voters import Voters
 from storage import captains, migrate, unreached
 from storage.audit import AuditEntry
@@ -102,9 +103,11 @@ class App:
             command = self.registry.find(inv.group, inv.sub)
             if command.form and not inv.args and inv.can_open_forms:
                 tr = await self._translator_for(inv)
-                return Reply(form=self.form_for(command, tr), lang=tr.lang)
+                platform = self.config.platforms[inv.identity.platform] \
+                    if inv.identity.platform in self.config.platforms else None
+                return Reply(form=form_for(command, tr, platform.modal if platform else None), lang=tr.lang)
             try:
-                args = command.bind(inv.args)
+                args = command.bind(inv.args, self.catalogs)
             except UserError as exc:
                 raise exc.with_usage(command.usage()) from None
             reply, tr = await self._execute(command, inv, args)
@@ -253,14 +256,6 @@ class App:
         now = self.clock()
         ctx = Context(self, session, Actor(None, "organizer-bot", Role.leader), tr, now)
         await effects.store(self, session, tuple(await handler(ctx, **args)), now)
-
-    def form_for(self, command: Command, tr: Translator) -> Form:
-        fields = tuple(
-            FormField(p.name, tr._(p.help), p.required, p.multiline, p.max_length, p.choices,
-                      tuple(tr._(p.labels[c]) if c in p.labels else c for c in p.choices))
-            for p in command.params
-        )
-        return Form(tr._(command.help), command.group, command.name, fields, tr._("Submit"))
 
     def error_reply(self, error: UserError, tr: Translator) -> Reply:
         text = tr._(error.msgid, **error.params)

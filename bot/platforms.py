@@ -32,13 +32,16 @@ _NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")  # a config section's name, and what
 @dataclass(frozen=True)
 class ModalLimits:
     """What one of the platform's forms holds: its inputs, and the characters of its title, submit button,
-    a field's label and a field's value."""
+    a field's label, a field's value, the hint under a label and a select's option. The core fits a form
+    to them (:mod:`bot.forms`); tests check that every form's texts fit them in every language."""
 
     fields: int
     title: int
     submit: int
     label: int
     value: int
+    hint: int
+    option: int
 
 
 def _no_rule(config: Config) -> None:

@@ -12,6 +12,7 @@ import inspect
 import re
 import types
 import typing
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Concatenate, TypeVar, cast
@@ -23,6 +24,7 @@ from bot.types import Role
 
 if TYPE_CHECKING:
     from bot.context import Context
+    from bot.i18n import Catalogs
     from bot.types import Effect, Reply
 
 Handler = Callable[Concatenate["Context", ...], Awaitable["Reply"]]
@@ -44,6 +46,7 @@ _TOKEN = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^\s"])+|"')
 _NAMED = re.compile(r"^([a-z][a-z0-9_-]*):(.*)$", re.S)
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'})
 MAX_TEXT = 4000
+PART = "."  # a form splits a value longer than its inputs hold into ``name``, ``name.2``, …, joined by bind
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # what every database column holds
 PARSED_KEPT, PARSED_LONGEST = 4096, 200  # how many distinct lines' parse is kept, and of lines how long
 
@@ -55,8 +58,10 @@ class Param:
 
     ``greedy`` (last positional only) takes the rest of the line as typed, so
     ``/member site Escalante Elementary`` needs no quotes. ``labels`` name choices (msgids) where a
-    list is shown to pick from (a platform's options, its forms); what is typed stays the choice. ``options``
+    list is shown to pick from (a platform's options, its forms); a choice may be typed as itself or
+    as its label in any of the campaign's languages (a Spanish rep's "mitin" is ``rally``). ``options``
     names a type-ahead list of likely values (worksites), which a platform may suggest as the member types.
+    ``label`` is the short name (a msgid) over its field in a form, where ``help`` goes under it.
     """
 
     name: str
@@ -73,6 +78,7 @@ class Param:
     multiline: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
     options: str | None = None  # a type-ahead list (Registry.options) a platform may offer for the value
+    label: str | None = None
 
     @property
     def in_order(self) -> bool:
@@ -84,8 +90,9 @@ class Param:
             return f"<{self.name}>" if self.required else f"[{self.name}]"
         return f"[{self.name}:{shown}]"
 
-    def convert(self, raw: Any) -> Any:
-        """Check and convert a value typed as text (or already typed, from a platform's options or a form)."""
+    def convert(self, raw: Any, catalogs: Catalogs | None = None) -> Any:
+        """Check and convert a value typed as text (or already typed, from a platform's options or a form);
+        ``catalogs`` read a choice's label in each language."""
         if self.type is bool:
             if isinstance(raw, bool):
                 return raw
@@ -115,11 +122,47 @@ class Param:
             raise UserError(N_("{name} is too long: {length} characters, the limit is {limit}."),
                             name=self.name, length=len(text), limit=self.max_length)
         if self.choices:
-            for choice in self.choices:
-                if choice.casefold() == text.casefold():
-                    return choice
-            raise UserError(N_("{name} must be one of: {choices}."), name=self.name, choices=", ".join(self.choices))
+            choice = self._choice(text, catalogs)
+            if choice is not None:
+                return choice
+            raise UserError(N_("{name} must be one of: {choices}."), name=self.name,
+                            choices=", ".join(self.choices))
         return text
+
+    def _choice(self, text: str, catalogs: Catalogs | None) -> str | None:
+        """The choice ``text`` names: the choice itself or its label, in any case and with or without accents."""
+        wanted = _folded(text)
+        for choice in self.choices:
+            names = [choice]
+            label = self.labels.get(choice)
+            if label is not None:
+                names.append(label)
+                if catalogs is not None:
+                    names += [catalogs.get(lang)._(label) for lang in catalogs.languages]
+            if wanted in {_folded(name) for name in names}:
+                return choice
+        return None
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _joined(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A form's parts of one long value (``body``, ``body.2``, …) as that value, paragraphs apart."""
+    out: dict[str, Any] = {}
+    parts: dict[str, list[tuple[int, str]]] = {}
+    for name, value in values.items():
+        base, dot, index = name.partition(PART)
+        if dot and index.isdigit():
+            parts.setdefault(base, []).append((int(index), str(value)))
+        else:
+            out[name] = value
+    for base, more in parts.items():
+        pieces = [str(out.get(base) or "")] + [value for _, value in sorted(more)]
+        out[base] = "\n\n".join(piece.strip() for piece in pieces if piece.strip())
+    return out
 
 
 @dataclass(frozen=True)
@@ -131,9 +174,10 @@ class Command:
     role: Role
     handler: Handler | BatchHandler
     writes: bool = True
-    form: bool = False
+    form: tuple[str, ...] = ()  # its params in the order its form holds them; none: it opens no form
     audited: bool = False
     together: str | None = None
+    title: str = ""  # its form's title (a msgid), short enough for every platform's forms
 
     @property
     def path(self) -> str:
@@ -154,9 +198,11 @@ class Command:
     def usage(self) -> str:
         return " ".join([f"/{self.group} {self.name}", *(p.usage() for p in self.params)])
 
-    def bind(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate and convert named values (from the parser, a platform's command options or a form); a
-        refusal names the parameter it is about (:attr:`UserError.field`)."""
+    def bind(self, values: Mapping[str, Any], catalogs: Catalogs | None = None) -> dict[str, Any]:
+        """Validate and convert named values (from the parser, a platform's command options or a form, whose
+        parts of a long value are joined first); ``catalogs`` read choices typed as their labels. A refusal
+        names the parameter it is about (:attr:`UserError.field`)."""
+        values = _joined(values)
         known = {p.name: p for p in self.params}
         for name in values:
             if name not in known:
@@ -170,7 +216,7 @@ class Command:
                 args[param.name] = param.default
             else:
                 with about(param.name):
-                    args[param.name] = param.convert(raw)
+                    args[param.name] = param.convert(raw, catalogs)
         return args
 
     def parse(self, rest: str) -> dict[str, Any]:
@@ -329,6 +375,32 @@ def check_handler(path: str, handler: Callable[..., object], params: tuple[Param
                                    f"its Param gives {_spell(expected)}{why}")
 
 
+def _form_fields(path: str, params: tuple[Param, ...], form: bool | tuple[str, ...], title: str | None
+                 ) -> tuple[str, ...]:
+    """A form's params in order: all of them as declared (``form=True``), or those ``form`` names first
+    (each a param, every required one among them), then the others. A form has a title of its own and
+    each of its fields a short label: the help sentences are too long for a title or a label."""
+    if form is False:
+        if title is not None:
+            raise DeclarationError(f"{path}: title= is a form's title, and the command opens no form")
+        return ()
+    if not title:
+        raise DeclarationError(f"{path}: a form needs title=, a short title of its own")
+    unlabelled = [p.name for p in params if not p.label]
+    if unlabelled:
+        raise DeclarationError(f"{path}: give {', '.join(unlabelled)} a label=, the short name over its form field")
+    if form is True:
+        return tuple(p.name for p in params)
+    names = {p.name for p in params}
+    unknown = [name for name in form if name not in names]
+    if unknown or len(set(form)) != len(form):
+        raise DeclarationError(f"{path}: form= names {', '.join(unknown) or 'a param twice'}; name each param once")
+    left_out = [p.name for p in params if p.required and p.name not in form]
+    if left_out:
+        raise DeclarationError(f"{path}: form= leaves out {', '.join(left_out)}, which the command requires")
+    return form + tuple(p.name for p in params if p.name not in form)
+
+
 def _members(hint: object) -> frozenset[object]:
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         return frozenset(typing.get_args(hint))
@@ -350,10 +422,15 @@ class Group:
     default: str | None = None
 
     def command(self, name: str, *, help: str, params: tuple[Param, ...] | list[Param] = (),
-                role: Role = Role.member, writes: bool = True, form: bool = False,
-                audited: bool = False, together: str | None = None) -> Callable[[H], H]:
+                role: Role = Role.member, writes: bool = True, form: bool | tuple[str, ...] = False,
+                title: str | None = None, audited: bool = False, together: str | None = None
+                ) -> Callable[[H], H]:
         """Declare a subcommand. ``audited`` records who ran it and when (tallies, exports, missing lists).
         The handler's signature is checked against ``params`` here, when its module is imported.
+
+        ``form`` opens a form titled ``title`` when the command is run bare, with its params in declared
+        order (True) or those it names first, in that order: a platform whose forms hold fewer fields
+        shows them over as many forms as it takes, the first ones first.
 
         ``together`` names the parameter that says what a hot command changes (an action's id): clicks
         with the same arguments that reach one write batch run as one call of the handler, which takes
@@ -363,11 +440,12 @@ class Group:
             if name in self.commands:
                 raise ValueError(f"/{self.name} {name} is declared twice")
             check_handler(f"/{self.name} {name}", handler, tuple(params), together=together is not None)
+            fields = _form_fields(f"/{self.name} {name}", tuple(params), form, title)
             if together is not None and (together not in {p.name for p in params} or not writes or audited):
                 raise ValueError(f"/{self.name} {name}: together= names one of its parameters, of a command "
                                  "that writes and is not audited")
-            self.commands[name] = Command(self.name, name, help, tuple(params), role, handler, writes, form, audited,
-                                          together)
+            self.commands[name] = Command(self.name, name, help, tuple(params), role, handler, writes, fields, audited,
+                                          together, title or "")
             return handler
 
         return register

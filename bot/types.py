@@ -119,24 +119,33 @@ class Message:
 
 @dataclass(frozen=True)
 class FormField:
+    """One input of a form: ``label`` short (it fits every platform's label), ``hint`` the longer help under
+    it. A field with ``choices`` is a select showing ``labels``, each choice as the member reads it."""
+
     name: str
     label: str
     required: bool
+    hint: str = ""
     multiline: bool = False
     max_length: int | None = None
     choices: tuple[str, ...] = ()
-    labels: tuple[str, ...] = ()  # each choice as the member reads it, in their language
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Form:
-    """A modal form for a command opened with no arguments; submitting it runs the command."""
+    """A modal form for a command opened with no arguments; submitting it runs the command. A platform
+    whose forms hold fewer inputs than ``fields`` shows them over several, :meth:`pages`."""
 
     title: str
     group: str
     sub: str
     fields: tuple[FormField, ...]
     submit: str
+
+    def pages(self, size: int) -> tuple[tuple[FormField, ...], ...]:
+        """The fields ``size`` at a time, in order: every field on one page or another."""
+        return tuple(self.fields[start:start + size] for start in range(0, len(self.fields), size)) or ((),)
 
 
 Render = Callable[["Translator"], Message]

@@ -55,8 +55,9 @@ KINDS = {
 }
 ID = Param("id", N_("The action’s number, as shown on its announcement"), type=int, min_value=1)
 WHEN_HELP = N_("When it starts: “tomorrow 7:15am”, “Monday 5pm”, “Dec 3 5pm”")
-SITE = Param("site", N_("A worksite, as on the roster"), required=False)
-KIND = Param("kind", N_("What kind of action"), required=False, choices=tuple(KINDS), labels=KINDS)
+SITE = Param("site", N_("A worksite, as on the roster"), required=False, label=N_("Worksite"))
+KIND = Param("kind", N_("What kind of action"), required=False, choices=tuple(KINDS), labels=KINDS,
+             label=N_("Kind of action"))
 
 
 def ref(action_id: int) -> str:
@@ -175,19 +176,20 @@ MAX_OCCURRENCES = 20  # one post each in the actions channel: a semester of week
 
 
 @group.command("create", help=N_("Announce an action in the actions channel, with sign-up buttons"), params=[
-    Param("title", N_("What it is, e.g. “Informational picket”")),
-    Param("when", WHEN_HELP, max_length=100),
-    Param("where", N_("Where to meet, e.g. “Front gate”")),
+    Param("title", N_("What it is, e.g. “Informational picket”"), label=N_("Title")),
+    Param("when", WHEN_HELP, max_length=100, label=N_("When it starts")),
+    Param("where", N_("Where to meet, e.g. “Front gate”"), label=N_("Where to meet")),
     KIND,
     SITE,
     Param("capacity", N_("How many people can come (leave empty for no limit)"), type=int, required=False,
-          min_value=1, max_value=100_000),
-    Param("details", N_("Anything else people should know"), required=False, max_length=2000, multiline=True),
+          min_value=1, max_value=100_000, label=N_("Spots")),
+    Param("details", N_("Anything else people should know"), required=False, max_length=2000, multiline=True,
+          label=N_("Details")),
     Param("every", N_("Repeat it: each time is its own action, with its own signups"), required=False,
-          choices=tuple(EVERY_LABELS), labels=EVERY_LABELS),
+          choices=tuple(EVERY_LABELS), labels=EVERY_LABELS, label=N_("Repeats")),
     Param("until", N_("With every:, the last day it repeats on, e.g. “Jan 25”"), required=False,
-          max_length=100),
-], role=Role.rep, form=True)
+          max_length=100, label=N_("Last day it repeats")),
+], role=Role.rep, form=True, title=N_("Announce an action"))
 async def create(ctx: Context, title: str, when: str, where: str, kind: str | None, site: str | None,
                  capacity: int | None, details: str | None, every: str | None, until: str | None) -> Reply:
     """With ``every:``, one declaration makes one action per occurrence (same wall-clock time, across

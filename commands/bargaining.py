@@ -102,15 +102,16 @@ def update_id_param() -> Param:
 
 
 @group.command("post", help=N_("Post a bargaining update to the announcements channel and every subscriber"),
-               role=Role.rep, form=True, params=[
-                   Param("title", N_("A short headline"), max_length=200),
+               role=Role.rep, form=True, title=N_("Bargaining update"), params=[
+                   Param("title", N_("A short headline"), max_length=200, label=N_("Headline")),
                    Param("body", N_("What happened at the table (blank lines between paragraphs)"), greedy=True,
-                         max_length=MAX_BODY, multiline=True),
-                   Param("session", N_("The date of the bargaining session"), required=False, max_length=60),
+                         max_length=MAX_BODY, multiline=True, label=N_("What happened")),
+                   Param("session", N_("The date of the bargaining session"), required=False, max_length=60,
+                         label=N_("Session date")),
                    Param("topics", N_("Topics, separated by commas: wages,staffing"), required=False,
-                         max_length=400),
+                         max_length=400, label=N_("Topics")),
                    Param("es", N_("The same update written in Spanish, for Spanish-speaking members"),
-                         required=False, max_length=MAX_BODY, multiline=True),
+                         required=False, max_length=MAX_BODY, multiline=True, label=N_("In Spanish")),
                ])
 async def post(ctx: Context, title: str, body: str, session: str | None, topics: str | None,
                es: str | None) -> Reply:

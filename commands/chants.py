@@ -26,11 +26,13 @@ group = Group("chant", N_("Chants: the library, suggestions, and a sheet to brin
 
 MAX_TAGS = 10
 _ID = Param("id", N_("The chant’s number, as in /chant list"), type=int, min_value=1)
-_TITLE = Param("title", N_("The chant’s name (in quotes if it has spaces)"), max_length=MAX_TITLE)
+_TITLE = Param("title", N_("The chant’s name (in quotes if it has spaces)"), max_length=MAX_TITLE,
+               label=N_("Chant name"))
 _LINES = Param("lines", N_("Lines split by “ / ” or new lines; “call | response” when the crowd answers the leader"),
-               greedy=True, multiline=True, max_length=MAX_CHARS)
-_TAGS = Param("tags", N_("Tags separated by commas, such as picket,board"), required=False)
-_LANG = Param("lang", N_("The chant’s language code, such as en or es"), required=False, max_length=16)
+               greedy=True, multiline=True, max_length=MAX_CHARS, label=N_("Lines"))
+_TAGS = Param("tags", N_("Tags separated by commas, such as picket,board"), required=False, label=N_("Tags"))
+_LANG = Param("lang", N_("The chant’s language code, such as en or es"), required=False, max_length=16,
+              label=N_("Language code"))
 _CHANT = replace(_ID, name="chant")
 _ACTION = replace(actions.ID, name="action")
 
@@ -101,7 +103,7 @@ async def _profile(ctx: Context) -> list[str]:
 PROFILE = [_profile]
 
 
-@group.command("add", help=N_("Add a chant to the library"), role=Role.rep, form=True,
+@group.command("add", help=N_("Add a chant to the library"), role=Role.rep, form=True, title=N_("Add a chant"),
                params=[_TITLE, _LINES, _TAGS, _LANG])
 async def add(ctx: Context, title: str, lines: str, tags: str | None, lang: str | None) -> Reply:
     with about("lines"):
@@ -118,7 +120,7 @@ async def add(ctx: Context, title: str, lines: str, tags: str | None, lang: str 
 
 
 @group.command("suggest", help=N_("Suggest a chant; a rep adds it to the library"), form=True,
-               params=[_TITLE, _LINES])
+               title=N_("Suggest a chant"), params=[_TITLE, _LINES])
 async def suggest(ctx: Context, title: str, lines: str) -> Reply:
     with about("lines"):
         parse_lines(lines)

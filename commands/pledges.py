@@ -91,12 +91,12 @@ async def find(ctx: Context, pledge_id: int, *, lock: str | None = None) -> Pled
 
 
 @group.command("open", help=N_("Post a public pledge members sign with one click (the organizing team sees who "
-                               "signed)"), role=Role.leader, form=True, params=[
+                               "signed)"), role=Role.leader, form=True, title=N_("Open a pledge"), params=[
     Param("text", N_("What members commit to, such as “I will vote YES to authorize a strike”"), greedy=True,
-          max_length=300),
+          max_length=300, label=N_("The pledge")),
     THRESHOLD,
     Param("closes", N_("When signing closes, such as “Friday 6pm” (default: when a leader closes it)"),
-          required=False, max_length=100),
+          required=False, max_length=100, label=N_("When signing closes")),
     SITES,
 ])
 async def open_pledge(ctx: Context, text: str, threshold: str | None, closes: str | None, sites: str | None) -> Reply:

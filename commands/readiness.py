@@ -203,17 +203,25 @@ def choice_list(ctx: Context, poll: ReadinessPoll) -> str:
     return "; ".join(f"{i} {ctx._(c)}" for i, c in enumerate(poll.choices, 1))
 
 
-@group.command("open", help=N_("Open a readiness poll in the readiness channel"), role=Role.leader, form=True, params=[
-    Param("question", N_("The question members answer"), greedy=True, max_length=300),
+RESULT_LABELS = {
+    "leaders": N_("Leaders (and reps, for their own sites)"),
+    "members": N_("Members"),
+    "after-close": N_("Members, after it closes"),
+}
+
+
+@group.command("open", help=N_("Open a readiness poll in the readiness channel"), role=Role.leader, form=True,
+               title=N_("Open a readiness poll"), params=[
+    Param("question", N_("The question members answer"), greedy=True, max_length=300, label=N_("Question")),
     Param("choices", N_("Choices split by ; or / — the first counts as yes (default: Yes / Leaning yes / Not "
                         "sure / No)"),
-          required=False, max_length=1000),
+          required=False, max_length=1000, label=N_("Choices")),
     Param("closes", N_("When the poll closes, such as “Friday 6pm” (default: when a leader closes it)"),
-          required=False, max_length=100),
+          required=False, max_length=100, label=N_("When it closes")),
     Param("results", N_("Who sees results: leaders (and reps for their own sites), members, or members after-close"),
-          required=False, choices=RESULTS, default="leaders"),
+          required=False, choices=RESULTS, default="leaders", labels=RESULT_LABELS, label=N_("Who sees results")),
     Param("anonymous", N_("yes (default): nobody can see who answered what; no: leaders can export each answer"),
-          type=bool, required=False, default=True),
+          type=bool, required=False, default=True, label=N_("Anonymous")),
 ])
 async def open_poll(ctx: Context, question: str, choices: str | None, closes: str | None, results: str,
                     anonymous: bool) -> Reply:

@@ -14,9 +14,9 @@ from commands.members import resolve_site
 from storage.members import Worksite
 
 THRESHOLD = Param("threshold", N_("The share of each worksite’s roster that passes, such as 75% (default: the "
-                                  "campaign’s)"), required=False, max_length=10)
+                                  "campaign’s)"), required=False, max_length=10, label=N_("Threshold"))
 SITES = Param("sites", N_("Only these worksites, separated by commas (default: every worksite)"), required=False,
-              max_length=2000)
+              max_length=2000, label=N_("Worksites"))
 
 
 def parse_threshold(text: str | None) -> float | None:

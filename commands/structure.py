@@ -224,8 +224,8 @@ def shown_sites(order: list[int]) -> tuple[list[int], int | None]:
     return order[:half] + order[-half:], half
 
 
-@group.command("show", help=N_("Each worksite’s share of its roster at every test, the trend, and who fell back; "
-                               "with a heat map and a CSV"), role=Role.rep, writes=False, audited=True, params=[
+@group.command("show", help=N_("Each worksite’s share of its roster at every test, the trend, who fell back; a "
+                               "heat map and a CSV"), role=Role.rep, writes=False, audited=True, params=[
     SITE, Param("chart", N_("no: leave out the heat map"), type=bool, required=False, default=True)])
 async def show(ctx: Context, site: str | None, chart: bool) -> Reply:
     keys = permissions.structure_sites(ctx.actor, site)  # before anything is read: a refusal tells nothing

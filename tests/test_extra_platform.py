@@ -84,7 +84,8 @@ def pigeon(loft: Loft) -> Platform[LoftSettings]:
     return Platform(NAME, "Pigeon", LoftSettings, {"pigeon_token": "PIGEON_TOKEN"}, start=start,
                     mention=re.compile(r"<coo:(p-[a-z]+)>"), roster_headers=("pigeon id", "pigeon"),
                     id_problem=lambda user_id: None if re.fullmatch(r"p-[a-z]+", user_id) else "should start with p-",
-                    escape=escape, modal=ModalLimits(fields=3, title=20, submit=10, label=20, value=200))
+                    escape=escape,
+                    modal=ModalLimits(fields=3, title=20, submit=10, label=20, value=200, hint=50, option=20))
 
 
 async def accounts_of(session) -> set[tuple[str, str]]:

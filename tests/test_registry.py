@@ -1,6 +1,7 @@
 """From one declaration: help text, forms; and roles from config."""
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -158,3 +159,20 @@ def test_a_handler_that_does_not_take_what_its_command_declares_is_refused_when_
 def test_every_real_handler_takes_what_its_command_declares():
     """build_registry imports every feature, and every declaration is checked as it is made."""
     assert len(list(build_registry().commands())) > 50
+
+
+LABELLED = [replace(WORKSITE, label="Worksite"), replace(NOTE, label="Note")]
+
+
+@pytest.mark.parametrize("form, title, params, error", [
+    (("worksite", "site"), "Survey", LABELLED, "form= names site; name each param once"),
+    (("note",), "Survey", LABELLED, "form= leaves out worksite, which the command requires"),
+    (("worksite", "worksite"), "Survey", LABELLED, "form= names a param twice"),
+    (True, None, LABELLED, "a form needs title=, a short title of its own"),
+    (True, "Survey", [WORKSITE, NOTE], "give worksite, note a label=, the short name over its form field"),
+    (False, "Survey", [WORKSITE, NOTE], "title= is a form's title, and the command opens no form"),
+])
+def test_a_form_has_a_title_labels_and_every_required_param(form, title, params, error):
+    group = Group("survey", "Survey")
+    with pytest.raises(DeclarationError, match=re.escape(error)):
+        group.command("answer", help="Answer", params=params, form=form, title=title)(_extra)

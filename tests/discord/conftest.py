@@ -33,12 +33,13 @@ CHANNEL_ID = "1000000000000000001"
 survey = Group("survey", N_("A later feature: a form with every kind of option"))
 
 
-@survey.command("answer", help=N_("Answer the survey"), form=True, params=[
-    Param("worksite", N_("Your worksite"), greedy=True),
-    Param("note", N_("Anything else"), required=False, multiline=True, max_length=3000),
-    Param("shifts", N_("Shifts you can cover"), type=int, required=False, min_value=0, max_value=7),
-    Param("strike", N_("Ready to strike"), type=bool, required=False),
-    Param("shift", N_("When you work"), required=False, choices=("day", "night")),
+@survey.command("answer", help=N_("Answer the survey"), form=True, title=N_("Survey"), params=[
+    Param("worksite", N_("Your worksite"), greedy=True, label=N_("Worksite")),
+    Param("note", N_("Anything else"), required=False, multiline=True, max_length=3000, label=N_("Note")),
+    Param("shifts", N_("Shifts you can cover"), type=int, required=False, min_value=0, max_value=7,
+          label=N_("Shifts")),
+    Param("strike", N_("Ready to strike"), type=bool, required=False, label=N_("Strike")),
+    Param("shift", N_("When you work"), required=False, choices=("day", "night"), label=N_("Shift")),
 ])
 async def answer(ctx: Context, worksite: str, note: str | None, shifts: int | None, strike: bool | None,
                  shift: str | None) -> Reply:
@@ -172,10 +173,15 @@ def click(custom_id: str, user_id: str = "300000000000000001", name: str = "Mar�
     return payload
 
 
-def submit(custom_id: str, values: dict[str, str], user_id: str = "300000000000000001", name: str = "María") -> dict:
-    """MODAL_SUBMIT (type 5): the text inputs of a modal, one per action row."""
-    rows = [{"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]} for key, value in values.items()]
-    return _interaction(5, {"custom_id": custom_id, "components": rows}, user_id, name, (), "en-US")
+def submit(custom_id: str, values: dict[str, str | list[str]], user_id: str = "300000000000000001",
+           name: str = "María", *, roles: tuple[str, ...] = (), locale: str = "en-US") -> dict:
+    """MODAL_SUBMIT (type 5): a modal's labels, each with the text typed into its input (a str) or what was
+    picked from its select (a list), as Discord sends them."""
+    labels = [{"type": 18, "id": index, "component":
+               {"type": 3, "id": index + 100, "custom_id": key, "values": value} if isinstance(value, list)
+               else {"type": 4, "id": index + 100, "custom_id": key, "value": value}}
+              for index, (key, value) in enumerate(values.items(), 1)]
+    return _interaction(5, {"custom_id": custom_id, "components": labels}, user_id, name, roles, locale)
 
 
 def dispatch(client: discord.Client, payload: dict) -> None:

@@ -19,6 +19,63 @@ from aiohttp import web
 CONTENT_LIMIT = 2000
 EMBED_LIMITS = {"title": 256, "description": 4096, "footer": 2048, "author": 256}
 APP_ID = "900000000000000001"
+MODAL_CALLBACK, LABEL, TEXT_INPUT, STRING_SELECT, TEXT_DISPLAY, ACTION_ROW = 9, 18, 4, 3, 10, 1
+TITLE_LIMIT = LABEL_LIMIT = 45
+DESCRIPTION_LIMIT = CUSTOM_ID_LIMIT = OPTION_LIMIT = 100
+VALUE_LIMIT = TEXT_DISPLAY_LIMIT = 4000
+
+
+def modal_problem(data: dict) -> str | None:
+    """Why Discord would refuse a modal (50035 Invalid Form Body), as its documentation gives the limits:
+    1 to 5 top-level components; a title and each label of at most 45 characters, a label's description
+    of at most 100; a text input of at most 4,000; a select of 1 to 25 options of at most 100 characters."""
+    components = data.get("components") or []
+    if not 1 <= len(components) <= 5:
+        return f"a modal holds 1 to 5 components, not {len(components)}"
+    if not 1 <= len(data.get("title") or "") <= TITLE_LIMIT or len(data.get("custom_id") or "") > CUSTOM_ID_LIMIT:
+        return "title or custom_id too long"
+    for top in components:
+        if top["type"] == TEXT_DISPLAY:
+            if len(top.get("content") or "") > TEXT_DISPLAY_LIMIT:
+                return "text display too long"
+            continue
+        if top["type"] == ACTION_ROW:
+            inner, label, description = top["components"][0], top["components"][0].get("label"), None
+        elif top["type"] == LABEL:
+            inner, label, description = top["component"], top.get("label"), top.get("description")
+        else:
+            return f"component type {top['type']} cannot be in a modal"
+        if not label or len(label) > LABEL_LIMIT or len(description or "") > DESCRIPTION_LIMIT:
+            return f"{inner.get('custom_id')}: label or description too long, or no label"
+        if inner["type"] == TEXT_INPUT and inner.get("max_length", 0) > VALUE_LIMIT:
+            return f"{inner.get('custom_id')}: max_length over {VALUE_LIMIT}"
+        if inner["type"] == STRING_SELECT:
+            options = inner.get("options") or []
+            if not 1 <= len(options) <= 25 or any(len(o["label"]) > OPTION_LIMIT for o in options):
+                return f"{inner.get('custom_id')}: 1 to 25 options of at most {OPTION_LIMIT} characters"
+        elif top["type"] == LABEL and inner["type"] != TEXT_INPUT:
+            return f"component type {inner['type']} cannot be in a label"
+    return None
+
+
+def command_problem(commands: list) -> str | None:
+    """Why Discord would refuse a command sync: a description (in any language) or a choice's name past
+    100 characters, more than 25 options or choices."""
+    def texts(entry: dict, key: str) -> list[str]:
+        return [entry.get(key) or "", *(entry.get(f"{key}_localizations") or {}).values()]
+
+    stack = list(commands)
+    while stack:
+        entry = stack.pop()
+        if any(len(t) > DESCRIPTION_LIMIT for t in texts(entry, "description")):
+            return f"{entry['name']}: a description is over {DESCRIPTION_LIMIT} characters"
+        choices = entry.get("choices") or []
+        if len(entry.get("options") or []) > 25 or len(choices) > 25:
+            return f"{entry['name']}: over 25 options or choices"
+        if any(len(t) > DESCRIPTION_LIMIT for c in choices for t in texts(c, "name")):
+            return f"{entry['name']}: a choice's name is over {DESCRIPTION_LIMIT} characters"
+        stack.extend(entry.get("options") or [])
+    return None
 BOT_USER = {"id": APP_ID, "username": "organizer-bot", "discriminator": "0", "global_name": None, "avatar": None,
             "bot": True}
 
@@ -105,6 +162,14 @@ class FakeDiscord:
             return _json({"id": APP_ID, "name": "organizer-bot", "description": "", "icon": None,
                                       "bot_public": False, "bot_require_code_grant": False, "owner": BOT_USER,
                                       "verify_key": "0" * 64, "flags": 0})
+        problem = modal_problem(call.body["data"]) if method == "POST" and parts[0] == "interactions" \
+            and call.body and call.body.get("type") == MODAL_CALLBACK else None
+        if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
+            problem = command_problem(call.body)
+        if problem:
+            self.refused.append((call, problem))
+            return _json({"code": 50035, "message": "Invalid Form Body", "errors": {"_errors": [problem]}},
+                         status=400)
         if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
             return _json([{**c, "id": str(next(self._ids)), "application_id": APP_ID, "version": "1"}
                                       for c in call.body])

@@ -162,16 +162,25 @@ async def test_a_button_in_a_reply_runs_its_command_as_the_clicker(app, client, 
 
 
 async def test_a_form_command_opens_a_modal_and_its_submission_runs_the_command(app, client, fake):
+    """Each field is a label over its input, its help under it; yes/no and choices are selects."""
     opened = slash("survey", "answer")
     dispatch(client, opened)
     [modal] = await fake.wait_for("POST", f"/interactions/{opened['id']}/")
-    assert modal.body["type"] == MODAL
-    inputs = [row["components"][0] for row in modal.body["data"]["components"]]
-    assert [(i["custom_id"], i["style"], i["required"]) for i in inputs] == [
-        ("worksite", 1, True), ("note", 2, False), ("shifts", 1, False), ("strike", 1, False), ("shift", 1, False)]
-    assert inputs[4]["placeholder"] == "day | night"
-    sent = submit(modal.body["data"]["custom_id"], {"worksite": "Roosevelt High", "note": "", "shifts": "2",
-                                                    "strike": "yes", "shift": "Night"})
+    assert modal.body["type"] == MODAL and not fake.refused
+    data = modal.body["data"]
+    assert (data["title"], data["custom_id"]) == ("Survey", "obform:survey answer")
+    labels = data["components"]
+    assert [(label["label"], label["description"]) for label in labels] == [
+        ("Worksite", "Your worksite"), ("Note", "Anything else"), ("Shifts", "Shifts you can cover"),
+        ("Strike", "Ready to strike"), ("Shift", "When you work")]
+    inputs = [label["component"] for label in labels]
+    assert [(i["type"], i["custom_id"], i["required"]) for i in inputs] == [
+        (4, "worksite", True), (4, "note", False), (4, "shifts", False), (3, "strike", False), (3, "shift", False)]
+    assert (inputs[0]["style"], inputs[1]["style"]) == (1, 2)
+    assert [(o["label"], o["value"]) for o in inputs[3]["options"]] == [("Yes", "yes"), ("No", "no")]
+    assert [(o["label"], o["value"]) for o in inputs[4]["options"]] == [("day", "day"), ("night", "night")]
+    sent = submit(data["custom_id"], {"worksite": "Roosevelt High", "note": "", "shifts": "2", "strike": ["yes"],
+                                      "shift": ["night"]})
     dispatch(client, sent)
     [callback], [follow] = await answered(fake, sent)
     assert callback.body == {"type": DEFERRED, "data": {"flags": EPHEMERAL}}

@@ -64,8 +64,11 @@ async def test_a_form_opens_in_the_clients_language(app, client, fake):
     dispatch(client, opened)
     [modal] = await fake.wait_for("POST", f"/interactions/{opened['id']}/")
     data = modal.body["data"]
-    assert data["title"] == "Anuncia una acción en el canal de acciones,…"
-    assert data["components"][0]["components"][0]["label"] == "Qué es, p. ej. “Piquete informativo”"
+    assert data["title"] == "Anunciar una acción (1/2)"
+    assert (data["components"][0]["label"], data["components"][0]["description"]) == (
+        "Título", "Qué es, p. ej. “Piquete informativo”")
+    kind = next(label["component"] for label in data["components"] if label["component"]["custom_id"] == "kind")
+    assert [(o["label"], o["value"]) for o in kind["options"]][:2] == [("Piquete", "picket"), ("Mitin", "rally")]
 
 
 async def test_choices_are_listed_by_name_in_spanish_and_arrive_as_their_value(app, client, fake):

@@ -44,14 +44,14 @@ def registry_with_testing(gate: Gate):
         gate.finished = True
         return ctx.reply("slow work done")
 
-    @testing.command("note", help="Leave a note", form=True,
-                     params=[Param("title", "Title", max_length=20), Param("size", "Size", required=False,
-                                                                          choices=("small", "large"))])
+    @testing.command("note", help="Leave a note", form=True, title="Leave a note",
+                     params=[Param("title", "Title", max_length=20, label="Title"),
+                             Param("size", "Size", required=False, choices=("small", "large"), label="Size")])
     async def note(ctx: Context, title: str, size: str | None) -> Reply:
         return ctx.reply(f"noted {title} ({size or 'any'})", public=True)
 
-    @testing.command("report", help="File a slow report", form=True, writes=False,
-                     params=[Param("title", "Title", max_length=20)])
+    @testing.command("report", help="File a slow report", form=True, writes=False, title="Slow report",
+                     params=[Param("title", "Title", max_length=20, label="Title")])
     async def report(ctx: Context, title: str) -> Reply:
         await gate.opened.wait()
         return ctx.reply(f"report {title} filed")

@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 BOT_USER = "UBOT"
 BLOCK_TEXT_LIMIT = 12_000  # where Slack starts answering msg_blocks_too_long (bolt-js #2509: 11,300–13,300)
@@ -52,6 +53,35 @@ def refusal(params: dict[str, Any]) -> str | None:
         return "invalid_blocks"
     return "msg_blocks_too_long" if block_text(blocks) > BLOCK_TEXT_LIMIT else None
 
+VIEW_METHODS = ("views.open", "views.update", "views.push")
+BLOCK_TYPES = {"section", "input", "actions", "context", "divider", "header", "image", "rich_text", "file", "video"}
+INPUT_LIMIT, OPTION_TEXT_LIMIT, OPTION_VALUE_LIMIT, OPTIONS_LIMIT = 3000, 75, 150, 100
+
+
+def view_problem(view: dict[str, Any] | str) -> str | None:
+    """Why Slack would refuse ``view`` (``invalid_arguments``), or None: slack_sdk's own Block Kit classes
+    check it, and the documented limits they leave out are checked here (a plain_text_input holds at most
+    3,000 characters; a select has 1 to 100 options of at most 75 characters of text and 150 of value)."""
+    view = json.loads(view) if isinstance(view, str) else view
+    try:
+        View(**view).to_dict()
+    except SlackObjectFormationError as exc:
+        return str(exc)
+    for block in view.get("blocks") or ():
+        if block.get("type") not in BLOCK_TYPES:
+            return f"unknown block type {block.get('type')!r}"
+        element = block.get("element") or {}
+        if element.get("type") == "plain_text_input" and element.get("max_length", 0) > INPUT_LIMIT:
+            return f"{block.get('block_id')}: max_length must be at most {INPUT_LIMIT}"
+        if element.get("type") == "static_select":
+            options = element.get("options") or []
+            if not 1 <= len(options) <= OPTIONS_LIMIT:
+                return f"{block.get('block_id')}: a select has 1 to {OPTIONS_LIMIT} options"
+            for option in options:
+                if len(option["text"]["text"]) > OPTION_TEXT_LIMIT or len(option["value"]) > OPTION_VALUE_LIMIT:
+                    return f"{block.get('block_id')}: option {option['value']!r} is too long"
+    return None
+
 
 def dm_channel(channel: str | None) -> str | None:
     """Like Slack, a user ID given as a channel means the bot's DM with that user, which has its own ID."""
@@ -78,6 +108,7 @@ class FakeSlack:
     failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
     holds: dict[str, asyncio.Event] = field(default_factory=dict)
     socket_replies: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (method, why) of each view Slack would refuse
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel → messages, oldest first
     url: str = ""
     epoch: float = field(default_factory=time.time)  # Slack's own "now": message ts are times, as ``oldest`` compares
@@ -151,6 +182,11 @@ class FakeSlack:
         refused = refusal(params) if method in MESSAGE_METHODS else None
         if refused:
             return web.json_response({"ok": False, "error": refused})
+        problem = view_problem(params.get("view") or {}) if method in VIEW_METHODS else None
+        if problem:
+            self.refused.append((method, problem))
+            return web.json_response({"ok": False, "error": "invalid_arguments",
+                                      "response_metadata": {"messages": [f"[ERROR] {problem}"]}})
         return web.json_response({"ok": True, **self._answer(method, params)})
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:

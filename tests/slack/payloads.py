@@ -32,8 +32,13 @@ def click(value: str, *, user: str = "U100", channel: str = "CGENERAL", response
     }
 
 
-def submission(view: dict[str, Any], values: dict[str, str], *, user: str = "U100") -> dict[str, Any]:
-    state = {name: {"value": {"type": "plain_text_input", "value": value}} for name, value in values.items()}
+def submission(view: dict[str, Any] | str, values: dict[str, str], *, user: str = "U100") -> dict[str, Any]:
+    """The view submitted with ``values`` by block id: typed into a text input, or picked from a select."""
+    view = json.loads(view) if isinstance(view, str) else view
+    kinds = {b.get("block_id"): b.get("element", {}).get("type") for b in view.get("blocks") or ()}
+    state = {name: {"value": {"type": "static_select", "selected_option": {"value": value}}
+                    if kinds.get(name) == "static_select" else {"type": "plain_text_input", "value": value}}
+             for name, value in values.items()}
     return {"type": "view_submission", "team": {"id": "T1"}, "api_app_id": "A1",
             "user": {"id": user, "username": user.lower(), "team_id": "T1"},
             "view": {**view, "id": "V1", "state": {"values": state}}}

@@ -68,8 +68,9 @@ async def test_a_slack_client_in_spanish_gets_spanish_forms_before_choosing_a_la
     await fake.wait_for(lambda: fake.called("views.open"))
     opened = fake.called("views.open")[0]
     view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
-    assert view["title"]["text"] == "Anuncia una acción en…"
+    assert view["title"]["text"] == "Anunciar una acción"
     assert view["submit"]["text"] == "Enviar"
-    assert view["blocks"][0]["label"]["text"] == "Qué es, p. ej. “Piquete informativo”"
+    assert (view["blocks"][0]["label"]["text"], view["blocks"][0]["hint"]["text"]) == (
+        "Título", "Qué es, p. ej. “Piquete informativo”")
     kind = next(b for b in view["blocks"] if b["block_id"] == "kind")
     assert kind["element"]["options"][0] == {"text": {"type": "plain_text", "text": "Piquete"}, "value": "picket"}

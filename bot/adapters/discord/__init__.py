@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 ROLE_CLAIM = "discord-role:"
 ID = re.compile(r"^\d{15,21}$")
-MODAL = ModalLimits(fields=5, title=45, submit=45, label=45, value=4000)
+MODAL = ModalLimits(fields=5, title=45, submit=45, label=45, value=4000, hint=100, option=100)
 CONTENT_LIMIT = 2000
 EMBEDS = EmbedLimits(total=6000, per_message=10, title=256, description=4096, fields=25, field_name=256,
                      field_value=1024, footer=2048, author=256)

@@ -11,7 +11,7 @@ import click
 import discord
 
 from bot.adapters.discord import PLATFORM, onboarding
-from bot.adapters.discord.commands import FORM_PREFIX, CatalogTranslator, build_tree, submit_form
+from bot.adapters.discord.commands import FORM_PREFIX, CatalogTranslator, Drafts, NextPage, build_tree, submit_form
 from bot.adapters.discord.render import NO_PINGS, CommandButton, PageButton
 from bot.adapters.discord.sender import DiscordSender
 from bot.adapters.repeats import Recent
@@ -36,10 +36,11 @@ class OrganizerClient(discord.Client):
         self.sync_on_login = sync_on_login
         self.tree = build_tree(self, app.registry, app.catalogs)
         self.interactions = Recent(INTERACTION_WINDOW)  # ids already run: a replayed interaction runs once
+        self.drafts = Drafts()  # forms filled page by page
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogTranslator(self.app.catalogs))
-        self.add_dynamic_items(CommandButton, PageButton)
+        self.add_dynamic_items(CommandButton, PageButton, NextPage)
         if self.sync_on_login:
             await sync(self)
 

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
+import secrets
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -22,9 +27,9 @@ from discord import app_commands
 from bot.adapters.discord import MODAL, PLATFORM, ROLE_CLAIM
 from bot.adapters.discord.render import NO_PINGS, to_discord
 from bot.budget import refused_notice
-from bot.i18n import Catalogs, Translator
+from bot.i18n import N_, Catalogs, Translator
 from bot.registry import Command, Param, Registry
-from bot.types import Form, Identity, Invocation, Reply
+from bot.types import Form, FormField, Identity, Invocation, Reply
 
 if TYPE_CHECKING:
     from bot.adapters.discord.client import OrganizerClient
@@ -33,7 +38,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORM_PREFIX = "obform:"
+FORM_PREFIX = "obform:"  # a modal's custom_id: obform:<group> <sub>[ <draft key>]
+NEXT_PREFIX = "obform-next:"  # the button that opens a form's next page: obform-next:<draft key>
+DRAFT_WINDOW = 900.0  # seconds a form filled page by page is kept: an interaction's follow-up window
 DISCORD_LOCALES = {"es": ("es-ES", "es-419")}
 SUGGESTIONS, CHOICE_TEXT = 25, 100  # autocomplete: choices in one answer, characters of a choice's name and value
 _LANG_OF_LOCALE = {locale: lang for lang, locales in DISCORD_LOCALES.items() for locale in locales}
@@ -162,13 +169,11 @@ async def run(interaction: Interaction, command: Command, values: dict[str, Any]
     if not first_delivery(interaction):
         return
     app = interaction.client.app
-    inv = invocation(interaction, command.group, command.name, values, can_open_forms=command.form and not values)
+    inv = invocation(interaction, command.group, command.name, values, can_open_forms=bool(command.form) and not values)
     if inv.can_open_forms:
         reply = await app.run(inv)
         if reply.form is not None:
-            modal = FormModal(reply.form)
-            await interaction.response.send_modal(modal)
-            modal.stop()  # the submission is handled by submit_form, which needs no memory of this modal
+            await open_form(interaction, reply.form, reply.lang)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         await follow_up(interaction, reply)
@@ -241,29 +246,157 @@ async def refused(interaction: Interaction, tr: Translator, exc: discord.HTTPExc
 
 
 class FormModal(discord.ui.Modal):
-    """A core :class:`Form` as a Discord modal (five text inputs at most)."""
+    """One page of a core :class:`Form` as a Discord modal: each field a label (its hint under it) over a
+    text input, or a select of its choices by their labels. A form longer than a modal holds
+    (:data:`~bot.adapters.discord.MODAL`) is shown page by page; ``draft`` is the key of what its pages
+    so far were given (:class:`Drafts`)."""
 
-    def __init__(self, form: Form) -> None:
-        super().__init__(title=_fit(form.title, MODAL.title), custom_id=f"{FORM_PREFIX}{form.group} {form.sub}")
-        for field in form.fields[:MODAL.fields]:
-            hint = " | ".join(field.choices) if field.choices else field.label
-            self.add_item(discord.ui.TextInput(
-                label=_fit(field.label, MODAL.label), custom_id=field.name, required=field.required,
-                style=discord.TextStyle.paragraph if field.multiline else discord.TextStyle.short,
-                max_length=min(field.max_length or MODAL.value, MODAL.value), placeholder=_fit(hint, 100)))
+    def __init__(self, form: Form, page: int = 0, draft: str | None = None) -> None:
+        pages = form.pages(MODAL.fields)
+        title = form.title if len(pages) == 1 else f"{form.title} ({page + 1}/{len(pages)})"
+        super().__init__(title=_fit(title, MODAL.title),
+                         custom_id=f"{FORM_PREFIX}{form.group} {form.sub}" + (f" {draft}" if draft else ""))
+        for one in pages[page]:
+            hint = one.hint if one.hint and one.hint != one.label else None
+            self.add_item(discord.ui.Label(text=_fit(one.label, MODAL.label), component=_input(one),
+                                           description=_fit(hint, MODAL.hint) if hint else None))
+
+
+def _input(field: FormField) -> discord.ui.Item[Any]:
+    if field.choices:
+        return discord.ui.Select(custom_id=field.name, required=field.required, min_values=int(field.required),
+                                 options=[discord.SelectOption(label=_fit(label, MODAL.option), value=choice)
+                                          for choice, label in zip(field.choices, field.labels or field.choices)])
+    return discord.ui.TextInput(custom_id=field.name, required=field.required,
+                                style=discord.TextStyle.paragraph if field.multiline else discord.TextStyle.short,
+                                max_length=min(field.max_length or MODAL.value, MODAL.value))
+
+
+@dataclass
+class Draft:
+    """A form part way through: the page to show next and what the pages before it were given."""
+
+    form: Form
+    lang: str | None
+    page: int = 0
+    values: dict[str, str] = field(default_factory=dict)
+
+
+class Drafts:
+    """Forms being filled page by page, by a random key the next page's button and modal carry. Kept in
+    this process's memory for an interaction's 15 minutes: after a restart the member is asked to start
+    the form again, never given a half-filled command."""
+
+    def __init__(self, window: float = DRAFT_WINDOW, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.window, self.monotonic = window, monotonic
+        self._drafts: OrderedDict[str, tuple[float, Draft]] = OrderedDict()
+
+    def add(self, draft: Draft) -> str:
+        now = self.monotonic()
+        while self._drafts and now - next(iter(self._drafts.values()))[0] >= self.window:
+            self._drafts.popitem(last=False)
+        key = secrets.token_urlsafe(12)
+        self._drafts[key] = (now, draft)
+        return key
+
+    def get(self, key: str) -> Draft | None:
+        found = self._drafts.get(key)
+        return found[1] if found and self.monotonic() - found[0] < self.window else None
+
+    def drop(self, key: str) -> None:
+        self._drafts.pop(key, None)
+
+
+async def open_form(interaction: Interaction, form: Form, lang: str | None) -> None:
+    """The form's first page; a form of several pages keeps a draft from the start."""
+    draft = interaction.client.drafts.add(Draft(form, lang)) if len(form.pages(MODAL.fields)) > 1 else None
+    modal = FormModal(form, 0, draft)
+    await interaction.response.send_modal(modal)
+    modal.stop()  # the submission is handled by submit_form, which needs no memory of this modal
+
+
+class NextPage(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"obform-next:(?P<key>[\w-]+)"):
+    """The button under a form's page that opens its next page (a modal cannot open another modal)."""
+
+    def __init__(self, key: str, label: str = "…") -> None:
+        super().__init__(discord.ui.Button(label=label[:80], style=discord.ButtonStyle.primary,
+                                           custom_id=f"{NEXT_PREFIX}{key}"))
+        self.key = key
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> NextPage:
+        return cls(match["key"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        if not first_delivery(interaction):
+            return
+        draft = interaction.client.drafts.get(self.key)
+        if draft is None:
+            await _expired(interaction)
+            return
+        modal = FormModal(draft.form, draft.page, self.key)
+        await interaction.response.send_modal(modal)
+        modal.stop()
+
+
+async def _expired(interaction: Interaction) -> None:
+    """A page whose draft is gone (15 minutes on, or the bot restarted): nothing is run."""
+    tr = interaction.client.app.translator(_LANG_OF_LOCALE.get(interaction.locale.value))
+    await interaction.response.send_message(
+        tr._(N_("This form has expired, so nothing was done. Run the command again to start it over.")),
+        ephemeral=True)
 
 
 async def submit_form(interaction: Interaction) -> None:
-    """A submitted form runs its command. Everything needed is in the submission itself (the command
-    in the custom_id, the values in the inputs), so a form opened before a restart still works."""
+    """A submitted form runs its command. A one-page form needs nothing but the submission itself (the
+    command in the custom_id, the values in the inputs), so one opened before a restart still works; a
+    page of a longer form adds its values to the draft and offers the next page, the last runs it all."""
     if not first_delivery(interaction):
         return
     data: Mapping[str, Any] = interaction.data or {}
-    group, _, sub = str(data["custom_id"]).removeprefix(FORM_PREFIX).partition(" ")
-    values = {component["custom_id"]: component.get("value", "")
-              for row in data.get("components", ()) for component in row.get("components", ())}
+    group, sub, key = (str(data["custom_id"]).removeprefix(FORM_PREFIX).split(" ") + [""])[:3]
+    values = submitted(data.get("components", ()))
+    if key:
+        draft = interaction.client.drafts.get(key)
+        if draft is None:
+            await _expired(interaction)
+            return
+        draft.values.update(values)
+        draft.page += 1
+        pages = draft.form.pages(MODAL.fields)
+        if draft.page < len(pages):
+            await _offer_next(interaction, draft, key, pages)
+            return
+        interaction.client.drafts.drop(key)
+        values = draft.values
     await interaction.response.defer(ephemeral=True, thinking=True)
     await follow_up(interaction, await interaction.client.app.run(invocation(interaction, group, sub, values)))
+
+
+async def _offer_next(interaction: Interaction, draft: Draft, key: str, pages: tuple[tuple[FormField, ...], ...]
+                      ) -> None:
+    tr = interaction.client.app.translator(draft.lang)
+    text = tr._(N_("Page {page} of {pages} is saved. The next one asks for: {fields}."), page=draft.page,
+                pages=len(pages), fields=", ".join(f.label for f in pages[draft.page]))
+    view = discord.ui.View(timeout=None)
+    view.add_item(NextPage(key, tr._(N_("Continue"))))
+    await interaction.response.send_message(text, view=view, ephemeral=True, allowed_mentions=NO_PINGS)
+
+
+def submitted(components: Any) -> dict[str, str]:
+    """A modal's values by custom_id: each top-level label's input or select (or an older action row's)."""
+    values: dict[str, str] = {}
+    for top in components:
+        for component in [top["component"]] if "component" in top else top.get("components", ()):
+            if "custom_id" not in component:
+                continue
+            if "values" in component:
+                if component["values"]:
+                    values[component["custom_id"]] = str(component["values"][0])
+            else:
+                values[component["custom_id"]] = str(component.get("value", ""))
+    return values
 
 
 def _fit(text: str, limit: int) -> str:

@@ -32,7 +32,7 @@ BUDGET = Budget(text=9000, messages=3, page=3500, time=90, strong=2)
 """Slack refuses a message whose blocks hold more than about 11,300 to 13,300 characters in all
 (``msg_blocks_too_long``; bolt-js #2509, #2867: the limit is not documented and moves with the kinds of
 blocks); 9,000 leaves a margin. A date costs up to 90 characters (``<!date^…^{date_short_pretty} {time}|…>``)."""
-MODAL = ModalLimits(fields=100, title=24, submit=24, label=2000, value=3000)
+MODAL = ModalLimits(fields=100, title=24, submit=24, label=2000, value=3000, hint=2000, option=75)
 FORM_CALLBACK = "organizer-form"
 BUTTON_ACTION = "run-"
 CHANNEL_PING = "<!channel>"
@@ -148,7 +148,8 @@ def _button(button: Button, index: int) -> dict[str, Any]:
 
 
 def modal(form: Form, metadata: Mapping[str, Any]) -> dict[str, Any]:
-    """A modal whose submission runs ``/{form.group} {form.sub}`` with the fields as arguments."""
+    """A modal whose submission runs ``/{form.group} {form.sub}`` with the fields as arguments. One modal
+    holds every field (Slack's hold 100 blocks)."""
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
@@ -163,15 +164,18 @@ def _input(field: FormField) -> dict[str, Any]:
     if field.choices:
         element: dict[str, Any] = {
             "type": "static_select", "action_id": "value",
-            "options": [{"text": _plain(label, 75), "value": choice}
+            "options": [{"text": _plain(label, MODAL.option), "value": choice}
                         for choice, label in list(zip(field.choices, field.labels or field.choices))[:100]],
         }
     else:
         element = {"type": "plain_text_input", "action_id": "value", "multiline": field.multiline}
         if field.max_length:
             element["max_length"] = min(field.max_length, MODAL.value)
-    return {"type": "input", "block_id": field.name, "optional": not field.required,
-            "label": _plain(field.label, MODAL.label), "element": element}
+    block = {"type": "input", "block_id": field.name, "optional": not field.required,
+             "label": _plain(field.label, MODAL.label), "element": element}
+    if field.hint and field.hint != field.label:
+        block["hint"] = _plain(field.hint, MODAL.hint)
+    return block
 
 
 def _shorten(text: str, limit: int) -> str:
