@@ -139,8 +139,9 @@ class FakeSlack:
     def response_url(self, name: str = "r") -> str:
         return f"{self.url}/respond/{name}"
 
-    async def wait_for(self, predicate, timeout: float = 10.0) -> None:
-        """Until ``predicate()`` holds (a guard against hanging, not a timing assertion)."""
+    async def wait_for(self, predicate, timeout: float = 60.0) -> None:
+        """Until ``predicate()`` holds: a guard against hanging, not a timing assertion, so it is generous (30
+        commands on a loaded 2-core machine took over 10 s)."""
         async def until():
             async with self._changed:
                 await self._changed.wait_for(predicate)
