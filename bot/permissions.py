@@ -4,6 +4,7 @@ viewer may see. Handlers ask; they never compare roles themselves."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.config import Roles
 from bot.errors import UserError
@@ -12,6 +13,7 @@ from bot.platforms import Platforms
 from bot.types import Invocation, Role
 from storage.members import site_key
 
+Publication = Literal["publish", "hold", "wait"]  # see publication()
 ROLE_NAMES = {Role.member: L_("member"), Role.captain: L_("captain"), Role.rep: L_("site rep"),
               Role.leader: L_("leader")}
 
@@ -230,7 +232,7 @@ def disclose(actor: Actor, anonymous: bool, roster: int | None, choices: list[in
     - No "all of the site said X": at a site with fewer than ``unanimous`` answers, if fewer than
       ``minimum`` of them picked anything but the most picked choice, no choice is shown (whoever is
       known to have answered would be known to have picked it).
-    - No differencing: the counts shown are the ones :func:`publishable` let through, not live ones.
+    - No differencing: the counts shown are the ones :func:`publication` let through, not live ones.
     """
     if sees_every_count(actor, anonymous):
         return Row(roster, sum(choices), tuple(choices))
@@ -245,17 +247,26 @@ def disclose(actor: Actor, anonymous: bool, roster: int | None, choices: list[in
                tuple(None if i in hidden else n for i, n in enumerate(choices)))
 
 
-def publishable(previous: list[int], current: list[int], minimum: int, unanimous: int) -> bool:
-    """Whether a site's counts may move from what readers last saw (``previous``) to ``current``.
+def publication(previous: list[int], current: list[int], minimum: int, unanimous: int, *,
+                held: bool) -> Publication:
+    """What a site's counts do now, moving from what readers last saw (``previous``) to ``current``:
+    ``publish`` them, ``hold`` the step (remembered by the caller, ``held`` from then on) or ``wait``.
 
-    What anyone reads of a site changes only in steps that cannot isolate one answer: at least
-    ``minimum`` answers arrived (or moved) since, and at least ``minimum`` of those went somewhere other
-    than the most popular choice, unless the step holds ``unanimous`` answers or more (the same size at
-    which a site may show "all said X"). A reader who watched the missing list around one member's
-    answer sees no change until enough others answered too."""
+    What anyone reads of a site changes only in steps that cannot isolate one answer, and *when* it
+    changes depends on how many answers arrived (or moved) since, never on which choices they were: a
+    rule on their mix checked again at every answer would tell a reader who reads before and after one
+    member's answer which choice made the step pass. So the mix is checked once, at the first read after
+    ``2 × minimum`` answers arrived: at least ``minimum`` of them not for the most picked choice publishes
+    them; otherwise the step is held until ``unanimous`` answers arrived (the size at which a site may
+    show "all said X"), which publishes whatever they were. A reader who watched the missing list around
+    one member's answer sees no change until enough others answered too, and the same whatever it was."""
     arrived = [max(now - before, 0) for before, now in zip(previous, current, strict=True)]
     moved = sum(arrived)
-    return moved >= minimum and (moved - max(arrived) >= minimum or moved >= unanimous)
+    if moved >= unanimous:
+        return "publish"
+    if moved < 2 * minimum or held:
+        return "wait"
+    return "publish" if moved - max(arrived) >= minimum else "hold"
 
 
 def sees_assessments(actor: Actor, site_name: str | None) -> bool:

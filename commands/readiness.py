@@ -358,8 +358,8 @@ def share_of(row: Row) -> float | None:
 async def shown_rows(ctx: Context, poll: ReadinessPoll, result: Tally,
                      actor: Actor | None = None) -> tuple[list[Row], Row]:
     """Each site's row and the off-roster row as the viewer (``actor``, by default whoever asked) may see
-    them: the counts last published (moved on here when :func:`bot.permissions.publishable` allows), through
-    :func:`bot.permissions.disclose`."""
+    them: the counts last published (moved on here when :func:`bot.permissions.publication` says so),
+    through :func:`bot.permissions.disclose`."""
     settings, anonymous, actor = ctx.config.readiness, poll.anonymous, actor or ctx.actor
     minimum, unanimous = settings.min_cell_size, settings.unanimous_min
     live = {store.slot(s.site_id): (s.roster, s.choices) for s in result.sites}
@@ -372,9 +372,14 @@ async def shown_rows(ctx: Context, poll: ReadinessPoll, result: Tally,
         seen = await store.published(ctx.session, poll.id)
         for slot, (_, choices) in live.items():
             before = seen.get(slot, [0] * len(choices))
-            if before != choices and permissions.publishable(before, choices, minimum, unanimous):
+            if before == choices:
+                continue
+            step = permissions.publication(before, choices, minimum, unanimous, held=store.HELD + slot in seen)
+            if step == "publish":
                 await store.publish(ctx.session, poll.id, slot, choices)
                 seen[slot] = choices
+            elif step == "hold":
+                await store.hold(ctx.session, poll.id, slot)
     rows = {slot: permissions.disclose(actor, anonymous, roster, seen.get(slot, [0] * len(choices)), minimum,
                                        unanimous) for slot, (roster, choices) in live.items()}
     return [rows[store.slot(s.site_id)] for s in result.sites], rows[store.OFF_ROSTER]

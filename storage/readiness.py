@@ -127,9 +127,10 @@ class ReadinessAnswer(SQLModel, table=True):
 
 
 class ReadinessPublished(SQLModel, table=True):
-    """A site's answer counts as readers last saw them (see :func:`bot.permissions.publishable`): a tally
-    shows these, not the live ones, so what one answer changed is never seen on its own. Written when a
-    tally or an export is read, never when someone answers."""
+    """A site's answer counts as readers last saw them (see :func:`bot.permissions.publication`): a tally
+    shows these, not the live ones, so what one answer changed is never seen on its own; and, under
+    :data:`HELD` and the slot, that the step since was held. Written when a tally or an export is read,
+    never when someone answers."""
 
     poll_id: int = Field(sa_column=Column(Integer, ForeignKey("readinesspoll.id", ondelete="CASCADE"),
                                           primary_key=True))
@@ -150,8 +151,20 @@ async def published(session: AsyncSession, poll_id: int) -> dict[str, list[int]]
     return {name: list(counts) for name, counts in rows.all()}
 
 
+HELD = "held:"  # before a slot: its step since the counts last published was checked once and held
+
+
 async def publish(session: AsyncSession, poll_id: int, where: str, counts: list[int]) -> None:
+    """Readers see ``counts`` at ``where`` from now on; a held step ends with it."""
     await upsert(session, ReadinessPublished, {"poll_id": poll_id, "slot": where, "counts": counts},
+                 ["poll_id", "slot"], ["counts"])
+    await session.exec(delete(ReadinessPublished).where(col(ReadinessPublished.poll_id) == poll_id,
+                                                        col(ReadinessPublished.slot) == HELD + where))
+
+
+async def hold(session: AsyncSession, poll_id: int, where: str) -> None:
+    """Remember that the step at ``where`` was checked and held (:func:`bot.permissions.publication`)."""
+    await upsert(session, ReadinessPublished, {"poll_id": poll_id, "slot": HELD + where, "counts": []},
                  ["poll_id", "slot"], ["counts"])
 
 

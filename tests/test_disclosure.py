@@ -1,12 +1,12 @@
 """Disclosure control of readiness answers, tried as the attacks in issue 19: what a leader, a rep or a
 member can work out of one person's answer from tallies, exports and missing lists. The rule itself
-is ``bot.permissions.disclose`` and ``publishable``; here it is checked through the real commands."""
+is ``bot.permissions.disclose`` and ``publication``; here it is checked through the real commands."""
 
 import re
 
 import pytest
 
-from bot.permissions import Actor, disclose, publishable
+from bot.permissions import Actor, disclose, publication
 from bot.types import Role
 from tests.support import add_roster
 
@@ -51,12 +51,40 @@ def test_the_rule_hides_small_cells_their_complement_and_near_unanimity():
     assert disclose(MEMBER, False, 3, [1, 0], 5, 20).roster is None
 
 
+def step(before, now, held=False):
+    return publication(before, now, 5, 20, held=held)
+
+
 def test_counts_move_only_in_steps_that_cannot_isolate_one_answer():
-    assert not publishable([6, 6, 0, 0], [6, 6, 0, 1], 5, 20)  # one answer
-    assert not publishable([6, 6, 0, 0], [11, 6, 0, 0], 5, 20)  # five, all alike
-    assert not publishable([6, 6, 0, 0], [13, 6, 0, 3], 5, 20)  # ten, only 3 not for the top choice
-    assert publishable([6, 6, 0, 0], [11, 6, 1, 4], 5, 20)  # ten, five of them not for the top choice
-    assert publishable([0, 0, 0, 0], [20, 0, 0, 0], 5, 20)  # twenty alike: a step as big as a site that may
+    assert step([6, 6, 0, 0], [6, 6, 0, 1]) == "wait"  # one answer
+    assert step([6, 6, 0, 0], [11, 6, 1, 3]) == "wait"  # nine, whatever they were: too few to be checked
+    assert step([6, 6, 0, 0], [13, 6, 0, 3]) == "hold"  # ten, only 3 not for the top choice
+    assert step([6, 6, 0, 0], [13, 6, 1, 5], held=True) == "wait"  # a held step is not checked again
+    assert step([6, 6, 0, 0], [11, 6, 1, 4]) == "publish"  # ten, five of them not for the top choice
+    assert step([6, 6, 0, 0], [26, 6, 0, 0], held=True) == "publish"  # twenty: a site that size may say "all X"
+
+
+async def test_when_a_tally_moves_tells_nothing_of_the_answer_that_moved_it(bot, app):
+    """Two polls, the same people answering in the same order, the same counts in the end, the last
+    answer different (No in one, Yes in the other); a rep reads both tallies after every answer. A rule
+    on the answers' mix checked at every answer moved the second poll one answer early (4 Yes, 1 Not
+    sure, 4 No passes "five not for the top choice"), which told the rep the last answer was Yes."""
+    first, second = await open_poll(bot), await open_poll(bot)
+    await add_roster(app, {ESC: people("e", 30)})
+    for poll in (first, second):
+        await vote(bot, people("e", 6), poll, 1)
+        await vote(bot, people("e", 12)[6:], poll, 4)
+    orders = {first: [1, 1, 1, 1, 1, 3, 4, 4, 4, 4], second: [1, 1, 1, 1, 3, 4, 4, 4, 4, 1]}
+    seen: dict[int, list[str]] = {first: [], second: []}
+    for poll in (first, second):
+        seen[poll].append(block(await bot.ok("rep", f"/readiness tally {poll}", **REP), ESC))
+        for name, choice in zip(people("e", 22)[12:], orders[poll], strict=True):
+            await vote(bot, [name], poll, choice)
+            seen[poll].append(block(await bot.ok("rep", f"/readiness tally {poll}", **REP), ESC))
+    assert seen[first] == seen[second]
+    assert len(set(seen[first])) == 2  # one step, after the tenth answer
+    assert seen[first][-1].splitlines()[1:] == ["Roster: 30 · answered: 22", "Yes, I'd vote to authorize a strike: "
+                                                "11 · Leaning yes: hidden · Not sure: hidden · No: 10"]
 
 
 async def test_a_leader_no_longer_sees_a_one_member_sites_answer(bot, app):
