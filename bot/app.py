@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import effects, incidents
+from bot import effects, home, incidents
 from bot.clock import system_clock
 from bot.config import Config
 from bot.context import Context
@@ -27,7 +27,7 @@ from bot.i18n import N_, Catalogs, Translator
 from bot.permissions import Actor, resolve_role, with_appointment
 from bot.registry import Command, Registry
 from bot.secret_key import server_key
-from bot.types import Identity, Invocation, Message, Reply, Role
+from bot.types import Home, Identity, Invocation, Message, Reply, Role
 from bot.voters import Voters
 from storage import captains, migrate, unreached
 from storage.audit import AuditEntry
@@ -149,15 +149,15 @@ class App:
                 member = account.member if account else None
                 if account is not None and account.stale(ident.display_name, now):
                     stale[:] = [account]
-            appointed = await captains.site_of(session, id_of(member)) if member and role < Role.captain else None
-            held = with_appointment(role, sites, appointed.name if appointed else None)
-            ctx = self._context(session, _Click(inv, *held, now), member)
+            ctx = await self._appointed_context(session, _Click(inv, role, sites, now), member)
             try:
                 ctx.require(command.role)
                 reply = await command.one(ctx, **args)
             except UserError as exc:
                 raise _Refused(exc, ctx.tr, ctx.actor.name) from None
             await effects.store(self, session, reply.effects, now)
+            if command.writes:
+                await home.changed(self, session, [(ctx.actor.member_id, inv)], now)
             if command.audited and not reply.error:
                 session.add(audit_entry(ctx.actor.name, refused=False))
             return reply, ctx.tr
@@ -195,6 +195,7 @@ class App:
                 raise _Refused(exc, contexts[0].tr, contexts[0].actor.name) from None
             for ctx, reply in zip(contexts, replies, strict=True):
                 await effects.store(self, session, reply.effects, ctx.now)
+            await home.changed(self, session, [(m.id, c.inv) for c, m in zip(clicks, members)], clicks[-1].now)
             return [(reply, ctx.tr) for ctx, reply in zip(contexts, replies)]
         return run
 
@@ -216,6 +217,12 @@ class App:
                                                  click.inv.identity.user_id, click.inv.email)
             out.append(member)
         return out
+
+    async def _appointed_context(self, session: AsyncSession, click: _Click, member: Member | None) -> Context:
+        """The context of a member whose role config alone gives, raised to captain where a rep appointed them."""
+        appointed = await captains.site_of(session, id_of(member)) if member and click.role < Role.captain else None
+        held = with_appointment(click.role, click.sites, appointed.name if appointed else None)
+        return self._context(session, replace(click, role=held[0], sites=held[1]), member)
 
     def _context(self, session: AsyncSession, click: _Click, member: Member | None) -> Context:
         tr = self.catalogs.get((member.lang if member else None) or click.inv.locale)
@@ -256,6 +263,33 @@ class App:
         now = self.clock()
         ctx = Context(self, session, Actor(None, "organizer-bot", Role.leader), tr, now)
         await effects.store(self, session, tuple(await handler(ctx, **args)), now)
+
+    async def home_opened(self, inv: Invocation) -> None:
+        """The member opened their page: registered as a command's invoker is, and the page queued (:mod:`bot.home`)."""
+        click = _Click(inv, Role.member, frozenset(), self.clock())
+
+        async def work(session: AsyncSession) -> None:
+            [member] = await self._members(session, [click])
+            await home.opened(self, session, id_of(member), inv, click.now)
+
+        await self.db.write(work)
+        for wake in self.wakers:
+            wake()
+
+    async def home(self, inv: Invocation) -> Home:
+        """The member's page as they would see it now, for the role ``inv``'s claims give them
+        (:mod:`commands.home`)."""
+        from commands.home import compose
+
+        role, sites = resolve_role(self.config.roles, inv, self.config.platforms)
+        now = self.clock()
+
+        async def work(session: AsyncSession) -> Home:
+            account = await find_account(session, inv.identity.platform, inv.identity.user_id)
+            member = account.member if account else None
+            return await compose(await self._appointed_context(session, _Click(inv, role, sites, now), member))
+
+        return await self.db.read(work)
 
     def error_reply(self, error: UserError, tr: Translator) -> Reply:
         text = tr._(error.msgid, **error.params)

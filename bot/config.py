@@ -86,6 +86,7 @@ class Roles(Section):
 class Delivery(Section):
     lease_seconds: float = 60.0
     live_edit_interval_seconds: float = 2.0
+    home_interval_seconds: float = Field(10.0, gt=0)  # bot.home: one republish of a member's page per window
     max_attempts: int = 8
     poll_seconds: float = 1.0
 

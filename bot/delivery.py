@@ -14,14 +14,15 @@ import os
 import secrets
 import socket
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.effects import from_payload
+from bot.home import invocation
 from bot.pace import Pace
-from bot.types import Message
-from storage import jobs, outbox, unreached
+from bot.types import Home, Message
+from storage import homes, jobs, outbox, unreached
 from storage.sql import id_of
 
 if TYPE_CHECKING:
@@ -51,6 +52,13 @@ class Unreachable(Undeliverable):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(detail)
         self.reason = reason
+
+
+@runtime_checkable
+class HomeSender(Protocol):
+    """The sender of a platform that keeps a page per member (its descriptor's ``home``)."""
+
+    async def publish_home(self, user_id: str, home: Home) -> None: ...
 
 
 class Sender(Protocol):
@@ -153,6 +161,7 @@ class Worker:
         platforms = [p for p in self.senders if self._paused_until.get(p, 0) <= loop.time()]
         if not platforms:
             return 0
+        pages_paused = [p for p in platforms if self._paused_until.get(_lane(p, homes.KIND), 0) > loop.time()]
         gate = asyncio.Semaphore(self.concurrency)
         marks = _SentMarks(self)
         sending: list[asyncio.Future[None]] = []
@@ -168,14 +177,16 @@ class Worker:
                 now = self.app.clock()
                 items = await self.app.db.write(
                     lambda s: outbox.claim(s, platforms, self.id, now, self.lease, limit,
-                                           self.app.config.delivery.max_attempts))
+                                           self.app.config.delivery.max_attempts, pages_paused=pages_paused))
                 halfway = asyncio.Event()
                 sending += [asyncio.ensure_future(one(item, halfway if n == len(items) // 2 else None))
                             for n, item in enumerate(items)]
                 if len(items) < limit:
                     break
                 await halfway.wait()
-                if any(self._paused_until.get(p, 0) > loop.time() for p in platforms):
+                if any(self._paused_until.get(p, 0) > loop.time() for p in platforms) or any(
+                        self._paused_until.get(_lane(p, homes.KIND), 0) > loop.time() for p in platforms
+                        if p not in pages_paused):
                     break  # claim again once the pause is over, not to hold rows through it
         finally:
             try:
@@ -184,44 +195,48 @@ class Worker:
                 await marks.flush()
         return len(sending)
 
-    async def _turn(self, platform: str, pace: Pace) -> None:
-        """Wait for a platform's pause (``Retry-After``) to end, then for this call's turn in its pace;
+    async def _turn(self, lane: str, pace: Pace) -> None:
+        """Wait for a lane's pause (``Retry-After``) to end, then for this call's turn in its pace;
         a 429 that came meanwhile means waiting out its pause before taking a new turn."""
         loop = asyncio.get_running_loop()
         while True:
-            if (paused := self._paused_until.get(platform, 0) - loop.time()) > 0:
+            if (paused := self._paused_until.get(lane, 0) - loop.time()) > 0:
                 await asyncio.sleep(paused)
             if (turn := pace.delay(loop.time())) > 0:
                 await asyncio.sleep(turn)
-            if self._paused_until.get(platform, 0) <= loop.time():
+            if self._paused_until.get(lane, 0) <= loop.time():
                 return
 
     async def _send(self, item: outbox.OutboxItem, marks: _SentMarks) -> None:
         sender = self.senders[item.platform]
         loop = asyncio.get_running_loop()
-        pace = self._paces.setdefault(item.platform, Pace())
-        await self._turn(item.platform, pace)
+        lane = _lane(item.platform, item.kind)
+        pace = self._paces.setdefault(lane, Pace())
+        await self._turn(lane, pace)
         claim_until = item.claim_until
         assert claim_until is not None, "a claimed row has a lease"
         item_id = id_of(item)
         if self.app.clock() >= claim_until - self.lease / 2 and not await self.app.db.write(
                 lambda s: outbox.renew(s, item_id, self.id, self.app.clock(), self.lease)):
             return  # paused past the lease: another worker has this row now, and sending it here would duplicate
-        message = from_payload(item.payload)
         dedupe = f"ob{item.id}"
         retry_since = item.created_at if item.attempts else None
         sent_at = loop.time()
         try:
-            if item.kind == "dm":
-                message_id = await sender.send_dm(item.target, message, dedupe, retry_since)
+            if item.kind == homes.KIND:
+                if not isinstance(sender, HomeSender):
+                    raise Undeliverable("this platform keeps no page per member")
+                await sender.publish_home(item.target, await self.app.home(invocation(item)))
+                message_id = None
+            elif item.kind == "dm":
+                message_id = await sender.send_dm(item.target, from_payload(item.payload), dedupe, retry_since)
             elif item.kind == "post":
-                message_id = await sender.post(item.target, message, dedupe, retry_since)
+                message_id = await sender.post(item.target, from_payload(item.payload), dedupe, retry_since)
             else:
-                await sender.edit(item.target, item.message_id or "", message)
+                await sender.edit(item.target, item.message_id or "", from_payload(item.payload))
                 message_id = item.message_id
         except RateLimited as limited:
-            self._paused_until[item.platform] = max(self._paused_until.get(item.platform, 0),
-                                                    loop.time() + limited.retry_after)
+            self._paused_until[lane] = max(self._paused_until.get(lane, 0), loop.time() + limited.retry_after)
             pace.limited(loop.time(), sent_at, limited.retry_after)
             due = self.app.clock() + timedelta(seconds=limited.retry_after)
             await self.app.db.write(lambda s: outbox.release(s, item_id, due, None, give_up=False, count_attempt=False))
@@ -304,10 +319,16 @@ class _SentMarks:
                 await outbox.record_post(session, item, message_id or "", now)
 
 
+def _lane(platform: str, kind: str) -> str:
+    """What a refusal pauses: members' pages are rate-limited apart from messages (a platform may limit each kind
+    of call on its own), so a burst of pages never holds back a DM."""
+    return f"{platform}:{homes.KIND}" if kind == homes.KIND else platform
+
+
 class _LeaseLost(Exception):
     pass
 
 
 def _target(item: outbox.OutboxItem) -> str:
     """Where a delivery went, for a log line: a channel by id, a member never by name or id."""
-    return "a member" if item.kind == "dm" else item.target
+    return "a member" if item.kind in ("dm", homes.KIND) else item.target

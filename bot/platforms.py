@@ -68,7 +68,8 @@ class Platform(Generic[S]):
 
     ``by_name``: the platform reaches every member and channel by name (the console prints them), so a
     DM needs no account and a post no channel id. ``claims_role``: whoever runs it owns the machine and
-    may claim a role outright (``role:leader``, ``site:<worksite>``)."""
+    may claim a role outright (``role:leader``, ``site:<worksite>``). ``home``: the platform keeps a page
+    per member (a home tab) that the bot fills (:mod:`bot.home`); its sender has ``publish_home``."""
 
     name: str
     title: str
@@ -86,6 +87,7 @@ class Platform(Generic[S]):
     rules: Callable[[Config], None] = _no_rule
     by_name: bool = False
     claims_role: bool = False
+    home: bool = False
 
     def enabled(self, config: Config) -> bool:
         """Whether ``organizer-bot run`` starts it: its first secret is set."""

@@ -148,6 +148,23 @@ class Form:
         return tuple(self.fields[start:start + size] for start in range(0, len(self.fields), size)) or ((),)
 
 
+@dataclass(frozen=True)
+class Panel:
+    """One part of a member's page: a heading, then items, each a message with its own buttons."""
+
+    title: str
+    items: tuple[Message, ...]
+
+
+@dataclass(frozen=True)
+class Home:
+    """A member's own page, on a platform that keeps one per member (its descriptor's ``home``): what they
+    can do next and, for a rep or a leader, how the structure tests stand; in the member's language ``lang``."""
+
+    panels: tuple[Panel, ...]
+    lang: str | None = None
+
+
 Render = Callable[["Translator"], Message]
 """A message rendered once per language: DMs follow each recipient's language."""
 

@@ -216,6 +216,17 @@ def cell_text(ctx: Context, shares: Shares, column: Column, site: int) -> str:
     return f"{step} {'✓' if cell.share >= column.threshold else '✗'} {shares.percent(cell.share)}"
 
 
+def step_line(ctx: Context, shares: Shares, column: Column) -> str:
+    """One test of the ladder: what it is, its threshold and scope, and how many of the worksites read pass it."""
+    test = column.test
+    passing = sum(1 for s in column.cells if column.passes(s))
+    scope = ctx._("every worksite") if test.site_ids is None else ctx.n_(
+        "{n} worksite", "{n} worksites", len(test.site_ids))
+    return ctx._("{step}. {kind} #{id} “{title}” — passes at {threshold}, for {scope}: {passing} of {sites} pass",
+                 step=test.position, kind=ctx._(KIND_LABELS[test.kind]), id=test.ref_id, title=column.name,
+                 threshold=shares.percent(column.threshold), scope=scope, passing=passing, sites=len(column.cells))
+
+
 def shown_sites(order: list[int]) -> tuple[list[int], int | None]:
     """All worksites up to :data:`NAMED`; past it the top and the bottom halves of that many, and where the gap is."""
     if len(order) <= NAMED:
@@ -242,15 +253,7 @@ async def show(ctx: Context, site: str | None, chart: bool) -> Reply:
     points = {s: trend(columns, s) for s in sizes}
     order = sorted(sizes, key=lambda s: (-(points[s][-1] if points[s] else -1.0), sizes[s][0].casefold()))
     blocks = [bold(ctx.n_("Structure tests at {n} worksite", "Structure tests at {n} worksites", len(sizes)))]
-    for column in columns:
-        test = column.test
-        passing = sum(1 for s in column.cells if column.passes(s))
-        scope = ctx._("every worksite") if test.site_ids is None else ctx.n_(
-            "{n} worksite", "{n} worksites", len(test.site_ids))
-        blocks.append(ctx._("{step}. {kind} #{id} “{title}” — passes at {threshold}, for {scope}: {passing} of "
-                            "{sites} pass", step=test.position, kind=ctx._(KIND_LABELS[test.kind]), id=test.ref_id,
-                            title=column.name, threshold=shares.percent(column.threshold), scope=scope,
-                            passing=passing, sites=len(column.cells)))
+    blocks += [step_line(ctx, shares, column) for column in columns]
     blocks[-1] += "\n\n" + ctx._("✓ passes its threshold · ✗ below it · – not in that test’s scope · hidden: fewer "
                                  "than {min} people", min=shares.minimum)
     listed, gap = shown_sites(order)

@@ -9,10 +9,12 @@ before sending again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, case, func, or_, update
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, and_, case, func, not_, or_, update
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,7 +30,7 @@ class OutboxItem(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "status", "platform", "due_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=8)  # dm | post | edit
+    kind: str = Field(max_length=8)  # dm | post | edit | home (storage.homes)
     platform: str = Field(max_length=PLATFORM_NAME)
     target: str = Field(max_length=ACCOUNT_ID)  # user id for a DM, channel id for a post
     ref: str | None = Field(default=None, max_length=100, index=True)
@@ -97,11 +99,15 @@ async def queue_edit(session: AsyncSession, ref: str, payload: dict[str, Any], n
 
 
 async def claim(session: AsyncSession, platforms: list[str], worker: str, now: datetime, lease: timedelta,
-                limit: int, max_attempts: int) -> list[OutboxItem]:
-    """Lease due rows to ``worker``. A row taken over from a dead worker has ``attempts`` raised: that worker
-    may have sent it without living to mark it, so the sender looks before sending again."""
+                limit: int, max_attempts: int, *, pages_paused: Sequence[str] = ()) -> list[OutboxItem]:
+    """Lease due rows to ``worker``, but no members' pages (``home`` rows) of the platforms in ``pages_paused``.
+    A row taken over from a dead worker has ``attempts`` raised: that worker may have sent it without living
+    to mark it, so the sender looks before sending again."""
+    where: list[ColumnElement[bool]] = [col(OutboxItem.platform).in_(platforms)]
+    if pages_paused:
+        where.append(not_(and_(col(OutboxItem.platform).in_(pages_paused), col(OutboxItem.kind) == "home")))
     return await lease_claim(session, OutboxItem, worker, now, lease, limit, max_attempts=max_attempts,
-                             where=(col(OutboxItem.platform).in_(platforms),))
+                             where=tuple(where))
 
 
 async def mark_sent(session: AsyncSession, sent: dict[int, str | None], worker: str, now: datetime) -> set[int]:

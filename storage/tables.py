@@ -12,6 +12,7 @@ from storage import (  # noqa: F401
     chants,
     claims,
     conversations,
+    homes,
     invites,
     jobs,
     links,

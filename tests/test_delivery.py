@@ -276,8 +276,8 @@ async def test_a_full_claim_is_followed_by_the_next_in_the_same_round_until_one_
     worker = Worker(demo.app, {"console": RecordingSender("console", log)})
     real_claim = outbox.claim
 
-    async def claim(*args):
-        claims.append(items := await real_claim(*args))
+    async def claim(*args, **kwargs):
+        claims.append(items := await real_claim(*args, **kwargs))
         return items
 
     monkeypatch.setattr(outbox, "claim", claim)

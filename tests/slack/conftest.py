@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -102,6 +103,14 @@ class SlackClient:
         body = form_body(payload)
         signing.setdefault("timestamp", int(self.clock().timestamp()))
         async with self.session.post(self.url, data=body.encode(), headers=signed_headers(body, **signing)) as resp:
+            return resp.status, await resp.text()
+
+    async def send_event(self, envelope: dict, **signing) -> tuple[int, str]:
+        """An Events API envelope, which Slack posts as JSON."""
+        body = json.dumps(envelope)
+        signing.setdefault("timestamp", int(self.clock().timestamp()))
+        headers = signed_headers(body, content_type="application/json", **signing)
+        async with self.session.post(self.url, data=body.encode(), headers=headers) as resp:
             return resp.status, await resp.text()
 
 

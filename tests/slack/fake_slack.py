@@ -110,6 +110,8 @@ class FakeSlack:
     socket_replies: list[dict[str, Any]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (method, why) of each view Slack would refuse
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel → messages, oldest first
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user → the Home tab view views.publish set
+    home_enabled: bool = True  # the app's Home tab is turned on (the manifest's app_home.home_tab_enabled)
     url: str = ""
     epoch: float = field(default_factory=time.time)  # Slack's own "now": message ts are times, as ``oldest`` compares
 
@@ -220,7 +222,26 @@ class FakeSlack:
             return {"url": self.url.replace("http://", "ws://") + "/socket"}
         if method == "views.open":
             return {"view": {"id": "V1"}}
+        if method == "views.publish":
+            return self._publish(params)
         return {}
+
+    def _publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``views.publish`` as Slack answers it: refused for an app without a Home tab, a view past 250 kB,
+        or one Block Kit does not accept (:func:`view_problem`); else it is the member's Home tab."""
+        raw = params.get("view")
+        text = raw if isinstance(raw, str) else json.dumps(raw)
+        if not self.home_enabled:
+            return {"ok": False, "error": "not_enabled"}
+        if len(text.encode()) > VIEW_BYTES:
+            return {"ok": False, "error": "view_too_large"}
+        view = json.loads(text)
+        problem = home_view_problem(view)
+        if problem or not str(params.get("user_id", "")).startswith(("U", "W")):
+            return {"ok": False, "error": "invalid_arguments",
+                    "response_metadata": {"messages": [f"[ERROR] {problem or 'invalid user_id'}"]}}
+        self.homes[params["user_id"]] = view
+        return {"view": {"id": f"V{params['user_id']}", "type": "home", "blocks": view["blocks"]}}
 
     def _post(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = dm_channel(params.get("channel"))
@@ -267,6 +288,44 @@ class FakeSlack:
         await self._socket.send_json(envelope)
         await self.wait_for(lambda: any(r.get("envelope_id") == envelope_id for r in self.socket_replies))
         return next(r for r in self.socket_replies if r.get("envelope_id") == envelope_id)
+
+
+VIEW_BYTES = 250_000  # views.publish: "view_too_large" past 250 kB
+LIMITS = {"blocks": 100, "header": 150, "section": 3000, "button_text": 75, "button_value": 2000, "action_id": 255,
+          "elements": 25}  # https://docs.slack.dev/reference/block-kit/blocks, .../block-elements/button-element
+
+
+def home_view_problem(view: dict[str, Any]) -> str | None:
+    """Why Slack would refuse a Home tab view (None when it accepts it): Block Kit's own checks
+    (:func:`view_problem`), then the limits of what the bot's pages hold."""
+    if problem := view_problem(view):
+        return problem
+    blocks = view.get("blocks")
+    if view.get("type") != "home" or not isinstance(blocks, list):
+        return "a home view needs type home and blocks"
+    if len(blocks) > LIMITS["blocks"]:
+        return f"must be no more than {LIMITS['blocks']} items [json-pointer:/view/blocks]"
+    for n, block in enumerate(blocks):
+        kind, text = block.get("type"), (block.get("text") or {}).get("text")
+        if kind == "header" and not (block["text"].get("type") == "plain_text" and 0 < len(text) <= LIMITS["header"]):
+            return f"header text must be plain_text of 1-{LIMITS['header']} characters [json-pointer:/view/blocks/{n}]"
+        if kind == "section" and not (text and len(text) <= LIMITS["section"]):
+            return f"section text must be 1-{LIMITS['section']} characters [json-pointer:/view/blocks/{n}]"
+        if kind == "actions":
+            elements = block.get("elements") or []
+            if not 0 < len(elements) <= LIMITS["elements"]:
+                return f"actions must have 1-{LIMITS['elements']} elements [json-pointer:/view/blocks/{n}]"
+            for button in elements:
+                if not (0 < len(button["text"]["text"]) <= LIMITS["button_text"]
+                        and len(button.get("value", "")) <= LIMITS["button_value"]
+                        and len(button.get("action_id", "")) <= LIMITS["action_id"]):
+                    return f"a button past Slack's limits [json-pointer:/view/blocks/{n}]"
+        elif kind not in ("header", "section", "divider", "context", "image"):
+            return f"unknown block type {kind} [json-pointer:/view/blocks/{n}]"
+    ids = [b["block_id"] for b in blocks if "block_id" in b]
+    if len(ids) != len(set(ids)):
+        return "block_id must be unique in a view"
+    return None
 
 
 def history_page(history: dict[str, list[dict[str, Any]]], params: dict[str, Any]) -> dict[str, Any]:

@@ -44,6 +44,25 @@ def submission(view: dict[str, Any] | str, values: dict[str, str], *, user: str 
             "view": {**view, "id": "V1", "state": {"values": state}}}
 
 
+def home_opened(user: str = "U100", *, event_id: str = "Ev1", tab: str = "home") -> dict[str, Any]:
+    """An Events API envelope of ``app_home_opened``, as Slack posts it (JSON) when a member opens the app."""
+    return {"token": "deprecated", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+            "event_id": event_id, "event_time": int(time.time()), "authorizations": [],
+            "event": {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": tab,
+                      "event_ts": str(time.time())}}
+
+
+def home_click(value: str, *, user: str = "U100", action_id: str = "run-0") -> dict[str, Any]:
+    """A button clicked on the member's Home tab: its container is the view, with no channel and no response_url."""
+    return {
+        "type": "block_actions", "team": {"id": "T1"}, "api_app_id": "A1", "trigger_id": "trigger-3",
+        "user": {"id": user, "username": user.lower(), "team_id": "T1"},
+        "container": {"type": "view", "view_id": f"V{user}"}, "view": {"id": f"V{user}", "type": "home"},
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b1", "value": value,
+                     "action_ts": str(time.time())}],
+    }
+
+
 def form_body(payload: dict[str, Any]) -> str:
     if "type" in payload:
         return urlencode({"payload": json.dumps(payload)})
@@ -51,10 +70,10 @@ def form_body(payload: dict[str, Any]) -> str:
 
 
 def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None,
-                   retry: int | None = None) -> dict[str, str]:
+                   retry: int | None = None, content_type: str = "application/x-www-form-urlencoded") -> dict[str, str]:
     timestamp = int(time.time()) if timestamp is None else timestamp
     headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Type": content_type,
         "X-Slack-Request-Timestamp": str(timestamp),
         "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=str(timestamp), body=body),
     }

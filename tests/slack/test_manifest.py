@@ -46,6 +46,9 @@ def test_the_manifest_enables_what_the_front_end_uses():
         "commands", "chat:write", "im:write", "files:write", "usergroups:read", "users:read", "users:read.email",
         "im:history", "channels:history", "groups:history",  # a retried send looks for itself first
         "channels:read", "groups:read"}  # member_joined_channel in public and private channels
-    assert set(shipped["settings"]["event_subscriptions"]["bot_events"]) == {"team_join", "member_joined_channel"}
+    assert set(shipped["settings"]["event_subscriptions"]["bot_events"]) == {"team_join", "member_joined_channel",
+                                                                           "app_home_opened"}
     assert shipped["settings"]["interactivity"]["is_enabled"] is True
     assert shipped["settings"]["socket_mode_enabled"] is True
+    assert shipped["features"]["app_home"]["home_tab_enabled"] is True  # else views.publish answers not_enabled
+    assert "app_home_opened" in shipped["settings"]["event_subscriptions"]["bot_events"]

@@ -32,7 +32,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot import incidents
 from bot.adapters.repeats import Recent
-from bot.adapters.slack import PLATFORM, door, inbound, onboarding, render
+from bot.adapters.slack import PLATFORM, door, home, inbound, onboarding, render
 from bot.adapters.slack.inbound import Directory
 from bot.adapters.slack.outbound import SlackSender, web_client
 from bot.adapters.slack.work import FACTORY, CommandWork, uses_groups
@@ -61,6 +61,7 @@ class Listeners:
         bolt.action(re.compile(f"^{render.BUTTON_ACTION}"))(self.on_click)
         bolt.view_submission(render.FORM_CALLBACK)(self.on_submit)
         onboarding.register(bolt, self)
+        home.register(bolt, self)
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

@@ -20,6 +20,7 @@ SCOPES = ("commands", "chat:write", "im:write", "files:write", "usergroups:read"
           "im:history", "channels:history", "groups:history",  # the history scopes: a retried send looks for itself
           "channels:read", "groups:read")  # member_joined_channel in public and private channels
 BOT_EVENTS = ("team_join", "member_joined_channel")  # joins, welcomed by bot.adapters.slack.onboarding
+HOME_EVENTS = ("app_home_opened",)  # the Home tab, published by bot.adapters.slack.home
 
 
 def manifest(registry: Registry) -> dict[str, Any]:
@@ -35,12 +36,15 @@ def manifest(registry: Registry) -> dict[str, Any]:
             "background_color": "#b22222",
         },
         "features": {
+            # the Home tab shows each member their own page (bot.adapters.slack.home)
+            "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
+                         "messages_tab_read_only_enabled": False},
             "bot_user": {"display_name": "organizer-bot", "always_online": True},
             "slash_commands": commands,
         },
         "oauth_config": {"scopes": {"bot": list(SCOPES)}},
         "settings": {
-            "event_subscriptions": {"bot_events": list(BOT_EVENTS)},
+            "event_subscriptions": {"bot_events": [*BOT_EVENTS, *HOME_EVENTS]},
             "interactivity": {"is_enabled": True},
             "org_deploy_enabled": False,
             "socket_mode_enabled": True,

@@ -29,11 +29,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.slack import PLATFORM
+from bot.adapters.slack.home import view
 from bot.adapters.slack.render import messages
 from bot.config import Config
 from bot.delivery import RateLimited, Undeliverable, Unreachable
 from bot.i18n import Translator
-from bot.types import Attachment, Message
+from bot.types import Attachment, Home, Message
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,6 +51,7 @@ PERMANENT = frozenset({
     "msg_blocks_too_long", "invalid_blocks_format", "too_many_attachments", "invalid_arguments",
     "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large", "markdown_text_conflict",
     "expired_url", "used_url", "no_active_hooks", "invalid_payload",
+    "not_enabled", "view_too_large",  # views.publish: the app has no Home tab; a page past 250 kB
 })
 RECIPIENT_REFUSALS = {  # a DM's member refuses, for good: https://api.slack.com/methods/chat.postMessage#errors
     "cannot_dm_bot": Unreachable.CLOSED, "user_not_found": Unreachable.GONE, "account_inactive": Unreachable.GONE,
@@ -276,3 +278,7 @@ class SlackSender:
     async def edit(self, channel_id: str, message_id: str, message: Message) -> None:
         first = messages(message, self.translator(message.lang))[0]
         await call(self.client.chat_update, channel=channel_id, ts=message_id, **first)
+
+    async def publish_home(self, user_id: str, home: Home) -> None:
+        """The member's Home tab (:mod:`bot.adapters.slack.home`); ``views.publish`` replaces it whole."""
+        await call(self.client.views_publish, user_id=user_id, view=view(home, self.translator(home.lang)))

@@ -16,7 +16,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import PLATFORM, inbound, onboarding, render
+from bot.adapters.slack import PLATFORM, home, inbound, onboarding, render
 from bot.adapters.slack.inbound import GROUP_CLAIM, Directory
 from bot.adapters.slack.outbound import REFUSED, To, reason, send, web_client
 from bot.app import App
@@ -47,11 +47,14 @@ class CommandWork:
 
     async def handle(self, kind: str, body: dict[str, Any]) -> None:
         """One acknowledged request: ``command`` (a slash command), ``click`` (a button, a picked option) or
-        ``joined`` (a member joined: :mod:`bot.adapters.slack.onboarding`)."""
+        ``joined`` (a member joined: :mod:`bot.adapters.slack.onboarding`) or ``home`` (the member opened the Home
+        tab: :mod:`bot.adapters.slack.home`)."""
         if kind == "command":
             await self.command(body)
         elif kind == "joined":
             await onboarding.welcome(self, body)
+        elif kind == "home":
+            await home.opened(self, body)
         else:
             await self.click(body)
 
