@@ -35,7 +35,8 @@ def click(value: str, *, user: str = "U100", channel: str = "CGENERAL", response
 def submission(view: dict[str, Any] | str, values: dict[str, str], *, user: str = "U100") -> dict[str, Any]:
     """The view submitted with ``values`` by block id: typed into a text input, or picked from a select."""
     view = json.loads(view) if isinstance(view, str) else view
-    kinds = {b.get("block_id"): b.get("element", {}).get("type") for b in view.get("blocks") or ()}
+    kinds = {b.get("block_id"): b.get("element", {}).get("type") for b in view.get("blocks") or ()
+             if isinstance(b, dict)}  # a hostile test's blocks may be anything
     state = {name: {"value": {"type": "static_select", "selected_option": {"value": value}}
                     if kinds.get(name) == "static_select" else {"type": "plain_text_input", "value": value}}
              for name, value in values.items()}
