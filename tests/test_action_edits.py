@@ -3,11 +3,13 @@ and restore a mistaken cancellation before it was to start — everyone signed u
 
 The fake clock starts on a Monday at 09:00 in the campaign's timezone; the picket is that Wednesday at 7:15."""
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from storage import jobs
 from storage.jobs import Job
-from tests.support import typed_date
+from tests.support import TEST_CONFIG, typed_date
 from tests.test_actions import ESCALANTE, LEADER, REP, ROOSEVELT, dms, sites
 from tests.test_actions import picket as announce
 
@@ -110,5 +112,7 @@ async def test_a_started_action_keeps_its_time_but_its_place_can_be_corrected(bo
     clock.advance(days=2)  # Wednesday 9:00, after it started
     refused = await bot.fails("rosa", f'/action edit {action} when:"{typed_date(clock(), days=7, at="07:15")}"',
                               **REP)
-    assert refused.startswith("“Informational picket” started Wed, Dec 2") and "rewrite who came" in refused
+    day = clock().astimezone(ZoneInfo(TEST_CONFIG["campaign"]["timezone"]))  # it started this morning
+    assert refused.startswith(f"“Informational picket” started {day:%a, %b} {day.day}")
+    assert "rewrite who came" in refused
     assert (await bot.ok("rosa", f'/action edit {action} where:"Side gate"', **REP)).startswith("Updated")

@@ -2,8 +2,8 @@
 members, 60 long Spanish chants, 2,000 signups on one action, 2,000 answers on one poll, 40 long FAQ answers.
 
 Each listing command's own page function (the part of the handler after its queries) is given the rows in
-memory, so the check takes seconds of CPU, not the minutes a database of that size costs on this machine
-(inserting the rows took 27 s, /readiness missing 14–23 s a page, which hashes each member's voter keys).
+memory, so the check takes seconds of CPU, not the minutes a database of that size costs (the queries at
+that size are the benches' business: bench/RESULTS.md).
 Every page is rendered by each platform's own render and checked as the platform checks it: Slack's blocks by
 slack_sdk's own Block Kit classes and by the fake Slack's refusal
 (``msg_blocks_too_long`` past the cumulative block text), Discord's messages by the fake Discord's refusal

@@ -142,8 +142,8 @@ class FakeSlack:
         return f"{self.url}/respond/{name}"
 
     async def wait_for(self, predicate, timeout: float = 60.0) -> None:
-        """Until ``predicate()`` holds: a guard against hanging, not a timing assertion, so it is generous (30
-        commands on a loaded 2-core machine took over 10 s)."""
+        """Until ``predicate()`` holds: a guard against hanging, not a timing assertion, so it is generous
+        enough for dozens of commands on a loaded machine."""
         async def until():
             async with self._changed:
                 await self._changed.wait_for(predicate)
