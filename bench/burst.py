@@ -97,8 +97,9 @@ async def _clicks(url: str, members: int, create, line, stored) -> dict[str, flo
     back what was stored."""
     from bot.app import App
     from bot.types import Identity
+    from commands import build_registry
 
-    app = App(bench_config(url))
+    app = App(bench_config(url), build_registry())
     await app.start()
     try:
         await seed_members(app, members)
@@ -138,8 +139,9 @@ async def floor(url: str, members: int, what: str) -> float:
     from sqlalchemy.engine import make_url
 
     from bot.app import App
+    from commands import build_registry
 
-    app = App(bench_config(url))
+    app = App(bench_config(url), build_registry())
     await app.start()
     await seed_members(app, members)
 

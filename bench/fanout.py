@@ -105,9 +105,10 @@ def run_worker(db_url: str, fake_url: str, concurrency: int) -> None:
     from bot.adapters.slack.frontend import SlackFrontEnd
     from bot.app import App
     from bot.delivery import Worker
+    from commands import build_registry
 
     async def main() -> None:
-        app = App(config(db_url, fake_url), platforms=("slack",))
+        app = App(config(db_url, fake_url), build_registry(), platforms=("slack",))
         worker = Worker(app, {"slack": SlackFrontEnd(app).sender}, concurrency=concurrency)
         print("ready", flush=True)
         await worker.run()
@@ -130,8 +131,9 @@ async def stats(fake_url: str) -> dict:
 async def post_update(url: str, fake_url: str, subscribers: int) -> None:
     from bot.app import App
     from bot.types import Identity
+    from commands import build_registry
 
-    app = App(config(url, fake_url), platforms=("slack",))
+    app = App(config(url, fake_url), build_registry(), platforms=("slack",))
     await app.start()
     try:
         await seed_members(app, subscribers, sites=500, platform="slack", prefix="U")

@@ -62,8 +62,9 @@ async def create_action(app, capacity: int) -> int:
 async def prepare(url: str, clicks: int, platform: str, prefix: str) -> int:
     """Schema, the members and the action; returns the action's id."""
     from bot.app import App
+    from commands import build_registry
 
-    app = App(bench_config(url))
+    app = App(bench_config(url), build_registry())
     await app.start()
     try:
         await seed_members(app, clicks, platform=platform, prefix=prefix)
@@ -95,9 +96,10 @@ async def run_core(url: str, rate: float, clicks: int, drain: float) -> dict:
     from bot import heap
     from bot.app import App
     from bot.types import Identity
+    from commands import build_registry
 
     action_id = await prepare(url, clicks, "console", "m")
-    app = App(bench_config(url))
+    app = App(bench_config(url), build_registry())
     await app.start()
     heap.settle()  # as a bot process does once started (bot.runner)
     confirmed: dict[int, float] = {}

@@ -27,9 +27,10 @@ SITES = 500
 
 async def bot_runs(url: str, rows) -> dict[str, float]:
     from bot.app import App
+    from commands import build_registry
     from storage.roster import import_rows, preview_rows
 
-    app = App(bench_config(url))
+    app = App(bench_config(url), build_registry())
     await app.start()
     columns = app.config.platforms.id_columns()
     try:
@@ -54,10 +55,11 @@ async def floor(url: str, rows) -> float:
     from sqlalchemy.engine import make_url
 
     from bot.app import App
+    from commands import build_registry
     from storage.members import Worksite
     from storage.roster import row_key
 
-    app = App(bench_config(url))
+    app = App(bench_config(url), build_registry())
     await app.start()
     now = app.clock()
 

@@ -52,12 +52,13 @@ def serve(kind: str, fake_url: str, db_url: str) -> None:
     from bot import heap
     from bot.adapters.slack.frontend import EVENTS_PATH, SlackFrontEnd
     from bot.app import App
+    from commands import build_registry
 
     async def main() -> None:
         config = bench_config(db_url, slack={"mode": "http", "api_base_url": f"{fake_url}/api/",
                                              "command_processes": 1 if kind == "bot" else 0},
                               secrets={"slack_bot_token": "xoxb-bench", "slack_signing_secret": SIGNING_SECRET})
-        app = App(config, platforms=("slack",))
+        app = App(config, build_registry(), platforms=("slack",))
         front = SlackFrontEnd(app)
         if kind == "bare":
             front.bolt = AsyncApp(client=front.client, signing_secret=SIGNING_SECRET)
@@ -107,9 +108,10 @@ async def prepare(url: str) -> int:
     """Schema and one open action; the members are new to the bot, as on a first big day."""
     from bot.app import App
     from bot.clock import system_clock
+    from commands import build_registry
     from storage.actions import Action
 
-    app = App(bench_config(url))
+    app = App(bench_config(url), build_registry())
     await app.start()
 
     async def create(session) -> int:

@@ -330,11 +330,12 @@ async def run(url: str, args) -> dict[str, list[tuple[float, float]]]:
 
     from bot.app import App
     from bot.types import Identity
+    from commands import build_registry
     from storage.members import Member
 
     leader = Identity("console", "lead", "Lead")
     times: dict[str, list[tuple[float, float]]] = {k: [] for k in PARTS}
-    app = App(bench_config(url), clock=lambda: NOW)
+    app = App(bench_config(url), build_registry(), clock=lambda: NOW)
     await app.start()
     try:
         running = await seed(app, args.members, args.sites)

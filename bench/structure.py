@@ -123,10 +123,11 @@ async def sql_seconds(url: str, made: dict[str, list[int]]) -> tuple[float, floa
 async def run(url: str, args) -> dict[str, list[tuple[float, float]]]:
     from bot.app import App
     from bot.types import Identity
+    from commands import build_registry
 
     leader = Identity("console", "lead", "Lead")
     times: dict[str, list[tuple[float, float]]] = {"text": [], "image": [], "sql": []}
-    app = App(bench_config(url))
+    app = App(bench_config(url), build_registry())
     await app.start()
     try:
         made = await seed(app, args.members, args.sites, args.tests)

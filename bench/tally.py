@@ -100,10 +100,11 @@ async def run(url: str, args) -> dict[str, list[float]]:
     """Seed ``url``, then time the tally and the GROUP BY side by side, checking every tally's totals."""
     from bot.app import App
     from bot.types import Identity
+    from commands import build_registry
 
     leader = Identity("console", "lead", "Lead")
     times: dict[str, list[float]] = {"text": [], "chart": [], "sql": []}
-    app = App(bench_config(url))
+    app = App(bench_config(url), build_registry())
     await app.start()
     try:
         polls = await seed(app, args.members, args.sites, args.answers, args.polls)

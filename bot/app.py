@@ -40,14 +40,13 @@ log = logging.getLogger(__name__)
 
 
 class App:
-    def __init__(self, config: Config, *, registry: Registry | None = None, db: Database | None = None,
+    def __init__(self, config: Config, registry: Registry, *, db: Database | None = None,
                  platforms: Iterable[str] | None = None, clock: Callable[[], datetime] = system_clock) -> None:
-        """``platforms`` names the registered platforms effects go to (by default those that run in this
-        terminal, :attr:`bot.platforms.Platform.foreground`)."""
-        from commands import build_registry
-
+        """``registry`` holds the commands (:func:`commands.build_registry`, composed by the caller: the CLI, the
+        runner, a test); ``platforms`` names the registered platforms effects go to (by default those that run in
+        this terminal, :attr:`bot.platforms.Platform.foreground`)."""
         self.config = config
-        self.registry = registry or build_registry()
+        self.registry = registry
         self.db = db or Database(config.database.url)
         self.catalogs = Catalogs(config.campaign.default_lang, config.campaign.tz, region=config.campaign.region)
         self.platforms = tuple(p.name for p in config.platforms if p.foreground) if platforms is None \

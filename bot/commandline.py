@@ -34,9 +34,11 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def make_app(config: Config, platforms: Iterable[str] | None = None) -> App:
+    """The composition root: the app with every feature's commands."""
     from bot.app import App
+    from commands import build_registry
 
-    return App(config, platforms=platforms)
+    return App(config, build_registry(), platforms=platforms)
 
 
 async def started(app: App) -> App:

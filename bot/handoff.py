@@ -178,13 +178,13 @@ def yield_cpu() -> None:
 
 async def _serve(work_factory: str, platform: str) -> None:
     from bot.adapters import installed
-    from bot.app import App
+    from bot.commandline import make_app
 
     loop = asyncio.get_running_loop()
     requests = asyncio.StreamReader(limit=2**24)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(requests), sys.stdin.buffer)
     config = installed().config_model.model_validate_json(await _read_frame(requests))
-    app = App(config, platforms=(platform,))
+    app = make_app(config, (platform,))
     module, _, factory = work_factory.partition(":")
     work: Work = attrgetter(factory)(import_module(module))(app)
     heap.settle()

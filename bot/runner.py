@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from bot import heap
-from bot.app import App
+from bot.commandline import make_app
 from bot.config import Config
 from bot.delivery import Worker
 
@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 async def run_platforms(config: Config, platforms: list[str]) -> None:
     """Each platform's ``start(app) -> (sender, task)`` gives its outgoing half and its listener."""
-    app = App(config, platforms=platforms)
+    app = make_app(config, platforms)
     await app.start()
     senders, tasks = {}, []
     try:

@@ -11,6 +11,7 @@ import os
 import pytest
 
 from bot.app import App
+from commands import build_registry
 from storage.db import Database
 from tests.pg import fresh_database
 from tests.support import Clock, Harness, make_config
@@ -65,7 +66,7 @@ def platforms() -> tuple[str, ...]:
 
 @pytest.fixture
 async def app(db_url, clock, platforms):
-    app = App(make_config(), db=Database(db_url), platforms=platforms, clock=clock)
+    app = App(make_config(), build_registry(), db=Database(db_url), platforms=platforms, clock=clock)
     await app.start()
     yield app
     await app.close()

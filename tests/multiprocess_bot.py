@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.app import App
 from bot.delivery import Worker
 from bot.types import Identity, Message
+from commands import build_registry
 from storage.db import Database
 from tests.support import make_config
 
@@ -50,7 +51,7 @@ async def main() -> None:
     args = parser.parse_args()
     now = datetime.fromisoformat(args.now)
     config = make_config(actions={"reminder_hours": [1]})
-    app = App(config, db=Database(args.db), platforms=("console",), clock=lambda: now)
+    app = App(config, build_registry(), db=Database(args.db), platforms=("console",), clock=lambda: now)
     try:
         if args.mode == "deliver":
             worker = Worker(app, {"console": FileSender(args.out)}, concurrency=4)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.markup import when
 from bot.types import Identity, Invocation
+from commands import build_registry
 from storage import jobs
 from storage.actions import Action, Signup
 from storage.db import Database
@@ -142,7 +143,7 @@ async def test_joining_twice_is_one_signup_and_leaving_twice_is_harmless(bot, ap
 
 async def test_two_processes_joining_at_once_never_exceed_capacity(bot, app, db_url, clock):
     action = await picket(bot, "capacity:3")
-    other = App(make_config(), db=Database(db_url), clock=clock)
+    other = App(make_config(), build_registry(), db=Database(db_url), clock=clock)
     try:
         await asyncio.gather(*(
             (app if i % 2 else other).run_line(Identity("console", f"m{i}", f"m{i}"), f"/action join {action}")
@@ -208,7 +209,7 @@ async def test_reminders_go_to_everyone_going_once_even_across_a_restart(bot, ap
     assert first[0].text.startswith("Reminder: “Informational picket”") and "/action checkin 1" in first[0].text
 
     await app.close()  # a restart: a new process on the same database
-    restarted = App(make_config(), db=Database(db_url), clock=clock)
+    restarted = App(make_config(), build_registry(), db=Database(db_url), clock=clock)
     await restarted.start()
     try:
         again = Harness(restarted, clock)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.types import Identity, Invocation
+from commands import build_registry
 from storage import roster
 from storage.bargaining import BargainingUpdate, Demand, DemandChange, FaqEntry, set_subscribed
 from storage.db import Database
@@ -37,7 +38,8 @@ def dms(sent):
 @pytest.fixture
 async def roster_bot(db_url, clock):
     """A local that subscribes everyone on the roster unless they opt out."""
-    app = App(make_config(bargaining={"subscribe_roster_by_default": True}), db=Database(db_url), clock=clock)
+    app = App(make_config(bargaining={"subscribe_roster_by_default": True}), build_registry(), db=Database(db_url),
+              clock=clock)
     await app.start()
     yield Harness(app, clock)
     await app.close()

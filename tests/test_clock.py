@@ -10,6 +10,7 @@ from sqlalchemy import DateTime, MetaData, select
 from sqlmodel import SQLModel
 
 from bot.app import App
+from commands import build_registry
 from storage.db import Database
 from storage.members import SEEN_EVERY, MemberIdentity
 from tests.support import Clock, Harness, add_roster, make_config, typed_date
@@ -33,7 +34,7 @@ def test_no_stored_time_defaults_to_the_wall_clock():
 
 async def test_every_time_stored_in_a_campaign_week_comes_from_the_injected_clock(db_url):
     clock = Clock(FAR)
-    app = App(make_config(), db=Database(db_url), clock=clock)
+    app = App(make_config(), build_registry(), db=Database(db_url), clock=clock)
     await app.start()
     try:
         bot = Harness(app, clock)
@@ -75,7 +76,7 @@ async def test_every_time_stored_in_a_campaign_week_comes_from_the_injected_cloc
 
 async def test_a_dm_goes_to_the_account_the_member_used_last_to_within_an_hour(db_url):
     clock = Clock(FAR)
-    app = App(make_config(), db=Database(db_url), platforms=("slack", "discord"), clock=clock)
+    app = App(make_config(), build_registry(), db=Database(db_url), platforms=("slack", "discord"), clock=clock)
     await app.start()
     try:
         bot = Harness(app, clock)

@@ -20,6 +20,7 @@ from bot.delivery import Worker
 from bot.markup import paragraphs, plain, render
 from bot.platforms import ModalLimits, Platform, Platforms
 from bot.types import Identity, Message, Reply
+from commands import build_registry
 from storage.db import Database
 from storage.members import MemberIdentity
 from storage.roster import import_rows, read_csv
@@ -112,7 +113,7 @@ async def test_a_join_and_a_dm_through_a_platform_registered_by_the_tests_alone(
     platforms = Platforms(*installed(), pigeon(loft))
     config = make_config(platforms, roles={"leaders": [{"match": ["pigeon:p-boss"]}]},
                          channels={"actions": {NAME: "coop-actions"}})
-    app = App(config, db=Database(db_url), platforms=(NAME,), clock=clock)
+    app = App(config, build_registry(), db=Database(db_url), platforms=(NAME,), clock=clock)
     await app.start()
     sender, listening = await platforms[NAME].start(app)
     worker = Worker(app, {NAME: sender})

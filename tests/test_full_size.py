@@ -32,6 +32,7 @@ from bot.context import Context
 from bot.markup import plain
 from bot.permissions import Actor, Row
 from bot.types import Attachment, Identity, Invocation, Reply, Role
+from commands import build_registry
 from commands.actions import roster_page
 from commands.chants import SheetChant, parse_lines, sheet_page
 from commands.faq import faq_page
@@ -85,7 +86,7 @@ class Local:
 def local() -> tuple[App, Local]:
     """No database: the page functions take rows, and the app gives config, catalogs and platforms."""
     clock = Clock()
-    return App(make_config(), platforms=("slack", "discord"), clock=clock), Local(clock)
+    return App(make_config(), build_registry(), platforms=("slack", "discord"), clock=clock), Local(clock)
 
 
 def context(app: App, platform: str, lang: str, now: Any) -> Context:

@@ -79,7 +79,7 @@ def _pings(text: str) -> bool:
 def loop_and_app(tmp_path_factory):
     loop = asyncio.new_event_loop()
     path = tmp_path_factory.mktemp("hostile") / "hostile.db"
-    app = App(make_config(), db=Database(str(path)), clock=Clock(datetime(2026, 11, 30, 17, tzinfo=UTC)))
+    app = App(make_config(), REGISTRY, db=Database(str(path)), clock=Clock(datetime(2026, 11, 30, 17, tzinfo=UTC)))
     loop.run_until_complete(app.start())
     seed = [("rosa", "/member site Escalante Elementary"), ("ana", "/member site Escalante Elementary")]
     for user, line in seed:

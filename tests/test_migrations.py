@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, MetaData, Numeric
 
 from bot.app import App
 from bot.types import Identity
+from commands import build_registry
 from storage import migrate
 from storage.db import Database
 from tests.support import make_config
@@ -94,7 +95,7 @@ async def test_upgrading_from_an_earlier_revision_keeps_every_row(db_url, start)
         async with db.engine.connect() as conn:
             after = await conn.run_sync(lambda c: _counts(c, set(seeded) - DROPPED))
         assert after == {name: n for name, n in seeded.items() if name not in DROPPED}
-        app = App(make_config(), db=db, clock=lambda: NOW)
+        app = App(make_config(), build_registry(), db=db, clock=lambda: NOW)
         reply = await app.run_line(Identity("console", "maria"), "/member me")
         assert not reply.error, reply.message.text
         assert "Maria Seed" in reply.message.text  # the member seeded at the old revision

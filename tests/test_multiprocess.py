@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 
 from bot.app import App
+from commands import build_registry
 from storage.actions import Signup
 from storage.db import Database
 from tests.support import Harness, add_roster, make_config, typed_date
@@ -27,7 +28,7 @@ async def _processes(*argv_lists: list[str]) -> None:
 
 
 async def _seeded_app(pg_url, clock, **config):
-    app = App(make_config(**config), db=Database(pg_url), platforms=("console",), clock=clock)
+    app = App(make_config(**config), build_registry(), db=Database(pg_url), platforms=("console",), clock=clock)
     await app.start()
     return app
 

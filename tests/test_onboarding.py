@@ -8,6 +8,7 @@ import asyncio
 
 from bot.app import App
 from bot.types import Identity, Invocation, Pick
+from commands import build_registry
 from storage.db import Database
 from storage.members import Member
 from storage.onboarding import Welcome
@@ -100,7 +101,7 @@ async def test_worksites_are_offered_by_what_was_typed_prefix_first(app):
 
 
 async def test_two_processes_hearing_the_same_join_send_one_welcome(bot, app, db_url, clock):
-    other = App(make_config(), db=Database(db_url), platforms=("console",), clock=clock)
+    other = App(make_config(), build_registry(), db=Database(db_url), platforms=("console",), clock=clock)
     try:
         done = await asyncio.gather(app.event("joined", joining("newbie")), other.event("joined", joining("newbie")))
     finally:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.secret_key import server_key
+from commands import build_registry
 from storage.db import Database
 from storage.members import Member
 from storage.readiness import ReadinessAnswer, ReadinessPoll
@@ -188,7 +189,7 @@ async def test_tally_shows_sites_nobody_answered_from_and_keeps_off_roster_sites
 
 
 async def test_threshold_comes_from_config(db_url, clock):
-    app = App(make_config(readiness={"threshold": 0.6}), db=Database(db_url), clock=clock)
+    app = App(make_config(readiness={"threshold": 0.6}), build_registry(), db=Database(db_url), clock=clock)
     await app.start()
     try:
         bot = Harness(app, clock)

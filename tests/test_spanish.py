@@ -10,6 +10,7 @@ import pytest
 from bot.adapters.console import ConsoleSender, to_text
 from bot.app import App
 from bot.types import Identity
+from commands import build_registry
 from storage.db import Database
 from tests.support import TEST_CONFIG, Harness, make_config, text
 from tests.test_actions_console import console
@@ -87,7 +88,7 @@ async def test_a_readiness_answer_an_error_and_help_come_in_spanish(bot):
 @pytest.fixture
 async def spanish_channel_app(db_url, clock):
     channels = {**TEST_CONFIG["channels"], "actions": {**TEST_CONFIG["channels"]["actions"], "lang": "es"}}
-    app = App(make_config(channels=channels), db=Database(db_url), clock=clock)
+    app = App(make_config(channels=channels), build_registry(), db=Database(db_url), clock=clock)
     await app.start()
     yield app
     await app.close()

@@ -165,12 +165,13 @@ async def test_an_unreachable_database_gets_a_clear_try_again_reply(clock):
 
     from bot.app import App
     from bot.types import Identity
+    from commands import build_registry
     from tests.support import make_config
 
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = App(make_config(), db=Database(f"postgresql://nobody@127.0.0.1:{port}/none"), clock=clock)
+    app = App(make_config(), build_registry(), db=Database(f"postgresql://nobody@127.0.0.1:{port}/none"), clock=clock)
     try:
         reply = await app.run_line(Identity("console", "maria"), "/member site Escalante")
         assert reply.error

@@ -10,6 +10,7 @@ from bot.adapters.discord.client import make_client
 from bot.adapters.discord.sender import DiscordSender
 from bot.app import App
 from bot.delivery import Worker
+from commands import build_registry
 from storage.db import Database
 from storage.onboarding import Welcome
 from tests.discord.conftest import GUILD_ID, OTHER_GUILD_ID, autocomplete, dispatch, guild_payload
@@ -68,7 +69,8 @@ async def test_bots_and_other_servers_get_no_welcome(app, client, fake):
 async def test_the_server_members_intent_is_asked_for_only_when_joins_are_welcomed(tmp_path, asked):
     config = make_config(discord={"guild_id": int(GUILD_ID), "welcome_members": asked},
                          channels=TEST_CONFIG["channels"])
-    app = App(config, db=Database(f"sqlite+aiosqlite:///{tmp_path}/unused.db"), platforms=("discord",))
+    app = App(config, build_registry(), db=Database(f"sqlite+aiosqlite:///{tmp_path}/unused.db"),
+              platforms=("discord",))
     try:
         client = make_client(app, sync_on_login=False)
         assert client.intents.members is asked and client.intents.guilds

@@ -220,11 +220,12 @@ def _voter(data: bytes, cell: int) -> str:
 @pytest.fixture
 def app_for(clock):
     from bot.app import App
+    from commands import build_registry
     from storage.db import Database
     from tests.support import make_config
 
     async def make(url):
-        app = App(make_config(), db=Database(url), clock=clock)
+        app = App(make_config(), build_registry(), db=Database(url), clock=clock)
         await app.start()
         return app
     return make

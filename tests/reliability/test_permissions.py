@@ -181,7 +181,7 @@ def expected_allowed(path: str, actor: str) -> bool:
 
 
 async def build_world(path) -> None:
-    app = App(make_config(), db=Database(str(path)), clock=Clock(NOW))
+    app = App(make_config(), REGISTRY, db=Database(str(path)), clock=Clock(NOW))
     await app.start()
     lead = {"claims": {"role:leader"}}
 
@@ -242,7 +242,7 @@ async def app(world, tmp_path):
     path = tmp_path / "case.db"
     shutil.copy(world, path)
     shutil.copy(world.parent / "organizer.key", tmp_path)  # the key goes with the copy: who answered is keyed
-    app = App(make_config(), db=Database(str(path)), clock=Clock(NOW))
+    app = App(make_config(), REGISTRY, db=Database(str(path)), clock=Clock(NOW))
     yield app
     await app.close()
 

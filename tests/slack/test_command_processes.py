@@ -16,6 +16,7 @@ from sqlmodel import select
 from bot.adapters.slack.frontend import EVENTS_PATH, SlackFrontEnd
 from bot.app import App
 from bot.types import Identity
+from commands import build_registry
 from storage.actions import Signup
 from storage.members import MemberIdentity
 from tests.slack.conftest import SlackClient
@@ -30,7 +31,7 @@ async def served(db_url, fake):
     config = make_config(database={"url": db_url}, slack={"mode": "http", "api_base_url": f"{fake.url}/api/"},
                          secrets={"slack_bot_token": "xoxb-test", "slack_signing_secret": SIGNING_SECRET})
     assert config.slack.command_processes == 1  # the default is what this file tests
-    app = App(config, platforms=("slack",))
+    app = App(config, build_registry(), platforms=("slack",))
     await app.start()
     front = SlackFrontEnd(app)
     runner = await front.serve_http("127.0.0.1", 0)

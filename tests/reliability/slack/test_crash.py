@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.types import Identity
+from commands import build_registry
 from storage.actions import GOING, WAITLIST, Action, Signup
 from storage.db import Database
 from storage.members import Member, MemberIdentity
@@ -27,7 +28,7 @@ ROUNDS, BURST, SENDERS, CAPACITY = 6, 120, 8, 300
 
 
 async def create_action(db_url: str) -> int:
-    app = App(make_config(), db=Database(db_url))
+    app = App(make_config(), build_registry(), db=Database(db_url))
     await app.start()
     try:
         reply = await app.run_line(Identity("console", "lead", "Lead"),
