@@ -15,6 +15,8 @@ from bot.adapters.slack.frontend import EVENTS_PATH, SlackFrontEnd
 from bot.app import App
 from bot.clock import system_clock
 from bot.context import Context
+from bot.paging import PAGE
+from bot.paging import page as paged
 from bot.registry import Group, Param
 from bot.types import Reply
 from commands import build_registry
@@ -34,7 +36,7 @@ class Gate:
 
 
 def registry_with_testing(gate: Gate):
-    """The real commands plus ``/testing``: a slow command and one that opens a form."""
+    """The real commands plus ``/testing``: a slow command, forms, and a public answer in pages."""
     registry = build_registry()
     testing = Group("testing", "Test-only commands")
 
@@ -56,6 +58,12 @@ def registry_with_testing(gate: Gate):
     async def report(ctx: Context, title: str) -> Reply:
         await gate.opened.wait()
         return ctx.reply(f"report {title} filed")
+
+    @testing.command("pages", help="A public answer in pages", writes=False, params=[PAGE])
+    async def pages(ctx: Context, page: int) -> Reply:
+        shown = paged(ctx, "Picket schedule", [f"Shift {n}: " + "Front gate, bring water. " * 60 for n in range(12)],
+                      page, "/testing pages")
+        return ctx.reply(shown.text, public=True, buttons=shown.buttons)
 
     registry.add(testing)
     return registry

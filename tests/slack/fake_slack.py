@@ -3,7 +3,10 @@ Socket Mode websocket. It records every call and can be told to fail, rate-limit
 
 Like Slack, it refuses a message it would not show (:func:`refusal`): blocks that slack_sdk's own Block
 Kit classes reject, more than 50 of them, or more than ``BLOCK_TEXT_LIMIT`` characters of block text
-in all (``msg_blocks_too_long``)."""
+in all (``msg_blocks_too_long``). It keeps the messages it shows (``history`` in each conversation,
+``ephemerals`` apart) and changes them as Slack does: ``chat.update`` edits only a message of the bot's that
+is not ephemeral; a click's ``response_url`` with ``replace_original`` replaces the message clicked on,
+ephemeral or not, which keeps who sees it; a ``response_url`` takes ``RESPONSE_USES`` posts."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ BOT_USER = "UBOT"
 BLOCK_TEXT_LIMIT = 12_000  # where Slack starts answering msg_blocks_too_long (bolt-js #2509: 11,300–13,300)
 TEXT_LIMIT = 40_000  # a message's top-level text (msg_too_long)
 MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
+RESPONSE_USES = 5  # a response_url's posts (https://api.slack.com/interactivity/handling#message_responses)
 
 
 def block_text(value: Any) -> int:
@@ -99,6 +103,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     arrived: list[str] = field(default_factory=list)  # each Web API method as it arrives, held or not
     responses: list[dict[str, Any]] = field(default_factory=list)  # what arrived at response_urls
+    ephemerals: list[dict[str, Any]] = field(default_factory=list)  # messages only their ``user`` sees
     refused_responses: list[dict[str, Any]] = field(default_factory=list)  # what response_urls refused, and why
     response_failures: list[str] = field(default_factory=list)  # errors the next response_url posts answer
     uploads: dict[str, bytes] = field(default_factory=dict)
@@ -119,6 +124,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
         self._socket: web.WebSocketResponse | None = None
+        self._urls: dict[str, dict[str, Any]] = {}  # response_url name → where it answers, what it replaces, uses
 
     # ---- control
     def fail(self, method: str, error: str, *, status: int = 200, headers: dict[str, str] | None = None) -> None:
@@ -138,8 +144,20 @@ class FakeSlack:
         """The messages in the bot's DM with ``user``."""
         return self.history.get(dm_channel(user), [])
 
-    def response_url(self, name: str = "r") -> str:
+    def response_url(self, name: str = "r", *, channel: str = "CGENERAL", user: str = "U100",
+                     message_ts: str | None = None) -> str:
+        """The ``response_url`` of a request from ``user`` in ``channel``: a click's names the message clicked
+        on (``message_ts``), which ``replace_original`` replaces."""
+        self._urls[name] = {"channel": channel, "user": user, "source": message_ts, "uses": 0}
         return f"{self.url}/respond/{name}"
+
+    def message(self, ts: str) -> dict[str, Any]:
+        """The message with ``ts``, in a conversation or ephemeral, as it reads now."""
+        return next(m for m in [*self.ephemerals, *(m for ms in self.history.values() for m in ms)] if m["ts"] == ts)
+
+    def shown(self) -> list[dict[str, Any]]:
+        """Every message the bot has shown, ephemeral ones first."""
+        return [*self.ephemerals, *(m for ms in self.history.values() for m in ms)]
 
     async def wait_for(self, predicate, timeout: float = 60.0) -> None:
         """Until ``predicate()`` holds: a guard against hanging, not a timing assertion, so it is generous
@@ -198,11 +216,13 @@ class FakeSlack:
         if method == "chat.postMessage":
             return self._post(params)
         if method == "chat.update":
-            return {"channel": dm_channel(params.get("channel")), "ts": params["ts"]}
+            return self._update(params)
         if method == "conversations.history":
             return history_page(self.history, params)
         if method == "chat.postEphemeral":
-            return {"message_ts": self.ts(next(self._ts))}
+            message = self._show(params, user=params.get("user"), channel=params.get("channel"))
+            self.ephemerals.append(message)
+            return {"message_ts": message["ts"]}
         if method == "conversations.open":
             return {"channel": {"id": dm_channel(params["users"])}}
         if method == "usergroups.list":
@@ -243,23 +263,53 @@ class FakeSlack:
         self.homes[params["user_id"]] = view
         return {"view": {"id": f"V{params['user_id']}", "type": "home", "blocks": view["blocks"]}}
 
-    def _post(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = dm_channel(params.get("channel"))
+    def _show(self, params: dict[str, Any], **where: Any) -> dict[str, Any]:
         message = {"type": "message", "user": BOT_USER, "text": params.get("text", ""),
-                   "ts": self.ts(next(self._ts))}
+                   "blocks": blocks_of(params), "ts": self.ts(next(self._ts)), **where}
         if params.get("metadata"):
             message["metadata"] = params["metadata"]
+        return message
+
+    def _post(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = dm_channel(params.get("channel"))
+        message = self._show(params)
         self.history.setdefault(channel, []).append(message)
         return {"channel": channel, "ts": message["ts"]}
+
+    def _update(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``chat.update``: only a message in the conversation (an ephemeral one is not: message_not_found),
+        and only the bot's own (cant_update_message)."""
+        channel = dm_channel(params.get("channel"))
+        found = [m for m in self.history.get(channel, []) if m["ts"] == params.get("ts")]
+        if not found:
+            return {"ok": False, "error": "message_not_found"}
+        if found[0]["user"] != BOT_USER:
+            return {"ok": False, "error": "cant_update_message"}
+        found[0].update(text=params.get("text", ""), blocks=blocks_of(params))
+        return {"channel": channel, "ts": params["ts"]}
 
     async def _respond(self, request: web.Request) -> web.Response:
         """A ``response_url`` answers with a status and the error as text (webhooks use status codes)."""
         body = await request.json()
+        name = request.match_info["name"]
+        url = self._urls.setdefault(name, {"channel": "CGENERAL", "user": "U100", "source": None, "uses": 0})
+        url["uses"] += 1
         refused = self.response_failures.pop(0) if self.response_failures else refusal(body)
+        if not refused and url["uses"] > RESPONSE_USES:
+            refused = "used_url"
+        source = [m for m in self.shown() if m["ts"] == url["source"]] if body.get("replace_original") else []
+        if not refused and body.get("replace_original") and url["source"] and not source:
+            refused = "message_not_found"  # deleted since the click
         if refused:
-            self.refused_responses.append({"url": request.match_info["name"], "error": refused, **body})
-            return web.Response(status=404 if refused == "expired_url" else 400, text=refused)
-        await self._record(self.responses, {"url": request.match_info["name"], **body})
+            self.refused_responses.append({"url": name, "error": refused, **body})
+            return web.Response(status=404 if refused in ("expired_url", "used_url") else 400, text=refused)
+        if source:  # the message clicked on, in place: who sees it does not change (response_type is ignored)
+            source[0].update(text=body.get("text", ""), blocks=blocks_of(body))
+        elif body.get("response_type") == "in_channel":
+            self.history.setdefault(dm_channel(url["channel"]), []).append(self._show(body))
+        else:
+            self.ephemerals.append(self._show(body, user=url["user"], channel=url["channel"]))
+        await self._record(self.responses, {"url": name, **body})
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
@@ -326,6 +376,11 @@ def home_view_problem(view: dict[str, Any]) -> str | None:
     if len(ids) != len(set(ids)):
         return "block_id must be unique in a view"
     return None
+
+
+def blocks_of(params: dict[str, Any]) -> list[dict[str, Any]]:
+    blocks = params.get("blocks") or []
+    return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
 
 
 def history_page(history: dict[str, list[dict[str, Any]]], params: dict[str, Any]) -> dict[str, Any]:

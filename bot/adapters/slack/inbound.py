@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.adapters.slack import PLATFORM
+from bot.adapters.slack.render import PAGE_ACTION
 from bot.types import Identity, pick_line
 
 if TYPE_CHECKING:
@@ -212,6 +213,19 @@ def click_key(body: Mapping[str, Any], action: Mapping[str, Any]) -> tuple[str, 
 
 def is_ephemeral(body: Mapping[str, Any]) -> bool:
     return bool((body.get("container") or {}).get("is_ephemeral"))
+
+
+def turns_page(body: Mapping[str, Any]) -> bool:
+    """A click on a Previous/Next button (:attr:`bot.types.Button.turns_page`)."""
+    actions = body.get("actions") or [{}]
+    return str(actions[0].get("action_id", "")).startswith(PAGE_ACTION)
+
+
+def source_message(body: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The conversation and ``ts`` of the message a button was clicked on (None on the Home tab)."""
+    container = body.get("container") or {}
+    where, ts = container.get("channel_id"), container.get("message_ts")
+    return (str(where), str(ts)) if where and ts else None
 
 
 def form_target(view: Mapping[str, Any]) -> dict[str, Any]:

@@ -35,6 +35,7 @@ blocks); 9,000 leaves a margin. A date costs up to 90 characters (``<!date^…^{
 MODAL = ModalLimits(fields=100, title=24, submit=24, label=2000, value=3000, hint=2000, option=75)
 FORM_CALLBACK = "organizer-form"
 BUTTON_ACTION = "run-"
+PAGE_ACTION = f"{BUTTON_ACTION}page-"  # a button that turns the page of the answer it is under (Button.turns_page)
 CHANNEL_PING = "<!channel>"
 PICK_ACTION = "pick-"  # an external_select's action_id: this and the core's option source
 BLOCK_ID_LIMIT = 255
@@ -138,7 +139,7 @@ def _pick(pick: Pick) -> dict[str, Any]:
 def _button(button: Button, index: int) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
-        "action_id": f"{BUTTON_ACTION}{index}",
+        "action_id": f"{PAGE_ACTION if button.turns_page else BUTTON_ACTION}{index}",
         "text": {"type": "plain_text", "text": plain(button.label)[:BUTTON_LABEL_LIMIT], "emoji": True},
         "value": button.command,
     }

@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import PLATFORM, home, inbound, onboarding, render
 from bot.adapters.slack.inbound import GROUP_CLAIM, Directory
-from bot.adapters.slack.outbound import REFUSED, To, reason, send, web_client
+from bot.adapters.slack.outbound import REFUSED, To, call, reason, send, web_client
 from bot.app import App
 from bot.budget import refused_notice
 from bot.i18n import N_, Translator
@@ -66,7 +66,30 @@ class CommandWork:
     async def click(self, body: dict[str, Any]) -> None:
         who = inbound.identity(body)
         reply = await self.app.run_line(who, inbound.action_line(body["actions"][0]), **await self._context(who, body))
-        await self.answer(reply, body, replace_original=inbound.is_ephemeral(body))
+        if inbound.turns_page(body):
+            await self.turn_page(reply, body)
+        else:
+            await self.answer(reply, body, replace_original=inbound.is_ephemeral(body))
+
+    async def turn_page(self, reply: Reply, body: Mapping[str, Any]) -> None:
+        """Previous/Next shows the page in the message clicked on, when those who see that message may see the
+        page: an answer to the member alone (only its ``response_url`` can replace an ephemeral message), the
+        member's DM with the bot, or a public answer turned to a public page (``chat.update`` of its ``ts``).
+        A refusal, a page with files, or a private page under a message the channel sees comes as a new answer."""
+        message, source = reply.message, inbound.source_message(body)
+        whole = message is not None and not reply.error and not message.attachments
+        if whole and inbound.is_ephemeral(body):
+            await self.answer(reply, body, replace_original=not reply.public)
+            return
+        if whole and message is not None and source and (reply.public or source[0].startswith("D")):
+            parts = render.messages(message, self.app.translator(reply.lang))
+            if len(parts) == 1:
+                try:
+                    await call(self.client.chat_update, channel=source[0], ts=source[1], **parts[0])
+                    return
+                except REFUSED as exc:
+                    log.info("Slack did not update the page in place (%s); answering anew", reason(exc))
+        await self.answer(reply, body)
 
     async def submitted(self, body: dict[str, Any], view: dict[str, Any], target: dict[str, Any]) -> Reply:
         who = inbound.identity(body)
