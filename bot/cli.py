@@ -80,7 +80,8 @@ def roster() -> None:
 @click.option("--yes", is_flag=True, help="With --sync, apply without asking, even when some rows are bad.")
 @common
 def roster_import(config: Config, file: Path, sync: bool, yes: bool) -> None:
-    """Load members from a CSV file: name, worksite and optionally email, member id and each platform's user id."""
+    """Load members from a CSV file: name, worksite and optionally email, member id, department, shift, grade and
+    each platform's user id."""
     from storage.roster import read_csv
 
     columns = config.platforms.id_columns()

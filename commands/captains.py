@@ -13,11 +13,11 @@ from bot.markup import bold, when
 from bot.registry import Param
 from bot.types import Reply, Role
 from commands.conversations import SCORE_LABELS
-from commands.members import group, resolve_member
+from commands.members import breakdown, group, placed, resolve_member
 from commands.readiness import answered
 from storage import actions, assessments, captains, conversations, readiness
 from storage import members as store
-from storage.members import Member, Worksite
+from storage.members import MAPPING, Member, Worksite
 
 MEMBER = Param("member", N_("Their name (in quotes if it has spaces) or member number"))
 
@@ -98,10 +98,10 @@ async def assign(ctx: Context, captain: str, names: str | None) -> Reply:
                            names=", ".join(chosen[i].name for i in moved)))
     room = limit - held - len(new)
     if room > 0:
-        suggested = await captains.unassigned(ctx.session, site.id, {person.id}, room)
+        suggested = await captains.unassigned(ctx.session, site.id, {person.id}, room, person.department)
         if suggested:
             lines.append(ctx._("On nobody’s list yet at {site}: {names}.", site=site.name,
-                               names=", ".join(m.name for m in suggested)))
+                               names=", ".join(placed(m) for m in suggested)))
     return ctx.reply("\n".join(lines))
 
 
@@ -117,11 +117,12 @@ async def mylist(ctx: Context) -> Reply:
                    if a.worksite_id is None or a.worksite_id in site_ids), None)
     replied = await answered(ctx, poll, people) if poll else set()
     going = set(await actions.member_ids(ctx.session, action.id, actions.GOING, actions.WAITLIST)) if action else set()
-    lines = [bold(ctx.n_("Your list: {n} coworker", "Your list: {n} coworkers", len(people), n=len(people)))]
-    for person in people:
+    lines = [bold(ctx.n_("Your list: {n} coworker", "Your list: {n} coworkers", len(people), n=len(people))),
+             *breakdown(ctx, people)]
+    for person in sorted(people, key=lambda p: tuple((getattr(p, k) is None, getattr(p, k) or "") for k in MAPPING)):
         held = await assessments.assessment_of(ctx.session, person.id)
         last = await conversations.history(ctx.session, person.id, 1)
-        parts = [bold(person.name),
+        parts = [bold(placed(person)),
                  ctx._("{score}, {label}", score=held.score, label=ctx._(SCORE_LABELS[held.score])) if held
                  else ctx._("not assessed yet"),
                  ctx._("last one-on-one {at}", at=when(last[0].talked_at)) if last else ctx._("no one-on-one yet")]

@@ -14,11 +14,13 @@ from bot.i18n import N_
 from bot.markup import bold
 from bot.registry import Param
 from bot.types import Attachment, Reply, Role
+from commands.members import MAPPING_LABELS, UNMAPPED, placed, unmapped_last
 from commands.scope import Shares
 from commands.structure import group
 from storage import captains
 from storage import coverage as store
-from storage.members import site_ids_for_keys, worksite_by_name
+from storage.coverage import Coverage
+from storage.members import MAPPING, site_ids_for_keys, worksite_by_name
 
 RECENT_DAYS = 30  # "talked with lately"
 SHOWN_SITES = 60  # past these, the text shows the least covered; the CSV has every site
@@ -28,8 +30,10 @@ SHOWN_PEOPLE = 40  # unassigned people named for one site
 @group.command("coverage", help=N_("One-to-ten coverage: each worksite’s share of its roster with a captain, and "
                                    "talked with lately"),
                role=Role.rep, writes=False, audited=True,
-               params=[Param("site", N_("Only this worksite, with who nobody is responsible for"), required=False)])
-async def coverage(ctx: Context, site: str | None) -> Reply:
+               params=[Param("site", N_("Only this worksite, with who nobody is responsible for"), required=False),
+                       Param("by", N_("Break each worksite down by department, shift or grade (or floor)"),
+                             required=False, choices=MAPPING, labels=MAPPING_LABELS)])
+async def coverage(ctx: Context, site: str | None, by: str | None) -> Reply:
     keys = permissions.structure_sites(ctx.actor, site)  # before anything is read: a refusal tells nothing
     worksite = await worksite_by_name(ctx.session, site) if site is not None else None
     if site is not None and worksite is None:
@@ -37,7 +41,12 @@ async def coverage(ctx: Context, site: str | None) -> Reply:
                         name=site)
     site_ids = [worksite.id] if worksite and worksite.id else (
         None if keys is None else await site_ids_for_keys(ctx.session, keys))
-    rows = await store.by_site(ctx.session, ctx.now - timedelta(days=RECENT_DAYS), site_ids)
+    parts = await store.by_site(ctx.session, ctx.now - timedelta(days=RECENT_DAYS), site_ids, by)
+    grouped: dict[int, list[Coverage]] = {}
+    for part in sorted(parts, key=lambda p: unmapped_last(p.part)):
+        grouped.setdefault(part.site_id, []).append(part)
+    rows = [Coverage(site_id, group[0].site, sum(p.roster for p in group), sum(p.covered for p in group),
+                     sum(p.talked for p in group)) for site_id, group in grouped.items()]
     rows.sort(key=lambda row: (row.covered / row.roster, row.site.casefold()))
     shares = Shares(ctx)
 
@@ -49,9 +58,14 @@ async def coverage(ctx: Context, site: str | None) -> Reply:
     if not rows:
         blocks.append(ctx._("No roster members at these worksites yet."))
     for row in rows[:SHOWN_SITES]:
-        blocks.append(bold(row.site) + "\n" + ctx._("With a captain: {covered} · talked with: {talked}",
-                                                    covered=of(row.covered, row.roster),
-                                                    talked=of(row.talked, row.roster)))
+        lines = [bold(row.site), ctx._("With a captain: {covered} · talked with: {talked}",
+                                       covered=of(row.covered, row.roster), talked=of(row.talked, row.roster))]
+        if by is not None:
+            lines += [ctx._("{part}: with a captain {covered} · talked with {talked}",
+                            part=part.part or ctx._(UNMAPPED), covered=of(part.covered, part.roster),
+                            talked=of(part.talked, part.roster))
+                      for part in grouped[row.site_id]]
+        blocks.append("\n".join(lines))
     if len(rows) > SHOWN_SITES:
         blocks.append(ctx._("…and {n} more worksites in the spreadsheet.", n=len(rows) - SHOWN_SITES))
     if len(rows) > 1:
@@ -67,8 +81,11 @@ async def coverage(ctx: Context, site: str | None) -> Reply:
         else:
             more = ctx._(", and {n} more", n=left - len(nobody)) if left > len(nobody) else ""
             blocks.append(ctx._("Nobody is responsible yet for: {names}{more}. Assign them with /member assign.",
-                                names=", ".join(member.name for member in nobody), more=more))
-    data = to_csv([ctx._("worksite"), ctx._("roster"), ctx._("with a captain"), ctx._("talked with lately")],
-                  [(row.site, row.roster, row.covered, row.talked) for row in rows])
+                                names=", ".join(placed(member) for member in nobody), more=more))
+    head = [ctx._("worksite"), *([ctx._(MAPPING_LABELS[by])] if by else []), ctx._("roster"),
+            ctx._("with a captain"), ctx._("talked with lately")]
+    data = to_csv(head, [(p.site, *([p.part or ""] if by else []), p.roster, p.covered, p.talked)
+                         for row in rows for p in grouped[row.site_id]])
     sheet = Attachment("coverage.csv", data, "text/csv", ctx._("One-to-ten coverage"))
     return ctx.reply("\n\n".join(blocks), attachments=(sheet,))
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import Select
@@ -24,6 +25,31 @@ from storage.roster import fold
 group = Group("member", N_("Your membership: worksite, language, linked accounts, your data"))
 
 LINK_TTL = timedelta(minutes=15)
+MAPPING_LABELS = {"department": N_("Department"), "shift": N_("Shift"), "grade": N_("Grade or floor")}
+UNMAPPED = N_("none on the roster")  # a breakdown's share of members whose roster row leaves the column empty
+
+
+def placed(member: Member) -> str:
+    """A member's name with their department, shift and grade or floor, those the roster has."""
+    below = [value for value in (getattr(member, key) for key in store.MAPPING) if value]
+    return f"{member.name} ({', '.join(below)})" if below else member.name
+
+
+def unmapped_last(value: str | None) -> tuple[bool, str]:
+    """Sorts a breakdown's values by name, members whose roster row leaves the column empty last."""
+    return value is None, value or ""
+
+
+def breakdown(ctx: Context, people: list[Member]) -> list[str]:
+    """How many of ``people`` are in each department, shift and grade the roster gives any of them."""
+    lines = []
+    for key in store.MAPPING:
+        counts = Counter(getattr(person, key) for person in people)
+        if set(counts) - {None}:
+            parts = [f"{value or ctx._(UNMAPPED)}: {n}"
+                     for value, n in sorted(counts.items(), key=lambda c: unmapped_last(c[0]))]
+            lines.append(ctx._("{label}: {value}", label=ctx._(MAPPING_LABELS[key]), value=" · ".join(parts)))
+    return lines
 
 
 async def resolve_site(ctx: Context, name: str) -> store.Worksite:
@@ -142,6 +168,8 @@ async def me(ctx: Context) -> Reply:
     if member.declared_site_id is not None:
         lines.append(ctx._("You said you work at {site}; your site rep is checking the roster.",
                            site=await store.worksite_name(ctx.session, member.declared_site_id)))
+    lines.extend(ctx._("{label}: {value}", label=ctx._(MAPPING_LABELS[key]), value=getattr(member, key))
+                 for key in store.MAPPING if getattr(member, key))
     if member.member_no:
         lines.append(ctx._("Member number: {number}", number=member.member_no))
     if member.email:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, UniqueConstraint, delete, func
+from sqlalchemy import ForeignKey, Integer, UniqueConstraint, case, delete, func
 from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -104,10 +104,13 @@ async def people(session: AsyncSession, captain_id: int) -> list[Member]:
                                     .order_by(Member.name, col(Member.id)))))
 
 
-async def unassigned(session: AsyncSession, worksite_id: int, exclude: set[int], limit: int) -> list[Member]:
-    """Roster members of a site on nobody's list and captain of none, by name."""
+async def unassigned(session: AsyncSession, worksite_id: int, exclude: set[int], limit: int,
+                     department: str | None = None) -> list[Member]:
+    """Roster members of a site on nobody's list and captain of none, by name; those of ``department`` first
+    (a captain reaches the coworkers they work beside)."""
     captains = select(Captain.member_id)
+    first = [case((col(Member.department) == department, 0), else_=1)] if department is not None else []
     stmt = (select(Member).where(col(Member.on_roster), col(Member.worksite_id) == worksite_id,
                                  col(Member.id).not_in(select(Assignment.member_id)), col(Member.id).not_in(captains))
-            .order_by(Member.name, col(Member.id)).limit(limit + len(exclude)))
+            .order_by(*first, Member.name, col(Member.id)).limit(limit + len(exclude)))
     return [m for m in (await session.exec(stmt)) if m.id not in exclude][:limit]

@@ -24,17 +24,22 @@ class Coverage:
     roster: int
     covered: int
     talked: int
+    part: str | None = None  # the department, shift or grade of a breakdown (None: none on the roster)
 
 
-async def by_site(session: AsyncSession, since: datetime, site_ids: list[int] | None) -> list[Coverage]:
-    """Every worksite with a roster (or those of ``site_ids``), in one GROUP BY over the roster."""
+async def by_site(session: AsyncSession, since: datetime, site_ids: list[int] | None,
+                  by: str | None = None) -> list[Coverage]:
+    """Every worksite with a roster (or those of ``site_ids``), in one GROUP BY over the roster; with ``by``
+    (one of :data:`storage.members.MAPPING`) a row for each of its values at each site."""
     covered = or_(col(Member.id).in_(select(Assignment.member_id)), col(Member.id).in_(select(Captain.member_id)))
     talked = col(Member.id).in_(select(Conversation.member_id).where(Conversation.talked_at >= since))
+    part = [getattr(Member, by)] if by is not None else []
     stmt = (core_select(nonnull(Worksite.id), col(Worksite.name), func.count(),
-                        func.sum(case((covered, 1), else_=0)), func.sum(case((talked, 1), else_=0)))
+                        func.sum(case((covered, 1), else_=0)), func.sum(case((talked, 1), else_=0)), *part)
             .join(Member, col(Member.worksite_id) == Worksite.id).where(col(Member.on_roster))
-            .group_by(col(Worksite.id), col(Worksite.name)))
+            .group_by(col(Worksite.id), col(Worksite.name), *part))
     if site_ids is not None:
         stmt = stmt.where(col(Worksite.id).in_(site_ids))
-    return [Coverage(site_id, name, roster, int(covered or 0), int(talked or 0))
-            for site_id, name, roster, covered, talked in (await (await session.connection()).execute(stmt)).all()]
+    return [Coverage(site_id, name, roster, int(covered or 0), int(talked or 0), *value)
+            for site_id, name, roster, covered, talked, *value
+            in (await (await session.connection()).execute(stmt)).all()]

@@ -12,6 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.sql import id_of, insert_ids, insert_ignoring_duplicates, nonnull, table_of
 from storage.types import ACCOUNT_ID, PLATFORM_NAME, UTCDateTime
 
+MAPPING = ("department", "shift", "grade")  # the roster's optional columns below the site
+MAPPING_LENGTH = 100
+
 
 def site_key(name: str) -> str:
     """Worksite names match case- and space-insensitively ("escalante  elementary")."""
@@ -34,7 +37,9 @@ class Member(SQLModel, table=True):
     themselves that disagrees is kept apart, as ``declared_site_id``, for their site's reps to settle.
     ``roster_key`` names the roster row the person was first imported as (member number, else email, else
     name at site): it survives a forget and a re-import, so it, not ``id``, is who votes. Ids are never
-    reused either (AUTOINCREMENT on SQLite): a newcomer never inherits a forgotten member's id."""
+    reused either (AUTOINCREMENT on SQLite): a newcomer never inherits a forgotten member's id.
+    ``department``, ``shift`` and ``grade`` (grade or floor) map the site below itself, as the roster has them:
+    one-to-ten lists reach every department and shift."""
 
     __table_args__ = (Index("ix_member_roster_site", "on_roster", "worksite_id"),  # roster per worksite, index-only
                       {"sqlite_autoincrement": True})
@@ -53,6 +58,9 @@ class Member(SQLModel, table=True):
     roster_key: str | None = Field(default=None, max_length=400, unique=True)
     lang: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    department: str | None = Field(default=None, max_length=MAPPING_LENGTH)
+    shift: str | None = Field(default=None, max_length=MAPPING_LENGTH)
+    grade: str | None = Field(default=None, max_length=MAPPING_LENGTH)
 
     @property
     def voter(self) -> str:

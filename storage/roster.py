@@ -24,14 +24,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import claims
-from storage.members import Member, MemberIdentity, Worksite, merge_members, site_key
+from storage.members import MAPPING, MAPPING_LENGTH, Member, MemberIdentity, Worksite, merge_members, site_key
 from storage.readiness import Move, Voters, follow, moved
 from storage.sql import id_of, insert_ids, nonnull, table_of
 
 HEADERS = {
     "name": "name", "full name": "name", "worksite": "worksite", "site": "worksite", "school": "worksite",
     "email": "email", "e-mail": "email", "member id": "member_no", "member_id": "member_no", "member no": "member_no",
-    "member number": "member_no",
+    "member number": "member_no", "department": "department", "dept": "department", "shift": "shift",
+    "grade": "grade", "floor": "grade", "grade/floor": "grade", "grade or floor": "grade",
 }
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -48,7 +49,7 @@ class IdColumn:
 
 def export_columns(columns: Sequence[IdColumn]) -> list[str]:
     """The header :func:`export_rows` writes under."""
-    return ["name", "worksite", "email", "member id", *(column.headers[0] for column in columns)]
+    return ["name", "worksite", "email", "member id", *MAPPING, *(column.headers[0] for column in columns)]
 
 
 @dataclass
@@ -95,6 +96,9 @@ def _problem(row: dict[str, str], columns: Sequence[IdColumn]) -> str | None:
         return f"email “{row['email'][:60]}” is not an email address"
     if row.get("member_no") and len(row["member_no"]) > 64:
         return "member id is longer than 64 characters"
+    for key in MAPPING:
+        if len(row.get(key) or "") > MAPPING_LENGTH:
+            return f"{key} is longer than {MAPPING_LENGTH} characters"
     for column in columns:
         cell = row.get(column.platform)
         problem = column.problem(cell) if cell else None
@@ -139,6 +143,9 @@ class _NewRow:
     member_no: str | None = None
     declared_site_id: int | None = None
     lang: str | None = None
+    department: str | None = None
+    shift: str | None = None
+    grade: str | None = None
     id: int | None = None
     voter = Member.voter
     former_voters = Member.former_voters
@@ -203,6 +210,9 @@ async def import_rows(session: AsyncSession, rows: Iterable[tuple[int, dict[str,
             wanted["email"] = row["email"]
         if row.get("member_no"):
             wanted["member_no"] = row["member_no"]
+        for mapped in MAPPING:  # a file without the column keeps what the roster had; an empty cell clears it
+            if mapped in row:
+                wanted[mapped] = " ".join(row[mapped].split()) or None
         if member is None or member.roster_key is None:
             new_key = row_key(row)  # taken already: a new email for someone the roster had
             wanted["roster_key"] = new_key if new_key not in keys else f"{new_key}~{secrets.token_hex(4)}"
@@ -400,6 +410,7 @@ async def export_rows(session: AsyncSession, columns: Sequence[IdColumn]) -> lis
         accounts[(identity.member_id, identity.platform)] = identity.user_id
     roster = (await session.exec(select(Member).where(Member.on_roster).order_by(Member.name, col(Member.id))))
     return [[m.name, sites.get(m.worksite_id, ""), m.email or "", m.member_no or "",
+             *(getattr(m, mapped) or "" for mapped in MAPPING),
              *(accounts.get((id_of(m), column.platform), "") for column in columns)] for m in roster]
 
 

@@ -76,8 +76,8 @@ async def test_a_member_who_used_the_bot_before_the_roster_is_merged_into_their_
 async def test_export_round_trips(app):
     await _import(app, ROSTER)
     rows = await app.db.read(lambda s: export_rows(s, ID_COLUMNS))
-    assert rows[0] == ["Kim, Jo", "Roosevelt high", "kim@example.org", "1006", "", ""]
-    assert ["Maria Álvarez", "Escalante Elementary", "maria@example.org", "1001", "U0MARIA1", ""] in rows
+    assert rows[0] == ["Kim, Jo", "Roosevelt high", "kim@example.org", "1006", "", "", "", "", ""]
+    assert ["Maria Álvarez", "Escalante Elementary", "maria@example.org", "1001", "", "", "", "U0MARIA1", ""] in rows
 
 
 def test_a_file_without_the_required_columns_is_refused():
@@ -98,8 +98,8 @@ def test_cli_import_shows_bad_lines_and_totals_and_export_prints_csv(tmp_path):
     assert "0 added, 0 updated, 3 unchanged" in second.stdout
     export = subprocess.run([sys.executable, "-m", "bot", "roster", "export", "--db", str(db)],
                             capture_output=True, text=True, timeout=120)
-    assert export.stdout.splitlines()[0] == "name,worksite,email,member id,slack id,discord id"
-    assert "Maria Álvarez,Escalante Elementary,maria@example.org,1001,U0MARIA1," in export.stdout
+    assert export.stdout.splitlines()[0] == "name,worksite,email,member id,department,shift,grade,slack id,discord id"
+    assert "Maria Álvarez,Escalante Elementary,maria@example.org,1001,,,,U0MARIA1," in export.stdout
 
 
 SYNCED = """name,worksite,email,member id
