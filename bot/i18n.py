@@ -14,6 +14,7 @@ import logging
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -67,6 +68,17 @@ class Translator:
         except (KeyError, IndexError, ValueError):
             log.error("translation of %r has placeholders that do not match; using English", fallback)
             return fallback.format(**params)
+
+    @overload
+    def own(self, text: str, es: str | None) -> str: ...
+
+    @overload
+    def own(self, text: str | None, es: str | None) -> str | None: ...
+
+    def own(self, text: str | None, es: str | None) -> str | None:
+        """What an organizer typed, in this reader's language: their Spanish for a Spanish reader, the text as
+        typed for anyone else; either reader gets the other one when theirs was not given."""
+        return (es or text) if self.lang == "es" else (text or es)
 
     @cached_property
     def locale(self) -> Locale:

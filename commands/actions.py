@@ -12,7 +12,7 @@ from bot.context import Context
 from bot.csvfile import to_csv
 from bot.dates import last_day, moment_to_come
 from bot.errors import UserError, about
-from bot.i18n import L_, N_, Translator
+from bot.i18n import N_, Translator
 from bot.markup import bold
 from bot.paging import PAGE
 from bot.paging import page as paged
@@ -58,10 +58,24 @@ WHEN_HELP = N_("When it starts: “tomorrow 7:15am”, “Monday 5pm”, “Dec 
 SITE = Param("site", N_("A worksite, as on the roster"), required=False, label=N_("Worksite"))
 KIND = Param("kind", N_("What kind of action"), required=False, choices=tuple(KINDS), labels=KINDS,
              label=N_("Kind of action"))
+ES_TITLE = Param("es_title", N_("The title in Spanish, for Spanish-speaking members"), required=False,
+                 label=N_("Title in Spanish"))
+ES_WHERE = Param("es_where", N_("Where to meet, in Spanish"), required=False, label=N_("Where to meet, in Spanish"))
+ES_DETAILS = Param("es_details", N_("The details in Spanish"), required=False, max_length=2000, multiline=True,
+                   label=N_("Details in Spanish"))
 
 
 def ref(action_id: int) -> str:
     return f"action:{action_id}"
+
+
+def title_in(tr: Translator, action: Action) -> str:
+    """The action's title in the reader's language (:meth:`bot.i18n.Translator.own`)."""
+    return tr.own(action.title, action.title_es)
+
+
+def place_in(tr: Translator, action: Action) -> str:
+    return tr.own(action.location, action.location_es)
 
 
 def count_line(tr: Translator, action: Action, counts: Counts) -> str:
@@ -76,7 +90,7 @@ def count_line(tr: Translator, action: Action, counts: Counts) -> str:
 
 def summary(tr: Translator, action: Action, site: str | None) -> str:
     lines = [tr._("{kind} · {when}", kind=tr._(KINDS[action.kind]), when=markup.when(action.starts_at)),
-             tr._("Where: {where}", where=action.location)]
+             tr._("Where: {where}", where=place_in(tr, action))]
     if site:
         lines.append(tr._("Worksite: {site}", site=site))
     return "\n".join(lines)
@@ -86,14 +100,15 @@ def announcement(action: Action, site: str | None, counts: Counts, chants: int =
     """The post in the actions channel, and what /action show answers; with ``chants`` attached it points
     to the action's chant sheet."""
     def render(tr: Translator) -> Message:
-        title = tr._("Cancelled: {title}", title=action.title) if action.cancelled_at else action.title
+        title = title_in(tr, action)
+        title = tr._("Cancelled: {title}", title=title) if action.cancelled_at else title
         blocks = [bold(title) + f" (#{action.id})", summary(tr, action, site)]
-        if action.details:
-            blocks.append(action.details)
+        if action.details or action.details_es:
+            blocks.append(tr.own(action.details, action.details_es))
         blocks.append(count_line(tr, action, counts))
         if action.cancelled_at:
-            if action.cancel_reason:
-                blocks.append(tr._("Why: {reason}", reason=action.cancel_reason))
+            if action.cancel_reason or action.cancel_reason_es:
+                blocks.append(tr._("Why: {reason}", reason=tr.own(action.cancel_reason, action.cancel_reason_es)))
             return Message("\n\n".join(blocks))
         buttons = [Button(tr._("I’m in"), f"/action join {action.id}", "primary"),
                    Button(tr._("Can’t make it"), f"/action leave {action.id}")]
@@ -137,10 +152,11 @@ async def get_action(ctx: Context, action_id: int, *, lock: bool = False) -> Act
 async def open_action(ctx: Context, action_id: int, *, lock: bool = False) -> Action:
     """An action that has not been cancelled: a click on an old “I’m in” answers that it was, and why."""
     action = await get_action(ctx, action_id, lock=lock)
-    if action.cancelled_at is not None and action.cancel_reason:
-        raise UserError(N_("“{title}” was cancelled: {reason}"), title=action.title, reason=action.cancel_reason)
+    if action.cancelled_at is not None and (action.cancel_reason or action.cancel_reason_es):
+        raise UserError(N_("“{title}” was cancelled: {reason}"), title=title_in(ctx.tr, action),
+                        reason=ctx.tr.own(action.cancel_reason, action.cancel_reason_es))
     if action.cancelled_at is not None:
-        raise UserError(N_("“{title}” was cancelled."), title=action.title)
+        raise UserError(N_("“{title}” was cancelled."), title=title_in(ctx.tr, action))
     return action
 
 
@@ -149,7 +165,7 @@ async def not_started(ctx: Context, action_id: int) -> Action:
     action = await open_action(ctx, action_id, lock=True)
     if action.starts_at <= ctx.now:
         raise UserError(N_("“{title}” has already started. If you’re there, check in with /action checkin {id}."),
-                        title=action.title, id=action_id)
+                        title=title_in(ctx.tr, action), id=action_id)
     return action
 
 
@@ -189,11 +205,14 @@ MAX_OCCURRENCES = 20  # one post each in the actions channel: a semester of week
           choices=tuple(EVERY_LABELS), labels=EVERY_LABELS, label=N_("Repeats")),
     Param("until", N_("With every:, the last day it repeats on, e.g. “Jan 25”"), required=False,
           max_length=100, label=N_("Last day it repeats")),
+    ES_TITLE, ES_WHERE, ES_DETAILS,  # last: a form's last page is the Spanish, for whoever writes it
 ], role=Role.rep, form=True, title=N_("Announce an action"))
 async def create(ctx: Context, title: str, when: str, where: str, kind: str | None, site: str | None,
-                 capacity: int | None, details: str | None, every: str | None, until: str | None) -> Reply:
+                 capacity: int | None, details: str | None, every: str | None, until: str | None,
+                 es_title: str | None, es_where: str | None, es_details: str | None) -> Reply:
     """With ``every:``, one declaration makes one action per occurrence (same wall-clock time, across
-    daylight-saving changes), each posted with its own buttons, signups, reminders and turnout."""
+    daylight-saving changes), each posted with its own buttons, signups, reminders and turnout. The ``es_``
+    values are what Spanish readers see in their place."""
     if site is not None:
         with about("site"):
             ctx.require_site(site)  # before the name is looked up: a rep learns nothing of other sites' names
@@ -214,9 +233,9 @@ async def create(ctx: Context, title: str, when: str, where: str, kind: str | No
         worksite = await _site_filter(ctx, site)
     actions, effects = [], []
     for moment in times:
-        action = Action(title=title, kind=kind or "other", starts_at=moment, location=where,
-                        worksite_id=worksite.id if worksite else None, capacity=capacity, details=details,
-                        created_by=ctx.member_id, created_at=ctx.now)
+        action = Action(title=title, title_es=es_title, kind=kind or "other", starts_at=moment, location=where,
+                        location_es=es_where, worksite_id=worksite.id if worksite else None, capacity=capacity,
+                        details=details, details_es=es_details, created_by=ctx.member_id, created_at=ctx.now)
         ctx.session.add(action)
         await ctx.session.flush()
         reminding = reminders(ctx, action)
@@ -228,13 +247,15 @@ async def create(ctx: Context, title: str, when: str, where: str, kind: str | No
     if len(actions) == 1:
         return ctx.reply(
             ctx._("Announced action #{id}: {title}, {when}. Members sign up with the buttons on the post or "
-                  "/action join {id}.", id=first.id, title=title, when=ctx.tr.when(starts)) + promised,
+                  "/action join {id}.", id=first.id, title=title_in(ctx.tr, first), when=ctx.tr.when(starts))
+            + promised,
             effects=tuple(effects))
     dates = "\n".join(f"#{action.id} {ctx.tr.when(action.starts_at, now=ctx.now)}" for action, _ in actions)
     return ctx.reply(
         ctx.n_("Announced “{title}” {n} time, each its own action with its own post and signups:",
                "Announced “{title}” {n} times, each its own action with its own post and signups:", len(actions),
-               title=title) + "\n" + dates + "\n" + ctx._("Members sign up to each one on its post.") + promised,
+               title=title_in(ctx.tr, first)) + "\n" + dates + "\n" + ctx._("Members sign up to each one on its post.")
+        + promised,
         effects=tuple(effects))
 
 
@@ -248,7 +269,7 @@ async def list_actions(ctx: Context, site: str | None, kind: str | None) -> Repl
     blocks = []
     for action in found:
         site_name = await worksite_name(ctx.session, action.worksite_id)
-        blocks.append("\n".join([bold(f"#{action.id} {action.title}"), summary(ctx.tr, action, site_name),
+        blocks.append("\n".join([bold(f"#{action.id} {title_in(ctx.tr, action)}"), summary(ctx.tr, action, site_name),
                                  count_line(ctx.tr, action, counts.get(action.id, Counts()))]))
     blocks.append(ctx._("Sign up with /action join <number>."))
     return ctx.reply("\n\n".join(blocks))
@@ -284,12 +305,12 @@ def _joined(ctx: Context, action: Action, joined: store.Joined, dues: list[datet
     buttons = (Button(ctx._("Can’t make it"), f"/action leave {action.id}"),
                Button(ctx._("Add to calendar"), f"/action calendar {action.id}"))
     if joined.status == GOING:
-        text = ctx._("You’re in: {title}, {when}, at {where}.", title=action.title,
-                     when=markup.when(action.starts_at), where=action.location)
+        text = ctx._("You’re in: {title}, {when}, at {where}.", title=title_in(ctx.tr, action),
+                     when=markup.when(action.starts_at), where=place_in(ctx.tr, action))
         text += " " + promise(ctx.tr, action.starts_at, dues)
     else:
         text = ctx._("“{title}” is full, so you’re on the waitlist (number {place}). If a place frees up, "
-                     "you’ll get a DM.", title=action.title, place=joined.place)
+                     "you’ll get a DM.", title=title_in(ctx.tr, action), place=joined.place)
     if not joined.new:
         return ctx.reply(ctx._("You had already signed up.") + " " + text, buttons=buttons)
     return ctx.reply(text, buttons=buttons, effects=(live(action.id),))
@@ -304,9 +325,10 @@ async def leave(clicks: list[Context], id: int) -> list[Reply]:
     replies = []
     for ctx in clicks:
         if ctx.member_id not in removed:
-            replies.append(ctx.reply(ctx._("You weren’t signed up for “{title}”.", title=action.title)))
+            replies.append(ctx.reply(ctx._("You weren’t signed up for “{title}”.", title=title_in(ctx.tr, action))))
             continue
-        replies.append(ctx.reply(ctx._("Thanks for letting us know: you’re off “{title}”.", title=action.title),
+        replies.append(ctx.reply(ctx._("Thanks for letting us know: you’re off “{title}”.",
+                                       title=title_in(ctx.tr, action)),
                                  effects=effects))
         removed.discard(ctx.member_id)
         effects = ()
@@ -339,101 +361,159 @@ def _promotion_notices(action: Action, member_ids: list[int]) -> list[Effect]:
         return []
 
     def render(tr: Translator) -> Message:
-        return Message(tr._("A place opened up: you’re in for “{title}”, {when}, at {where}.", title=action.title,
-                            when=markup.when(action.starts_at), where=action.location),
+        return Message(tr._("A place opened up: you’re in for “{title}”, {when}, at {where}.",
+                            title=title_in(tr, action), when=markup.when(action.starts_at),
+                            where=place_in(tr, action)),
                        (Button(tr._("Can’t make it"), f"/action leave {action.id}"),))
     return [Notify(tuple(member_ids), render)]
 
 
+EDITED = {"title": "title", "es_title": "title_es", "where": "location", "es_where": "location_es",
+          "details": "details", "es_details": "details_es", "capacity": "capacity", "kind": "kind"}
+"""What /action edit may set, param → column; ``when`` and ``site`` are read first (a date, a worksite)."""
+CHANGE_ORDER = ("when", "location", "title", "capacity", "details", "kind", "site")
+TEXTS = ("location", "title", "details")  # what has a Spanish column beside it
+
+
+def _changed(tr: Translator, action: Action, what: str, site: str | None) -> str:
+    """One line of the notice of an edit, saying what ``what`` (a column, its Spanish with it) now is."""
+    if what == "when":
+        return tr._("The time is now {when}.", when=markup.when(action.starts_at))
+    if what == "location":
+        return tr._("The place is now {where}.", where=place_in(tr, action))
+    if what == "title":
+        return tr._("It is now called “{title}”.", title=title_in(tr, action))
+    if what == "capacity":
+        return tr._("It now has room for {capacity}.", capacity=action.capacity)
+    if what == "details":
+        return tr._("New details: {details}", details=tr.own(action.details, action.details_es))
+    if what == "kind":
+        return tr._("The kind of action is now {kind}.", kind=tr._(KINDS[action.kind]))
+    return tr._("The worksite is now {site}.", site=site)
+
+
 @group.command("edit", help=N_("Change any of an action’s details; everyone signed up is told what changed"),
                params=[ID, Param("when", WHEN_HELP, required=False, max_length=100),
-                       Param("where", N_("Where to meet"), required=False),
-                       Param("title", N_("What it is"), required=False),
+                       Param("where", N_("Where to meet"), required=False), ES_WHERE,
+                       Param("title", N_("What it is"), required=False), ES_TITLE,
                        Param("capacity", N_("How many people can come"), type=int, required=False, min_value=1,
                              max_value=100_000),
                        Param("details", N_("Anything else people should know"), required=False, max_length=2000,
-                             multiline=True),
+                             multiline=True), ES_DETAILS,
                        KIND, SITE],
                role=Role.rep)
-async def edit(ctx: Context, id: int, when: str | None, where: str | None, title: str | None,
-               capacity: int | None, details: str | None, kind: str | None, site: str | None) -> Reply:
+async def edit(ctx: Context, id: int, when: str | None, where: str | None, es_where: str | None, title: str | None,
+               es_title: str | None, capacity: int | None, details: str | None, es_details: str | None,
+               kind: str | None, site: str | None) -> Reply:
     """A started action keeps its time: moving it would rewrite who came to what. Moving it to another worksite
     takes being able to manage actions at both."""
     action = await open_action(ctx, id, lock=True)
     await require_manager(ctx, action)
     if site is not None:
         ctx.require_site(site)  # before the name is looked up, as /action create does
-    if all(value is None for value in (when, where, title, capacity, details, kind, site)):
-        raise UserError(N_("Say what to change: when:, where:, title:, capacity:, details:, kind: or site:."))
+    values = {"where": where, "es_where": es_where, "title": title, "es_title": es_title, "capacity": capacity,
+              "details": details, "es_details": es_details, "kind": kind}
+    if when is None and site is None and all(value is None for value in values.values()):
+        raise UserError(N_("Say what to change: when:, where:, title:, capacity:, details:, kind: or site:, or the "
+                           "Spanish es_title:, es_where: or es_details:."))
     if when is not None and action.starts_at <= ctx.now:
         raise UserError(N_("“{title}” started {when}, so its time stays: moving it would rewrite who came. "
                            "Announce the next one with /action create."),
-                        title=action.title, when=ctx.tr.when(action.starts_at, now=ctx.now))
-    starts = moment_to_come(ctx, when) if when is not None else action.starts_at
-    worksite = await resolve_site(ctx, site) if site is not None else None
-    moved = starts != action.starts_at
-    changes: list[tuple[str, dict[str, object]]] = []
-    if moved:
+                        title=title_in(ctx.tr, action), when=ctx.tr.when(action.starts_at, now=ctx.now))
+    with about("when"):
+        starts = moment_to_come(ctx, when) if when is not None else action.starts_at
+    with about("site"):
+        worksite = await resolve_site(ctx, site) if site is not None else None
+    changes, effects = await _change(ctx, action, starts, worksite, values)
+    if not changes:
+        return ctx.reply(ctx._("Nothing to change: “{title}” already looks like that.", title=title_in(ctx.tr, action)))
+    told = sum(len(effect.member_ids) for effect in effects if isinstance(effect, Notify))
+    text = ctx.n_("Updated “{title}”. {n} person signed up was told.", "Updated “{title}”. {n} people signed up were "
+                  "told.", told, title=title_in(ctx.tr, action))
+    return ctx.reply(text + _stale_note(ctx, changes), effects=tuple(effects))
+
+
+def _stale_note(ctx: Context, changes: list[str]) -> str:
+    stale = [f"{what}:" for what in changes if what.startswith("es_")]
+    if not stale:
+        return ""
+    return " " + ctx._("Its old Spanish no longer fits, so Spanish readers see what you typed until you give "
+                       "{options}.", options=ctx.tr.list(stale))
+
+
+async def _change(ctx: Context, action: Action, starts: datetime, worksite: Worksite | None,
+                  values: dict[str, object]) -> tuple[list[str], list[Effect]]:
+    """Set what differs on ``action`` (its row locked). Returns what changed (columns, in :data:`CHANGE_ORDER`,
+    then the ``es_`` param of a text changed without its Spanish, whose old Spanish is dropped) and the effects:
+    a notice to everyone signed up in their language, places a larger capacity frees, the post refreshed and,
+    if it moved, its reminders again."""
+    old = {column: getattr(action, column) for column in EDITED.values()}
+    changed = set()
+    if starts != action.starts_at:
         action.starts_at = starts
-        changes.append((N_("The time is now {when}."), {"when": markup.when(starts)}))
-    if where is not None and where != action.location:
-        action.location = where
-        changes.append((N_("The place is now {where}."), {"where": where}))
-    if title is not None and title != action.title:
-        changes.append((N_("It is now called “{title}”."), {"title": title}))
-    if capacity is not None and capacity != action.capacity:
-        action.capacity = capacity
-        changes.append((N_("It now has room for {capacity}."), {"capacity": capacity}))
-    if details is not None and details != action.details:
-        action.details = details
-        changes.append((N_("New details: {details}"), {"details": details}))
-    if kind is not None and kind != action.kind:
-        action.kind = kind
-        changes.append((N_("The kind of action is now {kind}."), {"kind": L_(KINDS[kind])}))
+        changed.add("when")
+    for param, column in EDITED.items():
+        if values[param] is not None and values[param] != getattr(action, column):
+            setattr(action, column, values[param])
+            changed.add(column.removesuffix("_es"))
+    stale = [f"es_{param}" for param in ("title", "where", "details") if EDITED[param] in changed
+             and values[f"es_{param}"] is None and getattr(action, EDITED[f"es_{param}"]) is not None]
+    for param in stale:  # Spanish of the old text would tell Spanish readers what no longer holds
+        setattr(action, EDITED[param], None)
     if worksite is not None and worksite.id != action.worksite_id:
         action.worksite_id = worksite.id
-        changes.append((N_("The worksite is now {site}."), {"site": worksite.name}))
-    if not changes:
-        return ctx.reply(ctx._("Nothing to change: “{title}” already looks like that.", title=action.title))
-    old_title = action.title
-    action.title = title or action.title
+        changed.add("site")
+    if not changed:
+        return [], []
     await ctx.session.flush()
     promoted = await store.promote(ctx.session, action)
-    told = [m for m in await store.member_ids(ctx.session, id, GOING, WAITLIST) if m not in promoted]
-    reminding = reminders(ctx, action) if moved else ()
+    told = [m for m in await store.member_ids(ctx.session, action.id, GOING, WAITLIST) if m not in promoted]
+    reminding = reminders(ctx, action) if "when" in changed else ()
+    changes = [what for what in CHANGE_ORDER if what in changed] + stale
+    site = worksite.name if worksite else None
+    action_id = id_of(action)
+
+    def seen(tr: Translator, what: str) -> bool:
+        """Whether this reader sees ``what`` change: not an English reader when only its Spanish did."""
+        if what not in TEXTS:
+            return what in changed
+        return tr.own(old[what], old[f"{what}_es"]) != tr.own(getattr(action, what), getattr(action, f"{what}_es"))
 
     def render(tr: Translator) -> Message:
-        lines = [tr._("“{title}” has changed:", title=old_title), *(tr._(msgid, **params) for msgid, params in changes)]
-        if moved:
-            lines.append(promise(tr, starts, scheduled(reminding)))
-        return Message("\n".join(lines), (Button(tr._("Can’t make it"), f"/action leave {id}"),))
+        lines = [_changed(tr, action, what, site) for what in changes if seen(tr, what)]
+        lines.insert(0, tr._("“{title}” has changed:", title=tr.own(old["title"], old["title_es"])))
+        if len(lines) == 1:
+            lines.append(tr._("Only its Spanish wording changed."))
+        if "when" in changed:
+            lines.append(promise(tr, action.starts_at, scheduled(reminding)))
+        return Message("\n".join(lines), (Button(tr._("Can’t make it"), f"/action leave {action_id}"),))
 
-    effects = [Notify(tuple(told), render), *_promotion_notices(action, promoted), live(id), *reminding]
-    return ctx.reply(ctx.n_("Updated “{title}”. {n} person signed up was told.",
-                            "Updated “{title}”. {n} people signed up were told.",
-                            len(told) + len(promoted), title=action.title), effects=tuple(effects))
+    return changes, [Notify(tuple(told), render), *_promotion_notices(action, promoted), live(action_id), *reminding]
 
 
 @group.command("cancel", help=N_("Cancel an action, saying why; everyone signed up is told"), params=[
     ID, Param("reason", N_("Why it is cancelled, told to everyone signed up"), required=False, positional=True,
               greedy=True, max_length=500),
+    Param("es_reason", N_("Why, in Spanish"), required=False, max_length=500),
 ], role=Role.rep)
-async def cancel(ctx: Context, id: int, reason: str | None) -> Reply:
+async def cancel(ctx: Context, id: int, reason: str | None, es_reason: str | None) -> Reply:
     """Signups are kept, so /action restore can bring a mistaken cancellation back as it was."""
     action = await open_action(ctx, id, lock=True)
     await require_manager(ctx, action)
-    action.cancelled_at, action.cancel_reason = ctx.now, reason
+    action.cancelled_at, action.cancel_reason, action.cancel_reason_es = ctx.now, reason, es_reason
     await ctx.session.flush()
     told = await store.member_ids(ctx.session, id, GOING, WAITLIST)
 
     def render(tr: Translator) -> Message:
         text = tr._("Cancelled: “{title}”, {when}, at {where}, is not happening. Thank you for signing up.",
-                    title=action.title, when=markup.when(action.starts_at), where=action.location)
-        return Message(text + ("\n" + tr._("Why: {reason}", reason=reason) if reason else ""))
+                    title=title_in(tr, action), when=markup.when(action.starts_at), where=place_in(tr, action))
+        why = tr.own(reason, es_reason)
+        return Message(text + ("\n" + tr._("Why: {reason}", reason=why) if why else ""))
 
     effects = (Notify(tuple(told), render), Unschedule(ref(id)), live(id))
     return ctx.reply(ctx.n_("Cancelled “{title}”. {n} person signed up was told.",
-                            "Cancelled “{title}”. {n} people signed up were told.", len(told), title=action.title)
+                            "Cancelled “{title}”. {n} people signed up were told.", len(told),
+                            title=title_in(ctx.tr, action))
                      + " " + ctx._("If that was a mistake, /action restore {id} brings it back.", id=id),
                      effects=effects)
 
@@ -446,11 +526,12 @@ async def restore(ctx: Context, id: int) -> Reply:
     action = await get_action(ctx, id, lock=True)
     await require_manager(ctx, action)
     if action.cancelled_at is None:
-        raise UserError(N_("“{title}” is not cancelled."), title=action.title)
+        raise UserError(N_("“{title}” is not cancelled."), title=title_in(ctx.tr, action))
     if action.starts_at <= ctx.now:
         raise UserError(N_("“{title}” was to start {when}: too late to restore it. Announce it again with "
-                           "/action create."), title=action.title, when=ctx.tr.when(action.starts_at, now=ctx.now))
-    action.cancelled_at, action.cancel_reason = None, None
+                           "/action create."), title=title_in(ctx.tr, action),
+                        when=ctx.tr.when(action.starts_at, now=ctx.now))
+    action.cancelled_at, action.cancel_reason, action.cancel_reason_es = None, None, None
     await ctx.session.flush()
     told = await store.member_ids(ctx.session, id, GOING, WAITLIST)
     going = set(await store.member_ids(ctx.session, id, GOING))
@@ -458,19 +539,20 @@ async def restore(ctx: Context, id: int) -> Reply:
 
     def render(tr: Translator) -> Message:
         return Message(tr._("Back on: “{title}”, {when}, at {where}, is happening after all, and you are still "
-                            "signed up.", title=action.title, when=markup.when(action.starts_at),
-                            where=action.location) + " " + promise(tr, action.starts_at, scheduled(reminding)),
+                            "signed up.", title=title_in(tr, action), when=markup.when(action.starts_at),
+                            where=place_in(tr, action)) + " " + promise(tr, action.starts_at, scheduled(reminding)),
                        (Button(tr._("Can’t make it"), f"/action leave {id}"),))
 
     def waiting(tr: Translator) -> Message:
         return Message(tr._("Back on: “{title}”, {when}, at {where}, is happening after all. You are still on its "
-                            "waitlist.", title=action.title, when=markup.when(action.starts_at),
-                            where=action.location), (Button(tr._("Can’t make it"), f"/action leave {id}"),))
+                            "waitlist.", title=title_in(tr, action), when=markup.when(action.starts_at),
+                            where=place_in(tr, action)), (Button(tr._("Can’t make it"), f"/action leave {id}"),))
 
     effects = (Notify(tuple(m for m in told if m in going), render),
                Notify(tuple(m for m in told if m not in going), waiting), live(id), *reminding)
     return ctx.reply(ctx.n_("Restored “{title}”. {n} person signed up was told.",
-                            "Restored “{title}”. {n} people signed up were told.", len(told), title=action.title),
+                            "Restored “{title}”. {n} people signed up were told.", len(told),
+                            title=title_in(ctx.tr, action)),
                      effects=effects)
 
 
@@ -498,11 +580,11 @@ async def checkin(clicks: list[Context], id: int, member: str | None) -> list[Re
     for ctx, (member_id, name) in zip(clicks, who):
         if member_id not in new:
             replies.append(ctx.reply(ctx._("{name} is already checked in at “{title}”.", name=name,
-                                           title=action.title)))
+                                           title=title_in(ctx.tr, action))))
             continue
         new.discard(member_id)
         replies.append(ctx.reply(ctx._("Checked in: {name} at “{title}”. Thank you for showing up!", name=name,
-                                       title=action.title), effects=(live(id),)))
+                                       title=title_in(ctx.tr, action)), effects=(live(id),)))
     return replies
 
 
@@ -512,10 +594,11 @@ def _check_in_open(ctx: Context, action: Action, *, someone_else: bool) -> None:
     opens = action.starts_at - timedelta(hours=settings.checkin_opens_hours_before)
     closes = action.starts_at + timedelta(hours=settings.checkin_closes_hours_after)
     if ctx.now < opens:
-        raise UserError(N_("Check-in for “{title}” opens {when}."), title=action.title, when=ctx.tr.when(opens))
+        raise UserError(N_("Check-in for “{title}” opens {when}."), title=title_in(ctx.tr, action),
+                        when=ctx.tr.when(opens))
     if ctx.now > closes and not someone_else:
         raise UserError(N_("Check-in for “{title}” closed {when}. Ask your site rep to check you in."),
-                        title=action.title, when=ctx.tr.when(closes))
+                        title=title_in(ctx.tr, action), when=ctx.tr.when(closes))
 
 
 @group.command("roster", help=N_("Who signed up for an action and who came, by worksite"), params=[ID, PAGE],
@@ -530,7 +613,7 @@ def roster_page(ctx: Context, action: Action, lines: list[store.RosterLine], pag
     """Page ``page`` of an action's roster, by worksite under a summary (a pure function of the rows, so a
     campaign-size roster can be rendered and checked without a database)."""
     came = sum(1 for line in lines if line.checked_in_at)
-    head = (bold(f"#{action.id} {action.title}") + "\n" + ctx.tr.when(action.starts_at) + "\n"
+    head = (bold(f"#{action.id} {title_in(ctx.tr, action)}") + "\n" + ctx.tr.when(action.starts_at) + "\n"
             + ctx.n_("{n} signed up", "{n} signed up", len(lines)) + " · " + ctx.n_("{n} came", "{n} came", came))
     by_site: dict[str | None, list[store.RosterLine]] = {}
     for line in lines:
@@ -563,9 +646,10 @@ async def export(ctx: Context, id: int) -> Reply:
         [(p.name, p.worksite or "", ctx._("going") if p.status == GOING else ctx._("waitlisted"),
           local(p.signed_up_at), local(p.checked_in_at)) for p in lines],
     )
-    attachment = Attachment(f"action-{id}-roster.csv", data, "text/csv", ctx._("Roster of {title}", title=action.title))
+    attachment = Attachment(f"action-{id}-roster.csv", data, "text/csv",
+                            ctx._("Roster of {title}", title=title_in(ctx.tr, action)))
     return ctx.reply(ctx.n_("The roster of “{title}”: {n} person.", "The roster of “{title}”: {n} people.",
-                            len(lines), title=action.title), attachments=(attachment,))
+                            len(lines), title=title_in(ctx.tr, action)), attachments=(attachment,))
 
 
 @group.command("calendar", help=N_("Get a calendar file (.ics) for an action"), params=[ID], writes=False)
@@ -579,18 +663,18 @@ async def calendar(ctx: Context, id: int) -> Reply:
     event.add("dtstamp", ctx.now)
     event.add("dtstart", action.starts_at)
     event.add("dtend", action.starts_at + timedelta(hours=ctx.config.actions.calendar_duration_hours))
-    event.add("summary", action.title)
-    event.add("location", f"{action.location} ({site})" if site else action.location)
-    if action.details:
-        event.add("description", action.details)
+    event.add("summary", title_in(ctx.tr, action))
+    event.add("location", f"{place_in(ctx.tr, action)} ({site})" if site else place_in(ctx.tr, action))
+    if action.details or action.details_es:
+        event.add("description", ctx.tr.own(action.details, action.details_es))
     if action.cancelled_at:
         event.add("status", "CANCELLED")
     cal = Calendar()
     cal.add("prodid", "-//organizer-bot//actions//EN")
     cal.add("version", "2.0")
     cal.add_component(event)
-    attachment = Attachment(f"action-{id}.ics", cal.to_ical(), "text/calendar", action.title)
-    return ctx.reply(ctx._("Open the file to add “{title}” to your calendar.", title=action.title),
+    attachment = Attachment(f"action-{id}.ics", cal.to_ical(), "text/calendar", title_in(ctx.tr, action))
+    return ctx.reply(ctx._("Open the file to add “{title}” to your calendar.", title=title_in(ctx.tr, action)),
                      attachments=(attachment,))
 
 
@@ -617,7 +701,7 @@ async def turnout(ctx: Context, site: str | None) -> Reply:
             signed, came = data.get((action.id, site_id), (0, 0))
             cell = shares.cell(came, size)
             row = ctx._("{day} · {title}: {came} of the roster came ({share}), {signed} signed up",
-                        day=ctx.tr.day(action.starts_at), title=action.title, came=shares.count(cell),
+                        day=ctx.tr.day(action.starts_at), title=title_in(ctx.tr, action), came=shares.count(cell),
                         share=ctx._("hidden") if cell.share is None else shares.percent(cell.share),
                         signed=shares.count(shares.cell(signed, size)))
             if previous is not None and cell.share is not None:
@@ -641,9 +725,9 @@ async def remind(ctx: Context, action_id: int, hours: float) -> tuple[Effect, ..
 
     def render(tr: Translator) -> Message:
         return Message(
-            tr._("Reminder: “{title}”, {when}, at {where}.", title=action.title, when=markup.when(action.starts_at),
-                 where=action.location) + "\n\n" + tr._("When you get there, check in with /action checkin {id}.",
-                                                        id=action_id),
+            tr._("Reminder: “{title}”, {when}, at {where}.", title=title_in(tr, action),
+                 when=markup.when(action.starts_at), where=place_in(tr, action))
+            + "\n\n" + tr._("When you get there, check in with /action checkin {id}.", id=action_id),
             (Button(tr._("Can’t make it"), f"/action leave {action_id}"),),
         )
     key = f"{ref(action_id)}:remind:{hours:g}h:{action.starts_at.isoformat()}"
@@ -657,7 +741,7 @@ async def my_actions(ctx: Context) -> list[str]:
         return []
     lines = [bold(ctx._("Your upcoming actions"))]
     for action, status in rows:
-        line = f"#{action.id} {action.title} — {markup.when(action.starts_at)}"
+        line = f"#{action.id} {title_in(ctx.tr, action)} — {markup.when(action.starts_at)}"
         lines.append(line + (" " + ctx._("(waitlisted)") if status == WAITLIST else ""))
     return ["\n".join(lines)]
 

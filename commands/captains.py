@@ -12,6 +12,7 @@ from bot.i18n import N_
 from bot.markup import bold, when
 from bot.registry import Param
 from bot.types import Reply, Role
+from commands.actions import title_in
 from commands.conversations import SCORE_LABELS
 from commands.members import breakdown, group, placed, resolve_member
 from commands.readiness import answered
@@ -134,7 +135,7 @@ async def mylist(ctx: Context) -> Reply:
                          else ctx._("not signed up for #{id}", id=action.id))
         lines.append(" · ".join(parts))
     if action:
-        lines.append(ctx._("Next action: #{id} {title}, {at}.", id=action.id, title=action.title,
+        lines.append(ctx._("Next action: #{id} {title}, {at}.", id=action.id, title=title_in(ctx.tr, action),
                            at=when(action.starts_at)))
     return ctx.reply("\n".join(lines))
 

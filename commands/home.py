@@ -54,7 +54,7 @@ async def _actions(ctx: Context, member: Member | None) -> Panel:
     counts = await action_store.counts(ctx.session, [a.id for a in found])
     items = []
     for action in found:
-        lines = [bold(action.title) + f" (#{action.id})",
+        lines = [bold(actions.title_in(ctx.tr, action)) + f" (#{action.id})",
                  actions.summary(ctx.tr, action, await worksite_name(ctx.session, action.worksite_id)),
                  actions.count_line(ctx.tr, action, counts.get(action.id, Counts()))]
         if action.id in mine:

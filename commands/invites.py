@@ -10,7 +10,7 @@ from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.registry import Param
 from bot.types import Message, Notify, Reply
-from commands.actions import ID, announcement_now, group, not_started, ref
+from commands.actions import ID, announcement_now, group, not_started, ref, title_in
 from commands.members import pick_each
 from storage import actions as actions_store
 from storage import invites as store
@@ -50,7 +50,7 @@ async def invite(ctx: Context, id: int, names: str) -> Reply:
 
     parts = [ctx.n_("Invited {n} coworker to “{title}”: {names}. They get it by DM, with its buttons.",
                     "Invited {n} coworkers to “{title}”: {names}. They get it by DM, with its buttons.", len(new),
-                    title=action.title, names=", ".join(people[m] for m in new) or "—")]
+                    title=title_in(ctx.tr, action), names=", ".join(people[m] for m in new) or "—")]
     if already:
         parts.append(ctx._("Already invited: {names}.", names=", ".join(people[m] for m in already)))
     if signed_up:

@@ -25,19 +25,23 @@ GOING, WAITLIST = "going", "waitlist"
 class Action(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
+    title_es: str | None = Field(default=None, max_length=200)  # each *_es: the organizer's Spanish, if given
     kind: str = Field(max_length=24)
     starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
     location: str = Field(max_length=200)
+    location_es: str | None = Field(default=None, max_length=200)
     worksite_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("worksite.id", ondelete="SET NULL"), index=True)
     )
     capacity: int | None = None
     details: str | None = Field(default=None, max_length=2000)
+    details_es: str | None = Field(default=None, max_length=2000)
     created_by: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="SET NULL"), index=True)
     )
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancel_reason: str | None = Field(default=None, max_length=500)
+    cancel_reason_es: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

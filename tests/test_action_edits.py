@@ -103,8 +103,9 @@ async def test_edit_changes_details_kind_and_site_and_tells_what_changed(bot):
     assert second.text.endswith(f"The worksite is now {ROOSEVELT}.")
     shown = await bot.ok("maria", f"/action show {action}")
     assert f"Worksite: {ROOSEVELT}" in shown and "Rally ·" in shown and "Bring water" in shown
-    assert "Say what to change: when:, where:, title:, capacity:, details:, kind: or site:." in await bot.fails(
-        "boss", f"/action edit {action}", **LEADER)
+    refused = await bot.fails("boss", f"/action edit {action}", **LEADER)
+    assert "Say what to change: when:, where:, title:, capacity:, details:, kind: or site:, or the Spanish " \
+           "es_title:, es_where: or es_details:." in refused
 
 
 async def test_a_started_action_keeps_its_time_but_its_place_can_be_corrected(bot, clock):

@@ -363,7 +363,7 @@ async def test_create_with_no_arguments_opens_a_form_where_the_platform_can(app)
     inv = Invocation(Identity("slack", "ULEAD"), "action", "create", {}, can_open_forms=True)
     reply = await app.run(inv)
     assert [f.name for f in reply.form.fields] == ["title", "when", "where", "kind", "site", "capacity", "details",
-                                                "every", "until"]
+                                                "every", "until", "es_title", "es_where", "es_details"]
     assert reply.form.fields[3].choices[0] == "picket"
 
 

@@ -46,7 +46,8 @@ def test_a_form_holds_every_param_and_a_small_modal_shows_them_page_by_page():
     create = REGISTRY.find("action", "create")
     form = form_for(create, CATALOGS.get("es"), ModalLimits(5, 45, 45, 45, 4000, 100, 100))
     assert [[f.name for f in page] for page in form.pages(5)] == [
-        ["title", "when", "where", "kind", "site"], ["capacity", "details", "every", "until"]]
+        ["title", "when", "where", "kind", "site"], ["capacity", "details", "every", "until", "es_title"],
+        ["es_where", "es_details"]]
     kind = next(f for f in form.fields if f.name == "kind")
     assert (kind.label, kind.labels[:2]) == ("Tipo de acción", ("Piquete", "Mitin"))
 

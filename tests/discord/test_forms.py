@@ -15,14 +15,14 @@ from tests.support import typed_date
 MESSAGE = 4
 
 
-async def test_a_form_longer_than_a_modal_goes_over_two_and_runs_with_every_field(app, client, fake, clock):
-    """/action create has nine fields and a modal holds five: the first page's submission is kept and
-    offers the second page; nothing runs until the last page is in."""
+async def test_a_form_longer_than_a_modal_goes_over_three_and_runs_with_every_field(app, client, fake, clock):
+    """/action create has twelve fields and a modal holds five: each page's submission is kept and offers the
+    next page, the Spanish last; nothing runs until the last page is in."""
     opened = slash("action", "create", roles=(REPS_ROLE,))
     dispatch(client, opened)
     [first] = await fake.wait_for("POST", f"/interactions/{opened['id']}/")
     page = first.body["data"]
-    assert page["title"] == "Announce an action (1/2)"
+    assert page["title"] == "Announce an action (1/3)"
     assert [label["component"]["custom_id"] for label in page["components"]] == [
         "title", "when", "where", "kind", "site"]
     kind = page["components"][3]["component"]
@@ -34,8 +34,8 @@ async def test_a_form_longer_than_a_modal_goes_over_two_and_runs_with_every_fiel
     dispatch(client, one)
     [saved] = await fake.wait_for("POST", f"/interactions/{one['id']}/")
     assert saved.body["type"] == MESSAGE and saved.body["data"]["flags"] == EPHEMERAL
-    assert saved.body["data"]["content"] == ("Page 1 of 2 is saved. The next one asks for: Spots, Details, Repeats, "
-                                             "Last day it repeats.")
+    assert saved.body["data"]["content"] == ("Page 1 of 3 is saved. The next one asks for: Spots, Details, Repeats, "
+                                             "Last day it repeats, Title in Spanish.")
     [button] = saved.body["data"]["components"][0]["components"]
     assert button["label"] == "Continue"
     assert await rows(app, select(Action.id)) == []
@@ -43,17 +43,31 @@ async def test_a_form_longer_than_a_modal_goes_over_two_and_runs_with_every_fiel
     pressed = click(button["custom_id"], roles=(REPS_ROLE,))
     dispatch(client, pressed)
     [second] = await fake.wait_for("POST", f"/interactions/{pressed['id']}/")
-    assert second.body["type"] == MODAL and second.body["data"]["title"] == "Announce an action (2/2)"
+    assert second.body["type"] == MODAL and second.body["data"]["title"] == "Announce an action (2/3)"
     assert [label["component"]["custom_id"] for label in second.body["data"]["components"]] == [
-        "capacity", "details", "every", "until"]
+        "capacity", "details", "every", "until", "es_title"]
     two = submit(second.body["data"]["custom_id"], {"capacity": "40", "details": "Bring signs", "every": [],
-                                                    "until": ""}, roles=(REPS_ROLE,))
+                                                    "until": "", "es_title": "Piquete informativo"},
+                 roles=(REPS_ROLE,))
     dispatch(client, two)
-    _, [done] = await answered(fake, two)
+    [saved] = await fake.wait_for("POST", f"/interactions/{two['id']}/")
+    [button] = saved.body["data"]["components"][0]["components"]
+    pressed = click(button["custom_id"], roles=(REPS_ROLE,))
+    dispatch(client, pressed)
+    [third] = await fake.wait_for("POST", f"/interactions/{pressed['id']}/")
+    assert third.body["data"]["title"] == "Announce an action (3/3)"
+    assert [label["component"]["custom_id"] for label in third.body["data"]["components"]] == [
+        "es_where", "es_details"]
+    three = submit(third.body["data"]["custom_id"], {"es_where": "Puerta principal", "es_details": ""},
+                   roles=(REPS_ROLE,))
+    dispatch(client, three)
+    _, [done] = await answered(fake, three)
     assert done.body["content"].startswith("Announced action #1: Informational picket")
     [action] = [r[0] for r in await rows(app, select(Action))]
     assert (action.kind, action.location, action.capacity, action.details) == ("rally", "Front gate", 40,
                                                                                 "Bring signs")
+    assert (action.title_es, action.location_es, action.details_es) == ("Piquete informativo", "Puerta principal",
+                                                                         None)
     assert not fake.refused
 
 
