@@ -69,7 +69,10 @@ class Platform(Generic[S]):
     ``by_name``: the platform reaches every member and channel by name (the console prints them), so a
     DM needs no account and a post no channel id. ``claims_role``: whoever runs it owns the machine and
     may claim a role outright (``role:leader``, ``site:<worksite>``). ``home``: the platform keeps a page
-    per member (a home tab) that the bot fills (:mod:`bot.home`); its sender has ``publish_home``."""
+    per member (a home tab) that the bot fills (:mod:`bot.home`); its sender has ``publish_home``.
+
+    ``order`` places it among the installed platforms (:func:`bot.adapters.installed`: roster columns, the
+    outbox, messages that list them), lowest first and then by name, whatever order packages are found in."""
 
     name: str
     title: str
@@ -88,6 +91,7 @@ class Platform(Generic[S]):
     by_name: bool = False
     claims_role: bool = False
     home: bool = False
+    order: int = 100
 
     def enabled(self, config: Config) -> bool:
         """Whether ``organizer-bot run`` starts it: its first secret is set."""

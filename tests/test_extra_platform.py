@@ -1,6 +1,6 @@
 """A platform that exists only in this file: registered beside the installed ones, it gets its config section,
 its secret, its roster column, its mention syntax, its channel ids, joins and DMs, and no core or storage
-file names it (bot.platforms)."""
+file names it (bot.platforms). A package outside the repository registers it with an entry point."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.adapters import installed
+from bot.adapters import GROUP, installed
 from bot.app import App
 from bot.config import Section, load_config
 from bot.delivery import Worker
@@ -87,6 +87,23 @@ def pigeon(loft: Loft) -> Platform[LoftSettings]:
                     id_problem=lambda user_id: None if re.fullmatch(r"p-[a-z]+", user_id) else "should start with p-",
                     escape=escape,
                     modal=ModalLimits(fields=3, title=20, submit=10, label=20, value=200, hint=50, option=20))
+
+
+PIGEON = pigeon(Loft())  # what a pigeon package's entry point names
+
+
+def test_an_installed_package_registers_its_platform_with_an_entry_point(tmp_path, monkeypatch):
+    dist = tmp_path / "organizer_pigeon-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: organizer-pigeon\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[{GROUP}]\n{NAME} = tests.test_extra_platform:PIGEON\n")
+    assert NAME not in installed()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    platforms = installed()
+    assert platforms.names == ("console", "slack", "discord", NAME) and platforms[NAME] is PIGEON  # by order
+    (dist / "entry_points.txt").write_text(f"[{GROUP}]\ncarrier = tests.test_extra_platform:PIGEON\n")
+    with pytest.raises(TypeError, match="must be a Platform named 'carrier'"):
+        installed()
 
 
 async def accounts_of(session) -> set[tuple[str, str]]:

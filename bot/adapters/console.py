@@ -172,4 +172,4 @@ def cli(config: Config, user: str, role: str, site: str | None) -> None:
 
 
 PLATFORM: Platform[Any] = Platform(NAME, "console", foreground=run_console, cli=lambda: cli, by_name=True,
-                                    claims_role=True)
+                                    claims_role=True, order=0)

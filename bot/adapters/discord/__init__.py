@@ -81,4 +81,4 @@ PLATFORM: Platform[DiscordSettings] = Platform(
     "discord", "Discord", DiscordSettings, {"discord_token": "DISCORD_TOKEN"}, start=_start, cli=_cli,
     mention=re.compile(r"<@!?([0-9]+)>"), roster_headers=("discord id", "discord_id", "discord"),
     id_problem=_id_problem, escape=escape, modal=MODAL, budget=BUDGET,
-    rules=_rules)
+    rules=_rules, order=2)

@@ -56,4 +56,4 @@ PLATFORM: Platform[SlackSettings] = Platform(
      "slack_app_token": "SLACK_APP_TOKEN"},
     start=_start, cli=_cli, mention=re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>"),
     roster_headers=("slack id", "slack_id", "slack"), id_problem=_id_problem, escape=escape, modal=MODAL,
-    budget=BUDGET, home=True)
+    budget=BUDGET, home=True, order=1)
