@@ -249,6 +249,15 @@ class App:
                 wake()
         return stored
 
+    async def event_due(self, name: str, identity: Identity) -> bool:
+        """Whether an event about this account could still do anything (``Registry.done``; an event without that
+        check always could). Read-only: a platform asks first when learning more of the member costs it a
+        rate-limited call."""
+        done = self.registry.done.get(name)
+        if done is None:
+            return True
+        return not await self.db.read(lambda session: done(session, identity.platform, identity.user_id))
+
     async def options(self, source: str, typed: str, limit: int) -> list[str]:
         """Up to ``limit`` options of a type-ahead list (:attr:`bot.registry.Registry.options`) for what the member
         typed so far."""

@@ -39,6 +39,9 @@ OptionSource = Callable[[Any, str, int], Awaitable[list[str]]]
 """Options to pick from (a session, what the member typed so far, how many at most), for type-ahead lists."""
 EventHandler = Callable[["Context"], Awaitable[tuple["Effect", ...]]]
 """What a platform event (a member joined) does, as the member it concerns: the effects to store."""
+EventDone = Callable[[Any, str, str], Awaitable[bool]]
+"""Whether an event about an account (a session, its platform, its user id) would do nothing now: read-only, so a
+platform asks before spending a rate-limited lookup on the event's hints."""
 
 _TRUE = {"yes", "y", "true", "on", "1", "si", "sí"}
 _FALSE = {"no", "n", "false", "off", "0"}
@@ -460,6 +463,7 @@ class Registry:
     aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
     options: dict[str, OptionSource] = field(default_factory=dict)  # type-ahead lists by name (bot.types.Pick)
     events: dict[str, EventHandler] = field(default_factory=dict)  # platform events by name ("joined")
+    done: dict[str, EventDone] = field(default_factory=dict)  # whether an event is already done, by its name
     _parsed: dict[str, tuple[Command, dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def add(self, group: Group) -> None:

@@ -1,7 +1,8 @@
 """One module per feature. Each exposes ``group`` (its slash command) unless it has none, and may expose ``JOBS``
 (scheduled work by name), ``OPTIONS`` (type-ahead lists by name), ``EVENTS`` (what platform events do, by
-name), ``PROFILE`` (what ``/member me`` shows of that feature) and ``FORGET`` (what
-it does, with effects, before ``/member forget`` deletes a member)."""
+name), ``DONE`` (whether an event about an account would do nothing, by the event's name), ``PROFILE`` (what
+``/member me`` shows of that feature) and ``FORGET`` (what it does, with effects, before ``/member forget``
+deletes a member)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def build_registry() -> Registry:
             registry.add_job(job, handler)
         registry.options.update(getattr(module, "OPTIONS", {}))
         registry.events.update(getattr(module, "EVENTS", {}))
+        registry.done.update(getattr(module, "DONE", {}))
         registry.profile.extend(getattr(module, "PROFILE", ()))
         registry.forgetting.extend(getattr(module, "FORGET", ()))
     registry.aliases["help"] = ("organizer", "help")

@@ -94,3 +94,4 @@ class Welcome:
 
 OPTIONS = {WORKSITES: worksites}
 EVENTS = {"joined": joined}
+DONE = {"joined": store.welcomed}  # a member welcomed from any account: another join of theirs needs no lookup

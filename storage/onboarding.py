@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, Integer, case
 from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.members import Worksite, site_key
+from storage.members import MemberIdentity, Worksite, site_key
 from storage.sql import insert_ignoring_duplicates
 from storage.types import ACCOUNT_ID, PLATFORM_NAME, UTCDateTime
 
@@ -30,6 +30,14 @@ async def first_welcome(session: AsyncSession, member_id: int, platform: str, us
     it comes."""
     row = {"member_id": member_id, "platform": platform, "user_id": user_id, "at": now}
     return bool(await insert_ignoring_duplicates(session, Welcome, [row], ["member_id"]))
+
+
+async def welcomed(session: AsyncSession, platform: str, user_id: str) -> bool:
+    """Whether the member of this account was welcomed, from whichever account."""
+    found = await session.exec(select(Welcome.id)
+                               .join(MemberIdentity, col(MemberIdentity.member_id) == Welcome.member_id)
+                               .where(MemberIdentity.platform == platform, MemberIdentity.user_id == user_id).limit(1))
+    return found.first() is not None
 
 
 def _like(text: str) -> str:

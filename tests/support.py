@@ -175,17 +175,24 @@ async def count_rows(app: App, model: type, *where: object) -> int:
     return await app.db.read(work)
 
 
-def events_run(app: App) -> list[bool]:
-    """What each platform event the bot acted on did (True: it stored effects, a welcome), as the app returns it:
-    a platform's event handler runs in a task of its own, which a test waits for with :func:`until`."""
-    done: list[bool] = []
-    original = app.event
+def events_run(app: App) -> list[bool | None]:
+    """What each platform event the bot acted on did (True: it stored effects, a welcome; None: the core said
+    beforehand it had nothing to do), as the app returns it: a platform's event handler runs in a task of its
+    own, which a test waits for with :func:`until`."""
+    done: list[bool | None] = []
+    original, original_due = app.event, app.event_due
 
     async def event(name, inv):
         done.append(await original(name, inv))
         return done[-1]
 
-    app.event = event
+    async def event_due(name, identity):
+        due = await original_due(name, identity)
+        if not due:
+            done.append(None)
+        return due
+
+    app.event, app.event_due = event, event_due
     return done
 
 

@@ -3,9 +3,10 @@ someone joined one of the campaign's channels), the type-ahead lists a welcome o
 whose options Slack asks for as the member types: bolt's options listener) and the option a member picks.
 
 A join is acknowledged at once and welcomed after the ack, like a command (:mod:`bot.handoff`); the core keeps
-it to one welcome per account. What Slack tells of the member comes with the event (``team_join`` carries the
-user, with the email ``users:read.email`` lets it show) or from ``users.info``, which may fail or be refused in a
-burst: then the welcome goes out in every language the bot speaks rather than waiting.
+it to one welcome per member, and says before any lookup whether the member was welcomed already. What Slack
+tells of the member comes with the event (``team_join`` carries the user, with the email ``users:read.email``
+lets it show) or from ``users.info``, which may fail or be refused in a burst: then the welcome goes out in every
+language the bot speaks rather than waiting.
 """
 
 from __future__ import annotations
@@ -78,11 +79,15 @@ def joiner(body: Mapping[str, Any], channels: frozenset[str], bot_user: str | No
 
 
 async def welcome(work: CommandWork, body: Mapping[str, Any]) -> None:
-    """After the ack: the member, with what Slack tells of them, to the core's welcome."""
+    """After the ack: the member, with what Slack tells of them, to the core's welcome. The core is asked first
+    whether the member still needs one, so a burst of joins of members already welcomed spends none of
+    ``users.info``'s rate limit."""
     event = body["event"]
     user: Mapping[str, Any] = event["user"] if event["type"] == "team_join" else {"id": event["user"]}
     profile: Mapping[str, Any] = user.get("profile") or {}
     locale, email, name = user.get("locale"), profile.get("email"), _name(user)
+    if not await work.app.event_due("joined", Identity(PLATFORM.name, user["id"], name or "")):
+        return
     if not (locale and email and name):
         found = await work.directory.profile(user["id"])
         locale, email, name = locale or found.locale, email or found.email, name or found.name
