@@ -27,9 +27,9 @@ from bot.i18n import N_, Catalogs, Translator
 from bot.permissions import Actor, resolve_role, with_appointment
 from bot.registry import Command, Registry
 from bot.secret_key import server_key
-from bot.types import Home, Identity, Invocation, Message, Reply, Role
+from bot.types import Home, Identity, Invocation, Listing, Message, Reply, Role
 from bot.voters import Voters
-from storage import captains, migrate, unreached
+from storage import captains, listings, migrate, unreached
 from storage.audit import AuditEntry
 from storage.db import Database, DatabaseUnavailable, Together
 from storage.members import Account, Member, Visit, find_account, find_member, members_for, seen
@@ -271,6 +271,19 @@ class App:
         now = self.clock()
         ctx = Context(self, session, Actor(None, "organizer-bot", Role.leader), tr, now)
         await effects.store(self, session, tuple(await handler(ctx, **args)), now)
+
+    async def listing(self, ref: str, platform: str, lang: str | None) -> tuple[Listing | None, str | None]:
+        """The event ``ref`` names as platforms list it now, in ``lang`` (None: it should not be listed), and
+        ``platform``'s id for its copy of it, if it holds one (:mod:`storage.listings`)."""
+        prefix, _, number = ref.partition(":")
+        source = self.registry.listings[prefix]
+
+        async def work(session: AsyncSession) -> tuple[Listing | None, str | None]:
+            tr = self.catalogs.get(lang)
+            ctx = Context(self, session, Actor(None, "organizer-bot", Role.leader), tr, self.clock())
+            return await source(ctx, int(number)), await listings.copy_of(session, ref, platform)
+
+        return await self.db.read(work)
 
     async def home_opened(self, inv: Invocation) -> None:
         """The member opened their page: registered as a command's invoker is, and the page queued (:mod:`bot.home`)."""

@@ -21,8 +21,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.effects import from_payload
 from bot.home import invocation
 from bot.pace import Pace
-from bot.types import Home, Message
-from storage import homes, jobs, outbox, unreached
+from bot.types import Home, Listing, Message
+from storage import homes, jobs, listings, outbox, unreached
 from storage.sql import id_of
 
 if TYPE_CHECKING:
@@ -61,6 +61,18 @@ class HomeSender(Protocol):
     async def publish_home(self, user_id: str, home: Home) -> None: ...
 
 
+@runtime_checkable
+class ListingSender(Protocol):
+    """The sender of a platform that lists events natively (its descriptor's ``lists_events``)."""
+
+    async def publish_listing(self, listing: Listing | None, copy: str | None,
+                              retry_since: datetime | None = None) -> str | None:
+        """Bring the platform's copy in step with ``listing``: create it (``copy`` None), change it, or take it
+        down (``listing`` None). Returns the copy's id now, None when there is none. With ``retry_since``, an
+        earlier try may have created it: look for that copy before creating another."""
+        ...
+
+
 class Sender(Protocol):
     """``dedupe`` is the same on every try of one outbox row; ``retry_since`` is set when an earlier try
     may have reached the platform (it failed without an answer, or its worker died before marking it):
@@ -92,6 +104,7 @@ class Worker:
         self._paused_until: dict[str, float] = {}
         self._paces: dict[str, Pace] = {}
         self._wake = asyncio.Event()
+        self._listing = asyncio.Lock()  # one copy written at a time: two creations would list the event twice
         app.wakers.append(self.wake)
 
     @property
@@ -228,6 +241,13 @@ class Worker:
                     raise Undeliverable("this platform keeps no page per member")
                 await sender.publish_home(item.target, await self.app.home(invocation(item)))
                 message_id = None
+            elif item.kind == listings.KIND:
+                if not isinstance(sender, ListingSender):
+                    raise Undeliverable("this platform lists no events")
+                async with self._listing:
+                    await self._relist(item, sender, retry_since)
+                pace.sent(loop.time())
+                return
             elif item.kind == "dm":
                 message_id = await sender.send_dm(item.target, from_payload(item.payload), dedupe, retry_since)
             elif item.kind == "post":
@@ -256,6 +276,19 @@ class Worker:
 
         pace.sent(loop.time())
         marks.add(item, message_id)
+
+    async def _relist(self, item: outbox.OutboxItem, sender: ListingSender, retry_since: datetime | None) -> None:
+        """Composed, sent and recorded in turn, the copy's id kept at once: the next change of the event (composed
+        after this one's record, under the same lock) then edits that copy instead of creating one."""
+        ref = item.ref or item.target
+        listing, copy = await self.app.listing(ref, item.platform, item.payload.get("lang"))
+        held = await sender.publish_listing(listing, copy, retry_since)
+
+        async def record(session: AsyncSession) -> None:
+            await listings.record(session, ref, item.platform, held)
+            await outbox.mark_sent(session, {id_of(item): held}, self.id, self.app.clock())
+
+        await self.app.db.write(record)
 
     async def _refused(self, session: AsyncSession, item: outbox.OutboxItem, refusal: Undeliverable) -> None:
         """A row the platform refused for good is failed; a DM its member's account refuses marks that account."""

@@ -23,11 +23,12 @@ from bot.types import (
     Pick,
     Post,
     Refresh,
+    Relist,
     Render,
     Schedule,
     Unschedule,
 )
-from storage import jobs, outbox, unreached
+from storage import jobs, listings, outbox, unreached
 from storage.db import Work, once_before_commit
 from storage.lease import FAILED, PENDING
 from storage.members import Member, MemberIdentity
@@ -90,6 +91,8 @@ async def store(app: App, session: AsyncSession, effects: tuple[Effect, ...], no
                 await jobs.schedule(session, effect.key, effect.job, effect.due, dict(effect.args))
             case Unschedule():
                 await jobs.unschedule(session, effect.key)
+            case Relist():
+                await _relist(app, session, effect, now)
 
 
 def _edit(app: App, ref: str, compose: Callable[[AsyncSession], Awaitable[Render]], now: datetime) -> Work[None]:
@@ -147,6 +150,12 @@ async def _notify(app: App, session: AsyncSession, effect: Notify, now: datetime
     ]
     for batch in _chunks(rows, 2000):
         await outbox.add(session, batch, now)
+
+
+async def _relist(app: App, session: AsyncSession, effect: Relist, now: datetime) -> None:
+    platforms = [p for p in app.platforms if app.config.platforms[p].lists_events(app.config)]
+    if platforms:
+        await listings.queue(session, platforms, effect.ref, _channel_lang(app, effect.channel), now)
 
 
 def _channel_lang(app: App, name: str | None) -> str:

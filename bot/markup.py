@@ -51,6 +51,14 @@ def plain(text: str) -> str:
     return _TOKEN.sub(lambda m: m.group(2) or "", text)
 
 
+def shorten(text: str, limit: int) -> str:
+    """Plain text that fits ``limit`` characters: a longer one ends at a word, with “…”."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:—-\n") + "…"
+
+
 def split(paragraphs: list[str], limit: int) -> list[str]:
     """Pack rendered paragraphs into chunks of at most ``limit`` characters.
 

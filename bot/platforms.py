@@ -48,6 +48,10 @@ def _no_rule(config: Config) -> None:
     return None
 
 
+def _never(config: Config) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Platform(Generic[S]):
     """One platform, as its adapter package describes it.
@@ -69,7 +73,9 @@ class Platform(Generic[S]):
     ``by_name``: the platform reaches every member and channel by name (the console prints them), so a
     DM needs no account and a post no channel id. ``claims_role``: whoever runs it owns the machine and
     may claim a role outright (``role:leader``, ``site:<worksite>``). ``home``: the platform keeps a page
-    per member (a home tab) that the bot fills (:mod:`bot.home`); its sender has ``publish_home``.
+    per member (a home tab) that the bot fills (:mod:`bot.home`); its sender has ``publish_home``. ``lists_events``:
+    with this config, the platform keeps a copy of each action in its own events list (:mod:`storage.listings`);
+    its sender has ``publish_listing``.
 
     ``order`` places it among the installed platforms (:func:`bot.adapters.installed`: roster columns, the
     outbox, messages that list them), lowest first and then by name, whatever order packages are found in."""
@@ -92,6 +98,7 @@ class Platform(Generic[S]):
     claims_role: bool = False
     home: bool = False
     order: int = 100
+    lists_events: Callable[[Config], bool] = _never
 
     def enabled(self, config: Config) -> bool:
         """Whether ``organizer-bot run`` starts it: its first secret is set."""

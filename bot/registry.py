@@ -25,7 +25,7 @@ from bot.types import Role
 if TYPE_CHECKING:
     from bot.context import Context
     from bot.i18n import Catalogs
-    from bot.types import Effect, Reply
+    from bot.types import Effect, Listing, Reply
 
 Handler = Callable[Concatenate["Context", ...], Awaitable["Reply"]]
 """A command's handler: the context, then one keyword per declared :class:`Param` (checked by :func:`check_handler`)."""
@@ -42,6 +42,9 @@ EventHandler = Callable[["Context"], Awaitable[tuple["Effect", ...]]]
 EventDone = Callable[[Any, str, str], Awaitable[bool]]
 """Whether an event about an account (a session, its platform, its user id) would do nothing now: read-only, so a
 platform asks before spending a rate-limited lookup on the event's hints."""
+ListingSource = Callable[["Context", int], Awaitable["Listing | None"]]
+"""An event as platforms list it natively (in the context's language; the number its ref carries), None when it
+should not be listed (cancelled, or gone)."""
 
 _TRUE = {"yes", "y", "true", "on", "1", "si", "sí"}
 _FALSE = {"no", "n", "false", "off", "0"}
@@ -464,6 +467,7 @@ class Registry:
     options: dict[str, OptionSource] = field(default_factory=dict)  # type-ahead lists by name (bot.types.Pick)
     events: dict[str, EventHandler] = field(default_factory=dict)  # platform events by name ("joined")
     done: dict[str, EventDone] = field(default_factory=dict)  # whether an event is already done, by its name
+    listings: dict[str, ListingSource] = field(default_factory=dict)  # by a Relist ref's prefix ("action")
     _parsed: dict[str, tuple[Command, dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def add(self, group: Group) -> None:

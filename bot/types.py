@@ -165,6 +165,18 @@ class Home:
     lang: str | None = None
 
 
+@dataclass(frozen=True)
+class Listing:
+    """An event as a platform lists it in its own events list (its descriptor's ``lists_events``): plain text, in
+    the language of the channel it is announced in; the platform cuts each text to what it holds."""
+
+    name: str
+    description: str
+    location: str
+    starts_at: datetime
+    ends_at: datetime
+
+
 Render = Callable[["Translator"], Message]
 """A message rendered once per language: DMs follow each recipient's language."""
 
@@ -226,7 +238,16 @@ class Unschedule:
     key: str
 
 
-Effect = Notify | Post | Edit | Refresh | Schedule | Unschedule
+@dataclass(frozen=True)
+class Relist:
+    """The event ``ref`` names was created, changed, cancelled or restored: each platform that lists events
+    natively brings its copy in step (:mod:`storage.listings`), in the language of ``channel``."""
+
+    ref: str
+    channel: str
+
+
+Effect = Notify | Post | Edit | Refresh | Schedule | Unschedule | Relist
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from bot.types import (
     Notify,
     Post,
     Refresh,
+    Relist,
     Render,
     Reply,
     Role,
@@ -135,6 +136,11 @@ def live(action_id: int) -> Refresh:
     return Refresh(ref(action_id), compose)
 
 
+def relisted(action_id: int) -> Relist:
+    """Its copy in each platform's own events list (:mod:`commands.listings`), kept in step with it."""
+    return Relist(ref(action_id), "actions")
+
+
 def reminders(ctx: Context, action: Action) -> tuple[Effect, ...]:
     """One job per configured offset; an offset already past when the action is (re)scheduled is dropped, and
     with every offset past, one last-chance reminder (:func:`bot.reminders.reminders_before`)."""
@@ -240,7 +246,7 @@ async def create(ctx: Context, title: str, when: str, where: str, kind: str | No
         await ctx.session.flush()
         reminding = reminders(ctx, action)
         effects += [Post("actions", announcement(action, worksite.name if worksite else None, Counts()),
-                         ref=ref(action.id)), *reminding]
+                         ref=ref(action.id)), relisted(action.id), *reminding]
         actions.append((action, reminding))
     first, reminding = actions[0]
     promised = " " + promise(ctx.tr, starts, scheduled(reminding), others=True)

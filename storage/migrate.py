@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0034"  # the newest revision in storage/migrations/versions (tests/test_migrations.py checks it)
+HEAD = "0035"  # the newest revision in storage/migrations/versions (tests/test_migrations.py checks it)
 
 
 def alembic_config(connection: Connection | None = None) -> AlembicConfig:

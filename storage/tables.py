@@ -16,6 +16,7 @@ from storage import (  # noqa: F401
     invites,
     jobs,
     links,
+    listings,
     members,
     onboarding,
     outbox,

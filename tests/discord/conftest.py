@@ -62,8 +62,8 @@ def platforms():
 
 
 @pytest.fixture
-async def fake(monkeypatch):
-    api = FakeDiscord()
+async def fake(monkeypatch, clock):
+    api = FakeDiscord(clock)
     monkeypatch.setattr(discord.http.Route, "BASE", await api.start())
     yield api
     await api.stop()

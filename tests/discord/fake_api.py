@@ -3,7 +3,8 @@
 Only the routes the bot uses are served, with bodies shaped as Discord documents them; anything
 else answers 404 so an unexpected call fails the test instead of passing silently. Like Discord, it
 refuses a message past its documented limits (:func:`refusal`): content over 2,000 characters, more than
-ten embeds, or an embed past its own limits, with 400 and code 50035 (Invalid Form Body).
+ten embeds, or an embed past its own limits, with 400 and code 50035 (Invalid Form Body). It keeps the
+server's scheduled events and refuses one Discord would (:func:`event_problem`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -76,6 +79,38 @@ def command_problem(commands: list) -> str | None:
             return f"{entry['name']}: a choice's name is over {DESCRIPTION_LIMIT} characters"
         stack.extend(entry.get("options") or [])
     return None
+EXTERNAL, GUILD_ONLY, SCHEDULED, CANCELED = 3, 2, 1, 4
+EVENT_NAME, EVENT_DESCRIPTION, EVENT_LOCATION = 100, 1000, 100
+
+
+def event_problem(event: dict, now: datetime, *, start_given: bool) -> str | None:
+    """Why Discord would refuse a scheduled event (created, or as a change leaves it), as its documentation gives
+    the rules: a name of 1 to 100 characters, a description of at most 1,000, privacy level 2; an external event
+    (entity type 3) has no channel, a location of 1 to 100 characters and an end after its start; a start given
+    may not be in the past."""
+    if not 1 <= len(event.get("name") or "") <= EVENT_NAME:
+        return "name must be 1 to 100 characters"
+    if len(event.get("description") or "") > EVENT_DESCRIPTION:
+        return "description must be 1000 or fewer in length"
+    if event.get("privacy_level") != GUILD_ONLY:
+        return "privacy_level must be 2 (GUILD_ONLY)"
+    if event.get("entity_type") == EXTERNAL:
+        location = (event.get("entity_metadata") or {}).get("location") or ""
+        if event.get("channel_id") is not None or not 1 <= len(location) <= EVENT_LOCATION:
+            return "an external event has no channel_id and entity_metadata.location of 1 to 100 characters"
+        if not event.get("scheduled_end_time"):
+            return "an external event needs scheduled_end_time"
+    start = datetime.fromisoformat(event["scheduled_start_time"]) if event.get("scheduled_start_time") else None
+    if start is None:
+        return "scheduled_start_time is required"
+    if start_given and start < now:
+        return "Cannot schedule event in the past"
+    end = event.get("scheduled_end_time")
+    if end and datetime.fromisoformat(end) <= start:
+        return "scheduled_end_time must be after scheduled_start_time"
+    return None
+
+
 BOT_USER = {"id": APP_ID, "username": "organizer-bot", "discriminator": "0", "global_name": None, "avatar": None,
             "bot": True}
 
@@ -94,8 +129,10 @@ class Call:
 
 
 class FakeDiscord:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.clock = clock  # Discord's now, for a start in the past
         self.calls: list[Call] = []
+        self.scheduled_events: dict[str, dict] = {}  # by id, as Discord holds them
         self.refuse: dict[str, tuple[int, dict, dict]] = {}  # path prefix → (status, body, headers)
         self.closed_dms: set[str] = set()  # users whose DMs are closed to the bot: a message there gets 50007
         self._dm_channels: dict[str, str] = {}  # DM channel id → its recipient
@@ -175,6 +212,8 @@ class FakeDiscord:
                                       for c in call.body])
         if method == "POST" and parts[0] == "interactions":
             return _json({"interaction": {"id": parts[1], "type": 2}})
+        if parts[0] == "guilds" and parts[2:3] == ["scheduled-events"]:
+            return self._scheduled_event(method, parts[1], parts[3] if len(parts) > 3 else None, call)
         if method == "DELETE":
             return web.Response(status=204)
         if method == "POST" and path == "/users/@me/channels":
@@ -186,6 +225,34 @@ class FakeDiscord:
             channel = parts[1] if parts[0] == "channels" else "1000000000000000009"
             return _json(_message(str(next(self._ids)), channel, call.body))
         return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+
+    def _scheduled_event(self, method: str, guild_id: str, event_id: str | None, call: Call) -> web.Response:
+        """GET, POST /guilds/{id}/scheduled-events and PATCH, DELETE /guilds/{id}/scheduled-events/{id}."""
+        event = self.scheduled_events.get(event_id or "")
+        if event_id is not None and (event is None or event["guild_id"] != guild_id):
+            return _json({"message": "Unknown Guild Scheduled Event", "code": 10070}, status=404)
+        if method == "GET" and event_id is None:
+            return _json([e for e in self.scheduled_events.values() if e["guild_id"] == guild_id])
+        if method == "DELETE" and event is not None:
+            del self.scheduled_events[event["id"]]
+            return web.Response(status=204)
+        if method == "POST" and event_id is None:
+            changed = {"id": str(next(self._ids)), "guild_id": guild_id, "channel_id": None, "creator_id": APP_ID,
+                       "creator": BOT_USER, "description": None, "scheduled_end_time": None, "status": SCHEDULED,
+                       "entity_id": None, "entity_metadata": None, "image": None, "user_count": 0, **call.body}
+        elif method == "PATCH" and event is not None:
+            if event["status"] == CANCELED:
+                return _json({"message": "Cannot update a cancelled event", "code": 180000}, status=400)
+            changed = {**event, **call.body}
+        else:
+            return _json({"message": "405: Method Not Allowed", "code": 0}, status=405)
+        problem = event_problem(changed, self.clock(), start_given="scheduled_start_time" in call.body)
+        if problem:
+            self.refused.append((call, problem))
+            return _json({"code": 50035, "message": "Invalid Form Body", "errors": {"_errors": [problem]}}, status=400)
+        self.scheduled_events[changed["id"]] = changed
+        return _json(changed)
 
 
 def refusal(message: dict) -> str | None:

@@ -39,6 +39,7 @@ class DiscordSettings(Section):
     shard_ids: list[int] | None = None
     ping_role: str | None = None
     welcome_members: bool = False  # needs the privileged Server Members intent (bot.adapters.discord.onboarding)
+    scheduled_events: bool = True  # each action in the server's Events list, with guild_id (.events)
 
     @field_validator("ping_role")
     @classmethod
@@ -61,6 +62,12 @@ def _rules(config: Config) -> None:
                          "a role from any other server the bot is in never counts")
 
 
+def _lists_events(config: Config) -> bool:
+    """Actions are mirrored as the server's scheduled events: only in the one server ``guild_id`` names."""
+    settings = PLATFORM.settings_of(config)
+    return settings.scheduled_events and settings.guild_id is not None
+
+
 async def _start(app: App) -> tuple[DiscordSender, asyncio.Task[None]]:
     from bot.adapters.discord.client import start
 
@@ -81,4 +88,4 @@ PLATFORM: Platform[DiscordSettings] = Platform(
     "discord", "Discord", DiscordSettings, {"discord_token": "DISCORD_TOKEN"}, start=_start, cli=_cli,
     mention=re.compile(r"<@!?([0-9]+)>"), roster_headers=("discord id", "discord_id", "discord"),
     id_problem=_id_problem, escape=escape, modal=MODAL, budget=BUDGET,
-    rules=_rules, order=2)
+    rules=_rules, order=2, lists_events=_lists_events)

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 import discord
 
-from bot.adapters.discord import PLATFORM
+from bot.adapters.discord import PLATFORM, events
 from bot.adapters.discord.render import Outgoing, to_discord
 from bot.delivery import RateLimited, Undeliverable, Unreachable
-from bot.types import Message
+from bot.types import Listing, Message
 
 if TYPE_CHECKING:
     from bot.adapters.discord.client import OrganizerClient
@@ -63,6 +63,13 @@ class DiscordSender:
             raise Undeliverable("the edited text no longer fits in one Discord message")
         target = self.client.get_partial_messageable(int(channel_id)).get_partial_message(int(message_id))
         await _mapped(lambda: target.edit(**parts[0].kwargs()))
+
+    async def publish_listing(self, listing: Listing | None, copy: str | None,
+                              retry_since: datetime | None = None) -> str | None:
+        """An action as the server's scheduled event (:mod:`bot.adapters.discord.events`)."""
+        guild = PLATFORM.settings_of(self.client.app.config).guild_id
+        assert guild is not None, "events are listed only in the server guild_id names"
+        return await _mapped(lambda: events.publish(self.client, guild, listing, copy, retry_since))
 
     @staticmethod
     async def _send(channel: discord.abc.Messageable, parts: list[Outgoing], dedupe: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.budget import Budget, cut_notice
 from bot.i18n import Translator
-from bot.markup import paragraphs, plain, render, split
+from bot.markup import paragraphs, plain, render, shorten, split
 from bot.platforms import ModalLimits
 from bot.types import Button, Form, FormField, Message, Pick
 
@@ -181,11 +181,7 @@ def _input(field: FormField) -> dict[str, Any]:
 
 def _shorten(text: str, limit: int) -> str:
     """Slack's modal titles are short; a longer one (Spanish often is) ends at a word, with “…”."""
-    text = plain(text)
-    if len(text) <= limit:
-        return text
-    cut = text[:limit - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:—-") + "…"
+    return shorten(plain(text), limit)
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
