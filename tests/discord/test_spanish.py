@@ -64,7 +64,7 @@ async def test_a_form_opens_in_the_clients_language(app, client, fake):
     dispatch(client, opened)
     [modal] = await fake.wait_for("POST", f"/interactions/{opened['id']}/")
     data = modal.body["data"]
-    assert data["title"] == "Anunciar una acción (1/2)"
+    assert data["title"] == "Anunciar una acción (1/3)"  # the third page holds the Spanish variants
     assert (data["components"][0]["label"], data["components"][0]["description"]) == (
         "Título", "Qué es, p. ej. “Piquete informativo”")
     kind = next(label["component"] for label in data["components"] if label["component"]["custom_id"] == "kind")
